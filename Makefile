@@ -1,0 +1,40 @@
+# PayDesk: the two commands a new user types are `make run` and `make test`.
+# Both first install what a fresh Debian/Ubuntu machine lacks (scripts/deps.sh).
+
+GO        ?= go
+# Packages that import Fyne are tested without -race (go-gl under the race
+# detector is slow and adds nothing for UI code); everything else runs with it.
+GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
+CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
+TESTFLAGS ?= -timeout 15m
+
+.PHONY: deps run test lint bench fuzz build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	$(GO) build -o bin/ ./cmd/...
+
+run: deps
+	$(GO) run ./cmd/paydeskctl --help
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: deps lint
+	$(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
+	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+# Short fuzzing pass over every fuzz target (FUZZTIME per target).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $(CORE_PKGS); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# deps.sh installs the Debian packages PayDesk needs to build and test:
+# the C toolchain (cgo: go-sqlite3, the race detector, Fyne's OpenGL driver),
+# pkg-config, and the X11/OpenGL headers that Fyne's GLFW driver compiles against.
+# Packages already present are skipped; apt runs with sudo when not root.
+set -euo pipefail
+
+pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev
+      libxinerama-dev libxi-dev libxxf86vm-dev)
+# Extra packages for GUI work by hand (make screenshot): not needed by the tests.
+if [[ "${1:-}" == "--gui" ]]; then
+  pkgs+=(xvfb imagemagick)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null; then
+  echo "deps: missing ${missing[*]}; install them with your package manager" >&2
+  exit 1
+fi
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  sudo="sudo"
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
