@@ -148,7 +148,7 @@ func (s *Signature) check(op string, key *PublicKey, hashed ...[]byte) error {
 		return withOp(op, ErrUnknownAlg, err)
 	}
 	if d[0] != s.Check[0] || d[1] != s.Check[1] {
-		return errorf(op, ErrVerify, "signature does not match the document (digest check bytes differ)")
+		return errorf(op, ErrVerify, "signature does not match the document")
 	}
 	if err := verifyValue(key.N, key.E, s.Hash, d, s.Value); err != nil {
 		return withOp(op, ErrVerify, err)
