@@ -312,15 +312,12 @@ func (k *SecretKey) init(op string) error {
 	return nil
 }
 
-// ParseSecretKey reads the first NM document in b and opens it with the
-// passphrase. An IDEA-encrypted key needs the right passphrase; a key stored
-// in clear opens only with an empty one (the vendor's rule). A wrong
-// passphrase is detected by the checksum and reported as ErrPassphrase.
-func ParseSecretKey(b []byte, passphrase []byte) (*SecretKey, error) {
-	const op = "load secret key"
+// readSecretPacket finds the first NM document in b and reads the public
+// part of its secret-key packet; the cursor is left at the cipher byte.
+func readSecretPacket(op string, b []byte) (*PublicKey, *cursor, error) {
 	docs, err := ParseAll(b)
 	if err != nil {
-		return nil, withOp(op, ErrFormat, err)
+		return nil, nil, withOp(op, ErrFormat, err)
 	}
 	var d *Document
 	for _, x := range docs {
@@ -330,28 +327,46 @@ func ParseSecretKey(b []byte, passphrase []byte) (*SecretKey, error) {
 		}
 	}
 	if d == nil {
-		return nil, errorf(op, ErrDocType, "the file holds no secret key (NM document)")
+		return nil, nil, errorf(op, ErrDocType, "the file holds no secret key (NM document)")
 	}
 	pkts, err := decodeKeyBody(op, d)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var body []byte
 	for _, p := range pkts {
 		if p.tag == tagSecretKey {
-			body = p.body
-			break
+			c := &cursor{b: p.body}
+			pub, err := parsePublicPart(op, c)
+			if err != nil {
+				return nil, nil, err
+			}
+			pub.UserID = d.UserID
+			return pub, c, nil
 		}
 	}
-	if body == nil {
-		return nil, errorf(op, ErrPacket, "no secret-key packet")
+	return nil, nil, errorf(op, ErrPacket, "no secret-key packet")
+}
+
+// PeekSecretKey reads the public half of the first secret key in b without
+// the passphrase, and tells whether its secret values are encrypted.
+func PeekSecretKey(b []byte) (pub *PublicKey, encrypted bool, err error) {
+	pub, c, err := readSecretPacket("read secret key", b)
+	if err != nil {
+		return nil, false, err
 	}
-	c := &cursor{b: body}
-	pub, err := parsePublicPart(op, c)
+	return pub, c.u8() != 0, nil
+}
+
+// ParseSecretKey reads the first NM document in b and opens it with the
+// passphrase. An IDEA-encrypted key needs the right passphrase; a key stored
+// in clear opens only with an empty one (the vendor's rule). A wrong
+// passphrase is detected by the checksum and reported as ErrPassphrase.
+func ParseSecretKey(b []byte, passphrase []byte) (*SecretKey, error) {
+	const op = "load secret key"
+	pub, c, err := readSecretPacket(op, b)
 	if err != nil {
 		return nil, err
 	}
-	pub.UserID = d.UserID
 	k := &SecretKey{PublicKey: *pub}
 
 	cipherByte := c.u8()
