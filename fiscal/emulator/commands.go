@@ -1,0 +1,962 @@
+package emulator
+
+import (
+	"math/bits"
+	"time"
+
+	"paydesk/fiscal"
+	"paydesk/fiscal/shtrih"
+)
+
+// Model data reported by FCh and 26h.
+const (
+	ModelName  = "ШТРИХ-М-01Ф (эмулятор PayDesk)"
+	printWidth = 576 // dots
+)
+
+type answer struct {
+	cmd  shtrih.Cmd
+	code fiscal.Code
+	data []byte
+}
+
+func (a answer) payload() []byte {
+	p := a.cmd.Append(nil)
+	p = append(p, byte(a.code))
+	if a.code == 0 {
+		p = append(p, a.data...)
+	}
+	return p
+}
+
+// Exec executes one command payload and returns the answer payload. It is
+// what the link layer calls for a frame it acknowledged.
+func (e *Emulator) Exec(p []byte) []byte {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cmd, n, ok := shtrih.CmdOf(p)
+	if !ok {
+		return []byte{0xFF, byte(fiscal.CodeBadLength)}
+	}
+	e.executed[cmd]++
+	before := e.st.DocNumber
+	a := e.exec(cmd, p[n:])
+	a.cmd = cmd
+	if a.code != 0 {
+		e.log.Debug("emulator: command refused", "cmd", cmd, "code", a.code)
+	}
+	if mutating(cmd) || e.st.DocNumber != before {
+		e.saveLocked()
+	}
+	return a.payload()
+}
+
+func mutating(c shtrih.Cmd) bool {
+	switch c {
+	case shtrih.CmdShortStatus, shtrih.CmdFullStatus, shtrih.CmdErrorText, shtrih.CmdModelParams,
+		shtrih.CmdDeviceType, shtrih.CmdFontParams, shtrih.CmdFNStatus, shtrih.CmdFNNumber,
+		shtrih.CmdFNExpiry, shtrih.CmdFNVersion, shtrih.CmdFNFindDoc, shtrih.CmdOFDStatus,
+		shtrih.CmdOFDUnsent, shtrih.CmdShiftParams, shtrih.CmdFNRegTag, shtrih.CmdSubtotal,
+		shtrih.CmdBeep:
+		return false
+	}
+	return true
+}
+
+func ok(data ...byte) answer    { return answer{data: data} }
+func fail(c fiscal.Code) answer { return answer{code: c} }
+func u16(v int) []byte          { return shtrih.PutUint(nil, uint64(v), 2) }
+func u32(v uint32) []byte       { return shtrih.PutUint(nil, uint64(v), 4) }
+func money(v int64) []byte      { return shtrih.PutMoney(nil, v) }
+func cat(parts ...[]byte) (b []byte) {
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
+}
+
+// operator returns the operator number (1..30) whose password this is, 0 if none.
+func (e *Emulator) operator(args []byte) int {
+	if len(args) < 4 {
+		return 0
+	}
+	p := uint32(shtrih.Uint(args[:4]))
+	for i, q := range e.st.Passwords {
+		if q == p && p != 0 {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// mode is the mode byte (status nibble included).
+func (e *Emulator) mode() byte {
+	switch {
+	case e.st.Receipt != nil:
+		return byte(e.st.Receipt.Type)<<4 | 8
+	case !e.st.ShiftOpen:
+		return 4
+	case e.now().Sub(e.st.ShiftOpened) > 24*time.Hour:
+		return 3
+	}
+	return 2
+}
+
+func (e *Emulator) submode() int {
+	if !e.busyUntil.IsZero() && e.now().Before(e.busyUntil) {
+		return e.busySub
+	}
+	return e.st.Submode
+}
+
+// printCheck is the precondition of anything that prints.
+func (e *Emulator) printCheck() fiscal.Code {
+	switch sm := e.submode(); {
+	case sm == 4 || sm == 5:
+		return fiscal.CodeBusyPrinting
+	case sm == 3:
+		return fiscal.CodeWaitContinue
+	case sm == 1 || sm == 2 || !e.st.Paper:
+		return fiscal.CodeNoPaper
+	case e.st.Cover:
+		return fiscal.CodeCoverOpen
+	}
+	return 0
+}
+
+// shiftCheck demands an open shift younger than 24 hours and no open receipt.
+func (e *Emulator) shiftCheck(receiptOK bool) fiscal.Code {
+	switch m := e.mode() & 0x0F; {
+	case m == 8 && !receiptOK:
+		return fiscal.CodeReceiptOpen
+	case m == 8:
+		return 0
+	case m == 4:
+		return fiscal.CodeShiftNotOpen
+	case m == 3:
+		return fiscal.CodeShiftOver24h
+	}
+	return 0
+}
+
+func (e *Emulator) busy(sub int) {
+	if e.cfg.PrintTime > 0 {
+		e.busyUntil, e.busySub = e.now().Add(e.cfg.PrintTime), sub
+	}
+}
+
+func (e *Emulator) fnFault(cmd shtrih.Cmd) bool {
+	return e.hasFault(FaultFNNoAnswer, cmd)
+}
+
+func (e *Emulator) exec(cmd shtrih.Cmd, args []byte) answer {
+	switch cmd {
+	case shtrih.CmdErrorText:
+		if len(args) < 1 {
+			return fail(fiscal.CodeBadLength)
+		}
+		return ok(shtrih.PutText(nil, errorText(fiscal.Code(args[0])), 0)...)
+	case shtrih.CmdModelParams:
+		return e.modelParams(args)
+	case shtrih.CmdDeviceType:
+		return ok(cat([]byte{0, 0, 1, 17, 19, 0}, shtrih.PutText(nil, ModelName, 0))...)
+	}
+	op := e.operator(args)
+	if op == 0 {
+		if len(args) < 4 {
+			return fail(fiscal.CodeBadLength)
+		}
+		return fail(fiscal.CodeBadPassword)
+	}
+	args = args[4:]
+	if cmd.Long() && e.fnFault(cmd) {
+		return fail(fiscal.CodeFNNoAnswer)
+	}
+	switch cmd {
+	case shtrih.CmdShortStatus:
+		return e.shortStatus(op)
+	case shtrih.CmdFullStatus:
+		return e.fullStatus(op)
+	case shtrih.CmdBeep, shtrih.CmdDrawer:
+		return ok(byte(op))
+	case shtrih.CmdFontParams:
+		if len(args) < 1 || args[0] < 1 || args[0] > 2 {
+			return fail(0x33)
+		}
+		w := byte(printWidth / e.cfg.LineWidth)
+		if args[0] == 2 {
+			w *= 2
+		}
+		return ok(cat(u16(printWidth), []byte{w, 24, 2})...)
+	case shtrih.CmdPrintLine, shtrih.CmdPrintBold, shtrih.CmdPrintFont:
+		return e.printLine(cmd, op, args)
+	case shtrih.CmdFeed:
+		if c := e.printCheck(); c != 0 {
+			return fail(c)
+		}
+		if len(args) >= 2 {
+			for i := 0; i < int(args[1]) && i < 50; i++ {
+				e.print("")
+			}
+		}
+		return ok(byte(op))
+	case shtrih.CmdCut:
+		if c := e.printCheck(); c != 0 {
+			return fail(c)
+		}
+		e.print("- - - - - - - - - - - - - - - - - - - - - - - ✂")
+		return ok(byte(op))
+	case shtrih.CmdXReport:
+		if op < 28 {
+			return fail(fiscal.CodeBadPassword)
+		}
+		return e.xReport(op)
+	case shtrih.CmdZReport:
+		if op < 29 {
+			return fail(fiscal.CodeBadPassword)
+		}
+		a := e.closeShift(op)
+		if a.code != 0 {
+			return a
+		}
+		return ok(byte(op))
+	case shtrih.CmdCashIn, shtrih.CmdCashOut:
+		return e.cash(cmd, op, args)
+	case shtrih.CmdSale, 0x81, 0x82, 0x83:
+		return e.legacySale(cmd, op, args)
+	case shtrih.CmdCloseLegacy:
+		return e.legacyClose(op, args)
+	case shtrih.CmdCancel:
+		if e.st.Receipt == nil {
+			return fail(fiscal.CodeReceiptClosed)
+		}
+		e.cancelReceipt()
+		return ok(byte(op))
+	case shtrih.CmdSubtotal:
+		if e.st.Receipt == nil {
+			return fail(fiscal.CodeReceiptClosed)
+		}
+		return ok(cat([]byte{byte(op)}, money(e.st.Receipt.Total()))...)
+	case shtrih.CmdRepeat:
+		if len(e.st.LastPrinted) == 0 {
+			return fail(fiscal.CodeNothingToRepeat)
+		}
+		if c := e.printCheck(); c != 0 {
+			return fail(c)
+		}
+		e.print(center("ПОВТОР ДОКУМЕНТА", e.cfg.LineWidth))
+		e.printAll(e.st.LastPrinted)
+		return ok(byte(op))
+	case shtrih.CmdOpenReceipt:
+		if c := e.shiftCheck(false); c != 0 {
+			return fail(c)
+		}
+		if len(args) < 1 || args[0] > 3 {
+			return fail(0x33)
+		}
+		e.st.Receipt = &Receipt{Type: int(args[0]), Operator: op}
+		return ok(byte(op))
+	case shtrih.CmdContinue:
+		if e.st.Submode != 3 {
+			return ok(byte(op))
+		}
+		e.st.Submode = 0
+		e.print(center("ПРОДОЛЖЕНИЕ ПЕЧАТИ", e.cfg.LineWidth))
+		e.printAll(e.st.Interrupted)
+		e.st.Interrupted = nil
+		e.busy(5)
+		return ok(byte(op))
+	case shtrih.CmdOpenShift:
+		if a := e.openShift(op); a.code != 0 {
+			return a
+		}
+		return ok(byte(op))
+	case shtrih.CmdFNOpenShift:
+		a := e.openShift(op)
+		if a.code != 0 {
+			return a
+		}
+		d := e.st.Docs[len(e.st.Docs)-1]
+		return ok(cat(u16(d.Shift), u32(d.FD), u32(d.FP))...)
+	case shtrih.CmdFNStatus:
+		return e.fnStatus()
+	case shtrih.CmdFNNumber:
+		return ok([]byte(pad16(e.st.FN))...)
+	case shtrih.CmdFNExpiry:
+		t := e.now().AddDate(1, 0, 0)
+		return ok(byte(t.Year()%100), byte(t.Month()), byte(t.Day()))
+	case shtrih.CmdFNVersion:
+		return ok(append([]byte(pad16("fn-emu 1.0")), 1)...)
+	case shtrih.CmdFNCancelDoc:
+		if e.st.Receipt != nil {
+			e.cancelReceipt()
+		}
+		e.st.BeginOpen, e.st.BeginClose, e.st.ShiftTags = false, false, nil
+		return ok()
+	case shtrih.CmdFNFindDoc:
+		return e.findDoc(args)
+	case shtrih.CmdFNRegTag:
+		return e.regTag(args)
+	case shtrih.CmdDocTag:
+		return e.docTag(args)
+	case shtrih.CmdOFDStatus:
+		return ok(cat([]byte{0, 0}, u16(0), u32(0), shtrih.PutDateTime(nil, e.now()))...)
+	case shtrih.CmdOFDUnsent:
+		return ok(u16(0)...)
+	case shtrih.CmdShiftParams:
+		var open byte
+		if e.st.ShiftOpen {
+			open = 1
+		}
+		return ok(cat([]byte{open}, u16(e.st.ShiftNumber), u16(e.st.ReceiptNumber))...)
+	case shtrih.CmdBeginOpen:
+		if e.st.ShiftOpen {
+			return fail(fiscal.CodeShiftOpen)
+		}
+		if e.st.Receipt != nil {
+			return fail(fiscal.CodeReceiptOpen)
+		}
+		e.st.BeginOpen, e.st.ShiftTags = true, nil
+		return ok()
+	case shtrih.CmdBeginClose:
+		if !e.st.ShiftOpen {
+			return fail(fiscal.CodeShiftNotOpen)
+		}
+		if e.st.Receipt != nil {
+			return fail(fiscal.CodeReceiptOpen)
+		}
+		e.st.BeginClose, e.st.ShiftTags = true, nil
+		return ok()
+	case shtrih.CmdFNCloseShift:
+		a := e.closeShift(op)
+		if a.code != 0 {
+			return a
+		}
+		d := e.st.Docs[len(e.st.Docs)-1]
+		return ok(cat(u16(d.Shift), u32(d.FD), u32(d.FP))...)
+	case shtrih.CmdOperation:
+		return e.operation(op, args)
+	case shtrih.CmdOperationTag:
+		return e.operationTag(args)
+	case shtrih.CmdCloseReceipt:
+		return e.closeReceiptFF45(op, args)
+	}
+	return fail(fiscal.CodeNotSupported)
+}
+
+func pad16(s string) string {
+	for len(s) < 16 {
+		s += " "
+	}
+	return s[:16]
+}
+
+func errorText(c fiscal.Code) string {
+	in, known := fiscal.Codes[c]
+	if !known {
+		return "Неизвестная ошибка"
+	}
+	if c < 0x20 || c == 0xA4 {
+		return in.RU // already "ФН: …"
+	}
+	return "ККТ: " + in.RU
+}
+
+func (e *Emulator) modelParams(args []byte) answer {
+	if len(args) < 1 || args[0] != 1 {
+		return fail(0x33)
+	}
+	var flags uint64 = 1<<13 | 1<<36 // cutter, 6Bh available
+	b := shtrih.PutUint(nil, flags, 8)
+	b = append(b, byte(e.cfg.LineWidth), byte(e.cfg.LineWidth/2)) // font 1 and 2 widths
+	b = append(b, 12, 16)                                         // INN and RNM digits
+	b = append(b, u32(30)...)                                     // default sysadmin password
+	b = append(b, u16(shtrih.MaxPayload)...)                      // maximum command length
+	for len(b) < 33 {
+		b = append(b, 0)
+	}
+	return ok(b...)
+}
+
+func (e *Emulator) flags() uint16 {
+	f := uint16(0x0010 | 0x0200) // decimal point, receipt head lever down
+	if e.st.Paper {
+		f |= 0x0002 | 0x0080
+	}
+	if e.st.Cover {
+		f |= 0x0400
+	}
+	return f
+}
+
+func (e *Emulator) ops() int {
+	if e.st.Receipt == nil {
+		return 0
+	}
+	return len(e.st.Receipt.Lines)
+}
+
+func (e *Emulator) shortStatus(op int) answer {
+	ops := e.ops()
+	return ok(cat([]byte{byte(op)}, u16(int(e.flags())),
+		[]byte{e.mode(), byte(e.submode()), byte(ops), 0x9F, 0xE5, 0, 0, byte(ops >> 8), 0, 0, 0})...)
+}
+
+func (e *Emulator) fullStatus(op int) answer {
+	now := e.now()
+	b := []byte{byte(op), '1', '0'}
+	b = append(b, u16(0x0101)...)              // build
+	b = append(b, 26, 11, 26)                  // firmware date
+	b = append(b, 1)                           // hall
+	b = append(b, u16(e.st.DocNumber)...)      // current document
+	b = append(b, u16(int(e.flags()))...)      // flags
+	b = append(b, e.mode(), byte(e.submode())) // mode, submode
+	b = append(b, 1)                           // port
+	b = append(b, '1', '0')                    // FM version
+	b = append(b, u16(0x0101)...)              // FM build
+	b = append(b, 26, 11, 26)                  // FM date
+	b = shtrih.PutDate(b, now)
+	b = shtrih.PutTime(b, now)
+	b = append(b, 0)                              // FM flags
+	b = append(b, u32(serialLow(e.st.Serial))...) // serial
+	last := e.st.ShiftNumber
+	if e.st.ShiftOpen {
+		last--
+	}
+	b = append(b, u16(last)...)
+	b = append(b, u16(0xFFFF)...) // free FM records
+	b = append(b, 1, 0)           // registrations done, left
+	b = shtrih.PutUint(b, uint64(atoi(e.st.INN)), 6)
+	return ok(b...)
+}
+
+func atoi(s string) int64 {
+	var n int64
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			n = n*10 + int64(c-'0')
+		}
+	}
+	return n
+}
+
+func serialLow(s string) uint32 { return uint32(atoi(s)) }
+
+func (e *Emulator) fnStatus() answer {
+	var doc, data, shift byte
+	if e.st.Receipt != nil {
+		doc, data = 0x04, 1
+	}
+	if e.st.ShiftOpen {
+		shift = 1
+	}
+	b := []byte{0x03, doc, data, shift, 0}
+	b = shtrih.PutDateTime(b, e.now())
+	b = append(b, []byte(pad16(e.st.FN))...)
+	b = append(b, u32(e.st.LastFD)...)
+	return ok(b...)
+}
+
+func (e *Emulator) findDoc(args []byte) answer {
+	if len(args) < 4 {
+		return fail(fiscal.CodeBadLength)
+	}
+	fd := uint32(shtrih.Uint(args[:4]))
+	for i := len(e.st.Docs) - 1; i >= 0; i-- {
+		d := e.st.Docs[i]
+		if d.FD != fd {
+			continue
+		}
+		b := []byte{byte(d.Type), 0}
+		b = shtrih.PutDateTime(b, d.Time)
+		b = append(b, u32(d.FD)...)
+		b = append(b, u32(d.FP)...)
+		switch d.Type {
+		case fiscal.DocReceipt:
+			b = append(b, byte(d.Kind))
+			b = append(b, money(d.Sum)...)
+		case fiscal.DocShiftOpen, fiscal.DocShiftClose:
+			b = append(b, u16(d.Shift)...)
+		}
+		return ok(b...)
+	}
+	return fail(0x08)
+}
+
+func (e *Emulator) regTag(args []byte) answer {
+	if len(args) < 4 {
+		return fail(fiscal.CodeBadLength)
+	}
+	var t fiscal.Tag
+	switch n := uint16(shtrih.Uint(args[2:4])); n {
+	case 1041:
+		t = fiscal.String(n, e.st.FN)
+	case 1037:
+		t = fiscal.String(n, e.st.RNM)
+	case 1018:
+		t = fiscal.FixedString(n, e.st.INN, 12)
+	case 1048:
+		t = fiscal.String(n, e.st.UserName)
+	case 1009:
+		t = fiscal.String(n, e.st.Address)
+	case 1187:
+		t = fiscal.String(n, e.st.Place)
+	case 1057:
+		t = fiscal.Byte(n, byte(fiscal.PaymentAgent|fiscal.PaymentSubagent))
+	default:
+		return fail(0x08)
+	}
+	return ok(t.Encode()...)
+}
+
+// oneTLV checks that b is exactly one well-formed TLV (structures included).
+func oneTLV(b []byte) (fiscal.Tag, fiscal.Code) {
+	if len(b) > 250 {
+		return fiscal.Tag{}, 0x10
+	}
+	tags, err := fiscal.DecodeTags(b)
+	if err != nil || len(tags) != 1 {
+		return fiscal.Tag{}, 0x01
+	}
+	t := tags[0]
+	if isStruct(t.Num) {
+		if _, err := t.Children(); err != nil {
+			return fiscal.Tag{}, 0x01
+		}
+	}
+	return t, 0
+}
+
+func isStruct(n uint16) bool {
+	switch n {
+	case 1059, 1084, 1223, 1224, 1174, 1234:
+		return true
+	}
+	return false
+}
+
+func (e *Emulator) docTag(args []byte) answer {
+	t, c := oneTLV(args)
+	if c != 0 {
+		return fail(c)
+	}
+	switch {
+	case e.st.Receipt != nil:
+		e.st.Receipt.Tags = append(e.st.Receipt.Tags, t)
+	case e.st.BeginOpen || e.st.BeginClose:
+		e.st.ShiftTags = append(e.st.ShiftTags, t)
+	default:
+		return fail(fiscal.CodeFNState)
+	}
+	return ok()
+}
+
+func (e *Emulator) operationTag(args []byte) answer {
+	t, c := oneTLV(args)
+	if c != 0 {
+		return fail(c)
+	}
+	r := e.st.Receipt
+	if r == nil || len(r.Lines) == 0 {
+		return fail(fiscal.CodeFNState)
+	}
+	l := &r.Lines[len(r.Lines)-1]
+	l.Tags = append(l.Tags, t)
+	return ok()
+}
+
+func (e *Emulator) printLine(cmd shtrih.Cmd, op int, args []byte) answer {
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	if len(args) < 1 {
+		return fail(fiscal.CodeBadLength)
+	}
+	flags, text := args[0], args[1:]
+	if cmd == shtrih.CmdPrintFont {
+		if len(text) < 1 {
+			return fail(fiscal.CodeBadLength)
+		}
+		text = text[1:]
+	}
+	if flags&0x02 != 0 || flags == 0 {
+		s := []rune(printable(shtrih.Text(text)))
+		if cmd == shtrih.CmdPrintBold {
+			s = []rune(spaced(string(s)))
+		}
+		for len(s) > e.cfg.LineWidth {
+			e.print(string(s[:e.cfg.LineWidth]))
+			s = s[e.cfg.LineWidth:]
+		}
+		e.print(string(s))
+	}
+	return ok(byte(op))
+}
+
+func printable(s string) string {
+	r := []rune(s)
+	out := r[:0]
+	for _, c := range r {
+		if c >= 32 {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+func spaced(s string) string {
+	var out []rune
+	for i, c := range s {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+func (e *Emulator) cash(cmd shtrih.Cmd, op int, args []byte) answer {
+	if c := e.shiftCheck(false); c != 0 {
+		return fail(c)
+	}
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	if len(args) < 5 {
+		return fail(fiscal.CodeBadLength)
+	}
+	sum := shtrih.Money(args[:5])
+	if sum <= 0 {
+		return fail(0x33)
+	}
+	title := "ВНЕСЕНИЕ"
+	if cmd == shtrih.CmdCashOut {
+		if sum > e.st.Cash {
+			return fail(fiscal.CodeNoCash)
+		}
+		e.st.Cash -= sum
+		e.st.Totals.CashOut += sum
+		e.st.Totals.NOut++
+		title = "ВЫПЛАТА"
+	} else {
+		e.st.Cash += sum
+		e.st.Totals.CashIn += sum
+		e.st.Totals.NCashIn++
+	}
+	e.st.DocNumber++
+	doc := e.header()
+	doc = append(doc, center(title, e.cfg.LineWidth),
+		lr(e.docLine(), e.now().Format("02.01.06 15:04"), e.cfg.LineWidth),
+		lr("КАССИР", e.st.Names[op-1], e.cfg.LineWidth),
+		lr("СУММА", "="+rub(sum), e.cfg.LineWidth),
+		lr("НАЛИЧНЫХ В КАССЕ", "="+rub(e.st.Cash), e.cfg.LineWidth))
+	e.printDoc(doc)
+	e.busy(5)
+	return ok(cat([]byte{byte(op)}, u16(e.st.DocNumber))...)
+}
+
+func (e *Emulator) docLine() string { return "ДОК. " + itoa(e.st.DocNumber) }
+
+// newDoc adds a fiscal document to the fiscal drive.
+func (e *Emulator) newDoc(d Doc) Doc {
+	e.st.LastFD++
+	d.FD = e.st.LastFD
+	d.Time = e.now().Truncate(time.Minute)
+	d.Shift = e.st.ShiftNumber
+	d.FP = fp(e.st.FN, d.FD, d.Time, d.Sum)
+	e.st.Docs = append(e.st.Docs, d)
+	if len(e.st.Docs) > maxDocs {
+		e.st.Docs = append([]Doc(nil), e.st.Docs[len(e.st.Docs)-maxDocs:]...)
+	}
+	e.st.DocNumber++
+	return d
+}
+
+func (e *Emulator) openShift(op int) answer {
+	if e.st.ShiftOpen {
+		return fail(fiscal.CodeShiftOpen)
+	}
+	if e.st.Receipt != nil {
+		return fail(fiscal.CodeReceiptOpen)
+	}
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	cashier := e.st.Names[op-1]
+	if t, ok := fiscal.Find(e.st.ShiftTags, 1021); ok {
+		cashier = t.Text()
+	}
+	e.st.ShiftOpen = true
+	e.st.ShiftNumber++
+	e.st.ShiftOpened = e.now()
+	e.st.ReceiptNumber = 0
+	e.st.Totals = Totals{}
+	d := e.newDoc(Doc{Type: fiscal.DocShiftOpen})
+	e.st.BeginOpen, e.st.ShiftTags = false, nil
+	doc := e.header()
+	doc = append(doc, center("ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ", e.cfg.LineWidth),
+		lr("СМЕНА "+itoa(e.st.ShiftNumber), d.Time.Format("02.01.06 15:04"), e.cfg.LineWidth),
+		lr("КАССИР", cashier, e.cfg.LineWidth))
+	doc = append(doc, e.footer(d)...)
+	e.printDoc(doc)
+	e.busy(5)
+	return ok()
+}
+
+func (e *Emulator) report(title string) []string {
+	w := e.cfg.LineWidth
+	t := e.st.Totals
+	doc := e.header()
+	doc = append(doc, center(title, w),
+		lr("СМЕНА "+itoa(e.st.ShiftNumber), e.now().Format("02.01.06 15:04"), w),
+		lr("ЧЕКОВ ПРИХОДА", itoa(t.Count[1]), w), lr("ПРИХОД", "="+rub(t.Sum[1]), w),
+		lr("ЧЕКОВ ВОЗВРАТА ПРИХОДА", itoa(t.Count[2]), w), lr("ВОЗВРАТ ПРИХОДА", "="+rub(t.Sum[2]), w),
+		lr("НАЛИЧНЫМИ", "="+rub(t.Cash), w), lr("БЕЗНАЛИЧНЫМИ", "="+rub(t.Card), w),
+		lr("ВНЕСЕНИЙ "+itoa(t.NCashIn), "="+rub(t.CashIn), w),
+		lr("ВЫПЛАТ "+itoa(t.NOut), "="+rub(t.CashOut), w),
+		lr("СУММА БЕЗ НДС", rub(t.ByTax[4]), w),
+		lr("НАЛИЧНЫХ В КАССЕ", "="+rub(e.st.Cash), w))
+	return doc
+}
+
+func (e *Emulator) xReport(op int) answer {
+	if e.st.Receipt != nil {
+		return fail(fiscal.CodeReceiptOpen)
+	}
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	e.st.DocNumber++
+	e.printDoc(e.report("ОТЧЕТ БЕЗ ГАШЕНИЯ"))
+	e.busy(4)
+	return ok(byte(op))
+}
+
+func (e *Emulator) closeShift(op int) answer {
+	if e.st.Receipt != nil {
+		return fail(fiscal.CodeReceiptOpen)
+	}
+	if !e.st.ShiftOpen {
+		return fail(fiscal.CodeShiftNotOpen)
+	}
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	doc := e.report("ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ")
+	d := e.newDoc(Doc{Type: fiscal.DocShiftClose})
+	cashier := e.st.Names[op-1]
+	if t, ok := fiscal.Find(e.st.ShiftTags, 1021); ok {
+		cashier = t.Text()
+	}
+	doc = append(doc, lr("КАССИР", cashier, e.cfg.LineWidth))
+	doc = append(doc, e.footer(d)...)
+	e.st.ShiftOpen, e.st.BeginClose, e.st.ShiftTags = false, false, nil
+	e.printDoc(doc)
+	e.busy(4)
+	return ok()
+}
+
+func (e *Emulator) cancelReceipt() {
+	e.st.Receipt = nil
+	if e.st.Paper && e.st.Submode == 0 {
+		e.printDoc([]string{center("ЧЕК АННУЛИРОВАН", e.cfg.LineWidth)})
+	}
+}
+
+// operation is FF46: one receipt line.
+func (e *Emulator) operation(op int, args []byte) answer {
+	if c := e.shiftCheck(true); c != 0 {
+		return fail(c)
+	}
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	if len(args) < 26 {
+		return fail(fiscal.CodeBadLength)
+	}
+	kind := int(args[0])
+	qty := int64(shtrih.Uint(args[1:7]))
+	price := shtrih.Money(args[7:12])
+	taxBits, dept, method, subject := args[22], int(args[23]), int(args[24]), int(args[25])
+	name := shtrih.Text(args[26:])
+	if kind < 1 || kind > 4 || qty <= 0 || bits.OnesCount8(taxBits&0x3F) != 1 || taxBits&0xC0 != 0 ||
+		method < 1 || method > 7 || len(args)-26 > 128 || (dept > 16 && dept != 255) {
+		return fail(0x33)
+	}
+	sum := (price*qty + 500_000) / 1_000_000
+	if given := args[12:17]; !isNoValue(given) {
+		g := shtrih.Money(given)
+		if g-sum > 1 || sum-g > 1 {
+			return fail(0x33)
+		}
+		sum = g
+	}
+	types := [...]int{0, 0, 2, 1, 3}
+	r := e.st.Receipt
+	if r == nil {
+		r = &Receipt{Type: types[kind], Operator: op}
+		e.st.Receipt = r
+	} else if r.Type != types[kind] {
+		return fail(fiscal.CodeBadOperation)
+	}
+	r.Lines = append(r.Lines, Line{Op: kind, Qty: qty, Price: price, Sum: sum, TaxBits: taxBits,
+		Dept: dept, Method: method, Subject: subject, Name: name})
+	return ok()
+}
+
+func isNoValue(b []byte) bool {
+	for _, c := range b {
+		if c != 0xFF {
+			return false
+		}
+	}
+	return true
+}
+
+// agentCheck returns the missing tag when agent data are incomplete.
+func agentCheck(r *Receipt) uint16 {
+	_, receiptAgent := fiscal.Find(r.Tags, 1057)
+	for _, l := range r.Lines {
+		_, lineAgent := fiscal.Find(l.Tags, 1222)
+		if !lineAgent && !(receiptAgent && l.Subject == int(fiscal.SubjectPayment)) {
+			continue
+		}
+		if _, ok := fiscal.Find(l.Tags, 1226); !ok {
+			return 1226
+		}
+	}
+	return 0
+}
+
+// closeReceipt closes the open receipt; it answers change, FD, FP.
+func (e *Emulator) closeReceipt(op int, pays [16]int64, taxSystem byte, text string) answer {
+	r := e.st.Receipt
+	if r == nil {
+		return fail(fiscal.CodeReceiptClosed)
+	}
+	total := r.Total()
+	if total == 0 {
+		return fail(fiscal.CodeZeroTotal)
+	}
+	var paid, nonCash int64
+	for i, p := range pays {
+		paid += p
+		if i > 0 {
+			nonCash += p
+		}
+	}
+	if paid < total {
+		return fail(fiscal.CodePaymentsShort)
+	}
+	if nonCash > total {
+		return fail(0x33)
+	}
+	if taxSystem != 0 && bits.OnesCount8(taxSystem) != 1 {
+		return fail(0x33)
+	}
+	if missing := agentCheck(r); missing != 0 {
+		return answer{code: fiscal.CodeTagsMissing}
+	}
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	change := paid - total
+	cash := pays[0] - change
+	kind := r.Kind()
+	e.st.ReceiptNumber++
+	d := e.newDoc(Doc{Type: fiscal.DocReceipt, Kind: kind, Sum: total, Number: e.st.ReceiptNumber,
+		Tags: r.Tags, Lines: r.Lines})
+	t := &e.st.Totals
+	t.Count[kind]++
+	t.Sum[kind] += total
+	sign := int64(1)
+	if kind == fiscal.SaleReturn || kind == fiscal.Buy {
+		sign = -1
+	}
+	t.Cash += sign * cash
+	t.Card += sign * nonCash
+	for _, l := range r.Lines {
+		t.ByTax[bits.TrailingZeros8(l.TaxBits)+1] += sign * l.Sum
+	}
+	e.st.Cash += sign * cash
+	doc := e.receiptText(r, d, pays, change, taxSystem, text)
+	e.st.Receipt = nil
+	if e.hasFault(FaultPaperOutInReceipt, shtrih.CmdCloseReceipt) {
+		cut := len(doc) / 2
+		e.printAll(doc[:cut])
+		e.print(center("****ДОКУМЕНТ НЕДЕЙСТВИТЕЛЕН!****", e.cfg.LineWidth))
+		e.st.Paper, e.st.Submode = false, 2
+		e.st.Interrupted = doc
+		e.st.LastPrinted = doc
+		return answer{code: fiscal.CodeNoPaper}
+	}
+	e.printDoc(doc)
+	e.busy(5)
+	return ok(cat(money(change), u32(d.FD), u32(d.FP))...)
+}
+
+func (e *Emulator) closeReceiptFF45(op int, args []byte) answer {
+	if len(args) < 16*5+1+6*5+1 {
+		return fail(fiscal.CodeBadLength)
+	}
+	var pays [16]int64
+	for i := range pays {
+		pays[i] = shtrih.Money(args[i*5:])
+	}
+	taxSystem := args[16*5+1+6*5]
+	text := shtrih.Text(args[16*5+1+6*5+1:])
+	if len(args) > 16*5+1+6*5+1+64 {
+		return fail(fiscal.CodeBadLength)
+	}
+	return e.closeReceipt(op, pays, taxSystem, text)
+}
+
+// legacySale is 80h–83h: quantity in thousandths, tax group numbers.
+func (e *Emulator) legacySale(cmd shtrih.Cmd, op int, args []byte) answer {
+	if len(args) < 5+5+1+4+40 {
+		return fail(fiscal.CodeBadLength)
+	}
+	kinds := map[shtrih.Cmd]byte{0x80: 1, 0x81: 3, 0x82: 2, 0x83: 4}
+	var taxBits byte
+	if g := args[11]; g >= 1 && g <= 6 {
+		taxBits = 1 << (g - 1)
+	} else {
+		taxBits = 0x08
+	}
+	b := []byte{kinds[cmd]}
+	b = shtrih.PutUint(b, shtrih.Uint(args[0:5])*1000, 6)
+	b = append(b, args[5:10]...)
+	b = append(b, shtrih.NoValue...)
+	b = append(b, shtrih.NoValue...)
+	b = append(b, taxBits, args[10], 4, 1)
+	b = append(b, []byte(trimZero(args[15:55]))...)
+	a := e.operation(op, b)
+	if a.code == 0 {
+		a.data = []byte{byte(op)}
+	}
+	return a
+}
+
+func trimZero(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
+
+func (e *Emulator) legacyClose(op int, args []byte) answer {
+	if len(args) < 20+2+4+40 {
+		return fail(fiscal.CodeBadLength)
+	}
+	var pays [16]int64
+	for i := 0; i < 4; i++ {
+		pays[i] = shtrih.Money(args[i*5:])
+	}
+	a := e.closeReceipt(op, pays, 0, shtrih.Text(args[26:66]))
+	if a.code == 0 {
+		a.data = append([]byte{byte(op)}, a.data[:5]...)
+	}
+	return a
+}

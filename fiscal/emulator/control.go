@@ -1,0 +1,133 @@
+package emulator
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"paydesk/fiscal/shtrih"
+)
+
+// ControlHelp lists the commands of the control interface.
+const ControlHelp = `commands (one a line, answered "ok ..." or "error: ..."):
+  status                       mode, submode, shift, paper, cover, counters
+  paper-out | paper-in         take out / load the receipt roll
+  cover-open | cover-close
+  busy DURATION                keep printing (submode 5) for DURATION
+  advance DURATION             move the device clock forward (e.g. 25h)
+  power-cycle                  switch off and on now
+  fault NAME [CMD]             arm a fault for the next command (CMD in hex: FF45, 10):
+                               nak garble lose-ack slow power-loss power-loss-before
+                               paper-out-in-receipt fn-no-answer
+  help`
+
+// Control runs one control command and returns its answer line.
+func (e *Emulator) Control(line string) string {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return "error: empty command"
+	}
+	dur := func() (time.Duration, error) {
+		if len(f) < 2 {
+			return 0, fmt.Errorf("%s needs a duration", f[0])
+		}
+		return time.ParseDuration(f[1])
+	}
+	switch f[0] {
+	case "help":
+		return "ok " + strings.ReplaceAll(ControlHelp, "\n", " | ")
+	case "status":
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return fmt.Sprintf("ok mode=%d submode=%d shift=%d shift_open=%t paper=%t cover_open=%t last_fd=%d doc=%d cash=%s",
+			e.mode()&0x0F, e.submode(), e.st.ShiftNumber, e.st.ShiftOpen, e.st.Paper, e.st.Cover, e.st.LastFD, e.st.DocNumber, rub(e.st.Cash))
+	case "paper-out":
+		e.SetPaper(false)
+	case "paper-in":
+		e.SetPaper(true)
+	case "cover-open":
+		e.SetCover(true)
+	case "cover-close":
+		e.SetCover(false)
+	case "power-cycle":
+		e.PowerCycle()
+	case "busy", "advance":
+		d, err := dur()
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		if f[0] == "busy" {
+			e.Busy(d)
+		} else {
+			e.Advance(d)
+		}
+	case "fault":
+		if len(f) < 2 {
+			return "error: fault needs a name"
+		}
+		flt, ok := ParseFault(f[1])
+		if !ok {
+			return "error: unknown fault " + f[1]
+		}
+		var cmd shtrih.Cmd
+		if len(f) > 2 {
+			var v uint16
+			if _, err := fmt.Sscanf(strings.TrimSuffix(strings.ToUpper(f[2]), "H"), "%X", &v); err != nil {
+				return "error: bad command code " + f[2]
+			}
+			cmd = shtrih.Cmd(v)
+		}
+		e.Arm(flt, cmd)
+	default:
+		return "error: unknown command " + f[0]
+	}
+	return "ok"
+}
+
+// ListenControl serves the control interface on a loopback address.
+func (e *Emulator) ListenControl(addr string) (net.Addr, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("emulator: control address %s is not loopback", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if !e.addCloser(ln) {
+		return nil, net.ErrClosed
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if !e.addCloser(c) {
+				return
+			}
+			e.wg.Add(1)
+			go func() {
+				defer e.wg.Done()
+				defer c.Close()
+				sc := bufio.NewScanner(c)
+				for sc.Scan() {
+					if strings.TrimSpace(sc.Text()) == "" {
+						continue
+					}
+					if _, err := fmt.Fprintln(c, e.Control(sc.Text())); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr(), nil
+}

@@ -1,0 +1,692 @@
+package shtrih
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"paydesk/fiscal"
+)
+
+// Options configure a Device. Zero values take the defaults in brackets.
+type Options struct {
+	// Password is the operator password for cashier commands (10h, 11h, 17h,
+	// 25h, 50h, 51h, 88h, 8Dh, B0h, E0h, FF45, FF46) [30].
+	Password uint32
+	// AdminPassword is used for 40h, 41h and the FFxx service commands [30].
+	AdminPassword uint32
+	// Baud is the line speed; it lets timeouts allow for the time our own bytes
+	// spend on the wire. Zero for TCP.
+	Baud int
+	// ByteTimeout is the longest gap inside a frame and the wait for a control
+	// byte [100ms].
+	ByteTimeout time.Duration
+	// MaxAnswerTimeout caps the per-command answer timeouts of the spec (§3.3);
+	// tests set it short [no cap].
+	MaxAnswerTimeout time.Duration
+	// ENQTries, SendTries and ReadTries bound the link check, command re-sends
+	// after NAK and answer re-reads [10, 10, 5].
+	ENQTries, SendTries, ReadTries int
+	// PollInterval is the pause between status polls while the device prints
+	// [150ms]; ReadyTimeout bounds the whole wait [30s].
+	PollInterval, ReadyTimeout time.Duration
+	// AutoShift lets Fiscalize and cash operations close a shift older than
+	// 24 hours (Z report) and open a new one for the receipt's cashier instead
+	// of failing with a KindZReport or shift-closed error.
+	AutoShift bool
+	// Location is the time zone of the device clock [time.Local].
+	Location *time.Location
+	// Logger receives link diagnostics [discard].
+	Logger *slog.Logger
+	// Sleep waits between polls; tests may replace it [timer honouring ctx].
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Device is a Shtrih-M register behind a Conn. It is safe for concurrent use;
+// commands are serialised.
+type Device struct {
+	mu        sync.Mutex
+	conn      Conn
+	link      *link
+	opt       Options
+	log       *slog.Logger
+	lineWidth int
+	model     string
+}
+
+// ErrCoverOpen is reported (KindOperator) when the printer cover is open.
+var ErrCoverOpen = errors.New("printer cover open")
+
+// ErrNotFiscalized means the answer to a receipt close was lost and the fiscal
+// drive shows no such receipt: nothing was registered, the receipt may be redone.
+var ErrNotFiscalized = errors.New("the receipt was not fiscalized")
+
+// New returns a driver speaking over conn. Closing the Device closes conn when
+// it is an io.Closer.
+func New(conn Conn, opt Options) *Device {
+	if opt.Password == 0 {
+		opt.Password = 30
+	}
+	if opt.AdminPassword == 0 {
+		opt.AdminPassword = 30
+	}
+	if opt.ByteTimeout <= 0 {
+		opt.ByteTimeout = 100 * time.Millisecond
+	}
+	if opt.ENQTries <= 0 {
+		opt.ENQTries = 10
+	}
+	if opt.SendTries <= 0 {
+		opt.SendTries = 10
+	}
+	if opt.ReadTries <= 0 {
+		opt.ReadTries = 5
+	}
+	if opt.PollInterval <= 0 {
+		opt.PollInterval = 150 * time.Millisecond
+	}
+	if opt.ReadyTimeout <= 0 {
+		opt.ReadyTimeout = 30 * time.Second
+	}
+	if opt.Location == nil {
+		opt.Location = time.Local
+	}
+	if opt.Sleep == nil {
+		opt.Sleep = sleep
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &link{conn: conn, byteTimeout: opt.ByteTimeout, enqTries: opt.ENQTries,
+		sendTries: opt.SendTries, readTries: opt.ReadTries, log: log}
+	if opt.Baud > 0 {
+		l.byteTime = time.Duration(int64(10*time.Second) / int64(opt.Baud))
+	}
+	return &Device{conn: conn, link: l, opt: opt, log: log}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+var _ fiscal.Register = (*Device)(nil)
+
+// Close closes the connection.
+func (d *Device) Close() error {
+	if c, ok := d.conn.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// AnswerTimeout is the per-command answer timeout of the spec (§3.3).
+func AnswerTimeout(c Cmd) time.Duration {
+	switch c {
+	case CmdShortStatus, CmdFullStatus:
+		return 3 * time.Second
+	case CmdFontParams:
+		return 5 * time.Second
+	case CmdXReport:
+		return 30 * time.Second
+	case CmdZReport:
+		return 65 * time.Second
+	case CmdOpenShift:
+		return 120 * time.Second
+	case 0x16:
+		return 60 * time.Second
+	case 0xFF61, 0xFF67:
+		return 40 * time.Second
+	}
+	return 30 * time.Second
+}
+
+func (d *Device) timeout(c Cmd) time.Duration {
+	t := AnswerTimeout(c)
+	if d.opt.MaxAnswerTimeout > 0 && t > d.opt.MaxAnswerTimeout {
+		t = d.opt.MaxAnswerTimeout
+	}
+	return t
+}
+
+func linkError(op string, c Cmd, err error) error {
+	return &fiscal.Error{Op: op, Cmd: uint16(c), Kind: fiscal.KindLink, Err: err}
+}
+
+// raw sends one command and returns its device code and data; link failures
+// come back as *fiscal.Error of KindLink.
+func (d *Device) raw(ctx context.Context, op string, c Cmd, args []byte) (fiscal.Code, []byte, error) {
+	p := c.Append(make([]byte, 0, 2+len(args)))
+	p = append(p, args...)
+	ans, err := d.link.do(ctx, p, d.timeout(c))
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return 0, nil, err
+		}
+		return 0, nil, linkError(op, c, err)
+	}
+	code, data, err := ParseAnswer(c, ans)
+	if err != nil {
+		return 0, nil, &fiscal.Error{Op: op, Cmd: uint16(c), Kind: fiscal.KindLink, Err: err}
+	}
+	return code, data, nil
+}
+
+// call sends a command and turns a device code into an error. A "still
+// printing" answer (50h) means nothing was executed: it waits and retries.
+func (d *Device) call(ctx context.Context, op string, c Cmd, args []byte) ([]byte, error) {
+	deadline := time.Now().Add(d.opt.ReadyTimeout)
+	for {
+		code, data, err := d.raw(ctx, op, c, args)
+		if err != nil {
+			return nil, err
+		}
+		if code == fiscal.CodeBusyPrinting && time.Now().Before(deadline) {
+			if err := d.opt.Sleep(ctx, d.opt.PollInterval); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if code != 0 {
+			return nil, fiscal.DeviceError(op, uint16(c), code)
+		}
+		return data, nil
+	}
+}
+
+func pwd(p uint32) []byte { return PutUint(nil, uint64(p), 4) }
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("shtrih: %s: %w", op, err)
+}
+
+// shortStatus is the decoded 10h answer.
+type shortStatus struct {
+	operator   int
+	flags      uint16
+	mode       int
+	modeStatus int
+	submode    int
+	ops        int
+}
+
+func (s shortStatus) paper() bool { return s.flags&0x0002 != 0 }
+func (s shortStatus) cover() bool { return s.flags&0x0400 != 0 }
+
+func (d *Device) shortStatus(ctx context.Context, op string) (shortStatus, error) {
+	data, err := d.call(ctx, op, CmdShortStatus, pwd(d.opt.Password))
+	if err != nil {
+		return shortStatus{}, err
+	}
+	return decodeShortStatus(data)
+}
+
+func decodeShortStatus(data []byte) (shortStatus, error) {
+	if len(data) < 10 {
+		return shortStatus{}, fmt.Errorf("%w: 10h data of %d bytes", fiscal.ErrBadAnswer, len(data))
+	}
+	s := shortStatus{
+		operator:   int(data[0]),
+		flags:      uint16(Uint(data[1:3])),
+		mode:       int(data[3] & 0x0F),
+		modeStatus: int(data[3] >> 4),
+		submode:    int(data[4]),
+		ops:        int(data[5]),
+	}
+	if len(data) > 10 {
+		s.ops |= int(data[10]) << 8
+	}
+	return s, nil
+}
+
+// Status reads 10h, 11h, FF40, FF01, 26h and FCh.
+func (d *Device) Status(ctx context.Context) (fiscal.Status, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, err := d.status(ctx)
+	return st, wrap("status", err)
+}
+
+func (d *Device) status(ctx context.Context) (fiscal.Status, error) {
+	const op = "status"
+	var st fiscal.Status
+	ss, err := d.shortStatus(ctx, op)
+	if err != nil {
+		return st, err
+	}
+	st.Mode, st.ModeStatus, st.Submode = fiscal.Mode(ss.mode), ss.modeStatus, fiscal.Submode(ss.submode)
+	st.Operator, st.Paper, st.CoverOpen = ss.operator, ss.paper(), ss.cover()
+	full, err := d.call(ctx, op, CmdFullStatus, pwd(d.opt.Password))
+	if err != nil {
+		return st, err
+	}
+	if len(full) >= 29 {
+		st.DocNumber = int(Uint(full[9:11]))
+		st.DeviceTime = DateAndTime(full[23:26], full[26:29], d.opt.Location)
+	}
+	sp, err := d.call(ctx, op, CmdShiftParams, pwd(d.opt.AdminPassword))
+	if err != nil {
+		return st, err
+	}
+	if len(sp) >= 5 {
+		st.ShiftOpen = sp[0] == 1
+		st.ShiftNumber = int(Uint(sp[1:3]))
+		st.ReceiptNumber = int(Uint(sp[3:5]))
+	}
+	fn, err := d.fnStatus(ctx, op)
+	if err != nil {
+		return st, err
+	}
+	st.LastFD, st.FNNumber = fn.lastFD, fn.number
+	if d.lineWidth == 0 {
+		if fp, err := d.call(ctx, op, CmdFontParams, append(pwd(d.opt.AdminPassword), 1)); err == nil && len(fp) >= 3 && fp[2] > 0 {
+			d.lineWidth = int(Uint(fp[0:2])) / int(fp[2])
+		}
+		if dt, err := d.call(ctx, op, CmdDeviceType, nil); err == nil && len(dt) > 6 {
+			d.model = Text(dt[6:])
+		}
+	}
+	st.LineWidth, st.Model = d.lineWidth, d.model
+	return st, nil
+}
+
+type fnStatus struct {
+	phase, doc, shift byte
+	lastFD            uint32
+	number            string
+}
+
+func (d *Device) fnStatus(ctx context.Context, op string) (fnStatus, error) {
+	data, err := d.call(ctx, op, CmdFNStatus, pwd(d.opt.AdminPassword))
+	if err != nil {
+		return fnStatus{}, err
+	}
+	if len(data) < 30 {
+		return fnStatus{}, &fiscal.Error{Op: op, Cmd: uint16(CmdFNStatus), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: FF01 data of %d bytes", fiscal.ErrBadAnswer, len(data))}
+	}
+	return fnStatus{phase: data[0], doc: data[1], shift: data[3], number: strings.TrimRight(string(data[10:26]), "\x00 "), lastFD: uint32(Uint(data[26:30]))}, nil
+}
+
+// ready runs the readiness poll of spec §9. needShift demands an open shift
+// (< 24 h); cashier is used when AutoShift opens one.
+func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier fiscal.Cashier) error {
+	deadline := time.Now().Add(d.opt.ReadyTimeout)
+	cancelled := false
+	for {
+		s, err := d.shortStatus(ctx, op)
+		if err != nil {
+			return err
+		}
+		switch {
+		case s.submode == int(fiscal.SubmodeReport) || s.submode == int(fiscal.SubmodePrinting) || s.mode == 1 || s.mode == 10 || s.mode == 11:
+			if time.Now().After(deadline) {
+				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeBusyPrinting)
+			}
+			if err := d.opt.Sleep(ctx, d.opt.PollInterval); err != nil {
+				return err
+			}
+			continue
+		case s.submode == int(fiscal.SubmodeWaitContinue):
+			d.log.Info("shtrih: paper reloaded, continuing print")
+			if _, err := d.call(ctx, op, CmdContinue, pwd(d.opt.Password)); err != nil {
+				return err
+			}
+			continue
+		case s.submode == int(fiscal.SubmodePaperOut) || s.submode == int(fiscal.SubmodePaperOutPrint) || !s.paper():
+			return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeNoPaper)
+		case s.cover():
+			return &fiscal.Error{Op: op, Cmd: uint16(CmdShortStatus), Kind: fiscal.KindOperator, Err: ErrCoverOpen}
+		case s.mode == int(fiscal.ModeDocument):
+			if cancelled {
+				return fiscal.DeviceError(op, uint16(CmdCancel), fiscal.CodeReceiptOpen)
+			}
+			d.log.Warn("shtrih: cancelling a receipt left open")
+			if err := d.cancel(ctx, op); err != nil {
+				return err
+			}
+			cancelled = true
+			continue
+		case s.mode == int(fiscal.ModeShiftExpired):
+			if !d.opt.AutoShift {
+				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeShiftOver24h)
+			}
+			if !needShift {
+				return nil
+			}
+			d.log.Warn("shtrih: shift over 24 hours: Z report and a new shift")
+			if err := d.zReport(ctx, op); err != nil {
+				return err
+			}
+			continue
+		case s.mode == int(fiscal.ModeShiftClosed):
+			if !needShift {
+				return nil
+			}
+			if !d.opt.AutoShift || cashier.Name == "" {
+				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeShiftNotOpen)
+			}
+			if err := d.openShift(ctx, op, cashier); err != nil {
+				return err
+			}
+			continue
+		case s.mode == int(fiscal.ModeShiftOpen):
+			return nil
+		default:
+			return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeBadMode)
+		}
+	}
+}
+
+// waitPrinted polls 10h until the device leaves submodes 4/5.
+func (d *Device) waitPrinted(ctx context.Context, op string) error {
+	deadline := time.Now().Add(d.opt.ReadyTimeout)
+	for {
+		s, err := d.shortStatus(ctx, op)
+		if err != nil {
+			return err
+		}
+		if s.submode != int(fiscal.SubmodeReport) && s.submode != int(fiscal.SubmodePrinting) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeBusyPrinting)
+		}
+		if err := d.opt.Sleep(ctx, d.opt.PollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+func isOutcomeUnknown(err error) bool { return errors.Is(err, fiscal.ErrOutcomeUnknown) }
+
+// OpenShift opens a shift: FF41, FF0C 1021 [1203], E0h.
+func (d *Device) OpenShift(ctx context.Context, c fiscal.Cashier) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "open shift"
+	if err := d.ready(ctx, op, false, c); err != nil {
+		return wrap(op, err)
+	}
+	return wrap(op, d.openShift(ctx, op, c))
+}
+
+func (d *Device) openShift(ctx context.Context, op string, c fiscal.Cashier) error {
+	if _, err := d.call(ctx, op, CmdBeginOpen, pwd(d.opt.AdminPassword)); err != nil {
+		return err
+	}
+	tags := cashierTags(c)
+	for _, t := range tags {
+		if err := d.tag(ctx, op, CmdDocTag, t); err != nil {
+			return err
+		}
+	}
+	_, err := d.call(ctx, op, CmdOpenShift, pwd(d.opt.Password))
+	if isOutcomeUnknown(err) {
+		if open, rerr := d.shiftOpen(ctx, op); rerr == nil && open {
+			d.log.Warn("shtrih: open shift answer lost; the shift is open")
+			return nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return d.waitPrinted(ctx, op)
+}
+
+func cashierTags(c fiscal.Cashier) []fiscal.Tag {
+	var tags []fiscal.Tag
+	if c.Name != "" {
+		tags = append(tags, fiscal.String(1021, c.Name))
+	}
+	if c.INN != "" {
+		tags = append(tags, fiscal.FixedString(1203, c.INN, 12))
+	}
+	return tags
+}
+
+func (d *Device) shiftOpen(ctx context.Context, op string) (bool, error) {
+	sp, err := d.call(ctx, op, CmdShiftParams, pwd(d.opt.AdminPassword))
+	if err != nil {
+		return false, err
+	}
+	if len(sp) < 1 {
+		return false, fiscal.ErrBadAnswer
+	}
+	return sp[0] == 1, nil
+}
+
+// XReport prints the X report (40h).
+func (d *Device) XReport(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "x report"
+	if err := d.ready(ctx, op, false, fiscal.Cashier{}); err != nil {
+		return wrap(op, err)
+	}
+	if _, err := d.call(ctx, op, CmdXReport, pwd(d.opt.AdminPassword)); err != nil {
+		return wrap(op, err)
+	}
+	return wrap(op, d.waitPrinted(ctx, op))
+}
+
+// ZReport closes the shift (41h).
+func (d *Device) ZReport(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "z report"
+	if err := d.ready(ctx, op, false, fiscal.Cashier{}); err != nil && fiscal.KindOf(err) != fiscal.KindZReport {
+		return wrap(op, err)
+	}
+	return wrap(op, d.zReport(ctx, op))
+}
+
+func (d *Device) zReport(ctx context.Context, op string) error {
+	_, err := d.call(ctx, op, CmdZReport, pwd(d.opt.AdminPassword))
+	if isOutcomeUnknown(err) {
+		if open, rerr := d.shiftOpen(ctx, op); rerr == nil && !open {
+			d.log.Warn("shtrih: Z report answer lost; the shift is closed")
+			err = nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return d.waitPrinted(ctx, op)
+}
+
+// CashIn registers cash put into the drawer (50h).
+func (d *Device) CashIn(ctx context.Context, amount int64) (int, error) {
+	n, err := d.cash(ctx, "cash in", CmdCashIn, amount)
+	return n, wrap("cash in", err)
+}
+
+// CashOut registers cash taken from the drawer (51h).
+func (d *Device) CashOut(ctx context.Context, amount int64) (int, error) {
+	n, err := d.cash(ctx, "cash out", CmdCashOut, amount)
+	return n, wrap("cash out", err)
+}
+
+func (d *Device) docNumber(ctx context.Context, op string) (int, error) {
+	full, err := d.call(ctx, op, CmdFullStatus, pwd(d.opt.Password))
+	if err != nil {
+		return 0, err
+	}
+	if len(full) < 11 {
+		return 0, fiscal.ErrBadAnswer
+	}
+	return int(Uint(full[9:11])), nil
+}
+
+func (d *Device) cash(ctx context.Context, op string, c Cmd, amount int64) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if amount <= 0 || amount >= 1<<40 {
+		return 0, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("amount %d kopecks out of range", amount)}
+	}
+	if err := d.ready(ctx, op, true, fiscal.Cashier{}); err != nil {
+		return 0, err
+	}
+	before, err := d.docNumber(ctx, op)
+	if err != nil {
+		return 0, err
+	}
+	data, err := d.call(ctx, op, c, PutMoney(pwd(d.opt.Password), amount))
+	if isOutcomeUnknown(err) {
+		after, rerr := d.docNumber(ctx, op)
+		if rerr != nil {
+			return 0, err
+		}
+		if after != before {
+			d.log.Warn("shtrih: cash answer lost; the document was made", "doc", after)
+			return after, nil
+		}
+		return 0, &fiscal.Error{Op: op, Cmd: uint16(c), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: no document was made", fiscal.ErrOutcomeUnknown)}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(data) < 3 {
+		return 0, fiscal.ErrBadAnswer
+	}
+	return int(Uint(data[1:3])), d.waitPrinted(ctx, op)
+}
+
+// PrintText prints lines on the receipt tape with 17h, 40 bytes a command.
+func (d *Device) PrintText(ctx context.Context, lines []string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "print text"
+	if err := d.ready(ctx, op, false, fiscal.Cashier{}); err != nil {
+		return wrap(op, err)
+	}
+	for _, line := range lines {
+		for _, part := range splitRunes(line, 40) {
+			args := append(pwd(d.opt.Password), 0x02)
+			if _, err := d.call(ctx, op, CmdPrintLine, PutText(args, part, 40)); err != nil {
+				return wrap(op, err)
+			}
+		}
+	}
+	return nil
+}
+
+func splitRunes(s string, n int) []string {
+	if utf8.RuneCountInString(s) <= n {
+		return []string{s}
+	}
+	var out []string
+	r := []rune(s)
+	for len(r) > n {
+		out = append(out, string(r[:n]))
+		r = r[n:]
+	}
+	return append(out, string(r))
+}
+
+// Cut cuts the tape (25h).
+func (d *Device) Cut(ctx context.Context, partial bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var t byte
+	if partial {
+		t = 1
+	}
+	_, err := d.call(ctx, "cut", CmdCut, append(pwd(d.opt.Password), t))
+	return wrap("cut", err)
+}
+
+// Continue resumes printing after a paper change (B0h).
+func (d *Device) Continue(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, err := d.call(ctx, "continue", CmdContinue, pwd(d.opt.Password))
+	if err == nil {
+		err = d.waitPrinted(ctx, "continue")
+	}
+	return wrap("continue", err)
+}
+
+// CancelReceipt cancels an open receipt (88h; FF08 when only the fiscal drive
+// holds an open document).
+func (d *Device) CancelReceipt(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return wrap("cancel receipt", d.cancel(ctx, "cancel receipt"))
+}
+
+func (d *Device) cancel(ctx context.Context, op string) error {
+	_, err := d.call(ctx, op, CmdCancel, pwd(d.opt.Password))
+	if fiscal.CodeOf(err) == fiscal.CodeFNState {
+		_, err = d.call(ctx, op, CmdFNCancelDoc, pwd(d.opt.AdminPassword))
+	}
+	if isOutcomeUnknown(err) {
+		if s, rerr := d.shortStatus(ctx, op); rerr == nil && s.mode != int(fiscal.ModeDocument) {
+			return nil
+		}
+	}
+	return err
+}
+
+// LastDocument reads the last fiscal document (FF01, FF0A).
+func (d *Device) LastDocument(ctx context.Context) (fiscal.Document, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "last document"
+	fn, err := d.fnStatus(ctx, op)
+	if err != nil {
+		return fiscal.Document{}, wrap(op, err)
+	}
+	doc, err := d.findDoc(ctx, op, fn.lastFD)
+	return doc, wrap(op, err)
+}
+
+func (d *Device) findDoc(ctx context.Context, op string, fd uint32) (fiscal.Document, error) {
+	data, err := d.call(ctx, op, CmdFNFindDoc, PutUint(pwd(d.opt.AdminPassword), uint64(fd), 4))
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	return decodeDocument(data, d.opt.Location)
+}
+
+func decodeDocument(data []byte, loc *time.Location) (fiscal.Document, error) {
+	if len(data) < 2 {
+		return fiscal.Document{}, fmt.Errorf("%w: FF0A data of %d bytes", fiscal.ErrBadAnswer, len(data))
+	}
+	doc := fiscal.Document{Type: fiscal.DocType(data[0])}
+	b := data[2:]
+	if len(b) >= 13 {
+		doc.Time = DateTime(b[0:5], loc)
+		doc.FD = uint32(Uint(b[5:9]))
+		doc.FP = uint32(Uint(b[9:13]))
+	}
+	if doc.Type == fiscal.DocReceipt && len(b) >= 19 {
+		doc.Kind = fiscal.ReceiptKind(b[13])
+		doc.Sum = Money(b[14:19])
+	}
+	return doc, nil
+}
+
+// tag sends one TLV with FF0C or FF4D.
+func (d *Device) tag(ctx context.Context, op string, c Cmd, t fiscal.Tag) error {
+	if t.Len() > maxTLVPerCommand {
+		return &fiscal.Error{Op: op, Cmd: uint16(c), Kind: fiscal.KindProgram, Err: fmt.Errorf("tag %d is %d bytes, more than %d", t.Num, t.Len(), maxTLVPerCommand)}
+	}
+	_, err := d.call(ctx, op, c, t.Append(pwd(d.opt.AdminPassword)))
+	return err
+}

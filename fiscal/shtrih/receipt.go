@@ -1,0 +1,296 @@
+package shtrih
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"paydesk/fiscal"
+)
+
+// validate checks a receipt before anything is sent.
+func validate(r fiscal.Receipt) error {
+	if len(r.Lines) == 0 {
+		return errors.New("no lines")
+	}
+	for i, l := range r.Lines {
+		switch {
+		case l.Quantity <= 0 || l.Quantity >= 1<<47:
+			return fmt.Errorf("line %d: quantity %d out of range", i+1, l.Quantity)
+		case l.Price < 0 || l.Price >= 1<<39:
+			return fmt.Errorf("line %d: price %d out of range", i+1, l.Price)
+		case TaxBits(l.Tax) == 0:
+			return fmt.Errorf("line %d: tax group %d unknown", i+1, l.Tax)
+		case len(fiscal.EncodeCP1251(l.Name)) > 128:
+			return fmt.Errorf("line %d: name longer than 128 characters", i+1)
+		case l.Department < 0 || l.Department > 16:
+			return fmt.Errorf("line %d: department %d out of range", i+1, l.Department)
+		}
+	}
+	if r.Payments.Cash < 0 || r.Payments.Card < 0 {
+		return errors.New("negative payment")
+	}
+	if total := r.Total(); r.Payments.Cash+r.Payments.Card < total {
+		return fmt.Errorf("payments %d less than total %d", r.Payments.Cash+r.Payments.Card, total)
+	}
+	if r.Payments.Card > r.Total() {
+		return errors.New("card payment greater than the total")
+	}
+	if len(fiscal.EncodeCP1251(r.Text)) > 64 {
+		return errors.New("closing text longer than 64 characters")
+	}
+	return nil
+}
+
+// LineTags returns the tags sent with FF4D after the line's FF46.
+func LineTags(l fiscal.Line) []fiscal.Tag {
+	var tags []fiscal.Tag
+	if l.Agent != 0 {
+		tags = append(tags, fiscal.Byte(1222, byte(l.Agent)))
+	}
+	if s := l.Supplier; s != nil {
+		var sub []fiscal.Tag
+		if s.Name != "" {
+			sub = append(sub, fiscal.String(1225, s.Name))
+		}
+		for _, p := range s.Phones {
+			sub = append(sub, fiscal.String(1171, p))
+		}
+		if len(sub) > 0 {
+			tags = append(tags, fiscal.Struct(1224, sub...))
+		}
+		if s.INN != "" {
+			tags = append(tags, fiscal.FixedString(1226, s.INN, 12))
+		}
+	}
+	return append(tags, l.Tags...)
+}
+
+// ReceiptTags returns the tags sent with FF0C before FF45.
+func ReceiptTags(r fiscal.Receipt) []fiscal.Tag {
+	var tags []fiscal.Tag
+	if a := r.Agent; a != nil {
+		if a.Sign != 0 {
+			tags = append(tags, fiscal.Byte(1057, byte(a.Sign)))
+		}
+		for _, p := range a.AgentPhones {
+			tags = append(tags, fiscal.String(1073, p))
+		}
+		for _, p := range a.OperatorPhones {
+			tags = append(tags, fiscal.String(1074, p))
+		}
+	}
+	for _, p := range r.SupplierPhones {
+		tags = append(tags, fiscal.String(1171, p))
+	}
+	tags = append(tags, cashierTags(r.Cashier)...)
+	return append(tags, r.Tags...)
+}
+
+// OperationArgs builds the FF46 parameters after the command code.
+func OperationArgs(password uint32, kind fiscal.ReceiptKind, l fiscal.Line) []byte {
+	b := pwd(password)
+	b = append(b, byte(kind))
+	b = PutUint(b, uint64(l.Quantity), 6)
+	b = PutMoney(b, l.Price)
+	b = append(b, NoValue...) // sum: the KKT computes price × quantity
+	b = append(b, NoValue...) // tax amount: not given
+	method := l.Method
+	if method == 0 {
+		method = fiscal.FullPayment
+	}
+	b = append(b, TaxBits(l.Tax), byte(l.Department), byte(method), byte(l.Subject))
+	return PutText(b, l.Name, 0)
+}
+
+// CloseArgs builds the FF45 parameters after the command code.
+func CloseArgs(password uint32, r fiscal.Receipt) []byte {
+	b := pwd(password)
+	b = PutMoney(b, r.Payments.Cash)
+	b = PutMoney(b, r.Payments.Card)
+	for i := 2; i < 16; i++ {
+		b = PutMoney(b, 0)
+	}
+	b = append(b, 0) // rounding
+	for i := 0; i < 6; i++ {
+		b = PutMoney(b, 0) // tax sums: computed by the KKT in tax mode 0
+	}
+	b = append(b, byte(r.TaxSystem))
+	return PutText(b, r.Text, 0)
+}
+
+// openType maps a receipt kind to the 8Dh document type.
+func openType(k fiscal.ReceiptKind) byte {
+	switch k {
+	case fiscal.Buy:
+		return 1
+	case fiscal.SaleReturn:
+		return 2
+	case fiscal.BuyReturn:
+		return 3
+	}
+	return 0
+}
+
+// Fiscalize forms a receipt: [8Dh] → (FF46 → FF4D…)… → FF0C… → FF45, then
+// reads the shift and receipt numbers (FF40) and the time (FF0A). A receipt
+// that fails before FF45 is cancelled; a lost FF45 answer is resolved from the
+// fiscal drive and never answered by a second FF45 unless the drive proves the
+// first one was not executed.
+func (d *Device) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "fiscalize"
+	if r.Kind == 0 {
+		r.Kind = fiscal.Sale
+	}
+	if r.TaxSystem == 0 {
+		r.TaxSystem = fiscal.OSN
+	}
+	if err := validate(r); err != nil {
+		return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: err})
+	}
+	for _, t := range append(ReceiptTags(r), allLineTags(r)...) {
+		if t.Len() > maxTLVPerCommand {
+			return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("tag %d longer than %d bytes", t.Num, maxTLVPerCommand)})
+		}
+	}
+	if err := d.ready(ctx, op, true, r.Cashier); err != nil {
+		return fiscal.Result{}, wrap(op, err)
+	}
+	fn, err := d.fnStatus(ctx, op)
+	if err != nil {
+		return fiscal.Result{}, wrap(op, err)
+	}
+	res, err := d.fiscalize(ctx, op, r, fn.lastFD)
+	return res, wrap(op, err)
+}
+
+func allLineTags(r fiscal.Receipt) []fiscal.Tag {
+	var out []fiscal.Tag
+	for _, l := range r.Lines {
+		out = append(out, LineTags(l)...)
+	}
+	return out
+}
+
+func (d *Device) fiscalize(ctx context.Context, op string, r fiscal.Receipt, lastFD uint32) (res fiscal.Result, err error) {
+	open := false
+	defer func() {
+		if err != nil && open {
+			if cerr := d.cancel(context.WithoutCancel(ctx), op); cerr != nil {
+				d.log.Warn("shtrih: could not cancel the failed receipt", "err", cerr)
+			}
+		}
+	}()
+	if r.Kind != fiscal.Sale {
+		if _, err := d.call(ctx, op, CmdOpenReceipt, append(pwd(d.opt.Password), openType(r.Kind))); err != nil {
+			return res, err
+		}
+		open = true
+	}
+	for _, l := range r.Lines {
+		open = true
+		if _, err := d.call(ctx, op, CmdOperation, OperationArgs(d.opt.Password, r.Kind, l)); err != nil {
+			return res, err
+		}
+		for _, t := range LineTags(l) {
+			if err := d.tag(ctx, op, CmdOperationTag, t); err != nil {
+				return res, err
+			}
+		}
+	}
+	for _, t := range ReceiptTags(r) {
+		if err := d.tag(ctx, op, CmdDocTag, t); err != nil {
+			return res, err
+		}
+	}
+	args := CloseArgs(d.opt.Password, r)
+	data, err := d.call(ctx, op, CmdCloseReceipt, args)
+	switch {
+	case err == nil:
+	case isOutcomeUnknown(err):
+		res, again, rerr := d.resolveClose(ctx, op, r, lastFD)
+		if rerr != nil {
+			open = false // leave the state as it is for the next readiness poll
+			return res, errors.Join(err, rerr)
+		}
+		if !again {
+			open = false
+			return res, nil
+		}
+		d.log.Warn("shtrih: FF45 was not executed (receipt still open): closing it")
+		if data, err = d.call(ctx, op, CmdCloseReceipt, args); err != nil {
+			return res, err
+		}
+	case fiscal.CodeOf(err) == fiscal.CodeNoPaper || fiscal.CodeOf(err) == fiscal.CodeWaitContinue:
+		res, again, rerr := d.resolveClose(ctx, op, r, lastFD)
+		if rerr != nil || again {
+			return res, err // not registered: cancelled by the deferred call
+		}
+		open = false
+		res.PrintPending = true
+		if s, serr := d.shortStatus(ctx, op); serr == nil && s.submode == int(fiscal.SubmodeWaitContinue) {
+			if _, cerr := d.call(ctx, op, CmdContinue, pwd(d.opt.Password)); cerr == nil {
+				res.PrintPending = false
+			}
+		}
+		return res, nil
+	default:
+		return res, err
+	}
+	open = false
+	if len(data) < 13 {
+		return res, &fiscal.Error{Op: op, Cmd: uint16(CmdCloseReceipt), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: FF45 data of %d bytes", fiscal.ErrBadAnswer, len(data))}
+	}
+	res.Change = Money(data[0:5])
+	res.FD = uint32(Uint(data[5:9]))
+	res.FP = uint32(Uint(data[9:13]))
+	if len(data) >= 18 {
+		res.Time = DateTime(data[13:18], d.opt.Location)
+	} else if doc, err := d.findDoc(ctx, op, res.FD); err == nil {
+		res.Time = doc.Time
+	}
+	d.fillNumbers(ctx, op, &res)
+	return res, nil
+}
+
+func (d *Device) fillNumbers(ctx context.Context, op string, res *fiscal.Result) {
+	if sp, err := d.call(ctx, op, CmdShiftParams, pwd(d.opt.AdminPassword)); err == nil && len(sp) >= 5 {
+		res.Shift = int(Uint(sp[1:3]))
+		res.ReceiptNumber = int(Uint(sp[3:5]))
+	}
+}
+
+// resolveClose finds out whether a receipt close whose answer was lost was
+// executed (spec §3.4). again reports that the receipt is provably still open
+// and FF45 may be sent again.
+func (d *Device) resolveClose(ctx context.Context, op string, r fiscal.Receipt, lastFD uint32) (res fiscal.Result, again bool, err error) {
+	ctx = context.WithoutCancel(ctx)
+	fn, err := d.fnStatus(ctx, op)
+	if err != nil {
+		return res, false, err
+	}
+	if fn.lastFD != lastFD {
+		doc, err := d.findDoc(ctx, op, fn.lastFD)
+		if err != nil {
+			return res, false, err
+		}
+		if doc.Type == fiscal.DocReceipt && doc.Sum == r.Total() && doc.Kind == r.Kind {
+			d.log.Warn("shtrih: receipt close answer lost; the receipt is in the fiscal drive", "fd", doc.FD)
+			res = fiscal.Result{FD: doc.FD, FP: doc.FP, Time: doc.Time, Recovered: true}
+			res.Change = r.Payments.Cash + r.Payments.Card - r.Total()
+			d.fillNumbers(ctx, op, &res)
+			return res, false, nil
+		}
+		return res, false, fmt.Errorf("last fiscal document %d is not this receipt", fn.lastFD)
+	}
+	s, err := d.shortStatus(ctx, op)
+	if err != nil {
+		return res, false, err
+	}
+	if s.mode == int(fiscal.ModeDocument) {
+		return res, true, nil
+	}
+	return res, false, &fiscal.Error{Op: op, Cmd: uint16(CmdCloseReceipt), Kind: fiscal.KindLink, Err: ErrNotFiscalized}
+}
