@@ -103,7 +103,7 @@ func (e *Emulator) mode() byte {
 }
 
 func (e *Emulator) submode() int {
-	if !e.busyUntil.IsZero() && e.now().Before(e.busyUntil) {
+	if !e.busyUntil.IsZero() && time.Now().Before(e.busyUntil) {
 		return e.busySub
 	}
 	return e.st.Submode
@@ -141,7 +141,7 @@ func (e *Emulator) shiftCheck(receiptOK bool) fiscal.Code {
 
 func (e *Emulator) busy(sub int) {
 	if e.cfg.PrintTime > 0 {
-		e.busyUntil, e.busySub = e.now().Add(e.cfg.PrintTime), sub
+		e.busyUntil, e.busySub = time.Now().Add(e.cfg.PrintTime), sub
 	}
 }
 

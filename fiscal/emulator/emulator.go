@@ -283,11 +283,11 @@ func (e *Emulator) SetCover(open bool) {
 	e.saveLocked()
 }
 
-// Busy keeps the device printing (submode 5) for d.
+// Busy keeps the device printing (submode 5) for d of real time.
 func (e *Emulator) Busy(d time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.busyUntil, e.busySub = e.now().Add(d), 5
+	e.busyUntil, e.busySub = time.Now().Add(d), 5
 }
 
 // Advance moves the device clock forward (ages the shift).

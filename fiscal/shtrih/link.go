@@ -235,7 +235,11 @@ func (l *link) do(ctx context.Context, payload []byte, timeout time.Duration) ([
 		case err == nil && b == STX:
 			accepted, haveSTX = true, true
 		case err == nil && b == NAK:
+			// This NAK may be a late answer to the frame with the answer to
+			// the ENQ still on its way: let the line fall quiet so that the
+			// second NAK is not taken for a refusal of the re-sent frame.
 			l.log.Debug("shtrih: command not received, resending", "try", i+1)
+			l.drain()
 		default:
 			return nil, fmt.Errorf("%w: no ACK and no answer to ENQ", fiscal.ErrOutcomeUnknown)
 		}
