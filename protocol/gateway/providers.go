@@ -1,0 +1,301 @@
+package gateway
+
+import (
+	_ "embed"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"paydesk/money"
+)
+
+// Group is a provider group as the cashier sees it.
+type Group string
+
+// The provider groups.
+const (
+	Mobile    Group = "mobile"
+	Internet  Group = "internet"
+	TV        Group = "tv"
+	Utilities Group = "utilities"
+)
+
+// Groups lists the groups in display order.
+var Groups = []Group{Mobile, Internet, TV, Utilities}
+
+// Provider is one operator the point takes payments for.
+type Provider struct {
+	Code      string // short id used by the CLI and the UI
+	Name      string
+	Group     Group
+	CheckURL  string
+	PayURL    string
+	StatusURL string
+	// Field is the request field that carries the payer's id: NUMBER or ACCOUNT.
+	Field string
+	// Pattern validates the normalised payer id; Hint says in words what it
+	// wants (HintEN in English).
+	Pattern *regexp.Regexp
+	Hint    string
+	HintEN  string
+	Min     money.Amount
+	Max     money.Amount
+	// Commission is the partner's rate for this provider.
+	Commission money.Rate
+	// Extra fields sent with every check and pay, such as a service code.
+	Extra map[string]string
+}
+
+// providerYAML is the catalogue's file form.
+type providerYAML struct {
+	Code       string            `yaml:"code"`
+	Name       string            `yaml:"name"`
+	Group      string            `yaml:"group"`
+	CheckURL   string            `yaml:"check_url"`
+	PayURL     string            `yaml:"pay_url"`
+	StatusURL  string            `yaml:"status_url"`
+	Field      string            `yaml:"field"`
+	Pattern    string            `yaml:"pattern"`
+	Hint       string            `yaml:"hint"`
+	HintEN     string            `yaml:"hint_en"`
+	Min        string            `yaml:"min"`
+	Max        string            `yaml:"max"`
+	Commission string            `yaml:"commission"`
+	Extra      map[string]string `yaml:"extra"`
+}
+
+// Catalogue is the list of providers.
+type Catalogue struct {
+	Providers []*Provider
+}
+
+//go:embed providers.yaml
+var defaultCatalogue []byte
+
+// DefaultCatalogue returns the built-in training catalogue with its URLs
+// resolved against base (the gateway simulator's address, such as
+// "http://127.0.0.1:8780").
+func DefaultCatalogue(base string) (*Catalogue, error) {
+	return ParseCatalogue(defaultCatalogue, base)
+}
+
+// DefaultCatalogueYAML returns the text of the built-in catalogue.
+func DefaultCatalogueYAML() []byte { return append([]byte{}, defaultCatalogue...) }
+
+// LoadCatalogue reads a catalogue file; URLs that are paths ("/cgi-bin/...")
+// resolve against base.
+func LoadCatalogue(file, base string) (*Catalogue, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, configErr("load providers", err, "cannot read the provider catalogue", "не удалось прочитать каталог операторов")
+	}
+	c, err := ParseCatalogue(b, base)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func configErr(op string, err error, en, ru string) error {
+	return &Error{Op: op, Kind: KindConfig, Msg: en, MsgRU: ru, Err: err}
+}
+
+// ParseCatalogue reads a catalogue in YAML and checks every entry.
+func ParseCatalogue(b []byte, base string) (*Catalogue, error) {
+	const op = "load providers"
+	var doc struct {
+		Providers []providerYAML `yaml:"providers"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, configErr(op, err, "the provider catalogue is not valid YAML", "каталог операторов не является корректным YAML")
+	}
+	if len(doc.Providers) == 0 {
+		return nil, configErr(op, nil, "the provider catalogue lists no providers", "в каталоге операторов нет ни одного оператора")
+	}
+	c := &Catalogue{}
+	seen := map[string]bool{}
+	for i, y := range doc.Providers {
+		p, err := y.provider(base)
+		if err != nil {
+			return nil, configErr(op, err, fmt.Sprintf("provider %d (%s) in the catalogue is wrong", i+1, y.Code),
+				fmt.Sprintf("ошибка в описании оператора %d (%s)", i+1, y.Code))
+		}
+		if seen[p.Code] {
+			return nil, configErr(op, nil, fmt.Sprintf("provider code %q appears twice", p.Code), fmt.Sprintf("код оператора %q указан дважды", p.Code))
+		}
+		seen[p.Code] = true
+		c.Providers = append(c.Providers, p)
+	}
+	return c, nil
+}
+
+func (y providerYAML) provider(base string) (*Provider, error) {
+	p := &Provider{Code: y.Code, Name: y.Name, Group: Group(y.Group), Field: strings.ToUpper(y.Field),
+		Hint: y.Hint, HintEN: y.HintEN, Extra: y.Extra, Commission: money.DefaultCommission}
+	if p.Code == "" || p.Name == "" {
+		return nil, fmt.Errorf("code and name are required")
+	}
+	switch p.Group {
+	case Mobile, Internet, TV, Utilities:
+	default:
+		return nil, fmt.Errorf("group %q is not mobile, internet, tv or utilities", y.Group)
+	}
+	if p.Field == "" {
+		p.Field = "NUMBER"
+	}
+	if p.Field != "NUMBER" && p.Field != "ACCOUNT" {
+		return nil, fmt.Errorf("field %q is not NUMBER or ACCOUNT", y.Field)
+	}
+	var err error
+	for _, u := range []struct {
+		in  string
+		out *string
+		fld string
+	}{{y.CheckURL, &p.CheckURL, "check_url"}, {y.PayURL, &p.PayURL, "pay_url"}, {y.StatusURL, &p.StatusURL, "status_url"}} {
+		if *u.out, err = resolveURL(u.in, base); err != nil {
+			return nil, fmt.Errorf("%s: %w", u.fld, err)
+		}
+	}
+	pat := y.Pattern
+	if pat == "" {
+		pat = `^\d{1,20}$`
+	}
+	if p.Pattern, err = regexp.Compile(pat); err != nil {
+		return nil, fmt.Errorf("pattern: %w", err)
+	}
+	if p.Min, err = parseLimit(y.Min, 1_00); err != nil {
+		return nil, fmt.Errorf("min: %w", err)
+	}
+	if p.Max, err = parseLimit(y.Max, 15000_00); err != nil {
+		return nil, fmt.Errorf("max: %w", err)
+	}
+	if p.Min <= 0 || p.Min > p.Max {
+		return nil, fmt.Errorf("min %v and max %v do not make a range", p.Min, p.Max)
+	}
+	if y.Commission != "" {
+		if p.Commission, err = money.ParseRate(y.Commission); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func parseLimit(s string, def money.Amount) (money.Amount, error) {
+	if s == "" {
+		return def, nil
+	}
+	return money.Parse(s)
+}
+
+// resolveURL trims the URL (scraped lists carry trailing spaces) and
+// resolves a path against base.
+func resolveURL(s, base string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", fmt.Errorf("missing")
+	}
+	if strings.HasPrefix(s, "/") {
+		if base == "" {
+			return "", fmt.Errorf("%q is a path but no gateway base URL is configured", s)
+		}
+		s = strings.TrimRight(base, "/") + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return u.String(), nil
+}
+
+// Find returns the provider with the code.
+func (c *Catalogue) Find(code string) (*Provider, error) {
+	for _, p := range c.Providers {
+		if p.Code == code {
+			return p, nil
+		}
+	}
+	return nil, &Error{Op: "find provider", Kind: KindInput,
+		Msg: fmt.Sprintf("unknown provider %q", code), MsgRU: fmt.Sprintf("неизвестный оператор %q", code)}
+}
+
+// ByGroup returns the providers of a group in catalogue order.
+func (c *Catalogue) ByGroup(g Group) []*Provider {
+	var out []*Provider
+	for _, p := range c.Providers {
+		if p.Group == g {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Normalize strips what a cashier types around a number: spaces, dashes,
+// parentheses, and for mobile providers a leading +7 or 8 of an 11-digit
+// Russian number.
+func (p *Provider) Normalize(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '(', ')', '\t', '\u00a0':
+			return -1
+		}
+		return r
+	}, s)
+	if p.Group == Mobile {
+		s = strings.TrimPrefix(s, "+")
+		if len(s) == 11 && (s[0] == '7' || s[0] == '8') {
+			s = s[1:]
+		}
+	}
+	return s
+}
+
+// Validate normalises the payer id and checks it against the pattern.
+func (p *Provider) Validate(id string) (string, error) {
+	n := p.Normalize(id)
+	if n == "" || !p.Pattern.MatchString(n) || len(n) > 20 {
+		hint, hintEN := p.Hint, p.HintEN
+		if hintEN == "" {
+			hintEN = hint
+		}
+		if hint == "" {
+			hint = hintEN
+		}
+		what, whatRU := "number", "номер"
+		if p.Field == "ACCOUNT" {
+			what, whatRU = "account", "лицевой счёт"
+		}
+		return "", &Error{Op: "validate", Kind: KindInput,
+			Msg:   fmt.Sprintf("%s %q is not valid for %s: %s", what, id, p.Name, hintEN),
+			MsgRU: fmt.Sprintf("%s «%s» не подходит для %s: %s", whatRU, id, p.Name, hint)}
+	}
+	return n, nil
+}
+
+// CheckAmount checks the amount against the provider's limits.
+func (p *Provider) CheckAmount(a money.Amount) error {
+	if a < p.Min || a > p.Max {
+		return &Error{Op: "validate", Kind: KindInput,
+			Msg:   fmt.Sprintf("amount %v is outside %v–%v for %s", a, p.Min, p.Max, p.Name),
+			MsgRU: fmt.Sprintf("сумма %v вне допустимого диапазона %v–%v для %s", a, p.Min, p.Max, p.Name)}
+	}
+	return nil
+}
+
+// GatewayDir returns the gateway directory of a URL such as
+// ".../cgi-bin/es/es_pay.cgi/mts" ("es"), for the simulator's routing.
+func GatewayDir(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	dir := path.Dir(pu.Path)
+	if strings.HasSuffix(pu.Path, ".cgi") {
+		return path.Base(dir)
+	}
+	return path.Base(path.Dir(dir))
+}
