@@ -13,8 +13,9 @@ import (
 // Amount is a sum of money in kopecks.
 type Amount int64
 
-// Max is the largest amount accepted from text: 1e12 roubles.
-const Max Amount = 100_000_000_000_000
+// Max is the largest amount accepted from text: 10¹⁵ roubles (the test
+// network reports dealer balances of 14 digits).
+const Max Amount = 100_000_000_000_000_000
 
 // ErrSyntax is returned for text that is not an amount.
 var ErrSyntax = errors.New("not an amount")
@@ -26,7 +27,7 @@ func Parse(s string) (Amount, error) {
 	t := strings.TrimSpace(s)
 	t = strings.Replace(t, ",", ".", 1)
 	whole, frac, hasPoint := strings.Cut(t, ".")
-	if whole == "" || len(whole) > 13 || !digits(whole) || (hasPoint && (len(frac) == 0 || len(frac) > 2 || !digits(frac))) {
+	if whole == "" || len(whole) > 16 || !digits(whole) || (hasPoint && (len(frac) == 0 || len(frac) > 2 || !digits(frac))) {
 		return 0, fmt.Errorf("money: %q: %w (use roubles with at most two decimals, like 100.00)", s, ErrSyntax)
 	}
 	w, _ := strconv.ParseInt(whole, 10, 64)

@@ -28,7 +28,8 @@ func TestParse(t *testing.T) {
 		{"1 000", 0, false},
 		{"", 0, false},
 		{"abc", 0, false},
-		{"99999999999999", 0, false},
+		{"99999308910842.25", 9999930891084225, true},
+		{"99999999999999999", 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
