@@ -1,0 +1,304 @@
+// Package config loads PayDesk's configuration: a YAML file read with viper,
+// with PAYDESK_ environment variables overriding any key (PAYDESK_POINT_SD,
+// PAYDESK_KEYS_PASSPHRASE, ...). With no file PayDesk runs in training mode
+// against its built-in gateway simulator and fiscal register emulator.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+
+	"paydesk/internal/clock"
+	"paydesk/protocol/gateway"
+	"paydesk/protocol/ipriv"
+)
+
+// EnvPrefix prefixes the environment variables that override the file.
+const EnvPrefix = "PAYDESK"
+
+// Config is PayDesk's configuration.
+type Config struct {
+	// File is the file loaded ("" when none) and Dir the folder relative
+	// paths resolve against.
+	File string `mapstructure:"-"`
+	Dir  string `mapstructure:"-"`
+
+	Training bool   `mapstructure:"training"`
+	Language string `mapstructure:"language"` // ru or en
+	DataDir  string `mapstructure:"data_dir"` // database, logs, training keys
+
+	Point     Point   `mapstructure:"point"`
+	Keys      Keys    `mapstructure:"keys"`
+	Gateway   Gateway `mapstructure:"gateway"`
+	Providers string  `mapstructure:"providers"` // catalogue file; "" is the built-in one
+}
+
+// Point holds the codes the network gave the point.
+type Point struct {
+	SD string `mapstructure:"sd"`
+	AP string `mapstructure:"ap"`
+	OP string `mapstructure:"op"`
+}
+
+// Keys names the key files.
+type Keys struct {
+	Secret         string `mapstructure:"secret"`          // the point's secret key
+	PassphraseFile string `mapstructure:"passphrase_file"` // its passphrase
+	// Passphrase is normally set through PAYDESK_KEYS_PASSPHRASE only.
+	Passphrase string `mapstructure:"passphrase"`
+	Bank       string `mapstructure:"bank"` // file holding the bank's public key
+	BankSerial uint32 `mapstructure:"bank_serial"`
+	Hash       string `mapstructure:"hash"` // md5 or sha256
+	BankSHA256 bool   `mapstructure:"bank_sha256"`
+}
+
+// Gateway holds the network settings.
+type Gateway struct {
+	// BaseURL resolves catalogue URLs that are paths (the training catalogue).
+	BaseURL    string        `mapstructure:"base_url"`
+	BalanceURL string        `mapstructure:"balance_url"`
+	Timeout    time.Duration `mapstructure:"timeout"`
+}
+
+// Error is a configuration problem, with the key at fault and the message
+// in both languages.
+type Error struct {
+	Key   string
+	Msg   string
+	MsgRU string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	s := "config"
+	if e.Key != "" {
+		s += ": " + e.Key
+	}
+	s += ": " + e.Msg
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Message returns the message in the language ("ru" or "en").
+func (e *Error) Message(lang string) string {
+	if lang == "en" {
+		return e.Msg
+	}
+	return e.MsgRU
+}
+
+func bad(key, en, ru string, err error) error { return &Error{Key: key, Msg: en, MsgRU: ru, Err: err} }
+
+// defaults are the training settings.
+var defaults = map[string]any{
+	"training":             false,
+	"language":             "ru",
+	"data_dir":             "",
+	"point.sd":             "17031",
+	"point.ap":             "17032",
+	"point.op":             "17034",
+	"keys.secret":          "",
+	"keys.passphrase_file": "",
+	"keys.passphrase":      "",
+	"keys.bank":            "",
+	"keys.bank_serial":     64182,
+	"keys.hash":            "md5",
+	"keys.bank_sha256":     false,
+	"gateway.base_url":     "",
+	"gateway.balance_url":  "",
+	"gateway.timeout":      "60s",
+	"providers":            "",
+}
+
+// Load reads the configuration file (none: training defaults) and the
+// PAYDESK_ environment, and checks every value.
+func Load(file string) (*Config, error) {
+	v := viper.New()
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	c := &Config{}
+	if file != "" {
+		v.SetConfigFile(file)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			var nf *os.PathError
+			if errors.As(err, &nf) {
+				return nil, bad("", fmt.Sprintf("cannot read the configuration file %s", file), fmt.Sprintf("не удалось прочитать файл настроек %s", file), err)
+			}
+			return nil, bad("", fmt.Sprintf("the configuration file %s is not valid YAML", file), fmt.Sprintf("файл настроек %s не является корректным YAML", file), err)
+		}
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return nil, bad("", "cannot resolve the configuration path", "не удалось определить путь к файлу настроек", err)
+		}
+		c.File, c.Dir = abs, filepath.Dir(abs)
+	} else {
+		v.SetDefault("training", true)
+		wd, _ := os.Getwd()
+		c.Dir = wd
+	}
+	if err := v.Unmarshal(c); err != nil {
+		return nil, bad("", "a value has the wrong type", "значение неверного типа", err)
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	c.resolve()
+	return c, nil
+}
+
+// Path resolves p against the configuration file's folder.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+func (c *Config) resolve() {
+	c.Keys.Secret = c.Path(c.Keys.Secret)
+	c.Keys.PassphraseFile = c.Path(c.Keys.PassphraseFile)
+	c.Keys.Bank = c.Path(c.Keys.Bank)
+	c.Providers = c.Path(c.Providers)
+	c.DataDir = c.Path(c.DataDir)
+}
+
+func digits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+
+func (c *Config) validate() error {
+	if c.Language != "ru" && c.Language != "en" {
+		return bad("language", fmt.Sprintf("%q is not ru or en", c.Language), fmt.Sprintf("«%s» — допустимо ru или en", c.Language), nil)
+	}
+	for _, p := range []struct{ key, v string }{{"point.sd", c.Point.SD}, {"point.ap", c.Point.AP}, {"point.op", c.Point.OP}} {
+		if !digits(p.v) {
+			return bad(p.key, fmt.Sprintf("%q must be digits", p.v), fmt.Sprintf("«%s» должен состоять из цифр", p.v), nil)
+		}
+	}
+	if _, err := ipriv.ParseHash(c.Keys.Hash); err != nil {
+		return bad("keys.hash", fmt.Sprintf("%q is not md5 or sha256", c.Keys.Hash), fmt.Sprintf("«%s» — допустимо md5 или sha256", c.Keys.Hash), nil)
+	}
+	if c.Keys.BankSerial == 0 {
+		return bad("keys.bank_serial", "the bank key serial must be set", "не указан серийный номер ключа банка", nil)
+	}
+	if c.Gateway.Timeout < time.Second || c.Gateway.Timeout > 10*time.Minute {
+		return bad("gateway.timeout", fmt.Sprintf("%v is outside 1s–10m", c.Gateway.Timeout), fmt.Sprintf("%v вне диапазона 1s–10m", c.Gateway.Timeout), nil)
+	}
+	for _, u := range []struct{ key, v string }{{"gateway.balance_url", c.Gateway.BalanceURL}, {"gateway.base_url", c.Gateway.BaseURL}} {
+		if u.v == "" {
+			continue
+		}
+		if err := gateway.CheckURL(u.v); err != nil {
+			var ge *gateway.Error
+			errors.As(err, &ge)
+			return bad(u.key, ge.Message("en"), ge.Message("ru"), nil)
+		}
+	}
+	if !c.Training {
+		for _, k := range []struct{ key, v string }{{"keys.secret", c.Keys.Secret}, {"keys.bank", c.Keys.Bank}} {
+			if k.v == "" {
+				return bad(k.key, "must be set outside training mode", "обязателен вне учебного режима", nil)
+			}
+		}
+	}
+	return nil
+}
+
+// Passphrase returns the secret key's passphrase: PAYDESK_KEYS_PASSPHRASE
+// (keys.passphrase) when set, else the passphrase file's content without
+// its final line end, else empty.
+func (c *Config) Passphrase() ([]byte, error) {
+	if c.Keys.Passphrase != "" {
+		return []byte(c.Keys.Passphrase), nil
+	}
+	if c.Keys.PassphraseFile == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(c.Keys.PassphraseFile)
+	if err != nil {
+		return nil, bad("keys.passphrase_file", "cannot read the passphrase file", "не удалось прочитать файл пароля ключа", err)
+	}
+	b = []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"))
+	return b, nil
+}
+
+// SecretKey loads and opens the point's secret key.
+func (c *Config) SecretKey() (*ipriv.SecretKey, error) {
+	b, err := os.ReadFile(c.Keys.Secret)
+	if err != nil {
+		return nil, bad("keys.secret", "cannot read the point's secret key", "не удалось прочитать секретный ключ точки", err)
+	}
+	pass, err := c.Passphrase()
+	if err != nil {
+		return nil, err
+	}
+	k, err := ipriv.ParseSecretKey(b, pass)
+	if err != nil {
+		if errors.Is(err, ipriv.ErrPassphrase) {
+			return nil, bad("keys.passphrase_file", "wrong passphrase for the point's secret key", "неверный пароль секретного ключа точки", err)
+		}
+		return nil, bad("keys.secret", "the point's secret key cannot be loaded", "не удалось загрузить секретный ключ точки", err)
+	}
+	return k, nil
+}
+
+// BankKey loads the bank's public key with the configured serial.
+func (c *Config) BankKey() (*ipriv.PublicKey, error) {
+	b, err := os.ReadFile(c.Keys.Bank)
+	if err != nil {
+		return nil, bad("keys.bank", "cannot read the bank's public key file", "не удалось прочитать файл открытого ключа банка", err)
+	}
+	ring, err := ipriv.ParseKeyring(b)
+	if err != nil {
+		return nil, bad("keys.bank", "the bank's public key file cannot be loaded", "не удалось загрузить файл открытого ключа банка", err)
+	}
+	k, err := ring.Find(c.Keys.BankSerial)
+	if err != nil {
+		return nil, bad("keys.bank_serial", fmt.Sprintf("no key with serial %d in %s", c.Keys.BankSerial, c.Keys.Bank),
+			fmt.Sprintf("в файле %s нет ключа с номером %d", c.Keys.Bank, c.Keys.BankSerial), err)
+	}
+	return k, nil
+}
+
+// Catalogue loads the provider catalogue (the built-in one when none is
+// configured), resolving path URLs against gateway.base_url.
+func (c *Config) Catalogue() (*gateway.Catalogue, error) {
+	if c.Providers == "" {
+		return gateway.DefaultCatalogue(c.Gateway.BaseURL)
+	}
+	return gateway.LoadCatalogue(c.Providers, c.Gateway.BaseURL)
+}
+
+// Client builds the gateway client from the configuration.
+func (c *Config) Client(clk clock.Clock, log *slog.Logger, hc *http.Client) (*gateway.Client, error) {
+	key, err := c.SecretKey()
+	if err != nil {
+		return nil, err
+	}
+	bank, err := c.BankKey()
+	if err != nil {
+		return nil, err
+	}
+	h, _ := ipriv.ParseHash(c.Keys.Hash)
+	return gateway.New(gateway.Config{
+		SD: c.Point.SD, AP: c.Point.AP, OP: c.Point.OP,
+		Key: key, Hash: h, Bank: bank, BankSHA256: c.Keys.BankSHA256,
+		BalanceURL: c.Gateway.BalanceURL, HTTP: hc, Clock: clk, Log: log, Timeout: c.Gateway.Timeout,
+	})
+}

@@ -1,0 +1,163 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"paydesk/internal/clock"
+	"paydesk/protocol/ipriv"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const sample = `point: {sd: "17031", ap: "17032", op: "17034"}
+keys:
+  secret: keys/secret.key
+  passphrase_file: keys/passphrase
+  bank: keys/pubkeys.key
+  bank_serial: 64182
+  hash: md5
+gateway:
+  timeout: 60s
+  balance_url: https://service.cyberplat.ru/cgi-bin/status/get_rest.cgi
+providers: providers.yaml
+shop_note: any other key may be added
+`
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o700))
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	return p
+}
+
+func TestLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	file := write(t, dir, "paydesk.yaml", sample)
+	c, err := Load(file)
+	require.NoError(t, err)
+	assert.False(t, c.Training)
+	assert.Equal(t, "ru", c.Language)
+	assert.Equal(t, Point{"17031", "17032", "17034"}, c.Point)
+	assert.Equal(t, filepath.Join(dir, "keys/secret.key"), c.Keys.Secret, "relative to the file's folder")
+	assert.Equal(t, filepath.Join(dir, "providers.yaml"), c.Providers)
+	assert.Equal(t, uint32(64182), c.Keys.BankSerial)
+	assert.Equal(t, 60*time.Second, c.Gateway.Timeout)
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	dir := t.TempDir()
+	file := write(t, dir, "paydesk.yaml", sample)
+	t.Setenv("PAYDESK_POINT_AP", "99999")
+	t.Setenv("PAYDESK_KEYS_PASSPHRASE", "from env")
+	t.Setenv("PAYDESK_GATEWAY_TIMEOUT", "90s")
+	t.Setenv("PAYDESK_LANGUAGE", "en")
+	c, err := Load(file)
+	require.NoError(t, err)
+	assert.Equal(t, "99999", c.Point.AP)
+	assert.Equal(t, 90*time.Second, c.Gateway.Timeout)
+	assert.Equal(t, "en", c.Language)
+	p, err := c.Passphrase()
+	require.NoError(t, err)
+	assert.Equal(t, "from env", string(p))
+}
+
+func TestTrainingDefaults(t *testing.T) {
+	c, err := Load("")
+	require.NoError(t, err)
+	assert.True(t, c.Training)
+	assert.Equal(t, Point{"17031", "17032", "17034"}, c.Point)
+	assert.Equal(t, uint32(64182), c.Keys.BankSerial)
+	cat, err := func() (any, error) {
+		c.Gateway.BaseURL = "http://127.0.0.1:8780"
+		return c.Catalogue()
+	}()
+	require.NoError(t, err)
+	assert.NotNil(t, cat)
+}
+
+func TestBadValues(t *testing.T) {
+	tests := map[string]struct {
+		yaml string
+		key  string
+	}{
+		"letters in SD":         {"point: {sd: 17O31}\ntraining: true", "point.sd"},
+		"empty AP":              {"point: {ap: ''}\ntraining: true", "point.ap"},
+		"hash":                  {"keys: {hash: sha1}\ntraining: true", "keys.hash"},
+		"bank serial zero":      {"keys: {bank_serial: 0}\ntraining: true", "keys.bank_serial"},
+		"timeout too short":     {"gateway: {timeout: 10ms}\ntraining: true", "gateway.timeout"},
+		"http balance URL":      {"gateway: {balance_url: 'http://service.cyberplat.ru/x'}\ntraining: true", "gateway.balance_url"},
+		"language":              {"language: de\ntraining: true", "language"},
+		"no keys in production": {"point: {sd: '1'}", "keys.secret"},
+		"no bank key":           {"keys: {secret: s.key}", "keys.bank"},
+		"timeout not duration":  {"gateway: {timeout: soon}\ntraining: true", ""},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			file := write(t, t.TempDir(), "c.yaml", tt.yaml)
+			_, err := Load(file)
+			var ce *Error
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, tt.key, ce.Key)
+			assert.NotEmpty(t, ce.Message("ru"))
+			assert.NotEmpty(t, ce.Message("en"))
+		})
+	}
+	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	var ce *Error
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, ce.Message("ru"), "не удалось прочитать")
+	_, err = Load(write(t, t.TempDir(), "c.yaml", "point: [unclosed"))
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, ce.Message("en"), "not valid YAML")
+}
+
+func TestClientFromKeys(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	dealer, err := ipriv.GenerateKey(nil, 1024, 17033, "api17032", now)
+	require.NoError(t, err)
+	bank, err := ipriv.GenerateKey(nil, 1024, 64182, "0J0005", now)
+	require.NoError(t, err)
+	sec, err := dealer.Marshal([]byte("secret pass"), nil)
+	require.NoError(t, err)
+	pub, err := bank.Public().MarshalCertified(dealer, now)
+	require.NoError(t, err)
+	write(t, dir, "keys/secret.key", string(sec))
+	write(t, dir, "keys/passphrase", "secret pass\r\n")
+	write(t, dir, "keys/pubkeys.key", string(pub))
+	write(t, dir, "providers.yaml", "providers:\n  - {code: x, name: X, group: mobile, check_url: /c, pay_url: /p, status_url: /s}\n")
+	file := write(t, dir, "paydesk.yaml", sample)
+	t.Setenv("PAYDESK_GATEWAY_BASE_URL", "https://service.cyberplat.ru")
+	c, err := Load(file)
+	require.NoError(t, err)
+	cl, err := c.Client(clock.Real{}, nil, nil)
+	require.NoError(t, err)
+	assert.NotNil(t, cl)
+	cat, err := c.Catalogue()
+	require.NoError(t, err)
+	assert.Equal(t, "https://service.cyberplat.ru/c", cat.Providers[0].CheckURL)
+
+	// A wrong passphrase is named as such.
+	t.Setenv("PAYDESK_KEYS_PASSPHRASE", "wrong")
+	c, err = Load(file)
+	require.NoError(t, err)
+	_, err = c.Client(clock.Real{}, nil, nil)
+	var ce *Error
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "keys.passphrase_file", ce.Key)
+	assert.Equal(t, "неверный пароль секретного ключа точки", ce.Message("ru"))
+
+	// A bank serial that is not in the file.
+	t.Setenv("PAYDESK_KEYS_PASSPHRASE", "")
+	t.Setenv("PAYDESK_KEYS_BANK_SERIAL", "904291")
+	c, err = Load(file)
+	require.NoError(t, err)
+	_, err = c.BankKey()
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "keys.bank_serial", ce.Key)
+}
