@@ -484,11 +484,12 @@ func (e *Emulator) findDoc(args []byte) answer {
 }
 
 func (e *Emulator) regTag(args []byte) answer {
-	if len(args) < 4 {
+	// report number (1), tag (2)
+	if len(args) < 3 {
 		return fail(fiscal.CodeBadLength)
 	}
 	var t fiscal.Tag
-	switch n := uint16(shtrih.Uint(args[2:4])); n {
+	switch n := uint16(shtrih.Uint(args[1:3])); n {
 	case 1041:
 		t = fiscal.String(n, e.st.FN)
 	case 1037:

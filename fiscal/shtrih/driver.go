@@ -169,9 +169,7 @@ func linkError(op string, c Cmd, err error) error {
 // raw sends one command and returns its device code and data; link failures
 // come back as *fiscal.Error of KindLink.
 func (d *Device) raw(ctx context.Context, op string, c Cmd, args []byte) (fiscal.Code, []byte, error) {
-	p := c.Append(make([]byte, 0, 2+len(args)))
-	p = append(p, args...)
-	ans, err := d.link.do(ctx, p, d.timeout(c))
+	ans, err := d.link.do(ctx, Payload(c, args), d.timeout(c))
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return 0, nil, err
@@ -209,6 +207,22 @@ func (d *Device) call(ctx context.Context, op string, c Cmd, args []byte) ([]byt
 
 func pwd(p uint32) []byte { return PutUint(nil, uint64(p), 4) }
 
+// Payload is the request payload: command code, then the parameters
+// (usually the password first).
+func Payload(c Cmd, args []byte) []byte {
+	p := c.Append(make([]byte, 0, 2+len(args)))
+	return append(p, args...)
+}
+
+// Password encodes a password as the 4-byte LE first parameter.
+func Password(p uint32) []byte { return pwd(p) }
+
+// PrintLineArgs builds the 17h parameters: password, flags (0x02 receipt
+// tape), text in a 40-byte windows-1251 field.
+func PrintLineArgs(password uint32, flags byte, text string) []byte {
+	return PutText(append(pwd(password), flags), text, 40)
+}
+
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
@@ -216,41 +230,46 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("shtrih: %s: %w", op, err)
 }
 
-// shortStatus is the decoded 10h answer.
-type shortStatus struct {
-	operator   int
-	flags      uint16
-	mode       int
-	modeStatus int
-	submode    int
-	ops        int
+// ShortStatus is the decoded 10h answer.
+type ShortStatus struct {
+	Operator   int
+	Flags      uint16
+	Mode       int // low nibble of the mode byte
+	ModeStatus int // high nibble
+	Submode    int
+	Ops        int // operations in the open receipt
 }
 
-func (s shortStatus) paper() bool { return s.flags&0x0002 != 0 }
-func (s shortStatus) cover() bool { return s.flags&0x0400 != 0 }
+func (s ShortStatus) paper() bool { return s.Flags&0x0002 != 0 }
+func (s ShortStatus) cover() bool { return s.Flags&0x0400 != 0 }
 
-func (d *Device) shortStatus(ctx context.Context, op string) (shortStatus, error) {
+func (d *Device) shortStatus(ctx context.Context, op string) (ShortStatus, error) {
 	data, err := d.call(ctx, op, CmdShortStatus, pwd(d.opt.Password))
 	if err != nil {
-		return shortStatus{}, err
+		return ShortStatus{}, err
 	}
-	return decodeShortStatus(data)
+	s, err := ParseShortStatus(data)
+	if err != nil {
+		return s, &fiscal.Error{Op: op, Cmd: uint16(CmdShortStatus), Kind: fiscal.KindLink, Err: err}
+	}
+	return s, nil
 }
 
-func decodeShortStatus(data []byte) (shortStatus, error) {
+// ParseShortStatus decodes the data of a 10h answer (after the error byte).
+func ParseShortStatus(data []byte) (ShortStatus, error) {
 	if len(data) < 10 {
-		return shortStatus{}, fmt.Errorf("%w: 10h data of %d bytes", fiscal.ErrBadAnswer, len(data))
+		return ShortStatus{}, fmt.Errorf("%w: 10h data of %d bytes", fiscal.ErrBadAnswer, len(data))
 	}
-	s := shortStatus{
-		operator:   int(data[0]),
-		flags:      uint16(Uint(data[1:3])),
-		mode:       int(data[3] & 0x0F),
-		modeStatus: int(data[3] >> 4),
-		submode:    int(data[4]),
-		ops:        int(data[5]),
+	s := ShortStatus{
+		Operator:   int(data[0]),
+		Flags:      uint16(Uint(data[1:3])),
+		Mode:       int(data[3] & 0x0F),
+		ModeStatus: int(data[3] >> 4),
+		Submode:    int(data[4]),
+		Ops:        int(data[5]),
 	}
 	if len(data) > 10 {
-		s.ops |= int(data[10]) << 8
+		s.Ops |= int(data[10]) << 8
 	}
 	return s, nil
 }
@@ -270,8 +289,8 @@ func (d *Device) status(ctx context.Context) (fiscal.Status, error) {
 	if err != nil {
 		return st, err
 	}
-	st.Mode, st.ModeStatus, st.Submode = fiscal.Mode(ss.mode), ss.modeStatus, fiscal.Submode(ss.submode)
-	st.Operator, st.Paper, st.CoverOpen = ss.operator, ss.paper(), ss.cover()
+	st.Mode, st.ModeStatus, st.Submode = fiscal.Mode(ss.Mode), ss.ModeStatus, fiscal.Submode(ss.Submode)
+	st.Operator, st.Paper, st.CoverOpen = ss.Operator, ss.paper(), ss.cover()
 	full, err := d.call(ctx, op, CmdFullStatus, pwd(d.opt.Password))
 	if err != nil {
 		return st, err
@@ -293,7 +312,7 @@ func (d *Device) status(ctx context.Context) (fiscal.Status, error) {
 	if err != nil {
 		return st, err
 	}
-	st.LastFD, st.FNNumber = fn.lastFD, fn.number
+	st.LastFD, st.FNNumber = fn.LastFD, fn.Number
 	if d.lineWidth == 0 {
 		if fp, err := d.call(ctx, op, CmdFontParams, append(pwd(d.opt.AdminPassword), 1)); err == nil && len(fp) >= 3 && fp[2] > 0 {
 			d.lineWidth = int(Uint(fp[0:2])) / int(fp[2])
@@ -306,21 +325,37 @@ func (d *Device) status(ctx context.Context) (fiscal.Status, error) {
 	return st, nil
 }
 
-type fnStatus struct {
-	phase, doc, shift byte
-	lastFD            uint32
-	number            string
+// FNStatus is the decoded FF01 answer.
+type FNStatus struct {
+	Phase     byte // life phase bits
+	Document  byte // current document (04 receipt)
+	DocData   byte
+	ShiftOpen bool
+	Warnings  byte
+	Time      time.Time
+	Number    string // FN serial number
+	LastFD    uint32 // last fiscal document number
 }
 
-func (d *Device) fnStatus(ctx context.Context, op string) (fnStatus, error) {
+// ParseFNStatus decodes the data of an FF01 answer (after the error byte).
+func ParseFNStatus(data []byte, loc *time.Location) (FNStatus, error) {
+	if len(data) < 30 {
+		return FNStatus{}, fmt.Errorf("%w: FF01 data of %d bytes", fiscal.ErrBadAnswer, len(data))
+	}
+	return FNStatus{Phase: data[0], Document: data[1], DocData: data[2], ShiftOpen: data[3] == 1, Warnings: data[4],
+		Time: DateTime(data[5:10], loc), Number: strings.TrimRight(string(data[10:26]), "\x00 "), LastFD: uint32(Uint(data[26:30]))}, nil
+}
+
+func (d *Device) fnStatus(ctx context.Context, op string) (FNStatus, error) {
 	data, err := d.call(ctx, op, CmdFNStatus, pwd(d.opt.AdminPassword))
 	if err != nil {
-		return fnStatus{}, err
+		return FNStatus{}, err
 	}
-	if len(data) < 30 {
-		return fnStatus{}, &fiscal.Error{Op: op, Cmd: uint16(CmdFNStatus), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: FF01 data of %d bytes", fiscal.ErrBadAnswer, len(data))}
+	fn, err := ParseFNStatus(data, d.opt.Location)
+	if err != nil {
+		return fn, &fiscal.Error{Op: op, Cmd: uint16(CmdFNStatus), Kind: fiscal.KindLink, Err: err}
 	}
-	return fnStatus{phase: data[0], doc: data[1], shift: data[3], number: strings.TrimRight(string(data[10:26]), "\x00 "), lastFD: uint32(Uint(data[26:30]))}, nil
+	return fn, nil
 }
 
 // ready runs the readiness poll of spec §9. needShift demands an open shift
@@ -334,7 +369,7 @@ func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier f
 			return err
 		}
 		switch {
-		case s.submode == int(fiscal.SubmodeReport) || s.submode == int(fiscal.SubmodePrinting) || s.mode == 1 || s.mode == 10 || s.mode == 11:
+		case s.Submode == int(fiscal.SubmodeReport) || s.Submode == int(fiscal.SubmodePrinting) || s.Mode == 1 || s.Mode == 10 || s.Mode == 11:
 			if time.Now().After(deadline) {
 				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeBusyPrinting)
 			}
@@ -342,17 +377,17 @@ func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier f
 				return err
 			}
 			continue
-		case s.submode == int(fiscal.SubmodeWaitContinue):
+		case s.Submode == int(fiscal.SubmodeWaitContinue):
 			d.log.Info("shtrih: paper reloaded, continuing print")
 			if _, err := d.call(ctx, op, CmdContinue, pwd(d.opt.Password)); err != nil {
 				return err
 			}
 			continue
-		case s.submode == int(fiscal.SubmodePaperOut) || s.submode == int(fiscal.SubmodePaperOutPrint) || !s.paper():
+		case s.Submode == int(fiscal.SubmodePaperOut) || s.Submode == int(fiscal.SubmodePaperOutPrint) || !s.paper():
 			return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeNoPaper)
 		case s.cover():
 			return &fiscal.Error{Op: op, Cmd: uint16(CmdShortStatus), Kind: fiscal.KindOperator, Err: ErrCoverOpen}
-		case s.mode == int(fiscal.ModeDocument):
+		case s.Mode == int(fiscal.ModeDocument):
 			if cancelled {
 				return fiscal.DeviceError(op, uint16(CmdCancel), fiscal.CodeReceiptOpen)
 			}
@@ -362,7 +397,7 @@ func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier f
 			}
 			cancelled = true
 			continue
-		case s.mode == int(fiscal.ModeShiftExpired):
+		case s.Mode == int(fiscal.ModeShiftExpired):
 			if !d.opt.AutoShift {
 				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeShiftOver24h)
 			}
@@ -374,7 +409,7 @@ func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier f
 				return err
 			}
 			continue
-		case s.mode == int(fiscal.ModeShiftClosed):
+		case s.Mode == int(fiscal.ModeShiftClosed):
 			if !needShift {
 				return nil
 			}
@@ -385,7 +420,7 @@ func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier f
 				return err
 			}
 			continue
-		case s.mode == int(fiscal.ModeShiftOpen):
+		case s.Mode == int(fiscal.ModeShiftOpen):
 			return nil
 		default:
 			return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeBadMode)
@@ -401,7 +436,7 @@ func (d *Device) waitPrinted(ctx context.Context, op string) error {
 		if err != nil {
 			return err
 		}
-		if s.submode != int(fiscal.SubmodeReport) && s.submode != int(fiscal.SubmodePrinting) {
+		if s.Submode != int(fiscal.SubmodeReport) && s.Submode != int(fiscal.SubmodePrinting) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -577,8 +612,7 @@ func (d *Device) PrintText(ctx context.Context, lines []string) error {
 	}
 	for _, line := range lines {
 		for _, part := range splitRunes(line, 40) {
-			args := append(pwd(d.opt.Password), 0x02)
-			if _, err := d.call(ctx, op, CmdPrintLine, PutText(args, part, 40)); err != nil {
+			if _, err := d.call(ctx, op, CmdPrintLine, PrintLineArgs(d.opt.Password, 0x02, part)); err != nil {
 				return wrap(op, err)
 			}
 		}
@@ -636,7 +670,7 @@ func (d *Device) cancel(ctx context.Context, op string) error {
 		_, err = d.call(ctx, op, CmdFNCancelDoc, pwd(d.opt.AdminPassword))
 	}
 	if isOutcomeUnknown(err) {
-		if s, rerr := d.shortStatus(ctx, op); rerr == nil && s.mode != int(fiscal.ModeDocument) {
+		if s, rerr := d.shortStatus(ctx, op); rerr == nil && s.Mode != int(fiscal.ModeDocument) {
 			return nil
 		}
 	}
@@ -652,7 +686,7 @@ func (d *Device) LastDocument(ctx context.Context) (fiscal.Document, error) {
 	if err != nil {
 		return fiscal.Document{}, wrap(op, err)
 	}
-	doc, err := d.findDoc(ctx, op, fn.lastFD)
+	doc, err := d.findDoc(ctx, op, fn.LastFD)
 	return doc, wrap(op, err)
 }
 
@@ -661,10 +695,15 @@ func (d *Device) findDoc(ctx context.Context, op string, fd uint32) (fiscal.Docu
 	if err != nil {
 		return fiscal.Document{}, err
 	}
-	return decodeDocument(data, d.opt.Location)
+	doc, err := ParseDocument(data, d.opt.Location)
+	if err != nil {
+		return doc, &fiscal.Error{Op: op, Cmd: uint16(CmdFNFindDoc), Kind: fiscal.KindLink, Err: err}
+	}
+	return doc, nil
 }
 
-func decodeDocument(data []byte, loc *time.Location) (fiscal.Document, error) {
+// ParseDocument decodes the data of an FF0A answer (after the error byte).
+func ParseDocument(data []byte, loc *time.Location) (fiscal.Document, error) {
 	if len(data) < 2 {
 		return fiscal.Document{}, fmt.Errorf("%w: FF0A data of %d bytes", fiscal.ErrBadAnswer, len(data))
 	}

@@ -162,7 +162,7 @@ func (d *Device) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	if err != nil {
 		return fiscal.Result{}, wrap(op, err)
 	}
-	res, err := d.fiscalize(ctx, op, r, fn.lastFD)
+	res, err := d.fiscalize(ctx, op, r, fn.LastFD)
 	return res, wrap(op, err)
 }
 
@@ -230,7 +230,7 @@ func (d *Device) fiscalize(ctx context.Context, op string, r fiscal.Receipt, las
 		}
 		open = false
 		res.PrintPending = true
-		if s, serr := d.shortStatus(ctx, op); serr == nil && s.submode == int(fiscal.SubmodeWaitContinue) {
+		if s, serr := d.shortStatus(ctx, op); serr == nil && s.Submode == int(fiscal.SubmodeWaitContinue) {
 			if _, cerr := d.call(ctx, op, CmdContinue, pwd(d.opt.Password)); cerr == nil {
 				res.PrintPending = false
 			}
@@ -271,8 +271,8 @@ func (d *Device) resolveClose(ctx context.Context, op string, r fiscal.Receipt, 
 	if err != nil {
 		return res, false, err
 	}
-	if fn.lastFD != lastFD {
-		doc, err := d.findDoc(ctx, op, fn.lastFD)
+	if fn.LastFD != lastFD {
+		doc, err := d.findDoc(ctx, op, fn.LastFD)
 		if err != nil {
 			return res, false, err
 		}
@@ -283,13 +283,13 @@ func (d *Device) resolveClose(ctx context.Context, op string, r fiscal.Receipt, 
 			d.fillNumbers(ctx, op, &res)
 			return res, false, nil
 		}
-		return res, false, fmt.Errorf("last fiscal document %d is not this receipt", fn.lastFD)
+		return res, false, fmt.Errorf("last fiscal document %d is not this receipt", fn.LastFD)
 	}
 	s, err := d.shortStatus(ctx, op)
 	if err != nil {
 		return res, false, err
 	}
-	if s.mode == int(fiscal.ModeDocument) {
+	if s.Mode == int(fiscal.ModeDocument) {
 		return res, true, nil
 	}
 	return res, false, &fiscal.Error{Op: op, Cmd: uint16(CmdCloseReceipt), Kind: fiscal.KindLink, Err: ErrNotFiscalized}
