@@ -1,0 +1,538 @@
+package sim
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"paydesk/money"
+	"paydesk/protocol/gateway"
+	"paydesk/protocol/ipriv"
+)
+
+// moscow is Moscow time, UTC+3 all year since 2014.
+var moscow = time.FixedZone("MSK", 3*60*60)
+
+// dateLayout is the gateway's DD.MM.YYYY HH:MM:SS.
+const dateLayout = "02.01.2006 15:04:05"
+
+var (
+	sessionRE    = regexp.MustCompile(`^[A-Za-z0-9]{1,20}$`)
+	amountRE     = regexp.MustCompile(`^\d{1,13}\.\d{2}$`)
+	acceptKeysRE = regexp.MustCompile(`^[0-9A-Za-z-]{1,40}$`)
+	trainingRE   = regexp.MustCompile(`^[09]0{3,}(\d{3})$`)
+)
+
+// The training codes (see the package documentation).
+const (
+	trainNotOperator  = "023"
+	trainLatency      = "100"
+	trainHTTP500      = "500"
+	trainDrop         = "502"
+	trainGarble       = "503"
+	trainBadSignature = "504"
+	trainWrongSession = "505"
+	trainStuck        = "506"
+	trainFail         = "507"
+)
+
+// trainingCode returns the training code of a payer id, or "".
+func trainingCode(id string) string {
+	if m := trainingRE.FindStringSubmatch(id); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// request is a parsed request: verified fields, or the ERROR that refuses
+// it before any processing.
+type request struct {
+	rt      route
+	fields  gateway.Fields // verified; nil when code is set
+	session string         // the SESSION to echo
+	hash    ipriv.Hash     // for the answer
+	code    int
+}
+
+// hashFor reads ACCEPT_KEYS: "<serial>-sha256" asks for SHA-256.
+func hashFor(acceptKeys string) ipriv.Hash {
+	if strings.HasSuffix(strings.ToLower(acceptKeys), "-sha256") {
+		return ipriv.SHA256
+	}
+	return ipriv.MD5
+}
+
+// echoable reports whether an unverified SESSION may be echoed.
+func echoable(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// parse reads the form, verifies the document with the dealer key its
+// header names and checks the fields every request shares.
+func (s *Sim) parse(rt route, body []byte) *request {
+	req := &request{rt: rt, hash: ipriv.MD5}
+	doc, err := gateway.ReadForm(body)
+	if err != nil {
+		req.code = 10
+		return req
+	}
+	d, _, err := ipriv.Parse(doc)
+	if err != nil {
+		req.code = 6
+		return req
+	}
+	// Unverified, only to echo SESSION and pick the hash of the refusal.
+	if f, err := gateway.ParseFields(d.Body); err == nil {
+		if sess := f.Get("SESSION"); echoable(sess) {
+			req.session = sess
+		}
+		req.hash = hashFor(f.Get("ACCEPT_KEYS"))
+	}
+	var keys []*ipriv.PublicKey
+	for _, k := range s.cfg.DealerKeys.Keys {
+		if k.Serial == d.Serial && d.Serial != 0 {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		req.code = 134
+		return req
+	}
+	verified := false
+	for _, k := range keys { // the same serial may be registered twice
+		if _, _, err := k.Verify(doc); err == nil {
+			verified = true
+			break
+		}
+	}
+	if !verified {
+		req.code = 6
+		return req
+	}
+	f, err := gateway.ParseFields(d.Body)
+	if err != nil {
+		req.code = 10
+		return req
+	}
+	req.code = s.common(rt.op, f)
+	if req.code == 0 {
+		req.fields = f
+	}
+	return req
+}
+
+// common checks ACCEPT_KEYS, DATE, SD/AP/OP and SESSION.
+func (s *Sim) common(op Op, f gateway.Fields) int {
+	if !acceptKeysRE.MatchString(f.Get("ACCEPT_KEYS")) {
+		return 10
+	}
+	if op == OpCheck || op == OpPay {
+		if _, err := time.Parse(dateLayout, f.Get("DATE")); err != nil {
+			return 10
+		}
+	}
+	for _, c := range []struct {
+		name, want string
+		code       int
+	}{{"SD", s.cfg.SD, 2}, {"AP", s.cfg.AP, 3}, {"OP", s.cfg.OP, 4}} {
+		v, ok := f.Lookup(c.name)
+		if (ok || op != OpStatus) && v != c.want {
+			return c.code
+		}
+	}
+	sess, ok := f.Lookup("SESSION")
+	if (ok || op != OpBalance) && !sessionRE.MatchString(sess) {
+		return 5
+	}
+	return 0
+}
+
+// payerOf returns the request's payer id (the provider's NUMBER or ACCOUNT)
+// and ERROR 8 or 9 when it does not fit the provider's pattern.
+func payerOf(p *gateway.Provider, f gateway.Fields) (string, int) {
+	id := f.Get(p.Field)
+	if id == "" || len(id) > 20 || !p.Pattern.MatchString(id) {
+		if p.Field == "ACCOUNT" {
+			return "", 9
+		}
+		return "", 8
+	}
+	return id, 0
+}
+
+// amountsOf reads AMOUNT and AMOUNT_ALL: exactly two decimals (7), AMOUNT
+// within the provider's limits (7), AMOUNT_ALL not below AMOUNT (85), AMOUNT
+// not above MaxPayment (81).
+func (s *Sim) amountsOf(p *gateway.Provider, f gateway.Fields) (amount, all money.Amount, code int) {
+	a, b := f.Get("AMOUNT"), f.Get("AMOUNT_ALL")
+	if !amountRE.MatchString(a) || !amountRE.MatchString(b) {
+		return 0, 0, 7
+	}
+	amount, err1 := money.Parse(a)
+	all, err2 := money.Parse(b)
+	if err1 != nil || err2 != nil || p.CheckAmount(amount) != nil {
+		return 0, 0, 7
+	}
+	if all < amount {
+		return 0, 0, 85
+	}
+	if s.cfg.MaxPayment > 0 && amount > s.cfg.MaxPayment {
+		return 0, 0, 81
+	}
+	return amount, all, 0
+}
+
+// latencyFor returns the training delay of the request's payer id.
+func (s *Sim) latencyFor(req *request) time.Duration {
+	if req.code != 0 {
+		return 0
+	}
+	var payer string
+	switch req.rt.op {
+	case OpCheck, OpPay:
+		if req.rt.provider != nil {
+			payer = req.fields.Get(req.rt.provider.Field)
+		}
+	case OpStatus:
+		s.mu.Lock()
+		if x := s.st.Sessions[req.fields.Get("SESSION")]; x != nil {
+			payer = x.Payer
+		}
+		s.mu.Unlock()
+	}
+	if trainingCode(payer) == trainLatency {
+		return s.cfg.TrainingLatency
+	}
+	return 0
+}
+
+// process answers a parsed request and chooses the fault of the answer.
+func (s *Sim) process(req *request, f Faults) *reply {
+	op := req.rt.op
+	rep := &reply{op: op, hash: req.hash, session: req.session}
+	switch {
+	case req.code != 0:
+		s.refuse(rep, req.code)
+	case f.Refuse.Has(op) && f.RefuseCode != 0:
+		s.refuse(rep, f.RefuseCode)
+	case op == OpCheck:
+		s.check(req, rep)
+	case op == OpPay:
+		s.pay(req, rep, f)
+	case op == OpStatus:
+		s.status(req, rep)
+	default:
+		s.balance(req, rep)
+	}
+	if rep.fault == faultNone {
+		switch {
+		case f.Drop.Has(op):
+			rep.fault = faultDrop
+		case f.Garble.Has(op):
+			rep.fault = faultGarble
+		case f.BadSignature.Has(op):
+			rep.fault = faultBadSignature
+		case f.WrongSession.Has(op):
+			rep.fault = faultWrongSession
+		}
+	}
+	return rep
+}
+
+// head starts an answer: DATE (Moscow time) and SESSION.
+func (s *Sim) head(rep *reply, at time.Time) {
+	rep.fields = gateway.Fields{{Name: "DATE", Value: at.In(moscow).Format(dateLayout)}, {Name: "SESSION", Value: rep.session}}
+}
+
+// refuse answers ERROR=code (with RESULT=1 for check and pay) and the
+// catalogue's message.
+func (s *Sim) refuse(rep *reply, code int) {
+	s.head(rep, s.clk.Now())
+	rep.code = code
+	rep.fields = append(rep.fields, gateway.Field{Name: "ERROR", Value: strconv.Itoa(code)})
+	if rep.op == OpCheck || rep.op == OpPay {
+		rep.fields = append(rep.fields, gateway.Field{Name: "RESULT", Value: "1"})
+	}
+	rep.fields = append(rep.fields, gateway.Field{Name: "ERRMSG", Value: safeText(gateway.Lookup(code).RU)})
+}
+
+// opName is the provider's name as OPNAME carries it (at most 20
+// characters).
+func opName(p *gateway.Provider) string {
+	r := []rune(safeText(p.Name))
+	if len(r) > 20 {
+		r = r[:20]
+	}
+	return string(r)
+}
+
+// addInfo is the text a check shows the cashier before pay.
+func addInfo(p *gateway.Provider, payer string) string {
+	masked := payer
+	if len(payer) > 6 {
+		masked = payer[:3] + strings.Repeat("*", len(payer)-6) + payer[len(payer)-3:]
+	}
+	what := "Абонент"
+	if p.Field == "ACCOUNT" {
+		what = "Лицевой счёт"
+	}
+	return safeText(fmt.Sprintf("%s: %s %s", p.Name, what, masked))
+}
+
+func (s *Sim) check(req *request, rep *reply) {
+	p, f := req.rt.provider, req.fields
+	if p == nil {
+		s.refuse(rep, 15)
+		return
+	}
+	numberOnly := false
+	switch f.Get("REQ_TYPE") {
+	case "", "0":
+	case "1":
+		numberOnly = true
+	default:
+		s.refuse(rep, 10)
+		return
+	}
+	payer, code := payerOf(p, f)
+	if code == 0 && trainingCode(payer) == trainNotOperator {
+		code = 23
+	}
+	var amount, all money.Amount
+	if code == 0 && !numberOnly {
+		amount, all, code = s.amountsOf(p, f)
+	}
+	if code != 0 {
+		s.refuse(rep, code)
+		return
+	}
+	id := f.Get("SESSION")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clk.Now()
+	if _, dup := s.st.Sessions[id]; dup {
+		s.refuse(rep, 1)
+		return
+	}
+	s.settle(now)
+	s.st.Sessions[id] = &session{ID: id, Provider: p.Code, Gateway: req.rt.gw, Number: f.Get("NUMBER"),
+		Account: f.Get("ACCOUNT"), Payer: payer, Amount: amount, AmountAll: all, NumberOnly: numberOnly, CheckedAt: now}
+	if err := s.st.save(); err != nil {
+		delete(s.st.Sessions, id)
+		s.log.Error("gateway sim: cannot save the state", "err", err)
+		s.refuse(rep, 48)
+		return
+	}
+	s.head(rep, now)
+	gw := strconv.Itoa(s.gwIndex[p.Code])
+	rep.fields = append(rep.fields,
+		gateway.Field{Name: "ERROR", Value: "0"},
+		gateway.Field{Name: "RESULT", Value: "0"},
+		gateway.Field{Name: "OPNAME", Value: opName(p)},
+		gateway.Field{Name: "ACCOUNT", Value: f.Get("ACCOUNT")},
+		gateway.Field{Name: "ERRMSG", Value: ""},
+		gateway.Field{Name: "AUTHCODE", Value: ""},
+		gateway.Field{Name: "TRANSID", Value: ""},
+		gateway.Field{Name: "ADDINFO", Value: addInfo(p, payer)},
+		gateway.Field{Name: "REST", Value: s.st.Balance.String()},
+		gateway.Field{Name: "GATEWAY_IN", Value: gw},
+		gateway.Field{Name: "GATEWAY_OUT", Value: gw},
+	)
+}
+
+func (s *Sim) pay(req *request, rep *reply, faults Faults) {
+	p, f := req.rt.provider, req.fields
+	if p == nil {
+		s.refuse(rep, 15)
+		return
+	}
+	payer, code := payerOf(p, f)
+	var amount, all money.Amount
+	if code == 0 {
+		amount, all, code = s.amountsOf(p, f)
+	}
+	if code != 0 {
+		s.refuse(rep, code)
+		return
+	}
+	id := f.Get("SESSION")
+	train := trainingCode(payer)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clk.Now()
+	s.settle(now)
+	x := s.st.Sessions[id]
+	switch {
+	case x == nil || x.NumberOnly:
+		code = 11
+	case x.Gateway != req.rt.gw || x.Provider != p.Code:
+		code = 37
+	case x.paid():
+		code = 1
+	case f.Get("NUMBER") != x.Number:
+		code = 17
+	case amount != x.Amount:
+		code = 18
+	case f.Get("ACCOUNT") != x.Account:
+		code = 19
+	case now.Sub(x.CheckedAt) > time.Hour:
+		code = 38
+	case s.dupWithinHour(x, now):
+		code = 32
+	case s.st.Balance < all:
+		code = 21
+	case train == trainHTTP500:
+		rep.fault = faultHTTP500
+		return
+	}
+	if code != 0 {
+		s.refuse(rep, code)
+		return
+	}
+	// Commit.
+	trans := s.st.NextTrans
+	x.Commits++
+	x.PaidAt = now
+	x.AmountAll = all
+	x.TransID = strconv.FormatInt(trans, 10)
+	x.AuthCode = fmt.Sprintf("%06d", (trans*7919)%1000000)
+	switch {
+	case train == trainStuck || faults.Stuck:
+		x.Fate = fateStuck
+	case train == trainFail || faults.FailAfterCommit:
+		x.Fate = fateFail
+	}
+	s.st.NextTrans++
+	s.st.Balance -= all
+	s.st.Payments = append(s.st.Payments, id)
+	if x.Fate == fateFail {
+		s.st.failing = append(s.st.failing, id)
+	}
+	if err := s.st.save(); err != nil {
+		// Undo: the payment is not taken when it cannot be recorded.
+		x.Commits--
+		x.PaidAt, x.TransID, x.AuthCode, x.Fate = time.Time{}, "", "", fateNormal
+		s.st.NextTrans--
+		s.st.Balance += all
+		s.st.Payments = s.st.Payments[:len(s.st.Payments)-1]
+		if n := len(s.st.failing); n > 0 && s.st.failing[n-1] == id {
+			s.st.failing = s.st.failing[:n-1]
+		}
+		s.log.Error("gateway sim: cannot save the state", "err", err)
+		s.refuse(rep, 41)
+		return
+	}
+	s.head(rep, now)
+	gw := strconv.Itoa(s.gwIndex[p.Code])
+	rep.fields = append(rep.fields,
+		gateway.Field{Name: "ERROR", Value: "0"},
+		gateway.Field{Name: "RESULT", Value: "0"},
+		gateway.Field{Name: "TRANSID", Value: x.TransID},
+		gateway.Field{Name: "AUTHCODE", Value: x.AuthCode},
+		gateway.Field{Name: "ERRMSG", Value: ""},
+		gateway.Field{Name: "GATEWAY_IN", Value: gw},
+		gateway.Field{Name: "GATEWAY_OUT", Value: gw},
+	)
+	switch train {
+	case trainDrop:
+		rep.fault = faultDrop
+	case trainGarble:
+		rep.fault = faultGarble
+	case trainBadSignature:
+		rep.fault = faultBadSignature
+	case trainWrongSession:
+		rep.fault = faultWrongSession
+	}
+}
+
+// dupWithinHour reports whether the same provider, payer id and AMOUNT were
+// committed under another SESSION less than an hour before now.
+func (s *Sim) dupWithinHour(x *session, now time.Time) bool {
+	for i := len(s.st.Payments) - 1; i >= 0; i-- {
+		y := s.st.Sessions[s.st.Payments[i]]
+		if now.Sub(y.PaidAt) >= time.Hour {
+			return false
+		}
+		if y.ID != x.ID && y.Provider == x.Provider && y.Payer == x.Payer && y.Amount == x.Amount {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Sim) status(req *request, rep *reply) {
+	id := req.fields.Get("SESSION")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clk.Now()
+	s.settle(now)
+	x := s.st.Sessions[id]
+	if x == nil || x.NumberOnly {
+		s.refuse(rep, 11)
+		return
+	}
+	if !x.paid() {
+		s.head(rep, x.CheckedAt)
+		rep.fields = append(rep.fields,
+			gateway.Field{Name: "ERROR", Value: "0"},
+			gateway.Field{Name: "RESULT", Value: "1"},
+			gateway.Field{Name: "ERRMSG", Value: ""},
+		)
+		return
+	}
+	res, code := statusOf(x, now, s.cfg.StatusDelay)
+	rep.code = code
+	msg := ""
+	if code != 0 {
+		msg = safeText(gateway.Lookup(code).RU)
+	}
+	s.head(rep, x.PaidAt)
+	rep.fields = append(rep.fields,
+		gateway.Field{Name: "ERROR", Value: strconv.Itoa(code)},
+		gateway.Field{Name: "RESULT", Value: strconv.Itoa(res)},
+		gateway.Field{Name: "AUTHCODE", Value: x.AuthCode},
+		gateway.Field{Name: "TRANSID", Value: x.TransID},
+		gateway.Field{Name: "ERRMSG", Value: msg},
+	)
+}
+
+func (s *Sim) balance(_ *request, rep *reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clk.Now()
+	s.settle(now)
+	limit := ""
+	if s.cfg.MaxPayment > 0 {
+		limit = s.cfg.MaxPayment.String()
+	}
+	s.head(rep, now)
+	rep.fields = append(rep.fields,
+		gateway.Field{Name: "ERROR", Value: "0"},
+		gateway.Field{Name: "RESULT", Value: "0"},
+		gateway.Field{Name: "REST", Value: s.st.Balance.String()},
+		gateway.Field{Name: "REST_WO_LIMIT", Value: s.st.Balance.String()},
+		gateway.Field{Name: "AP_DAILY_LIMIT", Value: ""},
+		gateway.Field{Name: "AP_PAYMENT_LIMIT", Value: limit},
+		gateway.Field{Name: "ERRMSG", Value: ""},
+	)
+}
+
+// settle refunds the payments that failed by now and saves the state when
+// that changed it; s.mu is held.
+func (s *Sim) settle(now time.Time) {
+	if s.st.settle(now, s.cfg.StatusDelay) {
+		if err := s.st.save(); err != nil {
+			s.log.Error("gateway sim: cannot save the state", "err", err)
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"time"
+
+	"paydesk/internal/atomicfile"
+	"paydesk/money"
+)
+
+// fate is what becomes of a committed payment.
+type fate int
+
+const (
+	fateNormal fate = iota // RESULT 3, then 7 with ERROR 0
+	fateStuck              // RESULT 3 for ever
+	fateFail               // RESULT 3, then 7 with ERROR failCode, refunded
+)
+
+// failCode is the ERROR of a payment that failed after it was committed.
+const failCode = 23
+
+// session is one SESSION the simulator knows. Its JSON form is the state
+// file's.
+type session struct {
+	ID         string       `json:"id"`
+	Provider   string       `json:"provider"`
+	Gateway    string       `json:"gateway"`
+	Number     string       `json:"number"`
+	Account    string       `json:"account"`
+	Payer      string       `json:"payer"` // the value of the provider's payer field
+	Amount     money.Amount `json:"amount_kopecks"`
+	AmountAll  money.Amount `json:"amount_all_kopecks"`
+	NumberOnly bool         `json:"number_only,omitempty"` // a REQ_TYPE=1 check
+	CheckedAt  time.Time    `json:"checked_at"`
+	Commits    int          `json:"commits"`
+	PaidAt     time.Time    `json:"paid_at,omitzero"`
+	TransID    string       `json:"transid,omitempty"`
+	AuthCode   string       `json:"authcode,omitempty"`
+	Fate       fate         `json:"fate,omitempty"`
+	Refunded   bool         `json:"refunded,omitempty"`
+}
+
+func (s *session) paid() bool { return s.Commits > 0 }
+
+// state is everything the simulator remembers.
+type state struct {
+	path      string
+	Balance   money.Amount        `json:"balance_kopecks"`
+	NextTrans int64               `json:"next_transid"`
+	Sessions  map[string]*session `json:"sessions"`
+	// Payments are the committed sessions in commit order.
+	Payments []string `json:"payments"`
+
+	failing []string // committed payments that will fail and are not refunded yet
+}
+
+const firstTransID = 1000010000001
+
+// loadState reads the state file, or starts afresh with the balance when
+// path is empty or the file does not exist yet.
+func loadState(path string, balance money.Amount) (*state, error) {
+	st := &state{path: path, Balance: balance, NextTrans: firstTransID, Sessions: map[string]*session{}}
+	if path == "" {
+		return st, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, st.save()
+	}
+	if err != nil {
+		return nil, &Error{Op: "load state", Kind: KindState, Err: err}
+	}
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, &Error{Op: "load state", Kind: KindState, Err: fmt.Errorf("%s: %w", path, err)}
+	}
+	if st.Sessions == nil {
+		st.Sessions = map[string]*session{}
+	}
+	if st.NextTrans < firstTransID {
+		st.NextTrans = firstTransID
+	}
+	for _, id := range st.Payments {
+		x := st.Sessions[id]
+		if x == nil {
+			return nil, errorf("load state", KindState, "%s: payment %s has no session", path, id)
+		}
+		if x.Fate == fateFail && !x.Refunded {
+			st.failing = append(st.failing, id)
+		}
+	}
+	return st, nil
+}
+
+// save writes the state file atomically; without a file it does nothing.
+func (st *state) save() error {
+	if st.path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(st, "", " ")
+	if err != nil {
+		return &Error{Op: "save state", Kind: KindState, Err: err}
+	}
+	if err := atomicfile.Write(st.path, b, 0o600); err != nil {
+		return &Error{Op: "save state", Kind: KindState, Err: err}
+	}
+	return nil
+}
+
+// settle refunds the payments that failed by now; it reports whether
+// anything changed.
+func (st *state) settle(now time.Time, delay time.Duration) bool {
+	keep := st.failing[:0]
+	for _, id := range st.failing {
+		x := st.Sessions[id]
+		if now.Before(x.PaidAt.Add(delay)) {
+			keep = append(keep, id)
+			continue
+		}
+		x.Refunded = true
+		st.Balance += x.AmountAll
+	}
+	changed := len(keep) != len(st.failing)
+	st.failing = keep
+	return changed
+}
+
+// Payment is a committed payment, for tests and the training log.
+type Payment struct {
+	Session   string
+	Provider  string // the catalogue code
+	Number    string
+	Account   string
+	Amount    money.Amount
+	AmountAll money.Amount
+	TransID   string
+	AuthCode  string
+	At        time.Time // when it was committed
+	// Result and Error are what status answers now: RESULT 3 (in
+	// progress) or 7, and ERROR 0 or the failure's code.
+	Result int
+	Error  int
+}
+
+// statusOf returns RESULT and ERROR of a committed payment at now.
+func statusOf(x *session, now time.Time, delay time.Duration) (result, code int) {
+	if x.Fate == fateStuck || now.Before(x.PaidAt.Add(delay)) {
+		return 3, 0
+	}
+	if x.Fate == fateFail {
+		return 7, failCode
+	}
+	return 7, 0
+}
+
+// Payments returns the committed payments in commit order.
+func (s *Sim) Payments() []Payment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clk.Now()
+	out := make([]Payment, 0, len(s.st.Payments))
+	for _, id := range s.st.Payments {
+		x := s.st.Sessions[id]
+		res, code := statusOf(x, now, s.cfg.StatusDelay)
+		out = append(out, Payment{Session: x.ID, Provider: x.Provider, Number: x.Number, Account: x.Account,
+			Amount: x.Amount, AmountAll: x.AmountAll, TransID: x.TransID, AuthCode: x.AuthCode, At: x.PaidAt,
+			Result: res, Error: code})
+	}
+	return out
+}
+
+// Committed returns how many times the SESSION was committed as a payment:
+// 0 or 1 (anything more would be a double payment).
+func (s *Sim) Committed(sessionID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if x := s.st.Sessions[sessionID]; x != nil {
+		return x.Commits
+	}
+	return 0
+}
+
+// Sessions returns every SESSION the simulator knows, sorted.
+func (s *Sim) Sessions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.st.Sessions))
+	for id := range s.st.Sessions {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Balance returns the dealer's balance now (failed payments refunded).
+func (s *Sim) Balance() money.Amount {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settle(s.clk.Now())
+	return s.st.Balance
+}
+
+// SetBalance sets the dealer's balance (a top-up, for training) and saves
+// the state.
+func (s *Sim) SetBalance(a money.Amount) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.Balance = a
+	return s.st.save()
+}
