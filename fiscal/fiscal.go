@@ -123,7 +123,8 @@ type Status struct {
 	Operator    int     // operator number that matched the password
 	ShiftOpen   bool    // a shift is open
 	ShiftNumber int     // current (or last closed) shift number
-	// ShiftOpened is when the shift was opened; zero when the device does not say.
+	// ShiftOpened is when the shift was opened (from the shift-open report in
+	// the fiscal drive); zero when it cannot be found.
 	ShiftOpened   time.Time
 	ReceiptNumber int       // receipts in the current shift
 	DocNumber     int       // current KKT document number
@@ -303,6 +304,7 @@ type Document struct {
 	Type DocType
 	Time time.Time
 	FP   uint32
-	Kind ReceiptKind // receipts only
-	Sum  int64       // receipts only, kopecks
+	Kind  ReceiptKind // receipts only
+	Sum   int64       // receipts only, kopecks
+	Shift int         // shift reports only
 }

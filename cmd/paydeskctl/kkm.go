@@ -166,6 +166,9 @@ func init() {
 				{"device time", st.DeviceTime.Format("2006-01-02 15:04:05")},
 				{"ready", kkmYesNo(st.Ready())},
 			}
+			if !st.ShiftOpened.IsZero() {
+				lines = append(lines[:5], append([][2]string{{"shift opened", st.ShiftOpened.Format("2006-01-02 15:04")}}, lines[5:]...)...)
+			}
 			for _, l := range lines {
 				fmt.Fprintf(e.stdout, "%s: %s\n", l[0], l[1])
 			}

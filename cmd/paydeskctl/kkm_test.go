@@ -88,7 +88,7 @@ func TestKKMCommands(t *testing.T) {
 		{[]string{"kkm", "print-test", "--port", port}, 0, "test printed"},
 		{[]string{"kkm", "continue", "--port", port}, 0, "printing continued"},
 		{[]string{"kkm", "cancel-receipt", "--port", port}, 1, "55h"},
-		{[]string{"kkm", "status", "--port", port}, 0, "shift: open\n"},
+		{[]string{"kkm", "status", "--port", port}, 0, "shift: open\nshift number: 1\nshift opened: 2026-11-26 12:00\n"},
 		{[]string{"kkm", "z-report", "--port", port}, 0, "shift closed"},
 		{[]string{"kkm", "cash-in", "abc", "--port", port}, 2, "bad sum"},
 		{[]string{"kkm", "cash-in", "1.234", "--port", port}, 2, "bad sum"},

@@ -313,6 +313,15 @@ func (d *Device) status(ctx context.Context) (fiscal.Status, error) {
 		return st, err
 	}
 	st.LastFD, st.FNNumber = fn.LastFD, fn.Number
+	if st.ShiftOpen && uint32(st.ReceiptNumber) < fn.LastFD {
+		// Receipts are the only fiscal documents inside a shift here, so the
+		// shift-open report is ReceiptNumber documents back; trust it only
+		// when the drive confirms type and shift.
+		if doc, err := d.findDoc(ctx, op, fn.LastFD-uint32(st.ReceiptNumber)); err == nil &&
+			doc.Type == fiscal.DocShiftOpen && doc.Shift == st.ShiftNumber {
+			st.ShiftOpened = doc.Time
+		}
+	}
 	if d.lineWidth == 0 {
 		if fp, err := d.call(ctx, op, CmdFontParams, append(pwd(d.opt.AdminPassword), 1)); err == nil && len(fp) >= 3 && fp[2] > 0 {
 			d.lineWidth = int(Uint(fp[0:2])) / int(fp[2])
@@ -714,9 +723,12 @@ func ParseDocument(data []byte, loc *time.Location) (fiscal.Document, error) {
 		doc.FD = uint32(Uint(b[5:9]))
 		doc.FP = uint32(Uint(b[9:13]))
 	}
-	if doc.Type == fiscal.DocReceipt && len(b) >= 19 {
+	switch {
+	case doc.Type == fiscal.DocReceipt && len(b) >= 19:
 		doc.Kind = fiscal.ReceiptKind(b[13])
 		doc.Sum = Money(b[14:19])
+	case (doc.Type == fiscal.DocShiftOpen || doc.Type == fiscal.DocShiftClose) && len(b) >= 15:
+		doc.Shift = int(Uint(b[13:15]))
 	}
 	return doc, nil
 }

@@ -37,6 +37,7 @@ func TestCommands(t *testing.T) {
 			assert.True(t, st.ShiftOpen)
 			assert.Equal(t, 1, st.ShiftNumber)
 			assert.True(t, st.Ready())
+			assert.Equal(t, h.clock.Now(), st.ShiftOpened)
 
 			require.NoError(t, h.dev.XReport(c))
 			doc, err := h.dev.CashIn(c, 100000)
@@ -60,6 +61,10 @@ func TestCommands(t *testing.T) {
 			last, err := h.dev.LastDocument(c)
 			require.NoError(t, err)
 			assert.Equal(t, fiscal.Document{FD: res.FD, FP: res.FP, Type: fiscal.DocReceipt, Time: res.Time, Kind: fiscal.Sale, Sum: 51000}, last)
+			st, err = h.dev.Status(c)
+			require.NoError(t, err)
+			assert.Equal(t, h.clock.Now(), st.ShiftOpened, "found behind the receipt")
+			assert.Equal(t, 1, st.ReceiptNumber)
 
 			require.NoError(t, h.dev.PrintText(c, []string{"ОПЛАТА УСЛУГ СВЯЗИ: МТС", "Номер транзакции: 1000010856877", strings.Repeat("x", 50)}))
 			require.NoError(t, h.dev.Cut(c, false))
