@@ -300,10 +300,10 @@ const (
 
 // Document is a fiscal document read back from the fiscal drive.
 type Document struct {
-	FD   uint32
-	Type DocType
-	Time time.Time
-	FP   uint32
+	FD    uint32
+	Type  DocType
+	Time  time.Time
+	FP    uint32
 	Kind  ReceiptKind // receipts only
 	Sum   int64       // receipts only, kopecks
 	Shift int         // shift reports only
