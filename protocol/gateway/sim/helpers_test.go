@@ -55,6 +55,8 @@ type env struct {
 	srv *httptest.Server
 	clk *clock.Fake
 	cat *gateway.Catalogue
+
+	handler atomic.Pointer[Sim]
 }
 
 var sessionSeq atomic.Int64
@@ -68,8 +70,7 @@ const startBalance money.Amount = 100_000_00
 func newEnv(t testing.TB, mod func(*Config)) *env {
 	t.Helper()
 	e := &env{t: t, clk: clock.NewFake(epoch)}
-	var h http.Handler = http.NotFoundHandler()
-	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.handler.Load().ServeHTTP(w, r) }))
 	t.Cleanup(e.srv.Close)
 	var err error
 	e.cat, err = gateway.DefaultCatalogue(e.srv.URL)
@@ -82,10 +83,16 @@ func newEnv(t testing.TB, mod func(*Config)) *env {
 	if mod != nil {
 		mod(&cfg)
 	}
-	e.sim, err = New(cfg)
+	sim, err := New(cfg)
 	require.NoError(t, err)
-	h = e.sim
+	e.use(sim)
 	return e
+}
+
+// use makes sim the simulator behind the server (as after a restart).
+func (e *env) use(sim *Sim) {
+	e.sim = sim
+	e.handler.Store(sim)
 }
 
 func (e *env) provider(code string) *gateway.Provider {
@@ -209,3 +216,5 @@ func requireResult(t testing.TB, a answer, errCode int, result string) {
 	}
 	require.Equal(t, result, r, "answer %v", a.Fields)
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
