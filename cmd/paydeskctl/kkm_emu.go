@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"paydesk/fiscal/emulator"
 )
@@ -10,7 +11,7 @@ import (
 func init() {
 	register(&command{
 		name:    "kkm-emu",
-		args:    "(--pty LINK | --tcp ADDR) [--state FILE] [--tape FILE] [--baud N --pace] [--control ADDR]",
+		args:    "(--pty LINK | --tcp ADDR) [--state FILE] [--tape FILE] [--baud N --pace] [--control ADDR] [--print-time D] [--slow-delay D]",
 		summary: "run a Shtrih-M fiscal register emulator until interrupted",
 		run:     runKKMEmu,
 	})
@@ -26,6 +27,8 @@ func runKKMEmu(ctx context.Context, e *env, args []string) error {
 	pace := fs.Bool("pace", false, "send and take in bytes at the --baud rate")
 	control := fs.String("control", "", "loopback `ADDR` of the control interface (faults, paper, clock)")
 	filler := fs.Bool("ff", true, "send the 0xFF filler after host ACKs on TCP, as real devices do")
+	printTime := fs.Duration("print-time", 0, "how long each printed document keeps the device busy (submode 5)")
+	slow := fs.Duration("slow-delay", 2*time.Second, "how late a \"fault slow\" answer comes")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -41,7 +44,7 @@ func runKKMEmu(ctx context.Context, e *env, args []string) error {
 	}
 	emu, err := emulator.New(emulator.Config{
 		StatePath: *state, TapePath: *tape, Now: e.now, Baud: *baud, Pace: *pace,
-		TCPFiller: *filler, Logger: e.log,
+		TCPFiller: *filler, Logger: e.log, PrintTime: *printTime, SlowDelay: *slow,
 	})
 	if err != nil {
 		return err

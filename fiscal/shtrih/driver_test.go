@@ -377,3 +377,32 @@ func TestNoLink(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, fiscal.KindLink, fiscal.KindOf(err))
 }
+
+// TestReturnReceipt: a refund opens the receipt with 8Dh type 2 and pays by card.
+func TestReturnReceipt(t *testing.T) {
+	h := newHarness(t, "pty")
+	require.NoError(t, h.dev.OpenShift(ctx(t), cashier))
+	r := agentReceipt()
+	r.Kind = fiscal.SaleReturn
+	r.Payments = fiscal.Payments{Card: 51000}
+	res, err := h.dev.Fiscalize(ctx(t), r)
+	require.NoError(t, err)
+	doc, err := h.dev.LastDocument(ctx(t))
+	require.NoError(t, err)
+	assert.Equal(t, fiscal.SaleReturn, doc.Kind)
+	assert.Equal(t, res.FD, doc.FD)
+	assert.Equal(t, 1, h.emu.Executed(shtrih.CmdOpenReceipt))
+	st := h.emu.State()
+	assert.Equal(t, int64(-51000), st.Totals.Card)
+	assert.Equal(t, 1, st.Totals.Count[fiscal.SaleReturn])
+	tape := tapeText(h)
+	assert.Contains(t, tape, "ВОЗВРАТ ПРИХОДА")
+	assert.Contains(t, tape, "БЕЗНАЛИЧНЫМИ")
+	// Change is given from cash.
+	r = agentReceipt()
+	r.Payments = fiscal.Payments{Cash: 60000}
+	res, err = h.dev.Fiscalize(ctx(t), r)
+	require.NoError(t, err)
+	assert.Equal(t, int64(9000), res.Change)
+	assert.Equal(t, int64(51000), h.emu.State().Cash)
+}
