@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Role is what a cashier may do.
+type Role string
+
+// The roles, each including the one before.
+const (
+	RoleCashier Role = "cashier" // payments, X reports, reprints
+	RoleManager Role = "manager" // also opens and closes shifts, cash out, approvals
+	RoleAdmin   Role = "admin"   // also settings and cashiers
+)
+
+// Rank orders roles: cashier < manager < admin.
+func (r Role) Rank() int {
+	switch r {
+	case RoleCashier:
+		return 1
+	case RoleManager:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// ParseRole reads "cashier", "manager" or "admin".
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(s))
+	if r.Rank() == 0 {
+		return "", fmt.Errorf("store: role %q is not cashier, manager or admin", s)
+	}
+	return r, nil
+}
+
+// Cashier is a person who signs in to the till.
+type Cashier struct {
+	ID          int64
+	Login       string
+	FullName    string // printed on receipts (tag 1021)
+	Role        Role
+	INN         string
+	FailedPINs  int
+	LockedUntil time.Time
+	Active      bool
+}
+
+// Lockout policy: MaxPINFailures wrong PINs in a row lock the cashier for
+// LockoutTime.
+const (
+	MaxPINFailures = 5
+	LockoutTime    = 15 * time.Minute
+	bcryptCost     = 11
+)
+
+// Sign-in errors.
+var (
+	ErrUnknownCashier = errors.New("store: no such cashier")
+	ErrBadPIN         = errors.New("store: wrong PIN")
+	ErrLocked         = errors.New("store: cashier locked after wrong PINs")
+	ErrInactive       = errors.New("store: cashier deactivated")
+	ErrWeakPIN        = errors.New("store: a PIN is 4 to 8 digits")
+)
+
+// PINError carries what a failed sign-in leaves: attempts before the lock,
+// or when the lock ends.
+type PINError struct {
+	Err         error
+	AttemptsRem int
+	LockedUntil time.Time
+}
+
+func (e *PINError) Error() string {
+	if errors.Is(e.Err, ErrLocked) {
+		return fmt.Sprintf("%v until %s", e.Err, e.LockedUntil.Format("15:04"))
+	}
+	return fmt.Sprintf("%v (%d attempts left)", e.Err, e.AttemptsRem)
+}
+
+// Unwrap returns ErrBadPIN or ErrLocked.
+func (e *PINError) Unwrap() error { return e.Err }
+
+func checkPIN(pin string) error {
+	if len(pin) < 4 || len(pin) > 8 || strings.Trim(pin, "0123456789") != "" {
+		return ErrWeakPIN
+	}
+	return nil
+}
+
+// AddCashier creates a cashier with a PIN stored as a salted bcrypt hash.
+func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin string) (*Cashier, error) {
+	if err := checkPIN(pin); err != nil {
+		return nil, err
+	}
+	if c.Role.Rank() == 0 {
+		return nil, fmt.Errorf("store: role %q is not cashier, manager or admin", c.Role)
+	}
+	c.Login = strings.TrimSpace(c.Login)
+	c.FullName = strings.TrimSpace(c.FullName)
+	if c.Login == "" || c.FullName == "" {
+		return nil, errors.New("store: a cashier needs a login and a full name")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(pin), s.cost)
+	if err != nil {
+		return nil, fmt.Errorf("store: hash PIN: %w", err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO cashiers (login, full_name, role, inn, pin_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			c.Login, c.FullName, string(c.Role), c.INN, string(hash), s.now())
+		if err != nil {
+			if strings.Contains(err.Error(), "UNIQUE") {
+				return fmt.Errorf("store: login %q is taken", c.Login)
+			}
+			return fmt.Errorf("store: add cashier: %w", err)
+		}
+		c.ID, _ = res.LastInsertId()
+		c.Active = true
+		return s.audit(ctx, tx, actor, "cashier.add", fmt.Sprintf("%s %s (%s)", c.Login, c.FullName, c.Role))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+const cashierCols = "id, login, full_name, role, inn, failed_pins, locked_until, active"
+
+func scanCashier(row interface{ Scan(...any) error }) (*Cashier, string, error) {
+	var c Cashier
+	var role string
+	var locked int64
+	var hash string
+	err := row.Scan(&c.ID, &c.Login, &c.FullName, &role, &c.INN, &c.FailedPINs, &locked, &c.Active, &hash)
+	if err != nil {
+		return nil, "", err
+	}
+	c.Role = Role(role)
+	c.LockedUntil = msTime(locked)
+	return &c, hash, nil
+}
+
+// Cashier reads a cashier by login.
+func (s *Store) Cashier(ctx context.Context, login string) (*Cashier, error) {
+	c, _, err := scanCashier(s.rw.QueryRowContext(ctx, "SELECT "+cashierCols+", pin_hash FROM cashiers WHERE login = ?", login))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrUnknownCashier
+	}
+	return c, err
+}
+
+// CashierByID reads a cashier by id.
+func (s *Store) CashierByID(ctx context.Context, id int64) (*Cashier, error) {
+	c, _, err := scanCashier(s.rw.QueryRowContext(ctx, "SELECT "+cashierCols+", pin_hash FROM cashiers WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrUnknownCashier
+	}
+	return c, err
+}
+
+// Cashiers lists the active cashiers by name.
+func (s *Store) Cashiers(ctx context.Context) ([]*Cashier, error) {
+	rows, err := s.rw.QueryContext(ctx, "SELECT "+cashierCols+", pin_hash FROM cashiers WHERE active = 1 ORDER BY full_name")
+	if err != nil {
+		return nil, fmt.Errorf("store: cashiers: %w", err)
+	}
+	defer rows.Close()
+	var out []*Cashier
+	for rows.Next() {
+		c, _, err := scanCashier(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Authenticate checks a cashier's PIN. Wrong PINs count toward the lockout,
+// a right one resets the count; a locked cashier is refused until the lock
+// ends, whatever the PIN.
+func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, error) {
+	var out *Cashier
+	var authErr error
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, hash, err := scanCashier(tx.QueryRowContext(ctx, "SELECT "+cashierCols+", pin_hash FROM cashiers WHERE login = ?", login))
+		if errors.Is(err, sql.ErrNoRows) {
+			authErr = ErrUnknownCashier
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: authenticate: %w", err)
+		}
+		if !c.Active {
+			authErr = ErrInactive
+			return nil
+		}
+		now := s.clock.Now()
+		if now.Before(c.LockedUntil) {
+			authErr = &PINError{Err: ErrLocked, LockedUntil: c.LockedUntil}
+			return nil
+		}
+		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) != nil {
+			c.FailedPINs++
+			var until int64
+			if c.FailedPINs >= MaxPINFailures {
+				until = now.Add(LockoutTime).UnixMilli()
+				authErr = &PINError{Err: ErrLocked, LockedUntil: msTime(until)}
+				c.FailedPINs = 0
+			} else {
+				authErr = &PINError{Err: ErrBadPIN, AttemptsRem: MaxPINFailures - c.FailedPINs}
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = ?, locked_until = ? WHERE id = ?", c.FailedPINs, until, c.ID); err != nil {
+				return fmt.Errorf("store: authenticate: %w", err)
+			}
+			return s.audit(ctx, tx, login, "signin.failed", fmt.Sprintf("wrong PIN (%v)", authErr))
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = 0, locked_until = 0 WHERE id = ?", c.ID); err != nil {
+			return fmt.Errorf("store: authenticate: %w", err)
+		}
+		c.FailedPINs, c.LockedUntil = 0, time.Time{}
+		out = c
+		return s.audit(ctx, tx, login, "signin", c.FullName)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, authErr
+}

@@ -1,0 +1,349 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"paydesk/money"
+)
+
+// State is where a payment is in its workflow.
+type State string
+
+// The payment states. Each step is written before the request that cannot
+// be taken back.
+const (
+	StateEntered       State = "entered"        // provider and number typed
+	StateNumberChecked State = "number_checked" // REQ_TYPE=1 check passed
+	StateChecked       State = "checked"        // the network agreed to the amount
+	StatePaySent       State = "pay_sent"       // written before pay goes out
+	StatePaid          State = "paid"           // the network confirmed the payment
+	StateUnknown       State = "unknown"        // pay sent, outcome not known: the resolver asks status
+	StateFailed        State = "failed"         // the network completed it as failed
+	StateNotPaid       State = "not_paid"       // status proved it never happened
+	StateRefused       State = "refused"        // refused at check: nothing was paid
+	StateCancelled     State = "cancelled"      // abandoned before pay
+)
+
+// Pending reports whether the payment's outcome is still open.
+func (s State) Pending() bool { return s == StatePaySent || s == StateUnknown }
+
+// FiscalState is where the payment's fiscal receipt is.
+type FiscalState string
+
+// The fiscal states of a paid payment.
+const (
+	FiscalNone    FiscalState = ""        // not paid (yet): no receipt due
+	FiscalQueued  FiscalState = "queued"  // paid: a receipt is due
+	FiscalStarted FiscalState = "started" // the device was asked; FiscalBefore holds its counter
+	FiscalDone    FiscalState = "done"    // fiscalized: FD and FP known
+)
+
+// Payment is one payment and every step of it.
+type Payment struct {
+	ID             int64
+	Session        string
+	ShiftID        int64
+	CashierID      int64
+	ProviderCode   string
+	ProviderName   string
+	PayerID        string
+	Amount         money.Amount // credited to the payer
+	Fee            money.Amount // the point's fee, paid by the payer
+	Total          money.Amount // taken from the payer
+	CommissionRate money.Rate   // the partner's rate, snapshotted
+	Commission     money.Amount
+	PayTool        int // 0 cash, 2 card
+	State          State
+	ErrorCode      int
+	Result         int
+	TransID        string
+	AuthCode       string
+	OpName         string
+	AddInfo        string
+	Message        string
+
+	CreatedAt       time.Time
+	NumberCheckedAt time.Time
+	CheckedAt       time.Time
+	PaySentAt       time.Time
+	ResolvedAt      time.Time
+	StatusAttempts  int
+	NextStatusAt    time.Time
+
+	FiscalState   FiscalState
+	FiscalBefore  int64 // the device's last document number before fiscalizing; -1 when unknown
+	FiscalError   string
+	FD            int64
+	FP            int64
+	FiscalShift   int
+	ReceiptNo     int
+	FiscalizedAt  time.Time
+	SlipPrintedAt time.Time
+}
+
+const paymentCols = `id, session, shift_id, cashier_id, provider_code, provider_name, payer_id, amount, fee, total,
+	commission_rate, commission, pay_tool, state, error_code, result, transid, authcode, opname, addinfo, message,
+	created_at, number_checked_at, checked_at, pay_sent_at, resolved_at, status_attempts, next_status_at,
+	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at`
+
+func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
+	var p Payment
+	var state, fstate string
+	var created int64
+	var numChecked, checked, paySent, resolved, nextStatus, before, fd, fp, fshift, rno, fiscalized, slip sql.NullInt64
+	err := row.Scan(&p.ID, &p.Session, &p.ShiftID, &p.CashierID, &p.ProviderCode, &p.ProviderName, &p.PayerID,
+		&p.Amount, &p.Fee, &p.Total, &p.CommissionRate, &p.Commission, &p.PayTool, &state, &p.ErrorCode, &p.Result,
+		&p.TransID, &p.AuthCode, &p.OpName, &p.AddInfo, &p.Message,
+		&created, &numChecked, &checked, &paySent, &resolved, &p.StatusAttempts, &nextStatus,
+		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip)
+	if err != nil {
+		return nil, err
+	}
+	p.State, p.FiscalState = State(state), FiscalState(fstate)
+	p.CreatedAt = msTime(created)
+	p.NumberCheckedAt, p.CheckedAt, p.PaySentAt = msTime(nullInt(numChecked)), msTime(nullInt(checked)), msTime(nullInt(paySent))
+	p.ResolvedAt, p.NextStatusAt = msTime(nullInt(resolved)), msTime(nullInt(nextStatus))
+	p.FiscalBefore = -1
+	if before.Valid {
+		p.FiscalBefore = before.Int64
+	}
+	p.FD, p.FP, p.FiscalShift, p.ReceiptNo = nullInt(fd), nullInt(fp), int(nullInt(fshift)), int(nullInt(rno))
+	p.FiscalizedAt, p.SlipPrintedAt = msTime(nullInt(fiscalized)), msTime(nullInt(slip))
+	return &p, nil
+}
+
+func optTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// CreatePayment stores a new payment in the open shift with a fresh
+// SESSION, in state entered.
+func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var shiftID int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM shifts WHERE closed_at IS NULL").Scan(&shiftID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNoShift
+		}
+		if err != nil {
+			return fmt.Errorf("store: create payment: %w", err)
+		}
+		sess, err := s.nextSession(ctx, tx)
+		if err != nil {
+			return err
+		}
+		p.Session, p.ShiftID, p.State, p.CreatedAt, p.FiscalBefore = sess, shiftID, StateEntered, msTime(s.now()), -1
+		p.Result = -1
+		res, err := tx.ExecContext(ctx, `INSERT INTO payments (session, shift_id, cashier_id, provider_code, provider_name, payer_id,
+			amount, fee, total, commission_rate, commission, pay_tool, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Session, p.ShiftID, p.CashierID, p.ProviderCode, p.ProviderName, p.PayerID, p.Amount, p.Fee, p.Total,
+			p.CommissionRate, p.Commission, p.PayTool, string(p.State), p.CreatedAt.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("store: create payment: %w", err)
+		}
+		p.ID, _ = res.LastInsertId()
+		return s.audit(ctx, tx, actor, "payment.create", fmt.Sprintf("%s %s %s", p.Session, p.ProviderCode, p.PayerID))
+	})
+}
+
+// UpdatePayment writes every mutable field of the payment and an audit row
+// naming the step. The SESSION may change only before pay was ever sent
+// (a re-check after the hour); when the payment first becomes paid, its
+// sums go into the report summary in the same transaction.
+func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Payment) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var oldState, oldSession string
+		var oldPaySent sql.NullInt64
+		err := tx.QueryRowContext(ctx, "SELECT state, session, pay_sent_at FROM payments WHERE id = ?", p.ID).Scan(&oldState, &oldSession, &oldPaySent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("store: update payment: %w", err)
+		}
+		if oldSession != p.Session && oldPaySent.Valid {
+			return fmt.Errorf("store: payment %d: SESSION %s was sent to pay and cannot change", p.ID, oldSession)
+		}
+		if State(oldState) == StatePaid && p.State != StatePaid {
+			return fmt.Errorf("store: payment %d is paid and cannot become %s", p.ID, p.State)
+		}
+		var paidDay any
+		if p.State == StatePaid {
+			if p.ResolvedAt.IsZero() {
+				p.ResolvedAt = msTime(s.now())
+			}
+			day := p.ResolvedAt.In(s.loc).Format("2006-01-02")
+			paidDay = day
+			if State(oldState) != StatePaid {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
+					VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + 1, amount = amount + excluded.amount,
+					fee = fee + excluded.fee, total = total + excluded.total, commission = commission + excluded.commission`,
+					day, p.ProviderCode, p.CashierID, p.ShiftID, p.Amount, p.Fee, p.Total, p.Commission); err != nil {
+					return fmt.Errorf("store: update summary: %w", err)
+				}
+			}
+		}
+		var before any
+		if p.FiscalBefore >= 0 {
+			before = p.FiscalBefore
+		}
+		zero := func(v int64) any {
+			if v == 0 {
+				return nil
+			}
+			return v
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE payments SET session = ?, payer_id = ?, amount = ?, fee = ?, total = ?, commission_rate = ?, commission = ?,
+			pay_tool = ?, state = ?, error_code = ?, result = ?, transid = ?, authcode = ?, opname = ?, addinfo = ?, message = ?,
+			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
+			fiscal_state = ?, fiscal_before = ?, fiscal_error = ?, fd = ?, fp = ?, fiscal_shift = ?, receipt_no = ?, fiscalized_at = ?,
+			slip_printed_at = ?, paid_day = ? WHERE id = ?`,
+			p.Session, p.PayerID, p.Amount, p.Fee, p.Total, p.CommissionRate, p.Commission,
+			p.PayTool, string(p.State), p.ErrorCode, p.Result, p.TransID, p.AuthCode, p.OpName, p.AddInfo, p.Message,
+			optTime(p.NumberCheckedAt), optTime(p.CheckedAt), optTime(p.PaySentAt), optTime(p.ResolvedAt), p.StatusAttempts, optTime(p.NextStatusAt),
+			string(p.FiscalState), before, p.FiscalError, zero(p.FD), zero(p.FP), zero(int64(p.FiscalShift)), zero(int64(p.ReceiptNo)), optTime(p.FiscalizedAt),
+			optTime(p.SlipPrintedAt), paidDay, p.ID)
+		if err != nil {
+			return fmt.Errorf("store: update payment: %w", err)
+		}
+		detail := fmt.Sprintf("%s %s", p.Session, p.State)
+		if p.FiscalState != FiscalNone {
+			detail += " fiscal=" + string(p.FiscalState)
+		}
+		if p.ErrorCode != 0 {
+			detail += fmt.Sprintf(" ERROR=%d", p.ErrorCode)
+		}
+		return s.audit(ctx, tx, actor, "payment."+step, detail)
+	})
+}
+
+// Payment reads a payment by id.
+func (s *Store) Payment(ctx context.Context, id int64) (*Payment, error) {
+	p, err := scanPayment(s.rw.QueryRowContext(ctx, "SELECT "+paymentCols+" FROM payments WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return p, err
+}
+
+// PaymentBySession reads a payment by its SESSION.
+func (s *Store) PaymentBySession(ctx context.Context, session string) (*Payment, error) {
+	p, err := scanPayment(s.rw.QueryRowContext(ctx, "SELECT "+paymentCols+" FROM payments WHERE session = ?", session))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return p, err
+}
+
+func (s *Store) queryPayments(ctx context.Context, db *sql.DB, where string, args ...any) ([]*Payment, error) {
+	rows, err := db.QueryContext(ctx, "SELECT "+paymentCols+" FROM payments "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: payments: %w", err)
+	}
+	defer rows.Close()
+	var out []*Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PendingPayments are those whose outcome is not known: pay was (or may
+// have been) sent and status has not settled it. Oldest first.
+func (s *Store) PendingPayments(ctx context.Context) ([]*Payment, error) {
+	return s.queryPayments(ctx, s.rw, "WHERE state IN ('pay_sent', 'unknown') ORDER BY id")
+}
+
+// ReceiptQueue are paid payments whose fiscal receipt is not made yet.
+func (s *Store) ReceiptQueue(ctx context.Context) ([]*Payment, error) {
+	return s.queryPayments(ctx, s.rw, "WHERE fiscal_state IN ('queued', 'started') ORDER BY id")
+}
+
+// Filter selects payments for the history.
+type Filter struct {
+	From, To time.Time // created in [From, To); zero: no bound
+	Payer    string    // part of the number or account
+	Provider string
+	State    State
+	Limit    int // default 200
+}
+
+// Payments lists payments matching the filter, newest first.
+func (s *Store) Payments(ctx context.Context, f Filter) ([]*Payment, error) {
+	var conds []string
+	var args []any
+	if !f.From.IsZero() {
+		conds, args = append(conds, "created_at >= ?"), append(args, f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		conds, args = append(conds, "created_at < ?"), append(args, f.To.UnixMilli())
+	}
+	if f.Payer != "" {
+		conds, args = append(conds, "payer_id LIKE ?"), append(args, "%"+f.Payer+"%")
+	}
+	if f.Provider != "" {
+		conds, args = append(conds, "provider_code = ?"), append(args, f.Provider)
+	}
+	if f.State != "" {
+		conds, args = append(conds, "state = ?"), append(args, string(f.State))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	return s.queryPayments(ctx, s.ro, where+" ORDER BY id DESC LIMIT ?", append(args, f.Limit)...)
+}
+
+// Receipt is the text of a receipt or slip as it was printed.
+type Receipt struct {
+	ID        int64
+	PaymentID int64
+	Kind      string // fiscal or slip
+	Text      string
+	At        time.Time
+}
+
+// AddReceipt keeps the printed text of a payment's receipt or slip.
+func (s *Store) AddReceipt(ctx context.Context, paymentID int64, kind, text string) error {
+	_, err := s.rw.ExecContext(ctx, "INSERT INTO receipts (payment_id, kind, text, at) VALUES (?, ?, ?, ?)", paymentID, kind, text, s.now())
+	if err != nil {
+		return fmt.Errorf("store: add receipt: %w", err)
+	}
+	return nil
+}
+
+// Receipts returns a payment's receipts, oldest first.
+func (s *Store) Receipts(ctx context.Context, paymentID int64) ([]Receipt, error) {
+	rows, err := s.rw.QueryContext(ctx, "SELECT id, payment_id, kind, text, at FROM receipts WHERE payment_id = ? ORDER BY id", paymentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: receipts: %w", err)
+	}
+	defer rows.Close()
+	var out []Receipt
+	for rows.Next() {
+		var r Receipt
+		var at int64
+		if err := rows.Scan(&r.ID, &r.PaymentID, &r.Kind, &r.Text, &at); err != nil {
+			return nil, err
+		}
+		r.At = msTime(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"paydesk/money"
+)
+
+// Shift is a cashier shift.
+type Shift struct {
+	ID           int64
+	OpenedAt     time.Time
+	OpenedBy     int64
+	OpeningFloat money.Amount
+	DeviceShift  int
+	ClosedAt     time.Time // zero while open
+	ClosedBy     int64
+	Expected     money.Amount
+	Counted      money.Amount
+	Difference   money.Amount // counted − expected
+}
+
+// Open reports whether the shift is open.
+func (s *Shift) Open() bool { return s.ClosedAt.IsZero() }
+
+// Shift errors.
+var (
+	ErrShiftOpen   = errors.New("store: a shift is already open")
+	ErrNoShift     = errors.New("store: no shift is open")
+	ErrBadCashOp   = errors.New("store: cash operation amount must be positive")
+	ErrNotEnoughIn = errors.New("store: not that much cash in the drawer")
+)
+
+const shiftCols = "id, opened_at, opened_by, opening_float, device_shift, closed_at, closed_by, expected_cash, counted_cash, difference"
+
+func scanShift(row interface{ Scan(...any) error }) (*Shift, error) {
+	var s Shift
+	var opened int64
+	var closed, closedBy, exp, cnt, diff sql.NullInt64
+	if err := row.Scan(&s.ID, &opened, &s.OpenedBy, &s.OpeningFloat, &s.DeviceShift, &closed, &closedBy, &exp, &cnt, &diff); err != nil {
+		return nil, err
+	}
+	s.OpenedAt = msTime(opened)
+	s.ClosedAt = msTime(nullInt(closed))
+	s.ClosedBy = nullInt(closedBy)
+	s.Expected, s.Counted, s.Difference = money.Amount(nullInt(exp)), money.Amount(nullInt(cnt)), money.Amount(nullInt(diff))
+	return &s, nil
+}
+
+// OpenShift opens a shift with an opening float.
+func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, float money.Amount, deviceShift int) (*Shift, error) {
+	var sh *Shift
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM shifts WHERE closed_at IS NULL").Scan(&n); err != nil {
+			return fmt.Errorf("store: open shift: %w", err)
+		}
+		if n > 0 {
+			return ErrShiftOpen
+		}
+		now := s.now()
+		res, err := tx.ExecContext(ctx, "INSERT INTO shifts (opened_at, opened_by, opening_float, device_shift) VALUES (?, ?, ?, ?)", now, cashierID, float, deviceShift)
+		if err != nil {
+			return fmt.Errorf("store: open shift: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		sh = &Shift{ID: id, OpenedAt: msTime(now), OpenedBy: cashierID, OpeningFloat: float, DeviceShift: deviceShift}
+		return s.audit(ctx, tx, actor, "shift.open", fmt.Sprintf("shift %d, float %v, device shift %d", id, float, deviceShift))
+	})
+	return sh, err
+}
+
+// CurrentShift returns the open shift, or ErrNoShift.
+func (s *Store) CurrentShift(ctx context.Context) (*Shift, error) {
+	sh, err := scanShift(s.rw.QueryRowContext(ctx, "SELECT "+shiftCols+" FROM shifts WHERE closed_at IS NULL"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoShift
+	}
+	return sh, err
+}
+
+// ShiftByID reads a shift.
+func (s *Store) ShiftByID(ctx context.Context, id int64) (*Shift, error) {
+	sh, err := scanShift(s.rw.QueryRowContext(ctx, "SELECT "+shiftCols+" FROM shifts WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return sh, err
+}
+
+// Shifts lists shifts opened in [from, to), newest first.
+func (s *Store) Shifts(ctx context.Context, from, to time.Time) ([]*Shift, error) {
+	rows, err := s.ro.QueryContext(ctx, "SELECT "+shiftCols+" FROM shifts WHERE opened_at >= ? AND opened_at < ? ORDER BY id DESC", from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("store: shifts: %w", err)
+	}
+	defer rows.Close()
+	var out []*Shift
+	for rows.Next() {
+		sh, err := scanShift(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sh)
+	}
+	return out, rows.Err()
+}
+
+// Totals sums a shift.
+type Totals struct {
+	Payments     int          // paid payments
+	Amount       money.Amount // credited to payers
+	Fee          money.Amount // payer fees
+	Total        money.Amount // taken from payers
+	Commission   money.Amount // the partner's commission
+	CashTaken    money.Amount // cash taken for payments that are paid or may be (pending)
+	CardTotal    money.Amount
+	Pending      int // payments whose outcome is not known yet
+	CashIn       money.Amount
+	CashOut      money.Amount
+	OpeningFloat money.Amount
+	// Expected is the cash that should be in the drawer: opening float +
+	// cash taken + cash in − cash out.
+	Expected money.Amount
+}
+
+func (s *Store) shiftTotals(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, sh *Shift) (Totals, error) {
+	t := Totals{OpeningFloat: sh.OpeningFloat}
+	err := q.QueryRowContext(ctx, `SELECT
+	    count(*) FILTER (WHERE state = 'paid'),
+	    coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0),
+	    coalesce(sum(fee) FILTER (WHERE state = 'paid'), 0),
+	    coalesce(sum(total) FILTER (WHERE state = 'paid'), 0),
+	    coalesce(sum(commission) FILTER (WHERE state = 'paid'), 0),
+	    coalesce(sum(total) FILTER (WHERE pay_tool = 0 AND state IN ('paid', 'pay_sent', 'unknown')), 0),
+	    coalesce(sum(total) FILTER (WHERE pay_tool <> 0 AND state = 'paid'), 0),
+	    count(*) FILTER (WHERE state IN ('pay_sent', 'unknown'))
+	  FROM payments WHERE shift_id = ?`, sh.ID).Scan(&t.Payments, &t.Amount, &t.Fee, &t.Total, &t.Commission, &t.CashTaken, &t.CardTotal, &t.Pending)
+	if err != nil {
+		return t, fmt.Errorf("store: shift totals: %w", err)
+	}
+	err = q.QueryRowContext(ctx, `SELECT coalesce(sum(amount) FILTER (WHERE kind = 'in'), 0), coalesce(sum(amount) FILTER (WHERE kind = 'out'), 0)
+	  FROM cash_ops WHERE shift_id = ?`, sh.ID).Scan(&t.CashIn, &t.CashOut)
+	if err != nil {
+		return t, fmt.Errorf("store: shift totals: %w", err)
+	}
+	t.Expected = t.OpeningFloat + t.CashTaken + t.CashIn - t.CashOut
+	return t, nil
+}
+
+// ShiftTotals sums the shift's payments and cash operations.
+func (s *Store) ShiftTotals(ctx context.Context, sh *Shift) (Totals, error) {
+	return s.shiftTotals(ctx, s.rw, sh)
+}
+
+// CashOp records cash put in or taken out of the drawer. Taking out more
+// than the drawer should hold is refused.
+func (s *Store) CashOp(ctx context.Context, actor string, cashierID int64, kind string, amount money.Amount, fd int) error {
+	if amount <= 0 || (kind != "in" && kind != "out") {
+		return ErrBadCashOp
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		sh, err := scanShift(tx.QueryRowContext(ctx, "SELECT "+shiftCols+" FROM shifts WHERE closed_at IS NULL"))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNoShift
+		}
+		if err != nil {
+			return err
+		}
+		if kind == "out" {
+			t, err := s.shiftTotals(ctx, tx, sh)
+			if err != nil {
+				return err
+			}
+			if amount > t.Expected {
+				return fmt.Errorf("%w: %v expected, %v asked", ErrNotEnoughIn, t.Expected, amount)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO cash_ops (shift_id, cashier_id, kind, amount, at, fd) VALUES (?, ?, ?, ?, ?, ?)",
+			sh.ID, cashierID, kind, amount, s.now(), fd); err != nil {
+			return fmt.Errorf("store: cash %s: %w", kind, err)
+		}
+		return s.audit(ctx, tx, actor, "cash."+kind, fmt.Sprintf("shift %d, %v, document %d", sh.ID, amount, fd))
+	})
+}
+
+// CloseShift closes the open shift with the cash counted in the drawer and
+// records the difference against the expected cash.
+func (s *Store) CloseShift(ctx context.Context, actor string, cashierID int64, counted money.Amount) (*Shift, Totals, error) {
+	var out *Shift
+	var totals Totals
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		sh, err := scanShift(tx.QueryRowContext(ctx, "SELECT "+shiftCols+" FROM shifts WHERE closed_at IS NULL"))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNoShift
+		}
+		if err != nil {
+			return err
+		}
+		if totals, err = s.shiftTotals(ctx, tx, sh); err != nil {
+			return err
+		}
+		now := s.now()
+		diff := counted - totals.Expected
+		if _, err := tx.ExecContext(ctx, "UPDATE shifts SET closed_at = ?, closed_by = ?, expected_cash = ?, counted_cash = ?, difference = ? WHERE id = ?",
+			now, cashierID, totals.Expected, counted, diff, sh.ID); err != nil {
+			return fmt.Errorf("store: close shift: %w", err)
+		}
+		sh.ClosedAt, sh.ClosedBy, sh.Expected, sh.Counted, sh.Difference = msTime(now), cashierID, totals.Expected, counted, diff
+		out = sh
+		return s.audit(ctx, tx, actor, "shift.close", fmt.Sprintf("shift %d, expected %v, counted %v, difference %v", sh.ID, totals.Expected, counted, diff))
+	})
+	return out, totals, err
+}

@@ -1,0 +1,308 @@
+// Package store keeps PayDesk's books in one SQLite file: cashiers, shifts,
+// payments with every step's time and outcome, cash operations, receipts as
+// printed, settings and a hash-chained audit log.
+//
+// The database runs in WAL mode with synchronous=FULL, so a payment that was
+// acknowledged survives a power cut; foreign keys are on; one read-write
+// connection takes immediate transactions (one writer), and reports read
+// through a separate read-only pool. Migrations are embedded and forward-only.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+
+	"paydesk/internal/clock"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Store is an open database.
+type Store struct {
+	path  string
+	rw    *sql.DB // one connection, immediate transactions
+	ro    *sql.DB // read-only pool for reports
+	clock clock.Clock
+	log   *slog.Logger
+	loc   *time.Location // for report days
+	cost  int            // bcrypt cost of PIN hashes
+}
+
+// Options tunes Open.
+type Options struct {
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Location *time.Location // the local time zone of report days; time.Local when nil
+	// PINCost is the bcrypt cost of PIN hashes (default 11); tests lower it.
+	PINCost int
+}
+
+// ErrNotFound is returned when a row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	if readOnly {
+		q.Set("mode", "ro")
+	} else {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "FULL")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and runs an integrity check.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	if opt.Clock == nil {
+		opt.Clock = clock.Real{}
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Location == nil {
+		opt.Location = time.Local
+	}
+	if opt.PINCost == 0 {
+		opt.PINCost = bcryptCost
+	}
+	rw, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	rw.SetMaxOpenConns(1)
+	rw.SetConnMaxLifetime(0)
+	s := &Store{path: path, rw: rw, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
+	if err := s.migrate(ctx); err != nil {
+		rw.Close()
+		return nil, err
+	}
+	if err := s.IntegrityCheck(ctx); err != nil {
+		rw.Close()
+		return nil, err
+	}
+	ro, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		rw.Close()
+		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
+	}
+	ro.SetMaxOpenConns(4)
+	s.ro = ro
+	if err := s.ensurePointID(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	var errs []error
+	if s.ro != nil {
+		errs = append(errs, s.ro.Close())
+	}
+	errs = append(errs, s.rw.Close())
+	return errors.Join(errs...)
+}
+
+// Path returns the database file.
+func (s *Store) Path() string { return s.path }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("store: migration %s has no version number", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{v, e.Name(), string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("store: migrations must be numbered 1, 2, ...: %s", m.name)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the version the binary's migrations reach.
+func SchemaVersion() int {
+	m, _ := migrations()
+	return len(m)
+}
+
+// Version reads the database's schema version.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.rw.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// migrate applies the migrations above the database's version, each in its
+// own transaction together with the version bump. A database newer than
+// the binary is refused.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, -1)
+}
+
+func (s *Store) migrateTo(ctx context.Context, target int) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if target < 0 {
+		target = len(ms)
+	}
+	cur, err := s.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if cur > len(ms) {
+		return fmt.Errorf("store: the database has schema version %d, newer than this PayDesk (%d): update PayDesk", cur, len(ms))
+	}
+	for _, m := range ms[cur:target] {
+		tx, err := s.rw.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+		s.log.Info("store: migrated", "version", m.version, "name", m.name)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity check.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.rw.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("store: integrity check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("store: integrity check failed: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the open database to file (which must
+// not exist), while the till keeps working.
+func (s *Store) Backup(ctx context.Context, file string) error {
+	if _, err := s.rw.ExecContext(ctx, "VACUUM INTO ?", file); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", file, err)
+	}
+	return nil
+}
+
+func (s *Store) now() int64 { return s.clock.Now().UnixMilli() }
+
+// tx runs f in an immediate transaction.
+func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := s.rw.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) ensurePointID(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO meta (key, value) VALUES ('created_at', ?)`, strconv.FormatInt(s.now(), 10))
+		return err
+	})
+}
+
+// Setting reads a setting ("" when unset).
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.rw.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting writes a setting, audited under actor.
+func (s *Store) SetSetting(ctx context.Context, actor, key, value string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value); err != nil {
+			return fmt.Errorf("store: set setting: %w", err)
+		}
+		return s.audit(ctx, tx, actor, "setting", key+"="+value)
+	})
+}
+
+func nullInt(v sql.NullInt64) int64 {
+	if v.Valid {
+		return v.Int64
+	}
+	return 0
+}
+
+func msTime(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
