@@ -83,6 +83,7 @@ func TestDefaultCatalogue(t *testing.T) {
 	}
 	mts, _ := c.Find("mts")
 	assert.Equal(t, "http://127.0.0.1:8780/cgi-bin/mts/mts_pay_check.cgi/mts", mts.CheckURL)
+	assert.Equal(t, Supplier{Name: `ПАО "МТС"`, INN: "7740000076", Phone: "+78002500890"}, mts.Supplier)
 	assert.Equal(t, "mts", GatewayDir(mts.CheckURL))
 	assert.Equal(t, "mts", GatewayDir(mts.StatusURL))
 	rt, _ := c.Find("rostelecom")
@@ -109,6 +110,8 @@ func TestCatalogueErrors(t *testing.T) {
 		"min above max":   "providers:\n" + ok + ", min: '100', max: '10'}",
 		"bad commission":  "providers:\n" + ok + ", commission: lots}",
 		"duplicate codes": "providers:\n" + ok + "}\n" + ok + "}",
+		"supplier INN":    "providers:\n" + ok + ", supplier: {inn: '123'}}",
+		"supplier phone":  "providers:\n" + ok + ", supplier: {phone: '8-800'}}",
 		"no code":         "providers:\n  - {name: X, group: mobile, check_url: https://h/c, pay_url: https://h/p, status_url: https://h/s}",
 	}
 	for name, y := range tests {

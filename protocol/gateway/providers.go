@@ -49,6 +49,16 @@ type Provider struct {
 	Commission money.Rate
 	// Extra fields sent with every check and pay, such as a service code.
 	Extra map[string]string
+	// Supplier is the provider as the fiscal receipt names it (tags 1224,
+	// 1225, 1226, 1171).
+	Supplier Supplier
+}
+
+// Supplier is the legal entity behind a provider.
+type Supplier struct {
+	Name  string `yaml:"name"`  // legal name, such as ПАО "МТС"
+	INN   string `yaml:"inn"`   // 10 or 12 digits
+	Phone string `yaml:"phone"` // +7...
 }
 
 // providerYAML is the catalogue's file form.
@@ -67,6 +77,7 @@ type providerYAML struct {
 	Max        string            `yaml:"max"`
 	Commission string            `yaml:"commission"`
 	Extra      map[string]string `yaml:"extra"`
+	Supplier   Supplier          `yaml:"supplier"`
 }
 
 // Catalogue is the list of providers.
@@ -136,7 +147,7 @@ func ParseCatalogue(b []byte, base string) (*Catalogue, error) {
 
 func (y providerYAML) provider(base string) (*Provider, error) {
 	p := &Provider{Code: y.Code, Name: y.Name, Group: Group(y.Group), Field: strings.ToUpper(y.Field),
-		Hint: y.Hint, HintEN: y.HintEN, Extra: y.Extra, Commission: money.DefaultCommission}
+		Hint: y.Hint, HintEN: y.HintEN, Extra: y.Extra, Commission: money.DefaultCommission, Supplier: y.Supplier}
 	if p.Code == "" || p.Name == "" {
 		return nil, fmt.Errorf("code and name are required")
 	}
@@ -177,6 +188,12 @@ func (y providerYAML) provider(base string) (*Provider, error) {
 	if p.Min <= 0 || p.Min > p.Max {
 		return nil, fmt.Errorf("min %v and max %v do not make a range", p.Min, p.Max)
 	}
+	if inn := p.Supplier.INN; inn != "" && (len(inn) != 10 && len(inn) != 12 || strings.Trim(inn, "0123456789") != "") {
+		return nil, fmt.Errorf("supplier inn %q is not 10 or 12 digits", inn)
+	}
+	if ph := p.Supplier.Phone; ph != "" && !phoneRE.MatchString(ph) {
+		return nil, fmt.Errorf("supplier phone %q is not +digits", ph)
+	}
 	if y.Commission != "" {
 		if p.Commission, err = money.ParseRate(y.Commission); err != nil {
 			return nil, err
@@ -211,6 +228,8 @@ func resolveURL(s, base string) (string, error) {
 	}
 	return u.String(), nil
 }
+
+var phoneRE = regexp.MustCompile(`^\+\d{5,18}$`)
 
 // Find returns the provider with the code.
 func (c *Catalogue) Find(code string) (*Provider, error) {
