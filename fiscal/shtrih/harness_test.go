@@ -59,11 +59,12 @@ func newHarness(t testing.TB, transport string, mod ...func(*emulator.Config, *s
 		TapePath:  filepath.Join(dir, "tape.txt"),
 		Now:       clk.Now,
 		TCPFiller: true,
-		SlowDelay: 700 * time.Millisecond,
+		SlowDelay: 1200 * time.Millisecond,
 		Logger:    testLogger(t),
 	}
 	opt := shtrih.Options{
-		MaxAnswerTimeout: 400 * time.Millisecond,
+		MaxAnswerTimeout: 800 * time.Millisecond,
+		ByteTimeout:      150 * time.Millisecond,
 		PollInterval:     5 * time.Millisecond,
 		ReadyTimeout:     3 * time.Second,
 		Location:         time.UTC,
