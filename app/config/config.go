@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/viper"
 
 	"paydesk/internal/clock"
+	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/ipriv"
 )
@@ -39,6 +40,36 @@ type Config struct {
 	Keys      Keys    `mapstructure:"keys"`
 	Gateway   Gateway `mapstructure:"gateway"`
 	Providers string  `mapstructure:"providers"` // catalogue file; "" is the built-in one
+	Store     Store   `mapstructure:"store"`
+	Fiscal    Fiscal  `mapstructure:"fiscal"`
+	Agent     Agent   `mapstructure:"agent"`
+}
+
+// Store names the database.
+type Store struct {
+	Path string `mapstructure:"path"` // default: paydesk.db in the data folder (training.db in training mode)
+}
+
+// Fiscal configures the fiscal register.
+type Fiscal struct {
+	// Port is a device path (/dev/ttyUSB0, COM3), tcp://host:port, "emulator"
+	// (one in-process, as in training) or "none" (receipts wait in the queue).
+	Port     string `mapstructure:"port"`
+	Baud     int    `mapstructure:"baud"`
+	Password uint32 `mapstructure:"password"`
+}
+
+// Agent is the point as a payment agent, for receipts.
+type Agent struct {
+	PointName     string `mapstructure:"point_name"`
+	Name          string `mapstructure:"name"`
+	INN           string `mapstructure:"inn"`
+	Address       string `mapstructure:"address"`
+	Phone         string `mapstructure:"phone"`
+	OperatorPhone string `mapstructure:"operator_phone"`
+	Role          string `mapstructure:"role"`       // subagent (default) or agent
+	TaxSystem     string `mapstructure:"tax_system"` // osn, usn, usn-minus, eshn, psn
+	Fee           string `mapstructure:"fee"`        // the point's fee to the payer, as a rate ("0%", "1%")
 }
 
 // Point holds the codes the network gave the point.
@@ -121,6 +152,19 @@ var defaults = map[string]any{
 	"gateway.balance_url":  "",
 	"gateway.timeout":      "60s",
 	"providers":            "",
+	"store.path":           "",
+	"fiscal.port":          "",
+	"fiscal.baud":          115200,
+	"fiscal.password":      30,
+	"agent.point_name":     "",
+	"agent.name":           "",
+	"agent.inn":            "",
+	"agent.address":        "",
+	"agent.phone":          "",
+	"agent.operator_phone": "",
+	"agent.role":           "subagent",
+	"agent.tax_system":     "osn",
+	"agent.fee":            "0%",
 }
 
 // Load reads the configuration file (none: training defaults) and the
@@ -178,6 +222,7 @@ func (c *Config) resolve() {
 	c.Keys.Bank = c.Path(c.Keys.Bank)
 	c.Providers = c.Path(c.Providers)
 	c.DataDir = c.Path(c.DataDir)
+	c.Store.Path = c.Path(c.Store.Path)
 }
 
 func digits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
@@ -210,7 +255,39 @@ func (c *Config) validate() error {
 			return bad(u.key, ge.Message("en"), ge.Message("ru"), nil)
 		}
 	}
+	switch c.Agent.Role {
+	case "subagent", "agent":
+	default:
+		return bad("agent.role", fmt.Sprintf("%q is not subagent or agent", c.Agent.Role), fmt.Sprintf("«%s» — допустимо subagent или agent", c.Agent.Role), nil)
+	}
+	switch c.Agent.TaxSystem {
+	case "osn", "usn", "usn-minus", "eshn", "psn":
+	default:
+		return bad("agent.tax_system", fmt.Sprintf("%q is not osn, usn, usn-minus, eshn or psn", c.Agent.TaxSystem),
+			fmt.Sprintf("«%s» — допустимо osn, usn, usn-minus, eshn или psn", c.Agent.TaxSystem), nil)
+	}
+	if _, err := money.ParseRate(c.Agent.Fee); err != nil {
+		return bad("agent.fee", fmt.Sprintf("%q is not a percentage like 1%%", c.Agent.Fee), fmt.Sprintf("«%s» — укажите процент, например 1%%", c.Agent.Fee), nil)
+	}
+	if inn := c.Agent.INN; inn != "" && (len(inn) != 10 && len(inn) != 12 || !digits(inn)) {
+		return bad("agent.inn", fmt.Sprintf("%q is not 10 or 12 digits", inn), fmt.Sprintf("«%s» — ИНН из 10 или 12 цифр", inn), nil)
+	}
+	for _, ph := range []struct{ key, v string }{{"agent.phone", c.Agent.Phone}, {"agent.operator_phone", c.Agent.OperatorPhone}} {
+		if ph.v != "" && (!strings.HasPrefix(ph.v, "+") || !digits(ph.v[1:]) || len(ph.v) > 19) {
+			return bad(ph.key, fmt.Sprintf("%q is not a phone like +74950000000", ph.v), fmt.Sprintf("«%s» — телефон в виде +74950000000", ph.v), nil)
+		}
+	}
+	switch {
+	case c.Fiscal.Baud < 1200 || c.Fiscal.Baud > 921600:
+		return bad("fiscal.baud", fmt.Sprintf("%d is not a serial speed", c.Fiscal.Baud), fmt.Sprintf("%d — недопустимая скорость порта", c.Fiscal.Baud), nil)
+	case c.Fiscal.Password == 0 || c.Fiscal.Password > 9999:
+		return bad("fiscal.password", "the operator password is 1 to 9999", "пароль оператора ККТ — от 1 до 9999", nil)
+	}
 	if !c.Training {
+		if c.Fiscal.Port == "" {
+			return bad("fiscal.port", "must be set outside training mode (a port, tcp://host:port, emulator or none)",
+				"обязателен вне учебного режима (порт, tcp://адрес:порт, emulator или none)", nil)
+		}
 		for _, k := range []struct{ key, v string }{{"keys.secret", c.Keys.Secret}, {"keys.bank", c.Keys.Bank}} {
 			if k.v == "" {
 				return bad(k.key, "must be set outside training mode", "обязателен вне учебного режима", nil)
@@ -301,4 +378,60 @@ func (c *Config) Client(clk clock.Clock, log *slog.Logger, hc *http.Client) (*ga
 		Key: key, Hash: h, Bank: bank, BankSHA256: c.Keys.BankSHA256,
 		BalanceURL: c.Gateway.BalanceURL, HTTP: hc, Clock: clk, Log: log, Timeout: c.Gateway.Timeout,
 	})
+}
+
+// UserDir is PayDesk's folder in the user's configuration folder
+// (~/.config/paydesk on Linux, %AppData%\paydesk on Windows).
+func UserDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", bad("data_dir", "cannot find the user's configuration folder", "не найдена папка настроек пользователя", err)
+	}
+	return filepath.Join(d, "paydesk"), nil
+}
+
+// DefaultFile returns the configuration file in the user's folder when it
+// exists, else "" (training defaults).
+func DefaultFile() string {
+	d, err := UserDir()
+	if err != nil {
+		return ""
+	}
+	f := filepath.Join(d, "paydesk.yaml")
+	if _, err := os.Stat(f); err != nil {
+		return ""
+	}
+	return f
+}
+
+// DataPath returns the data folder (data_dir, or the user's PayDesk folder),
+// created if missing.
+func (c *Config) DataPath() (string, error) {
+	d := c.DataDir
+	if d == "" {
+		var err error
+		if d, err = UserDir(); err != nil {
+			return "", err
+		}
+	}
+	if err := os.MkdirAll(d, 0o700); err != nil {
+		return "", bad("data_dir", "cannot create the data folder "+d, "не удалось создать папку данных "+d, err)
+	}
+	return d, nil
+}
+
+// StorePath returns the database file: store.path, or paydesk.db (training:
+// training.db, kept apart from real books) in the data folder.
+func (c *Config) StorePath() (string, error) {
+	if c.Store.Path != "" {
+		return c.Store.Path, nil
+	}
+	d, err := c.DataPath()
+	if err != nil {
+		return "", err
+	}
+	if c.Training {
+		return filepath.Join(d, "training.db"), nil
+	}
+	return filepath.Join(d, "paydesk.db"), nil
 }

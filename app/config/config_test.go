@@ -24,6 +24,8 @@ gateway:
   timeout: 60s
   balance_url: https://service.cyberplat.ru/cgi-bin/status/get_rest.cgi
 providers: providers.yaml
+fiscal: {port: "tcp://127.0.0.1:7778", baud: 115200, password: 30}
+agent: {name: 'ООО "Волна"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002"}
 shop_note: any other key may be added
 `
 
@@ -92,9 +94,17 @@ func TestBadValues(t *testing.T) {
 		"timeout too short":     {"gateway: {timeout: 10ms}\ntraining: true", "gateway.timeout"},
 		"http balance URL":      {"gateway: {balance_url: 'http://service.cyberplat.ru/x'}\ntraining: true", "gateway.balance_url"},
 		"language":              {"language: de\ntraining: true", "language"},
-		"no keys in production": {"point: {sd: '1'}", "keys.secret"},
-		"no bank key":           {"keys: {secret: s.key}", "keys.bank"},
+		"no keys in production": {"point: {sd: '1'}\nfiscal: {port: none}", "keys.secret"},
+		"no bank key":           {"keys: {secret: s.key}\nfiscal: {port: none}", "keys.bank"},
 		"timeout not duration":  {"gateway: {timeout: soon}\ntraining: true", ""},
+		"agent role":            {"agent: {role: broker}\ntraining: true", "agent.role"},
+		"tax system":            {"agent: {tax_system: usn6}\ntraining: true", "agent.tax_system"},
+		"agent fee":             {"agent: {fee: lots}\ntraining: true", "agent.fee"},
+		"agent INN":             {"agent: {inn: '123'}\ntraining: true", "agent.inn"},
+		"agent phone":           {"agent: {phone: '8-495'}\ntraining: true", "agent.phone"},
+		"baud":                  {"fiscal: {baud: 7}\ntraining: true", "fiscal.baud"},
+		"fiscal password":       {"fiscal: {password: 0}\ntraining: true", "fiscal.password"},
+		"no fiscal port":        {"keys: {secret: s, bank: b}", "fiscal.port"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -160,4 +170,24 @@ func TestClientFromKeys(t *testing.T) {
 	_, err = c.BankKey()
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "keys.bank_serial", ce.Key)
+}
+
+func TestPaths(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("HOME", dir)
+	assert.Equal(t, "", DefaultFile())
+	c, err := Load("")
+	require.NoError(t, err)
+	p, err := c.StorePath()
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "paydesk", "training.db"), p)
+	write(t, dir, "paydesk/paydesk.yaml", "training: true\n")
+	assert.Equal(t, filepath.Join(dir, "paydesk", "paydesk.yaml"), DefaultFile())
+	c, err = Load(DefaultFile())
+	require.NoError(t, err)
+	c.Training = false
+	p, err = c.StorePath()
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "paydesk", "paydesk.db"), p)
 }
