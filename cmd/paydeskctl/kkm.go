@@ -137,6 +137,35 @@ func kkmCommand(name, summary string, positional []string, do func(ctx context.C
 }
 
 func init() {
+	register(&command{
+		name:    "kkm ports",
+		args:    "",
+		summary: "list serial ports for --port (USB ones with vendor and product ids)",
+		run: func(_ context.Context, e *env, args []string) error {
+			pos, err := parse(newFlags(e, "kkm ports"), args)
+			if err != nil {
+				return err
+			}
+			if len(pos) > 0 {
+				return usageErrorf("kkm ports takes no arguments")
+			}
+			ports, err := shtrih.Ports()
+			if err != nil {
+				return err
+			}
+			for _, p := range ports {
+				if p.USB {
+					fmt.Fprintf(e.stdout, "%s: usb %s:%s %s\n", p.Name, p.VID, p.PID, p.Product)
+				} else {
+					fmt.Fprintf(e.stdout, "%s: serial\n", p.Name)
+				}
+			}
+			if len(ports) == 0 {
+				fmt.Fprintln(e.stdout, "no serial ports found")
+			}
+			return nil
+		},
+	})
 	register(kkmCommand("status", "show the fiscal register's state", nil,
 		func(ctx context.Context, e *env, d *shtrih.Device, _ []string) error {
 			st, err := d.Status(ctx)

@@ -97,6 +97,8 @@ func TestKKMCommands(t *testing.T) {
 		{[]string{"kkm", "status", "--port", port, "extra"}, 2, "takes 0 argument"},
 		{[]string{"kkm", "status", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"kkm-emu"}, 2, "--pty LINK or --tcp ADDR"},
+		{[]string{"kkm", "ports"}, 0, ""},
+		{[]string{"kkm", "ports", "x"}, 2, "no arguments"},
 	}
 	for _, tt := range tests {
 		r := kkmRun(ctx, tt.args...)
