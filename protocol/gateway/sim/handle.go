@@ -414,10 +414,8 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 	}
 	s.st.NextTrans++
 	s.st.Balance -= all
-	s.st.Payments = append(s.st.Payments, id)
-	if x.Fate == fateFail {
-		s.st.failing = append(s.st.failing, id)
-	}
+	prevLatest, hadLatest := s.st.latest[x.paymentKey()]
+	s.st.committed(x)
 	if err := s.st.save(); err != nil {
 		// Undo: the payment is not taken when it cannot be recorded.
 		x.Commits--
@@ -427,6 +425,11 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 		s.st.Payments = s.st.Payments[:len(s.st.Payments)-1]
 		if n := len(s.st.failing); n > 0 && s.st.failing[n-1] == id {
 			s.st.failing = s.st.failing[:n-1]
+		}
+		if hadLatest {
+			s.st.latest[x.paymentKey()] = prevLatest
+		} else {
+			delete(s.st.latest, x.paymentKey())
 		}
 		s.log.Error("gateway sim: cannot save the state", "err", err)
 		s.refuse(rep, 41)
@@ -458,16 +461,11 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 // dupWithinHour reports whether the same provider, payer id and AMOUNT were
 // committed under another SESSION less than an hour before now.
 func (s *Sim) dupWithinHour(x *session, now time.Time) bool {
-	for i := len(s.st.Payments) - 1; i >= 0; i-- {
-		y := s.st.Sessions[s.st.Payments[i]]
-		if now.Sub(y.PaidAt) >= time.Hour {
-			return false
-		}
-		if y.ID != x.ID && y.Provider == x.Provider && y.Payer == x.Payer && y.Amount == x.Amount {
-			return true
-		}
+	id, ok := s.st.latest[x.paymentKey()]
+	if !ok || id == x.ID {
+		return false
 	}
-	return false
+	return now.Sub(s.st.Sessions[id].PaidAt) < time.Hour
 }
 
 func (s *Sim) status(req *request, rep *reply) {

@@ -57,7 +57,22 @@ type state struct {
 	// Payments are the committed sessions in commit order.
 	Payments []string `json:"payments"`
 
-	failing []string // committed payments that will fail and are not refunded yet
+	failing []string          // committed payments that will fail and are not refunded yet
+	latest  map[string]string // payment key -> the SESSION last committed with it
+}
+
+// paymentKey identifies "the same payment" for ERROR 32.
+func (x *session) paymentKey() string {
+	return x.Provider + "\x00" + x.Payer + "\x00" + x.Amount.String()
+}
+
+// committed records x, just committed, in the indexes.
+func (st *state) committed(x *session) {
+	st.Payments = append(st.Payments, x.ID)
+	st.latest[x.paymentKey()] = x.ID
+	if x.Fate == fateFail {
+		st.failing = append(st.failing, x.ID)
+	}
 }
 
 const firstTransID = 1000010000001
@@ -65,7 +80,7 @@ const firstTransID = 1000010000001
 // loadState reads the state file, or starts afresh with the balance when
 // path is empty or the file does not exist yet.
 func loadState(path string, balance money.Amount) (*state, error) {
-	st := &state{path: path, Balance: balance, NextTrans: firstTransID, Sessions: map[string]*session{}}
+	st := &state{path: path, Balance: balance, NextTrans: firstTransID, Sessions: map[string]*session{}, latest: map[string]string{}}
 	if path == "" {
 		return st, nil
 	}
@@ -90,6 +105,7 @@ func loadState(path string, balance money.Amount) (*state, error) {
 		if x == nil {
 			return nil, errorf("load state", KindState, "%s: payment %s has no session", path, id)
 		}
+		st.latest[x.paymentKey()] = id
 		if x.Fate == fateFail && !x.Refunded {
 			st.failing = append(st.failing, id)
 		}
