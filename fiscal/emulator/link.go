@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"time"
 
 	"paydesk/fiscal/shtrih"
@@ -24,19 +25,21 @@ type pacer struct {
 	txFree   time.Time
 }
 
+// sleepUntil sleeps until t; the last stretch is spun, because a timer
+// overshoots short waits by about as much as a byte takes at 115200 baud.
 func sleepUntil(t time.Time) {
-	if d := time.Until(t); d > 0 {
-		time.Sleep(d)
+	if d := time.Until(t); d > 2*time.Millisecond {
+		time.Sleep(d - time.Millisecond)
+	}
+	for time.Now().Before(t) {
+		runtime.Gosched()
 	}
 }
 
 // received accounts for n bytes that just arrived.
 func (p *pacer) received(n int) {
-	now := time.Now()
-	if p.rxFree.Before(now) {
-		p.rxFree = now
-	}
-	p.rxFree = p.rxFree.Add(time.Duration(n) * p.byteTime)
+	// Half duplex: the host's bytes cannot arrive before ours have left.
+	p.rxFree = later(p.start(p.rxFree), p.txFree).Add(time.Duration(n) * p.byteTime)
 	p.wait(p.rxFree)
 }
 
@@ -44,6 +47,23 @@ func (p *pacer) received(n int) {
 // less is dominated by timer latency, and the accounting carries the
 // difference, so the long-run rate stays exact.
 const paceSlack = time.Millisecond
+
+// start is when the next byte can begin: right after free, or now when the
+// line has been idle. A lag of up to paceSlack (timer overshoot) is caught up
+// rather than added to the line time.
+func (p *pacer) start(free time.Time) time.Time {
+	if now := time.Now(); free.Before(now.Add(-paceSlack)) {
+		return now
+	}
+	return free
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
 
 // wait sleeps until t when t is more than paceSlack away.
 func (p *pacer) wait(t time.Time) {
@@ -103,17 +123,14 @@ func (s *session) write(b []byte) error {
 		return err
 	}
 	p := s.pace
-	p.wait(p.rxFree) // no answer before the request has crossed the line
-	chunk := int(2 * time.Millisecond / p.byteTime)
+	sleepUntil(p.rxFree) // no answer before the request has crossed the line
+	p.txFree = later(p.start(p.txFree), p.rxFree)
+	chunk := int(4 * time.Millisecond / p.byteTime)
 	if chunk < 1 {
 		chunk = 1
 	}
 	for len(b) > 0 {
 		n := min(chunk, len(b))
-		now := time.Now()
-		if p.txFree.Before(now) {
-			p.txFree = now
-		}
 		p.txFree = p.txFree.Add(time.Duration(n) * p.byteTime)
 		if _, err := s.c.Write(b[:n]); err != nil {
 			return err

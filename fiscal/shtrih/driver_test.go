@@ -1,6 +1,7 @@
 package shtrih_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -405,4 +406,38 @@ func TestReturnReceipt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(9000), res.Change)
 	assert.Equal(t, int64(51000), h.emu.State().Cash)
+}
+
+// cancelOnWrite cancels a context once a frame carrying cmd has been written.
+type cancelOnWrite struct {
+	shtrih.Conn
+	cmd    []byte
+	cancel func()
+}
+
+func (c *cancelOnWrite) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if len(b) > 4 && b[0] == shtrih.STX && string(b[2:2+len(c.cmd)]) == string(c.cmd) {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestCancelMidReceipt: a caller that gives up in the middle of a receipt
+// leaves no receipt open.
+func TestCancelMidReceipt(t *testing.T) {
+	h := newHarness(t, "tcp")
+	require.NoError(t, h.dev.OpenShift(ctx(t), cashier))
+	addr, err := h.emu.ListenTCP("127.0.0.1:0")
+	require.NoError(t, err)
+	raw, err := shtrih.Dial("tcp://"+addr.String(), 0, time.Second)
+	require.NoError(t, err)
+	c, cancel := context.WithCancel(t.Context())
+	dev := shtrih.New(&cancelOnWrite{Conn: raw, cmd: []byte{0xFF, 0x46}, cancel: cancel}, shtrih.Options{Location: time.UTC})
+	defer dev.Close()
+	_, err = dev.Fiscalize(c, agentReceipt())
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Nil(t, h.emu.State().Receipt, "the open receipt was cancelled")
+	assert.Equal(t, 1, h.emu.Executed(shtrih.CmdCancel))
+	assert.Zero(t, h.emu.Executed(shtrih.CmdCloseReceipt))
 }
