@@ -22,7 +22,7 @@ func init() {
 	register(&command{
 		name: "gateway-sim",
 		args: "[--listen ADDR] [--providers FILE] [--dealer-keys FILE --bank-key FILE [--bank-passphrase-file F] | --keys-dir DIR] " +
-			"[--state FILE] [--balance 100000.00] [--max-payment A] [--status-delay 10s] [--latency D] [--sd N --ap N --op N] [--quiet]",
+			"[--state FILE] [--balance 100000.00] [--max-payment A] [--status-delay 10s] [--faults SPEC] [--sd N --ap N --op N] [--quiet]",
 		summary: "run the payment gateway simulator until interrupted (makes a training key set when no keys are given)",
 		run:     gatewaySim,
 	})
@@ -48,7 +48,8 @@ func gatewaySim(ctx context.Context, e *env, args []string) error {
 	balance := fs.String("balance", "100000.00", "the dealer's starting balance")
 	maxPay := fs.String("max-payment", "", "largest payment AMOUNT (ERROR 81; default: none)")
 	statusDelay := fs.Duration("status-delay", 10*time.Second, "how long a paid session stays RESULT=3")
-	latency := fs.Duration("latency", 0, "delay every answer by this long")
+	faultSpec := fs.String("faults", "", "faults for every request, such as drop=pay,latency=2s "+
+		"(latency=D, http500|drop|garble|badsig|wrongsession=OPS, refuse=OPS:CODE, stuck, fail; OPS: check+pay+status+balance or all)")
 	trainLatency := fs.Duration("training-latency", sim.DefaultTrainingLatency, "delay of training numbers ending in 100")
 	sd := fs.String("sd", sim.TrainingSD, "dealer code SD accepted")
 	ap := fs.String("ap", sim.TrainingAP, "point code AP accepted")
@@ -71,8 +72,12 @@ func gatewaySim(ctx context.Context, e *env, args []string) error {
 			return usageErrorf("--max-payment: %v", err)
 		}
 	}
-	if *statusDelay < 0 || *latency < 0 || *trainLatency < 0 {
+	if *statusDelay < 0 || *trainLatency < 0 {
 		return usageErrorf("delays must not be negative")
+	}
+	faults, err := sim.ParseFaults(*faultSpec)
+	if err != nil {
+		return usageErrorf("--faults: %v", err)
 	}
 	explicit := *dealerKeys != "" || *bankKey != "" || *bankPass != ""
 	if explicit && (*dealerKeys == "" || *bankKey == "") {
@@ -83,7 +88,7 @@ func gatewaySim(ctx context.Context, e *env, args []string) error {
 	}
 
 	cfg := sim.Config{SD: *sd, AP: *ap, OP: *opCode, Clock: clock.Real{}, Balance: bal, MaxPayment: maxAmount,
-		StatusDelay: *statusDelay, TrainingLatency: *trainLatency, StateFile: *stateFile, Faults: sim.Faults{Latency: *latency}}
+		StatusDelay: *statusDelay, TrainingLatency: *trainLatency, StateFile: *stateFile, Faults: faults}
 	var training *sim.Training
 	if explicit {
 		b, err := os.ReadFile(*dealerKeys)
@@ -143,6 +148,9 @@ func gatewaySim(ctx context.Context, e *env, args []string) error {
 			training.BankSerial, training.PubKeysFile, training.BankSerial)
 	}
 	fmt.Fprintf(e.stdout, "gateway-sim: balance %s, status delay %s; for a catalogue use base URL %s\n", s.Balance(), *statusDelay, base)
+	if *faultSpec != "" {
+		fmt.Fprintf(e.stdout, "gateway-sim: faults %s\n", *faultSpec)
+	}
 	fmt.Fprintln(e.stdout, "gateway-sim: running; interrupt to stop")
 
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 15 * time.Second}

@@ -146,7 +146,7 @@ func TestGatewaySimTraining(t *testing.T) {
 	assert.Contains(t, out.String(), "gateway-sim: stopped")
 
 	// Restarted with explicit key files and the same state: it knows CLI1.
-	base, out, stop = gwsimStart(t, "--listen", "127.0.0.1:0", "--state", state, "--quiet",
+	base, out, stop = gwsimStart(t, "--listen", "127.0.0.1:0", "--state", state, "--quiet", "--faults", "http500=check",
 		"--dealer-keys", tr.DealerKeyFile, "--bank-key", tr.BankKeyFile, "--bank-passphrase-file", tr.BankPassphraseFile)
 	assert.NotContains(t, out.String(), "training keys")
 	cat, err = gateway.DefaultCatalogue(base)
@@ -157,6 +157,11 @@ func TestGatewaySimTraining(t *testing.T) {
 	assert.Equal(t, "1", a.Get("ERROR"), "a committed session is never paid twice")
 	a = gwsimCall(t, tr, base+"/cgi-bin/status/get_rest.cgi", gwsimFields("CLI3"))
 	assert.Equal(t, "4897.00", a.Get("REST"))
+	assert.Contains(t, out.String(), "faults http500=check")
+	resp, err := http.Post(mts.CheckURL, "application/x-www-form-urlencoded", bytes.NewReader([]byte("inputmessage=")))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "the --faults flag is in force")
 	require.Equal(t, 0, stop())
 }
 
@@ -167,6 +172,7 @@ func TestGatewaySimUsage(t *testing.T) {
 		{"gateway-sim", "--dealer-keys", "a", "--bank-key", "b", "--keys-dir", "c"},
 		{"gateway-sim", "--balance", "1.234"},
 		{"gateway-sim", "--status-delay", "-1s"},
+		{"gateway-sim", "--faults", "explode=pay"},
 		{"gateway-sim", "extra"},
 	} {
 		r := runCLI(t, nil, args...)

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -74,4 +76,86 @@ type Faults struct {
 	// StatusDelay has passed: status answers RESULT=7 with ERROR=23 and the
 	// dealer's balance gets the AMOUNT_ALL back.
 	FailAfterCommit bool
+}
+
+// ParseOps reads a set of request kinds: names joined by "+", such as
+// "check+pay", or "all".
+func ParseOps(s string) (Op, error) {
+	var o Op
+	for _, name := range strings.Split(s, "+") {
+		switch strings.TrimSpace(name) {
+		case "check":
+			o |= OpCheck
+		case "pay":
+			o |= OpPay
+		case "status":
+			o |= OpStatus
+		case "balance":
+			o |= OpBalance
+		case "all":
+			o |= OpAll
+		default:
+			return 0, fmt.Errorf("%q is not check, pay, status, balance or all", name)
+		}
+	}
+	return o, nil
+}
+
+// ParseFaults reads faults written as comma-separated items, for the
+// command line: "latency=DURATION", "http500=OPS", "drop=OPS",
+// "garble=OPS", "badsig=OPS", "wrongsession=OPS", "refuse=OPS:CODE",
+// "stuck", "fail", where OPS is as ParseOps reads it. For example
+// "drop=pay,latency=2s". The empty string is no fault.
+func ParseFaults(s string) (Faults, error) {
+	var f Faults
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, val, hasVal := strings.Cut(item, "=")
+		var err error
+		switch name {
+		case "stuck", "fail":
+			if hasVal {
+				return Faults{}, fmt.Errorf("fault %q takes no value", name)
+			}
+			if name == "stuck" {
+				f.Stuck = true
+			} else {
+				f.FailAfterCommit = true
+			}
+			continue
+		case "latency":
+			if f.Latency, err = time.ParseDuration(val); err != nil || f.Latency < 0 {
+				return Faults{}, fmt.Errorf("latency %q is not a duration such as 2s", val)
+			}
+			continue
+		case "refuse":
+			ops, code, ok := strings.Cut(val, ":")
+			n, cerr := strconv.Atoi(code)
+			if !ok || cerr != nil || n <= 0 {
+				return Faults{}, fmt.Errorf("refuse=%s: want OPS:CODE, such as pay:30", val)
+			}
+			if f.Refuse, err = ParseOps(ops); err != nil {
+				return Faults{}, fmt.Errorf("refuse: %w", err)
+			}
+			f.RefuseCode = n
+			continue
+		}
+		target := map[string]*Op{"http500": &f.HTTP500, "drop": &f.Drop, "garble": &f.Garble,
+			"badsig": &f.BadSignature, "wrongsession": &f.WrongSession}[name]
+		if target == nil {
+			return Faults{}, fmt.Errorf("unknown fault %q (latency, http500, drop, garble, badsig, wrongsession, refuse, stuck, fail)", name)
+		}
+		if *target, err = ParseOps(val); err != nil {
+			return Faults{}, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return f, nil
+}
+
+// String names the fault of one answer, for the log.
+func (f fault) String() string {
+	return [...]string{"none", "http 500", "drop", "garble", "bad signature", "wrong session"}[f]
 }

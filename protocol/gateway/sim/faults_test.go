@@ -252,3 +252,28 @@ func TestLatencyCommitsEvenIfTheClientGivesUp(t *testing.T) {
 	require.Eventually(t, func() bool { return e.sim.Committed(s) == 1 }, 5*time.Second, 10*time.Millisecond,
 		"the pay is processed although nobody waits for the answer")
 }
+
+func TestParseFaults(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Faults
+	}{
+		{"", Faults{}},
+		{"drop=pay", Faults{Drop: OpPay}},
+		{"http500=check+status, latency=2s", Faults{HTTP500: OpCheck | OpStatus, Latency: 2 * time.Second}},
+		{"garble=all,badsig=balance,wrongsession=pay", Faults{Garble: OpAll, BadSignature: OpBalance, WrongSession: OpPay}},
+		{"refuse=pay:30,stuck,fail", Faults{Refuse: OpPay, RefuseCode: 30, Stuck: true, FailAfterCommit: true}},
+	} {
+		got, err := ParseFaults(tc.in)
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+	}
+	for _, in := range []string{"drop", "drop=nothing", "latency=fast", "refuse=pay", "refuse=pay:x", "stuck=1", "boom=pay"} {
+		_, err := ParseFaults(in)
+		assert.Error(t, err, in)
+	}
+	assert.Equal(t, "check|pay", (OpCheck | OpPay).String())
+	assert.Equal(t, "none", Op(0).String())
+	assert.True(t, OpAll.Has(OpPay|OpStatus))
+	assert.False(t, OpPay.Has(0))
+}
