@@ -36,6 +36,7 @@ type Error struct {
 	Err  error
 }
 
+// Error formats the error as "gateway sim: op: kind: cause".
 func (e *Error) Error() string {
 	return fmt.Sprintf("gateway sim: %s: %s: %v", e.Op, e.Kind, e.Err)
 }

@@ -251,8 +251,10 @@ const (
 // 15 unknown provider code, 17/18/19 pay differs from its check, 21
 // insufficient funds, 23 not this operator's number (training code 023), 32
 // the same payment within the hour, 37 another gateway than the check, 38
-// more than an hour after the check, 81 more than MaxPayment, 85 AMOUNT_ALL
-// below AMOUNT, 134 unregistered key serial.
+// more than an hour after the check, 41 (pay) and 48 (check) when the state
+// file cannot be written (nothing is taken), 81 more than MaxPayment, 85
+// AMOUNT_ALL below AMOUNT, 134 unregistered key serial. Faults and training
+// numbers come on top (see Faults and the package documentation).
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, ok := s.routeOf(r.URL.Path)
 	if !ok {
