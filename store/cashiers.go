@@ -236,3 +236,17 @@ func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, 
 	}
 	return out, authErr
 }
+
+// Unlock clears a cashier's wrong-PIN count and lock.
+func (s *Store) Unlock(ctx context.Context, actor, login string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = 0, locked_until = 0 WHERE login = ?", login)
+		if err != nil {
+			return fmt.Errorf("store: unlock: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrUnknownCashier
+		}
+		return s.audit(ctx, tx, actor, "cashier.unlock", login)
+	})
+}

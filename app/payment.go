@@ -1,0 +1,339 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"paydesk/money"
+	"paydesk/protocol/gateway"
+	"paydesk/store"
+)
+
+// PayTool is how the payer pays.
+type PayTool int
+
+// Payment tools (the gateway's PAY_TOOL values).
+const (
+	Cash PayTool = 0
+	Card PayTool = 2 // a card taken by a dealer that is not a bank
+)
+
+// Start begins a payment: the provider and the payer's number or account are
+// checked against the catalogue, and the payment is stored (state entered)
+// with a SESSION of its own.
+func (t *Till) Start(ctx context.Context, u *User, providerCode, payerID string) (*store.Payment, error) {
+	const op = "start payment"
+	if err := need(u, store.RoleCashier, op); err != nil {
+		return nil, err
+	}
+	prov, err := t.d.Catalogue.Find(providerCode)
+	if err != nil {
+		return nil, err
+	}
+	id, err := prov.Validate(payerID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.openShift(ctx, op); err != nil {
+		return nil, err
+	}
+	p := &store.Payment{CashierID: u.ID, ProviderCode: prov.Code, ProviderName: prov.Name, PayerID: id, CommissionRate: prov.Commission}
+	if err := t.d.Store.CreatePayment(ctx, u.Login, p); err != nil {
+		return nil, err
+	}
+	t.changed("entered", p)
+	return p, nil
+}
+
+func (t *Till) provider(p *store.Payment) (*gateway.Provider, error) {
+	prov, err := t.d.Catalogue.Find(p.ProviderCode)
+	if err != nil {
+		return nil, fail("payment", KindConfig, fmt.Sprintf("provider %s is no longer in the catalogue", p.ProviderCode),
+			fmt.Sprintf("оператора %s больше нет в каталоге", p.ProviderCode), err)
+	}
+	return prov, nil
+}
+
+// CheckNumber asks the network about the number alone (REQ_TYPE=1) with a
+// throw-away SESSION and records the operator's name.
+func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*store.Payment, error) {
+	const op = "check number"
+	if err := need(u, store.RoleCashier, op); err != nil {
+		return p, err
+	}
+	if p.State != store.StateEntered && p.State != store.StateNumberChecked {
+		return p, wrongState(op, p)
+	}
+	prov, err := t.provider(p)
+	if err != nil {
+		return p, err
+	}
+	sess, err := t.d.Store.NewSession(ctx)
+	if err != nil {
+		return p, err
+	}
+	a, err := t.d.Gateway.CheckNumber(ctx, prov, sess, p.PayerID)
+	if err != nil {
+		if a != nil {
+			p.ErrorCode, p.Message = a.Error, a.ErrMsg
+		}
+		return p, err
+	}
+	p.State, p.NumberCheckedAt = store.StateNumberChecked, t.d.Clock.Now()
+	p.OpName, p.AddInfo = a.OpName, a.AddInfo
+	if p.OpName == "" {
+		p.OpName = prov.Name
+	}
+	if err := t.d.Store.UpdatePayment(ctx, u.Login, "number_checked", p); err != nil {
+		return p, err
+	}
+	t.changed("number_checked", p)
+	return p, nil
+}
+
+func wrongState(op string, p *store.Payment) error {
+	return fail(op, KindState, fmt.Sprintf("payment %s is %s", p.Session, p.State), fmt.Sprintf("платёж %s в состоянии «%s»", p.Session, p.State), nil)
+}
+
+// Quote is what the payer is asked to pay for an amount.
+type Quote struct {
+	Amount     money.Amount // credited
+	Fee        money.Amount // the point's fee
+	Total      money.Amount // to take from the payer
+	Commission money.Amount // the partner's commission (not charged to the payer)
+}
+
+// Quote computes the fee, total and commission for an amount with the
+// provider's rate; each rounds half up to the kopeck.
+func (t *Till) Quote(providerCode string, amount money.Amount) (Quote, error) {
+	prov, err := t.d.Catalogue.Find(providerCode)
+	if err != nil {
+		return Quote{}, err
+	}
+	fee := t.d.Fee.Of(amount)
+	return Quote{Amount: amount, Fee: fee, Total: amount + fee, Commission: prov.Commission.Of(amount)}, nil
+}
+
+// Check asks the network whether the amount may be paid ("Pay"): the
+// amount, fee, total and the partner's commission are stored first, then the
+// check goes out with the payment's SESSION. A final refusal ends the
+// payment (nothing was paid); a retryable one leaves it checkable again.
+func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount money.Amount, tool PayTool) (*store.Payment, error) {
+	const op = "check"
+	if err := need(u, store.RoleCashier, op); err != nil {
+		return p, err
+	}
+	switch p.State {
+	case store.StateEntered, store.StateNumberChecked, store.StateChecked:
+	default:
+		return p, wrongState(op, p)
+	}
+	prov, err := t.provider(p)
+	if err != nil {
+		return p, err
+	}
+	if err := prov.CheckAmount(amount); err != nil {
+		return p, err
+	}
+	if _, err := t.openShift(ctx, op); err != nil {
+		return p, err
+	}
+	q, err := t.Quote(p.ProviderCode, amount)
+	if err != nil {
+		return p, err
+	}
+	if p.State == store.StateChecked && !p.CheckedAt.IsZero() {
+		// A second check with the same SESSION would be a duplicate (ERROR 1).
+		sess, err := t.d.Store.NewSession(ctx)
+		if err != nil {
+			return p, err
+		}
+		p.Session = sess
+	}
+	p.Amount, p.Fee, p.Total, p.Commission, p.PayTool = q.Amount, q.Fee, q.Total, q.Commission, int(tool)
+	if err := t.d.Store.UpdatePayment(ctx, u.Login, "amount", p); err != nil {
+		return p, err
+	}
+	a, err := t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
+	if err != nil {
+		if a != nil {
+			p.ErrorCode, p.Result, p.Message = a.Error, a.Result, a.ErrMsg
+		}
+		var ge *gateway.Error
+		if errors.As(err, &ge) && ge.Kind == gateway.KindRefused && ge.Class() == gateway.ClassFinal {
+			p.State, p.ResolvedAt = store.StateRefused, t.d.Clock.Now()
+			if uerr := t.d.Store.UpdatePayment(ctx, u.Login, "refused", p); uerr != nil {
+				return p, uerr
+			}
+			t.changed("refused", p)
+		} else if errors.As(err, &ge) && (ge.Kind == gateway.KindNoAnswer || ge.Kind == gateway.KindRefused) {
+			// The SESSION may have reached the network: the next check takes a new one.
+			if sess, serr := t.d.Store.NewSession(ctx); serr == nil {
+				p.Session = sess
+				_ = t.d.Store.UpdatePayment(ctx, u.Login, "check_failed", p)
+			}
+		}
+		return p, err
+	}
+	p.State, p.CheckedAt = store.StateChecked, t.d.Clock.Now()
+	p.ErrorCode, p.Result = a.Error, a.Result
+	if a.AddInfo != "" {
+		p.AddInfo = a.AddInfo
+	}
+	if a.OpName != "" {
+		p.OpName = a.OpName
+	}
+	if err := t.d.Store.UpdatePayment(ctx, u.Login, "checked", p); err != nil {
+		return p, err
+	}
+	t.changed("checked", p)
+	return p, nil
+}
+
+func (t *Till) gwPayment(prov *gateway.Provider, p *store.Payment) gateway.Payment {
+	return gateway.Payment{Provider: prov, Session: p.Session, ID: p.PayerID, Amount: p.Amount, Total: p.Total,
+		PayTool: p.PayTool, RRN: fmt.Sprint(p.ID)}
+}
+
+// Cancel abandons a payment before pay was sent.
+func (t *Till) Cancel(ctx context.Context, u *User, p *store.Payment) error {
+	switch p.State {
+	case store.StateEntered, store.StateNumberChecked, store.StateChecked:
+	default:
+		return wrongState("cancel", p)
+	}
+	p.State, p.ResolvedAt = store.StateCancelled, t.d.Clock.Now()
+	if err := t.d.Store.UpdatePayment(ctx, u.Login, "cancelled", p); err != nil {
+		return err
+	}
+	t.changed("cancelled", p)
+	return nil
+}
+
+// Confirm sends the payment ("Payment confirmation"), once. The state
+// pay_sent is committed before pay leaves; from then on only status may
+// settle the outcome. When the check is older than CheckWindow, the payment
+// is checked again under a new SESSION first. A paid payment is fiscalized
+// and its slip printed; a receipt that fails stays queued (the payment is
+// paid all the same: the error then has KindDevice).
+func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.Payment, error) {
+	const op = "pay"
+	if err := need(u, store.RoleCashier, op); err != nil {
+		return p, err
+	}
+	if p.State != store.StateChecked {
+		return p, wrongState(op, p)
+	}
+	prov, err := t.provider(p)
+	if err != nil {
+		return p, err
+	}
+	if _, err := t.openShift(ctx, op); err != nil {
+		return p, err
+	}
+	if t.d.Clock.Now().Sub(p.CheckedAt) > CheckWindow {
+		if p, err = t.Check(ctx, u, p, p.Amount, PayTool(p.PayTool)); err != nil {
+			return p, err
+		}
+	}
+	p.State, p.PaySentAt = store.StatePaySent, t.d.Clock.Now()
+	if err := t.d.Store.UpdatePayment(ctx, u.Login, "pay_sent", p); err != nil {
+		// Not persisted: not sent.
+		return p, err
+	}
+	t.changed("pay_sent", p)
+	a, payErr := t.d.Gateway.Pay(ctx, t.gwPayment(prov, p))
+	if payErr == nil {
+		p.TransID, p.AuthCode = a.TransID, a.AuthCode
+		p.ErrorCode, p.Result = a.Error, a.Result
+		return t.settle(ctx, u.Login, prov, p, true)
+	}
+	if a != nil {
+		p.ErrorCode, p.Result, p.Message = a.Error, a.Result, a.ErrMsg
+	}
+	// Refused or unanswered: either way the outcome is for status to say.
+	p.State = store.StateUnknown
+	p.NextStatusAt = t.d.Clock.Now()
+	if err := t.d.Store.UpdatePayment(ctx, u.Login, "pay_unknown", p); err != nil {
+		return p, err
+	}
+	t.changed("pay_unknown", p)
+	return t.settle(ctx, u.Login, prov, p, false)
+}
+
+// settle asks status while the cashier waits and applies the outcome. accepted
+// is true when pay itself was answered with success.
+func (t *Till) settle(ctx context.Context, actor string, prov *gateway.Provider, p *store.Payment, accepted bool) (*store.Payment, error) {
+	schedule := t.d.Settle
+	if accepted {
+		schedule = nil // one status request: credited now, or accepted and processing
+	}
+	out, a, err := t.d.Gateway.Settle(ctx, prov, p.Session, p.TransID, schedule)
+	if a != nil {
+		p.Result = a.Result
+		if a.TransID != "" {
+			p.TransID = a.TransID
+		}
+		if a.AuthCode != "" {
+			p.AuthCode = a.AuthCode
+		}
+		if out.Final() {
+			p.ErrorCode = a.Error
+		}
+	}
+	if accepted && !out.Final() {
+		out = gateway.Paid // pay succeeded: the network has it; the slip says ПРИНЯТ
+	}
+	return t.apply(ctx, actor, p, out, err)
+}
+
+// apply records an outcome and, for a paid payment, makes its receipt.
+func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out gateway.Outcome, settleErr error) (*store.Payment, error) {
+	now := t.d.Clock.Now()
+	switch out {
+	case gateway.Paid:
+		p.State, p.ResolvedAt, p.FiscalState = store.StatePaid, now, store.FiscalQueued
+		if err := t.d.Store.UpdatePayment(ctx, actor, "paid", p); err != nil {
+			return p, err
+		}
+		t.changed("paid", p)
+		if err := t.Fiscalize(ctx, p); err != nil {
+			return p, err
+		}
+		return p, nil
+	case gateway.NotPaid:
+		p.State, p.ResolvedAt = store.StateNotPaid, now
+		if err := t.d.Store.UpdatePayment(ctx, actor, "not_paid", p); err != nil {
+			return p, err
+		}
+		t.changed("not_paid", p)
+		return p, fail("pay", KindRefused, "the payment was not made: return the cash or start again",
+			"платёж не проведён: верните деньги или начните заново", refusal(p))
+	case gateway.Failed:
+		p.State, p.ResolvedAt = store.StateFailed, now
+		if err := t.d.Store.UpdatePayment(ctx, actor, "failed", p); err != nil {
+			return p, err
+		}
+		t.changed("failed", p)
+		return p, fail("pay", KindRefused, "the network completed the payment as failed: return the cash or start again",
+			"платёжная система завершила платёж с ошибкой: верните деньги или начните заново", refusal(p))
+	}
+	// Still open: the resolver goes on in the background.
+	p.State = store.StateUnknown
+	p.StatusAttempts++
+	p.NextStatusAt = now.Add(gateway.Backoff(p.StatusAttempts - 1))
+	if err := t.d.Store.UpdatePayment(ctx, actor, "pending", p); err != nil {
+		return p, err
+	}
+	t.changed("pending", p)
+	return p, fail("pay", KindPending, "the outcome is not known yet: the payment is in the pending list, do not take it again",
+		"результат платежа пока неизвестен: платёж в списке ожидающих, не принимайте его повторно", settleErr)
+}
+
+func refusal(p *store.Payment) error {
+	if p.ErrorCode == 0 {
+		return nil
+	}
+	return &gateway.Error{Op: "pay", Kind: gateway.KindRefused, Code: p.ErrorCode, Result: p.Result, Session: p.Session}
+}

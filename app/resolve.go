@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"paydesk/internal/clock"
+	"paydesk/protocol/gateway"
+	"paydesk/store"
+)
+
+// ResolvePending asks status, once, for each pending payment whose next
+// attempt is due (all of them when force is set) and applies what status
+// proves. It returns how many payments were settled. A payment stays
+// pending until it is proven paid or unpaid: never paid again.
+func (t *Till) ResolvePending(ctx context.Context, force bool) (int, error) {
+	ps, err := t.d.Store.PendingPayments(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := t.d.Clock.Now()
+	settled := 0
+	var errs []error
+	for _, p := range ps {
+		if !force && now.Before(p.NextStatusAt) {
+			continue
+		}
+		prov, err := t.provider(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out, a, err := t.d.Gateway.Settle(ctx, prov, p.Session, p.TransID, nil)
+		if ctx.Err() != nil {
+			return settled, ctx.Err()
+		}
+		if a != nil {
+			p.Result = a.Result
+			if a.TransID != "" {
+				p.TransID = a.TransID
+			}
+			if a.AuthCode != "" {
+				p.AuthCode = a.AuthCode
+			}
+			if out.Final() {
+				p.ErrorCode = a.Error
+			}
+		}
+		if out.Final() {
+			settled++
+		}
+		if _, err := t.apply(ctx, "resolver", p, out, err); err != nil && KindOf(err) != KindPending && KindOf(err) != KindRefused {
+			errs = append(errs, err)
+		}
+	}
+	return settled, errors.Join(errs...)
+}
+
+// Recover brings the books and the device in line after a start: a payment
+// caught in pay_sent is unknown and goes to the resolver; a receipt caught
+// half-made is decided from the device's last document (and an open receipt
+// cancelled); queued receipts are tried again; payments abandoned before pay
+// for longer than the check window are cancelled.
+func (t *Till) Recover(ctx context.Context) error {
+	var errs []error
+	ps, err := t.d.Store.PendingPayments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.State == store.StatePaySent {
+			p.State, p.NextStatusAt = store.StateUnknown, t.d.Clock.Now()
+			if err := t.d.Store.UpdatePayment(ctx, "recover", "recovered_unknown", p); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := t.ResolvePending(ctx, true); err != nil {
+		errs = append(errs, err)
+	}
+	if err := t.RetryReceipts(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	old, err := t.d.Store.Payments(ctx, store.Filter{To: t.d.Clock.Now().Add(-CheckWindow), Limit: 1000, State: store.StateChecked})
+	if err != nil {
+		return err
+	}
+	for _, s := range []store.State{store.StateEntered, store.StateNumberChecked} {
+		more, err := t.d.Store.Payments(ctx, store.Filter{To: t.d.Clock.Now().Add(-CheckWindow), Limit: 1000, State: s})
+		if err != nil {
+			return err
+		}
+		old = append(old, more...)
+	}
+	for _, p := range old {
+		p.State, p.ResolvedAt = store.StateCancelled, t.d.Clock.Now()
+		if err := t.d.Store.UpdatePayment(ctx, "recover", "abandoned", p); err != nil {
+			return err
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RetryReceipts tries every queued receipt once.
+func (t *Till) RetryReceipts(ctx context.Context) error {
+	if t.d.Register == nil {
+		return nil
+	}
+	q, err := t.d.Store.ReceiptQueue(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range q {
+		if err := t.Fiscalize(ctx, p); err != nil {
+			errs = append(errs, err)
+			if KindOf(err) == KindDevice {
+				break // the device is down: the rest wait too
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run resolves pending payments in the background until ctx ends, checking
+// every tick (and retrying queued receipts every tenth tick).
+func (t *Till) Run(ctx context.Context, tick time.Duration) {
+	for i := 0; ; i++ {
+		if _, err := t.ResolvePending(ctx, false); err != nil && ctx.Err() == nil {
+			t.log.Warn("app: resolver", "err", err)
+		}
+		if i%10 == 9 {
+			if err := t.RetryReceipts(ctx); err != nil && ctx.Err() == nil {
+				t.log.Warn("app: receipt queue", "err", err)
+			}
+		}
+		if err := clock.Sleep(ctx, t.d.Clock, tick); err != nil {
+			return
+		}
+	}
+}
+
+// Pending lists payments whose outcome is not known, with their progress.
+func (t *Till) Pending(ctx context.Context) ([]*store.Payment, error) {
+	return t.d.Store.PendingPayments(ctx)
+}
+
+// ReceiptQueue lists paid payments whose receipt is not made.
+func (t *Till) ReceiptQueue(ctx context.Context) ([]*store.Payment, error) {
+	return t.d.Store.ReceiptQueue(ctx)
+}
+
+// Balance asks the dealer's balance with a fresh SESSION.
+func (t *Till) Balance(ctx context.Context) (*gateway.Answer, error) {
+	sess, err := t.d.Store.NewSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.d.Gateway.Balance(ctx, sess)
+}

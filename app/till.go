@@ -1,0 +1,202 @@
+// Package app is PayDesk's till core: the payment workflow persisted at
+// every step, the resolver of unknown outcomes, fiscal receipts exactly once,
+// shifts and cash, roles, and recovery on start. It knows nothing of Fyne:
+// the GUI and the CLI both drive it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"paydesk/fiscal"
+	"paydesk/internal/clock"
+	"paydesk/money"
+	"paydesk/protocol/gateway"
+	"paydesk/receipts"
+	"paydesk/store"
+)
+
+// ShiftLimit is how long a shift may stay open: the fiscal drive refuses
+// receipts after 24 hours, so the till stops a little before.
+const ShiftLimit = 24 * time.Hour
+
+// shiftMargin is kept free before the device's own limit.
+const shiftMargin = 5 * time.Minute
+
+// CheckWindow is how long a check stays good for pay: the network allows an
+// hour (ERROR 38); after this the till checks again under a new SESSION.
+const CheckWindow = 50 * time.Minute
+
+// Deps is what a Till is made of.
+type Deps struct {
+	Store     *store.Store
+	Gateway   *gateway.Client
+	Catalogue *gateway.Catalogue
+	// Register is the fiscal register; nil keeps every receipt queued.
+	Register fiscal.Register
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Agent    receipts.Agent
+	// Fee is the point's fee to the payer as a rate of the amount (0: none).
+	Fee money.Rate
+	// LineWidth of the register's tape when it cannot be read [32].
+	LineWidth int
+	// Settle is the status schedule while the cashier waits
+	// [gateway.InteractiveSchedule].
+	Settle []time.Duration
+	// Step, when set, is called after each persisted step of a payment
+	// (tests and the crash test hook into it).
+	Step func(step string, p *store.Payment)
+}
+
+// Till is the core of one point. It is safe for concurrent use.
+type Till struct {
+	d   Deps
+	log *slog.Logger
+
+	fiscalMu sync.Mutex // one receipt at a time
+	mu       sync.Mutex
+	watchers []func()
+}
+
+// New makes a till.
+func New(d Deps) *Till {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.LineWidth <= 0 {
+		d.LineWidth = 32
+	}
+	if d.Settle == nil {
+		d.Settle = gateway.InteractiveSchedule
+	}
+	return &Till{d: d, log: d.Log}
+}
+
+// Store returns the till's store (for reports and history).
+func (t *Till) Store() *store.Store { return t.d.Store }
+
+// Catalogue returns the providers.
+func (t *Till) Catalogue() *gateway.Catalogue { return t.d.Catalogue }
+
+// Gateway returns the gateway client.
+func (t *Till) Gateway() *gateway.Client { return t.d.Gateway }
+
+// Register returns the fiscal register (nil when none).
+func (t *Till) Register() fiscal.Register { return t.d.Register }
+
+// Agent returns the point's agent settings.
+func (t *Till) Agent() receipts.Agent { return t.d.Agent }
+
+// Fee returns the point's fee rate.
+func (t *Till) Fee() money.Rate { return t.d.Fee }
+
+// Watch registers f to be called (from the till's goroutine) whenever a
+// payment changes, so a screen can refresh its lists.
+func (t *Till) Watch(f func()) {
+	t.mu.Lock()
+	t.watchers = append(t.watchers, f)
+	t.mu.Unlock()
+}
+
+func (t *Till) changed(step string, p *store.Payment) {
+	if t.d.Step != nil {
+		t.d.Step(step, p)
+	}
+	t.mu.Lock()
+	ws := append([]func(){}, t.watchers...)
+	t.mu.Unlock()
+	for _, w := range ws {
+		w()
+	}
+}
+
+// User is a signed-in cashier.
+type User struct {
+	*store.Cashier
+}
+
+// SignIn checks a cashier's PIN; wrong PINs count toward the lockout.
+func (t *Till) SignIn(ctx context.Context, login, pin string) (*User, error) {
+	c, err := t.d.Store.Authenticate(ctx, login, pin)
+	if err != nil {
+		return nil, err
+	}
+	return &User{c}, nil
+}
+
+// Approve signs a manager in over a cashier for one action: the manager's
+// PIN is checked (and counted) like any other.
+func (t *Till) Approve(ctx context.Context, login, pin, action string) (*User, error) {
+	u, err := t.SignIn(ctx, login, pin)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role.Rank() < store.RoleManager.Rank() {
+		return nil, fail(action, KindForbidden, "only a manager can approve this", "подтвердить может только менеджер", nil)
+	}
+	return u, nil
+}
+
+// Unlock lets a manager clear a cashier's PIN lock.
+func (t *Till) Unlock(ctx context.Context, manager *User, login string) error {
+	if err := need(manager, store.RoleManager, "unlock"); err != nil {
+		return err
+	}
+	return t.d.Store.Unlock(ctx, manager.Login, login)
+}
+
+var roleNames = map[store.Role][2]string{
+	store.RoleCashier: {"a cashier", "кассир"},
+	store.RoleManager: {"a manager", "менеджер"},
+	store.RoleAdmin:   {"an administrator", "администратор"},
+}
+
+// need checks the user's role in the core, not only in the UI.
+func need(u *User, r store.Role, op string) error {
+	if u == nil || u.Cashier == nil {
+		return fail(op, KindForbidden, "sign in first", "сначала войдите в систему", nil)
+	}
+	if u.Role.Rank() < r.Rank() {
+		n := roleNames[r]
+		return fail(op, KindForbidden, fmt.Sprintf("only %s may do this", n[0]), fmt.Sprintf("это может сделать только %s", n[1]), nil)
+	}
+	return nil
+}
+
+// cashier is the receipt's cashier (tag 1021).
+func cashierOf(u *store.Cashier) fiscal.Cashier {
+	return fiscal.Cashier{Name: u.FullName, INN: u.INN}
+}
+
+// openShift returns the open shift, refusing one about to pass 24 hours.
+func (t *Till) openShift(ctx context.Context, op string) (*store.Shift, error) {
+	sh, err := t.d.Store.CurrentShift(ctx)
+	if errors.Is(err, store.ErrNoShift) {
+		return nil, fail(op, KindState, "no shift is open: open a shift first", "смена не открыта: сначала откройте смену", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.ShiftLeft(sh) <= 0 {
+		return nil, fail(op, KindState, "the shift is 24 hours old: close it with a Z report and open a new one",
+			"смене 24 часа: закройте её (Z-отчёт) и откройте новую", nil)
+	}
+	return sh, nil
+}
+
+// ShiftLeft is the time left before the till stops taking payments in the
+// shift (24 hours less a margin).
+func (t *Till) ShiftLeft(sh *store.Shift) time.Duration {
+	if sh == nil || !sh.Open() {
+		return 0
+	}
+	return sh.OpenedAt.Add(ShiftLimit - shiftMargin).Sub(t.d.Clock.Now())
+}
