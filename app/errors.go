@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"unicode"
 
 	"paydesk/app/config"
 	"paydesk/fiscal"
@@ -80,6 +81,18 @@ func KindOf(err error) Kind {
 // Message returns the human message for any error the till returns, in the
 // language ("ru" or "en"), with what to do where the catalogue says it.
 func Message(err error, lang string) string {
+	return capitalize(message(err, lang))
+}
+
+func capitalize(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
+}
+
+func message(err error, lang string) string {
 	if err == nil {
 		return ""
 	}
@@ -91,7 +104,7 @@ func Message(err error, lang string) string {
 			msg = e.Msg
 		}
 		if e.Err != nil && (e.Kind == KindRefused || e.Kind == KindDevice || e.Kind == KindConfig || e.Kind == KindPending) {
-			if inner := Message(e.Err, lang); inner != "" && inner != e.Err.Error() {
+			if inner := message(e.Err, lang); inner != "" && inner != e.Err.Error() {
 				return msg + ": " + inner
 			}
 		}

@@ -244,6 +244,7 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 	}
 	t.changed("pay_sent", p)
 	a, payErr := t.d.Gateway.Pay(ctx, t.gwPayment(prov, p))
+	t.changed("pay_returned", p) // not a stored step: the crash test's point between answer and record
 	if payErr == nil {
 		p.TransID, p.AuthCode = a.TransID, a.AuthCode
 		p.ErrorCode, p.Result = a.Error, a.Result

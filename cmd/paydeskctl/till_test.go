@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"paydesk/app"
+	"paydesk/app/config"
+	"paydesk/fiscal"
+	"paydesk/protocol/gateway/sim"
+	"paydesk/store"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	trainingOnce sync.Once
+	trainingKeys string
+)
+
+// trainingDir returns a fresh data folder holding a copy of one training
+// key set (generated once per test binary).
+func trainingDir(t *testing.T) string {
+	trainingOnce.Do(func() {
+		d, err := os.MkdirTemp("", "paydeskctl-keys")
+		require.NoError(t, err)
+		trainingKeys = filepath.Join(d, "keys")
+		_, err = sim.TrainingKeys(trainingKeys, time.Now())
+		require.NoError(t, err)
+	})
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "training"), 0o700))
+	require.NoError(t, exec.Command("cp", "-r", trainingKeys, filepath.Join(dir, "training", "keys")).Run())
+	return dir
+}
+
+func TestTillCLI(t *testing.T) {
+	dir := trainingDir(t)
+	t.Setenv("PAYDESK_DATA_DIR", dir)
+	t.Setenv("PAYDESK_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", dir) // no user config file
+	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
+	manager := writeFile(t, dir, "manager.pin", "2222\n")
+
+	r := runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "9161234567", "--amount", "100.00")
+	assert.Equal(t, 1, r.code, "no shift yet: %s", r.stderr)
+	assert.Contains(t, r.stderr, "Смена не открыта")
+
+	r = runCLI(t, nil, "shift", "open", "--cashier", "kassir", "--pin-file", kassir, "--float", "1000.00")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "float=1000.00")
+
+	r = runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "+7 916 123-45-67", "--amount", "100.00")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "state=paid\n")
+	assert.Regexp(t, `transid=\d+\n`, r.stdout)
+	assert.Regexp(t, `fiscal_doc=\d+\nfiscal_sign=\d+\n`, r.stdout)
+	assert.Contains(t, r.stdout, "commission=3.00\n")
+
+	r = runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "9000000023", "--amount", "100.00")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "state=refused\n")
+	assert.Contains(t, r.stderr, "оператор отклонил номер")
+
+	r = runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "9161234567", "--amount", "100.001")
+	assert.Equal(t, 2, r.code, "three decimals")
+	r = runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "12345", "--amount", "100.00")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "10 цифр")
+
+	r = runCLI(t, nil, "cash", "out", "50.00", "--cashier", "kassir", "--pin-file", kassir)
+	assert.Equal(t, 1, r.code, "cash out is for managers")
+	r = runCLI(t, nil, "cash", "out", "--cashier", "manager", "50.00", "--pin-file", manager)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	r = runCLI(t, nil, "pending")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "pending=0 receipts=0")
+
+	today := time.Now().Format("2006-01-02")
+	r = runCLI(t, nil, "report", "commission", "--from", today, "--to", today, "--by", "cashier", "--csv")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "kassir,Кассир Иванова А.А.,1,100.00,0.00,100.00,3.00\n")
+
+	r = runCLI(t, nil, "shift", "close", "--cashier", "manager", "--pin-file", manager, "--counted", "1050.00")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "expected_cash=1050.00\n")
+	assert.Contains(t, r.stdout, "difference=0.00\n")
+
+	r = runCLI(t, nil, "db", "check")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "audit=ok")
+	backup := filepath.Join(dir, "backup.db")
+	r = runCLI(t, nil, "db", "backup", backup)
+	require.Equal(t, 0, r.code, r.stderr)
+	_, err := os.Stat(backup)
+	require.NoError(t, err)
+
+	r = runCLI(t, nil, "cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir)
+	assert.Equal(t, 2, r.code, "an administrator must approve")
+	admin := writeFile(t, dir, "admin.pin", "9999")
+	r = runCLI(t, nil, "cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir, "--admin", "admin", "--admin-pin-file", admin)
+	require.Equal(t, 0, r.code, r.stderr)
+}
+
+// TestMain lets the test binary act as paydeskctl for the crash test's
+// child processes.
+func TestMain(m *testing.M) {
+	if os.Getenv("PAYDESKCTL_AS_MAIN") == "1" {
+		os.Exit(run(context.Background(), newEnv(), os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// child runs paydeskctl as a real child process.
+func child(t *testing.T, dir string, killAt string, args ...string) (int, string, string) {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "PAYDESKCTL_AS_MAIN=1", "PAYDESK_DATA_DIR="+dir, "PAYDESK_CONFIG=", "XDG_CONFIG_HOME="+dir,
+		"PAYDESK_TEST_KILL_AT="+killAt)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode() // -1 when killed by a signal
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+// TestCrashAtEveryStep kills a real paydeskctl process (SIGKILL) at every
+// step of the payment workflow, restarts it, and checks that every payment
+// ended paid and fiscalized exactly once, or unpaid with no receipt; the
+// simulator never took a payment twice; the audit chain holds.
+func TestCrashAtEveryStep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test spawns processes")
+	}
+	dir := trainingDir(t)
+	pin := writeFile(t, dir, "pin", "1111")
+	code, _, stderr := child(t, dir, "", "shift", "open", "--cashier", "kassir", "--pin-file", pin)
+	require.Equal(t, 0, code, stderr)
+	steps := []string{"entered", "checked", "pay_sent", "pay_returned", "paid", "receipt_started", "fiscalized", "slip_printed"}
+	rounds := 2
+	numbers := []string{"9161234567", "9000000502", "9000000505"}
+	n := 0
+	for round := 0; round < rounds; round++ {
+		for _, step := range steps {
+			number := numbers[n%len(numbers)]
+			n++
+			code, _, stderr := child(t, dir, step, "pay", "--cashier", "kassir", "--pin-file", pin, "--provider", "mts",
+				"--number", number, "--amount", "1"+string(rune('0'+n%10))+".00")
+			assert.Equal(t, -1, code, "the child was killed at %s: %s", step, stderr)
+			// The restart recovers: status for the unknown, receipts for the paid.
+			code, out, stderr := child(t, dir, "", "pending", "--resolve")
+			assert.Contains(t, []int{0, 3}, code, "%s %s", out, stderr)
+		}
+	}
+	// Check the books against the network and the device.
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+	cfg.DataDir = dir
+	rt, err := app.Boot(context.Background(), cfg, app.Options{})
+	require.NoError(t, err)
+	defer rt.Close()
+	ps, err := rt.Store.Payments(context.Background(), store.Filter{Limit: 1000})
+	require.NoError(t, err)
+	require.Len(t, ps, len(steps)*rounds)
+	paid := 0
+	for _, p := range ps {
+		committed := rt.Sim.Committed(p.Session)
+		switch p.State {
+		case store.StatePaid:
+			paid++
+			assert.Equal(t, 1, committed, "%s paid once at the network", p.Session)
+			assert.Equal(t, store.FiscalDone, p.FiscalState, "%s fiscalized", p.Session)
+		case store.StateNotPaid, store.StateCancelled, store.StateRefused, store.StateEntered, store.StateNumberChecked, store.StateChecked:
+			// Not paid: killed before pay went out, or status proved it never arrived.
+			assert.Equal(t, 0, committed, "%s (%s) not paid at the network", p.Session, p.State)
+		default:
+			t.Errorf("payment %s left in state %s", p.Session, p.State)
+		}
+	}
+	receipts := 0
+	for _, d := range rt.Emulator.State().Docs {
+		if d.Type == fiscal.DocReceipt {
+			receipts++
+		}
+	}
+	assert.Equal(t, paid, receipts, "one fiscal receipt per paid payment, none for the unpaid")
+	assert.Len(t, rt.Sim.Payments(), paid, "the network took exactly the paid payments")
+	_, err = rt.Store.VerifyAudit(context.Background())
+	require.NoError(t, err)
+	t.Logf("%d payments, %d paid and fiscalized, %d receipts", len(ps), paid, receipts)
+}
