@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"paydesk/protocol/gateway"
+	"paydesk/protocol/gateway/sim"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGatewayCLI drives paydeskctl gw against the simulator over HTTP with
+// real signatures, through a configuration file.
+func TestGatewayCLI(t *testing.T) {
+	dir := trainingDir(t)
+	keys, err := sim.TrainingKeys(filepath.Join(dir, "training", "keys"), time.Now())
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	cat, err := gateway.DefaultCatalogue(base)
+	require.NoError(t, err)
+	sc := keys.Config()
+	sc.Catalogue, sc.Balance = cat, 5000_00
+	s, err := sim.New(sc)
+	require.NoError(t, err)
+	srv.Config.Handler = s
+	srv.Start()
+	defer srv.Close()
+	cfg := writeFile(t, dir, "paydesk.yaml", fmt.Sprintf(`point: {sd: "17031", ap: "17032", op: "17034"}
+keys: {secret: %s, passphrase_file: %s, bank: %s, bank_serial: 64182}
+gateway: {base_url: %q, balance_url: %q}
+fiscal: {port: none}
+language: en
+`, keys.SecretKeyFile, keys.PassphraseFile, keys.PubKeysFile, base, base+"/cgi-bin/status/get_rest.cgi"))
+
+	r := runCLI(t, nil, "gw", "check", "--config", cfg, "--provider", "mts", "--number", "9161234567", "--amount", "100.00", "--session", "CLI0000000000000001")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "ERROR=0\n")
+	assert.Contains(t, r.stdout, "SESSION=CLI0000000000000001\n")
+
+	r = runCLI(t, nil, "gw", "pay", "--config", cfg, "--provider", "mts", "--number", "9161234567", "--amount", "100.00", "--session", "CLI0000000000000001")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `TRANSID=\d{13}\n`, r.stdout)
+
+	r = runCLI(t, nil, "gw", "status", "--config", cfg, "--provider", "mts", "--session", "CLI0000000000000001")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "RESULT=7\n")
+
+	r = runCLI(t, nil, "gw", "balance", "--config", cfg)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "REST=4900.00\n")
+
+	// A refusal: fields printed, exit 1, the human message on stderr.
+	r = runCLI(t, nil, "gw", "check", "--config", cfg, "--provider", "mts", "--number", "9000000023", "--amount", "100.00")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "ERROR=23\n")
+	assert.Contains(t, r.stderr, "the provider rejected it")
+
+	// No trustworthy answer: exit 3, nothing on stdout.
+	s.SetFaults(sim.Faults{BadSignature: sim.OpCheck})
+	r = runCLI(t, nil, "gw", "check", "--config", cfg, "--provider", "mts", "--number", "9161234567", "--amount", "100.00")
+	assert.Equal(t, 3, r.code)
+	assert.Empty(t, r.stdout)
+	s.SetFaults(sim.Faults{})
+
+	// Unknown session at status: exit 1, "not paid".
+	r = runCLI(t, nil, "gw", "status", "--config", cfg, "--provider", "mts", "--session", "NEVERSEEN")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "not paid")
+
+	// Bad input is refused before anything is sent.
+	for _, args := range [][]string{
+		{"--number", "12345", "--amount", "100.00"},
+		{"--number", "9161234567", "--amount", "100.005"},
+		{"--number", "9161234567", "--amount", "1.00"},
+	} {
+		r = runCLI(t, nil, append([]string{"gw", "check", "--config", cfg, "--provider", "mts"}, args...)...)
+		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
+	}
+	r = runCLI(t, nil, "gw", "check", "--config", cfg, "--provider", "nosuch", "--number", "9161234567", "--amount", "100.00")
+	assert.Equal(t, 2, r.code)
+	assert.True(t, strings.Contains(r.stderr, "unknown provider"), r.stderr)
+
+	// A configuration pointing at plain http elsewhere is refused.
+	bad := writeFile(t, dir, "bad.yaml", strings.Replace(readFile(t, cfg), base, "http://192.0.2.1", -1))
+	r = runCLI(t, nil, "gw", "balance", "--config", bad)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "https")
+}
+
+func readFile(t *testing.T, p string) string {
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return string(b)
+}
