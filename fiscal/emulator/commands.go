@@ -57,8 +57,9 @@ func mutating(c shtrih.Cmd) bool {
 		shtrih.CmdDeviceType, shtrih.CmdFontParams, shtrih.CmdFNStatus, shtrih.CmdFNNumber,
 		shtrih.CmdFNExpiry, shtrih.CmdFNVersion, shtrih.CmdFNFindDoc, shtrih.CmdOFDStatus,
 		shtrih.CmdOFDUnsent, shtrih.CmdShiftParams, shtrih.CmdFNRegTag, shtrih.CmdSubtotal,
-		shtrih.CmdBeep:
-		return false
+		shtrih.CmdBeep, shtrih.CmdPrintLine, shtrih.CmdPrintBold, shtrih.CmdPrintFont, shtrih.CmdCut,
+		shtrih.CmdFeed, shtrih.CmdDrawer:
+		return false // the tape is a file of its own
 	}
 	return true
 }

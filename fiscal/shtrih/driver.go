@@ -407,11 +407,11 @@ func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier f
 			cancelled = true
 			continue
 		case s.Mode == int(fiscal.ModeShiftExpired):
+			if !needShift {
+				return nil // reports and printing: the device decides
+			}
 			if !d.opt.AutoShift {
 				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeShiftOver24h)
-			}
-			if !needShift {
-				return nil
 			}
 			d.log.Warn("shtrih: shift over 24 hours: Z report and a new shift")
 			if err := d.zReport(ctx, op); err != nil {
@@ -534,7 +534,7 @@ func (d *Device) ZReport(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	const op = "z report"
-	if err := d.ready(ctx, op, false, fiscal.Cashier{}); err != nil && fiscal.KindOf(err) != fiscal.KindZReport {
+	if err := d.ready(ctx, op, false, fiscal.Cashier{}); err != nil {
 		return wrap(op, err)
 	}
 	return wrap(op, d.zReport(ctx, op))

@@ -165,7 +165,15 @@ func (l *link) readFrame(first time.Duration, haveSTX bool) ([]byte, error) {
 
 // check is the link check before a command: ENQ until NAK, reading and
 // acknowledging any stale answer the device still holds.
+//
+// Every ENQ draws exactly one reply, but replies to earlier ENQs can still be
+// on their way after a stale answer, noise or a timeout. A NAK that such a
+// reply follows would be taken for a refusal of the command frame and the
+// frame sent twice, so after any such event the line is drained until quiet
+// and the check asks once more: the command goes out only after a clean
+// ENQ -> NAK.
 func (l *link) check(ctx context.Context, timeout time.Duration) error {
+	dirty := false
 	for i := 0; i < l.enqTries; i++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -176,13 +184,19 @@ func (l *link) check(ctx context.Context, timeout time.Duration) error {
 		b, err := l.readControl(l.wireTime(1))
 		switch {
 		case err == errTimeout:
+			dirty = true
 			continue
 		case err != nil:
 			return err
-		case b == NAK:
+		case b == NAK && !dirty:
 			return nil
+		case b == NAK:
+			l.drain()
+			dirty = false
+			continue
 		}
 		// ACK (an answer follows) or STX (the answer started already).
+		dirty = true
 		p, err := l.readFrame(timeout, b == STX)
 		if err == nil {
 			_ = l.write(ACK)

@@ -92,9 +92,28 @@ func TestLinkFillerAndStaleAnswer(t *testing.T) {
 		step{[]byte{ENQ}, cat([]byte{Filler, ACK}, mustFrame(0x10, 0x00, 0x1E))},
 		step{[]byte{ACK}, []byte{Filler}},
 		step{[]byte{ENQ}, []byte{Filler, NAK}},
+		// after a stale answer the host drains the line and asks once more
+		step{[]byte{ENQ}, []byte{NAK}},
 		step{mustFrame(cancel88...), []byte{Filler, ACK, Filler}},
 		step{nil, mustFrame(0x88, 0x00, 0x1E)},
 		step{[]byte{ACK}, []byte{Filler}},
+	)
+	p, err := l.do(context.Background(), cancel88, time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0x88, 0x00, 0x1E}, p)
+}
+
+// TestLinkLateNAK: a reply to an earlier ENQ that arrives after a stale
+// answer must not be taken for a refusal of the command frame.
+func TestLinkLateNAK(t *testing.T) {
+	l := scripted(t,
+		// the stale answer, then the replies to both ENQs arrive together
+		step{[]byte{ENQ}, cat([]byte{ACK}, mustFrame(0x10, 0x00, 0x1E))},
+		step{[]byte{ACK}, nil},
+		step{[]byte{ENQ}, []byte{NAK, NAK}},
+		step{[]byte{ENQ}, []byte{NAK}},
+		step{mustFrame(cancel88...), cat([]byte{ACK}, mustFrame(0x88, 0x00, 0x1E))},
+		step{[]byte{ACK}, nil},
 	)
 	p, err := l.do(context.Background(), cancel88, time.Second)
 	require.NoError(t, err)
