@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 
 	"paydesk/internal/clock"
@@ -376,16 +375,18 @@ func garble(doc []byte) []byte {
 	return append(out, "\r\n<html><body>Proxy Error</body></html>\r\n"...)
 }
 
-// safeText replaces what windows-1251 cannot carry, so catalogue text never
-// makes an answer unencodable.
+// safeText replaces what windows-1251 cannot carry (and control
+// characters) with "?", so catalogue text never makes an answer
+// unencodable.
 func safeText(s string) string {
-	b, err := encoding.ReplaceUnsupported(charmap.Windows1251.NewEncoder()).String(s)
-	if err != nil {
-		return ""
-	}
-	d, err := charmap.Windows1251.NewDecoder().String(b)
-	if err != nil {
-		return ""
-	}
-	return d
+	enc := charmap.Windows1251.NewEncoder()
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		if _, err := enc.String(string(r)); err != nil {
+			return '?'
+		}
+		return r
+	}, s)
 }

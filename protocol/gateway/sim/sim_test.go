@@ -417,3 +417,13 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		assert.Equal(t, KindConfig, se.Kind)
 	}
 }
+
+func TestErrorMessagesTravelInWindows1251(t *testing.T) {
+	for _, c := range gateway.Codes() {
+		assert.Equal(t, gateway.Lookup(c).RU, safeText(gateway.Lookup(c).RU), "ERROR %d", c)
+	}
+	assert.Equal(t, "Оператор ? 1?2", safeText("Оператор 😀 1\n2"))
+	p := &gateway.Provider{Name: "Очень длинное название оператора", Field: "NUMBER"}
+	assert.Equal(t, "Очень длинное назван", opName(p))
+	assert.Equal(t, "Очень длинное название оператора: Абонент 916****567", addInfo(p, "9161234567"))
+}
