@@ -88,6 +88,7 @@ type session struct {
 	readyAt time.Time // when the pending answer is ready (slow answers)
 	hold    bool      // answer only when asked with ENQ (lost ACK)
 	garble  bool      // corrupt the next sending
+	v2      v2state   // protocol v2, auto-detected on 8Fh
 }
 
 func (s *session) readByte(deadline time.Time) (byte, error) {
@@ -155,6 +156,7 @@ func (s *session) checkEpoch() {
 	if ep != s.epoch {
 		s.epoch = ep
 		s.pending, s.sent, s.hold, s.garble = nil, false, false, false
+		s.v2 = v2state{}
 	}
 }
 
@@ -217,6 +219,8 @@ func (s *session) serve() error {
 			}
 		case shtrih.STX:
 			err = s.frame()
+		case shtrih.STX2:
+			err = s.frameV2()
 		default:
 			// NAK keeps the answer until ENQ; anything else is noise.
 		}

@@ -87,3 +87,54 @@ func TestLinkKKTSide(t *testing.T) {
 	c.Write([]byte{shtrih.ENQ})
 	assert.Equal(t, []byte{shtrih.NAK}, readN(t, c, 1))
 }
+
+// readV2 reads one v2 packet answer.
+func readV2(t *testing.T, c net.Conn) (uint16, []byte) {
+	t.Helper()
+	var buf []byte
+	b := make([]byte, 512)
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		n, _ := c.Read(b)
+		buf = append(buf, b[:n]...)
+		if num, data, err := shtrih.DecodeV2(buf); err == nil {
+			return num, data
+		}
+	}
+	t.Fatalf("no v2 answer, got % X", buf)
+	return 0, nil
+}
+
+// TestV2 checks protocol v2 auto-detection and the packet-number rule.
+func TestV2(t *testing.T) {
+	e, c := dialEmu(t, false)
+	send := func(num uint16, p []byte) {
+		f, err := shtrih.EncodeV2(num, p)
+		require.NoError(t, err)
+		_, err = c.Write(f)
+		require.NoError(t, err)
+	}
+	cashIn := shtrih.Payload(shtrih.CmdCashIn, shtrih.PutMoney(shtrih.Password(30), 100))
+	open := shtrih.Payload(shtrih.CmdOpenShift, shtrih.Password(30))
+	send(0x0015, open)
+	num, ans := readV2(t, c)
+	assert.Equal(t, uint16(0x0015), num)
+	assert.Equal(t, []byte{0xE0, 0x00, 30}, ans)
+	send(0x0016, cashIn)
+	num, first := readV2(t, c)
+	assert.Equal(t, uint16(0x0016), num)
+	// A repeat of the same number (the host lost the answer) is answered again, not executed.
+	send(0x0016, cashIn)
+	num, again := readV2(t, c)
+	assert.Equal(t, uint16(0x0016), num)
+	assert.Equal(t, first, again)
+	assert.Equal(t, 1, e.Executed(shtrih.CmdCashIn))
+	// Ping returns the last answer.
+	c.Write([]byte{0x8F, 0x00, 0x00, 0x0F, 0x1D})
+	num, _ = readV2(t, c)
+	assert.Equal(t, uint16(0x0016), num)
+	// The v1 link still works on the same line.
+	c.Write([]byte{shtrih.ENQ})
+	assert.Equal(t, []byte{shtrih.NAK}, readN(t, c, 1))
+}
