@@ -8,7 +8,7 @@ GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/
 CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 TESTFLAGS ?= -timeout 15m
 
-.PHONY: deps run test lint bench fuzz build
+.PHONY: deps run test lint bench fuzz build screenshots
 
 deps:
 	@bash scripts/deps.sh
@@ -16,8 +16,16 @@ deps:
 build: deps
 	$(GO) build -o bin/ ./cmd/...
 
+# The cashier window; with no configuration it starts in training mode.
 run: deps
-	$(GO) run ./cmd/paydeskctl --help
+	$(GO) run ./cmd/paydesk
+
+# A PNG of every screen in both languages, under Xvfb (scripts/deps.sh --gui).
+SHOTS ?= docs/screenshots
+screenshots:
+	@bash scripts/deps.sh --gui
+	$(GO) build -o bin/paydesk ./cmd/paydesk
+	xvfb-run -a -s "-screen 0 1366x768x24" bin/paydesk --screenshots $(SHOTS)
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

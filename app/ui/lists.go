@@ -1,0 +1,239 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"paydesk/receipts"
+	"paydesk/store"
+)
+
+// pendingScreen lists payments whose outcome is unknown, as the resolver
+// works on them, and paid payments waiting for their receipt.
+type pendingScreen struct {
+	u       *UI
+	root    fyne.CanvasObject
+	unknown []*store.Payment
+	queue   []*store.Payment
+	uList   *widget.List
+	qList   *widget.List
+	qSel    int
+	message *widget.Label
+}
+
+func newPendingScreen(u *UI) *pendingScreen {
+	s := &pendingScreen{u: u, qSel: -1, message: wrapLabel("")}
+	s.uList = widget.NewList(func() int { return len(s.unknown) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := s.unknown[i]
+			o.(*widget.Label).SetText(T("pending.row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(),
+				"Attempts", p.StatusAttempts, "Next", p.NextStatusAt.Local().Format("15:04:05"), "Session", p.Session))
+		})
+	s.qList = widget.NewList(func() int { return len(s.queue) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := s.queue[i]
+			o.(*widget.Label).SetText(T("pending.queue_row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(), "Error", p.FiscalError))
+		})
+	s.qList.OnSelected = func(i widget.ListItemID) { s.qSel = i }
+	resolve := widget.NewButtonWithIcon(T("pending.resolve"), theme.ViewRefreshIcon(), s.resolveNow)
+	print := widget.NewButtonWithIcon(T("pending.print_again"), theme.DocumentPrintIcon(), s.printAgain)
+	print.Importance = widget.HighImportance
+	top := container.NewBorder(widget.NewLabelWithStyle(T("pending.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		resolve, nil, nil, s.uList)
+	bottom := container.NewBorder(widget.NewLabelWithStyle(T("pending.queue_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(print, s.message), nil, nil, s.qList)
+	split := container.NewVSplit(top, bottom)
+	s.root = split
+	return s
+}
+
+func payerText(p *store.Payment) string {
+	if len(p.PayerID) == 10 && strings.HasPrefix(p.PayerID, "9") {
+		return receipts.FormatPhone(p.PayerID)
+	}
+	return p.PayerID
+}
+
+func (s *pendingScreen) content() fyne.CanvasObject { s.reload(); return s.root }
+
+func (s *pendingScreen) reload() {
+	s.unknown, _ = s.u.till.Pending(s.u.ctx)
+	s.queue, _ = s.u.till.ReceiptQueue(s.u.ctx)
+	s.uList.Refresh()
+	s.qList.Refresh()
+}
+
+func (s *pendingScreen) resolveNow() {
+	s.u.background(func(ctx context.Context) func() {
+		n, err := s.u.till.ResolvePending(ctx, true)
+		return func() {
+			if err != nil {
+				s.message.SetText(appMessage(err))
+			} else {
+				s.message.SetText(T("pending.resolved", "N", n))
+			}
+			s.reload()
+		}
+	})
+}
+
+func (s *pendingScreen) printAgain() {
+	if s.qSel < 0 || s.qSel >= len(s.queue) {
+		if len(s.queue) == 0 {
+			return
+		}
+		s.qSel = 0
+	}
+	p := s.queue[s.qSel]
+	s.u.background(func(ctx context.Context) func() {
+		err := s.u.till.Reprint(ctx, s.u.user, p)
+		return func() {
+			if err != nil {
+				s.message.SetText(appMessage(err))
+			} else {
+				s.message.SetText(T("pending.printed"))
+			}
+			s.qSel = -1
+			s.qList.UnselectAll()
+			s.reload()
+		}
+	})
+}
+
+// historyScreen lists payments with filters and shows a payment's receipts.
+type historyScreen struct {
+	u        *UI
+	root     fyne.CanvasObject
+	rows     []*store.Payment
+	list     *widget.List
+	number   *widget.Entry
+	provider *widget.Select
+	state    *widget.Select
+	days     *widget.Select
+	detail   *widget.Label
+	sel      *store.Payment
+	message  *widget.Label
+}
+
+var historyStates = []store.State{"", store.StatePaid, store.StateUnknown, store.StateNotPaid, store.StateFailed, store.StateRefused, store.StateCancelled}
+
+func newHistoryScreen(u *UI) *historyScreen {
+	s := &historyScreen{u: u, detail: widget.NewLabel(""), message: wrapLabel("")}
+	s.detail.TextStyle = fyne.TextStyle{Monospace: true}
+	s.number = widget.NewEntry()
+	s.number.PlaceHolder = T("history.number")
+	s.number.OnChanged = func(string) { s.reload() }
+	provs := []string{T("history.all")}
+	for _, p := range u.till.Catalogue().Providers {
+		provs = append(provs, p.Code)
+	}
+	s.provider = widget.NewSelect(provs, nil)
+	s.provider.SetSelectedIndex(0)
+	var states []string
+	for _, st := range historyStates {
+		states = append(states, stateText(st))
+	}
+	s.state = widget.NewSelect(states, nil)
+	s.state.SetSelectedIndex(0)
+	s.days = widget.NewSelect([]string{T("history.today"), T("history.week"), T("history.month"), T("history.all_time")}, nil)
+	s.days.SetSelectedIndex(0)
+	s.list = widget.NewList(func() int { return len(s.rows) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := s.rows[i]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  %-14s %-20s %10s  %s", p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total, stateText(p.State)))
+		})
+	s.list.OnSelected = func(i widget.ListItemID) { s.showDetail(s.rows[i]) }
+	for _, sel := range []*widget.Select{s.provider, s.state, s.days} {
+		sel.OnChanged = func(string) { s.reload() }
+	}
+	reprint := widget.NewButtonWithIcon(T("history.reprint"), theme.DocumentPrintIcon(), s.reprint)
+	filters := container.NewGridWithColumns(4, s.number, s.provider, s.state, s.days)
+	right := container.NewBorder(nil, container.NewVBox(reprint, s.message), nil, nil, container.NewScroll(s.detail))
+	split := container.NewHSplit(s.list, right)
+	split.Offset = 0.55
+	s.root = container.NewBorder(filters, nil, nil, nil, split)
+	return s
+}
+
+func stateText(st store.State) string {
+	if st == "" {
+		return T("history.all")
+	}
+	return T("state." + string(st))
+}
+
+func (s *historyScreen) content() fyne.CanvasObject { s.reload(); return s.root }
+
+func (s *historyScreen) reload() {
+	f := store.Filter{Payer: strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s.number.Text), Limit: 500}
+	if s.provider.SelectedIndex() > 0 {
+		f.Provider = s.provider.Selected
+	}
+	if i := s.state.SelectedIndex(); i > 0 {
+		f.State = historyStates[i]
+	}
+	switch s.days.SelectedIndex() {
+	case 0:
+		f.From = startOfDay(0)
+	case 1:
+		f.From = startOfDay(6)
+	case 2:
+		f.From = startOfDay(30)
+	}
+	rows, err := s.u.till.Store().Payments(s.u.ctx, f)
+	if err != nil {
+		s.message.SetText(appMessage(err))
+	}
+	s.rows = rows
+	s.list.Refresh()
+}
+
+func (s *historyScreen) showDetail(p *store.Payment) {
+	s.sel = p
+	rs, err := s.u.till.Store().Receipts(s.u.ctx, p.ID)
+	if err != nil {
+		s.detail.SetText(appMessage(err))
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n\n", T("history.session"), p.Session, T("history.state"), stateText(p.State), T("history.transid"), p.TransID)
+	for _, r := range rs {
+		b.WriteString(r.Text)
+		b.WriteString("\n\n")
+	}
+	if len(rs) == 0 {
+		b.WriteString(T("history.no_receipt"))
+	}
+	s.detail.SetText(b.String())
+}
+
+func (s *historyScreen) reprint() {
+	p := s.sel
+	if p == nil {
+		return
+	}
+	s.u.background(func(ctx context.Context) func() {
+		err := s.u.till.Reprint(ctx, s.u.user, p)
+		return func() {
+			if err != nil {
+				s.message.SetText(appMessage(err))
+			} else {
+				s.message.SetText(T("pending.printed"))
+			}
+		}
+	})
+}

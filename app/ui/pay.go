@@ -1,0 +1,536 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"paydesk/app"
+	"paydesk/money"
+	"paydesk/protocol/gateway"
+	"paydesk/receipts"
+	"paydesk/store"
+)
+
+// quickAmounts are the amount buttons (Alt+1 … Alt+5).
+var quickAmounts = []money.Amount{100_00, 200_00, 300_00, 500_00, 1000_00}
+
+// payScreen is the main screen: provider, number, amount, check, pay.
+type payScreen struct {
+	u    *UI
+	root fyne.CanvasObject
+
+	search   *keyEntry
+	groups   *container.AppTabs
+	tiles    map[gateway.Group]*fyne.Container
+	provider *widget.Label
+	number   *keyEntry
+	hint     *widget.Label
+	checkNo  *widget.Button
+	opName   *widget.Label
+	amount   *keyEntry
+	quote    *widget.Label
+	check    *widget.Button
+	addInfo  *widget.Label
+	confirm  *widget.Button
+	progress *widget.ProgressBarInfinite
+	result   *widget.Label
+	tool     *widget.RadioGroup
+
+	prov       *gateway.Provider
+	payment    *store.Payment
+	working    bool
+	formatting bool
+	confirmPop *widget.PopUp
+}
+
+func newPayScreen(u *UI) *payScreen {
+	s := &payScreen{u: u, tiles: map[gateway.Group]*fyne.Container{}}
+	s.search = newKeyEntry(u.router)
+	s.search.PlaceHolder = T("pay.search")
+	s.search.OnChanged = func(string) { s.fillTiles() }
+	var tabs []*container.TabItem
+	for _, g := range gateway.Groups {
+		c := container.NewGridWrap(fyne.NewSize(150, 56))
+		s.tiles[g] = c
+		tabs = append(tabs, container.NewTabItem(T("group."+string(g)), container.NewVScroll(c)))
+	}
+	s.groups = container.NewAppTabs(tabs...)
+	s.fillTiles()
+
+	s.provider = widget.NewLabelWithStyle(T("pay.choose_provider"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.number = newKeyEntry(u.router)
+	s.number.PlaceHolder = T("pay.number")
+	s.number.OnChanged = s.numberChanged
+	s.number.OnSubmitted = func(string) { s.u.win.Canvas().Focus(s.amount) }
+	s.hint = wrapLabel("")
+	s.checkNo = widget.NewButtonWithIcon(T("pay.check_number")+"  F2", theme.SearchIcon(), s.doCheckNumber)
+	s.opName = wrapLabel("")
+	s.amount = newKeyEntry(u.router)
+	s.amount.PlaceHolder = T("pay.amount")
+	s.amount.OnChanged = func(string) { s.updateQuote() }
+	s.amount.OnSubmitted = func(string) {
+		if s.payment != nil && s.payment.State == store.StateChecked {
+			s.askConfirm()
+		} else {
+			s.doCheck()
+		}
+	}
+	quick := container.NewHBox()
+	for i, a := range quickAmounts {
+		a := a
+		quick.Add(widget.NewButton(fmt.Sprintf("%d ₽", a/100), func() { s.setAmount(a) }))
+		_ = i
+	}
+	s.tool = widget.NewRadioGroup([]string{T("pay.cash"), T("pay.card")}, nil)
+	s.tool.Horizontal = true
+	s.tool.SetSelected(T("pay.cash"))
+	s.quote = wrapLabel("")
+	s.check = widget.NewButtonWithIcon(T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
+	s.check.Importance = widget.HighImportance
+	s.addInfo = wrapLabel("")
+	s.confirm = widget.NewButtonWithIcon(T("pay.confirm")+"  F4", theme.ConfirmIcon(), s.askConfirm)
+	s.confirm.Importance = widget.SuccessImportance
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Stop()
+	s.progress.Hide()
+	s.result = wrapLabel("")
+	s.result.TextStyle = fyne.TextStyle{Bold: true}
+	newBtn := widget.NewButtonWithIcon(T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
+
+	form := container.NewVBox(
+		s.provider,
+		widget.NewLabel(T("pay.number_label")), s.number, s.hint,
+		container.NewHBox(s.checkNo), s.opName,
+		widget.NewSeparator(),
+		widget.NewLabel(T("pay.amount_label")), s.amount, quick, s.tool, s.quote,
+		container.NewHBox(s.check), s.addInfo,
+		widget.NewSeparator(),
+		container.NewHBox(s.confirm, layout.NewSpacer(), newBtn),
+		s.progress, s.result,
+	)
+	left := container.NewBorder(s.search, nil, nil, nil, s.groups)
+	split := container.NewHSplit(left, container.NewVScroll(container.NewPadded(form)))
+	split.Offset = 0.42
+	s.root = split
+	s.reset()
+	return s
+}
+
+func (s *payScreen) content() fyne.CanvasObject { return s.root }
+
+func (s *payScreen) focus() {
+	if s.prov == nil {
+		s.u.win.Canvas().Focus(s.search)
+	} else {
+		s.u.win.Canvas().Focus(s.number)
+	}
+}
+
+// bindKeys binds the payment keys.
+func (s *payScreen) bindKeys() {
+	r := s.u.router
+	r.Key(fyne.KeyF2, s.doCheckNumber)
+	r.Key(fyne.KeyF3, s.doCheck)
+	r.Key(fyne.KeyF4, s.askConfirm)
+	r.Key(fyne.KeyEscape, s.reset)
+	for i, a := range quickAmounts {
+		a := a
+		r.Shortcut(fyne.KeyModifierAlt, fyne.KeyName(fmt.Sprint(i+1)), func() { s.setAmount(a) })
+	}
+	for i, g := range gateway.Groups {
+		i := i
+		_ = g
+		r.Shortcut(fyne.KeyModifierControl, fyne.KeyName(fmt.Sprint(i+1)), func() { s.groups.SelectIndex(i) })
+	}
+	r.Shortcut(fyne.KeyModifierControl, fyne.KeyF, func() { s.u.win.Canvas().Focus(s.search) })
+	r.Shortcut(fyne.KeyModifierControl, fyne.KeyN, s.reset)
+}
+
+func (s *payScreen) fillTiles() {
+	q := strings.ToLower(strings.TrimSpace(s.search.Text))
+	first := -1
+	for gi, g := range gateway.Groups {
+		c := s.tiles[g]
+		c.Objects = nil
+		for _, p := range s.u.till.Catalogue().ByGroup(g) {
+			p := p
+			if q != "" && !strings.Contains(strings.ToLower(p.Name), q) && !strings.Contains(p.Code, q) {
+				continue
+			}
+			b := widget.NewButton(p.Name, func() { s.choose(p) })
+			c.Objects = append(c.Objects, b)
+			if first < 0 {
+				first = gi
+			}
+		}
+		c.Refresh()
+	}
+	if q != "" && first >= 0 && s.groups != nil {
+		s.groups.SelectIndex(first)
+	}
+	if s.search != nil {
+		s.search.OnSubmitted = func(string) {
+			for _, g := range gateway.Groups {
+				for _, p := range s.u.till.Catalogue().ByGroup(g) {
+					if q == "" || strings.Contains(strings.ToLower(p.Name), q) || strings.Contains(p.Code, q) {
+						s.choose(p)
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// choose picks a provider and starts a new payment form.
+func (s *payScreen) choose(p *gateway.Provider) {
+	if s.working {
+		return
+	}
+	s.prov = p
+	s.payment = nil
+	s.provider.SetText(p.Name)
+	s.number.SetText("")
+	s.amount.SetText("")
+	s.opName.SetText("")
+	s.addInfo.SetText("")
+	s.result.SetText("")
+	s.hint.SetText(hintOf(p))
+	s.update()
+	s.u.win.Canvas().Focus(s.number)
+}
+
+func hintOf(p *gateway.Provider) string {
+	if Language() == "en" && p.HintEN != "" {
+		return p.HintEN
+	}
+	return p.Hint
+}
+
+// FormatNumber formats what the cashier typed as she types: +7 (916)
+// 123-45-67 for mobile numbers, digits only otherwise.
+func FormatNumber(p *gateway.Provider, text string) string {
+	if p == nil {
+		return text
+	}
+	t := strings.TrimSpace(text)
+	if p.Group == gateway.Mobile {
+		t = strings.TrimPrefix(t, "+7")
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, t)
+	if p.Group != gateway.Mobile {
+		return digits
+	}
+	// Russian mobile numbers start with 9: a leading 7 or 8 is the country
+	// or trunk prefix the cashier typed out of habit.
+	if len(digits) > 0 && (digits[0] == '7' || digits[0] == '8') {
+		digits = digits[1:]
+		if digits == "" {
+			return "+7 ("
+		}
+	}
+	if len(digits) > 10 {
+		digits = digits[:10]
+	}
+	if len(digits) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("+7 (")
+	for i, c := range digits {
+		switch i {
+		case 3:
+			b.WriteString(") ")
+		case 6, 8:
+			b.WriteString("-")
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func (s *payScreen) numberChanged(text string) {
+	if s.formatting || s.prov == nil {
+		return
+	}
+	f := FormatNumber(s.prov, text)
+	if f != text {
+		s.formatting = true
+		s.number.SetText(f)
+		s.number.CursorColumn = len([]rune(f))
+		s.number.Refresh()
+		s.formatting = false
+	}
+	if s.payment != nil && s.payment.State != store.StateEntered {
+		s.payment = nil // a new number is a new payment
+		s.opName.SetText("")
+		s.addInfo.SetText("")
+	}
+	if f == "" {
+		s.hint.SetText(hintOf(s.prov))
+	} else if _, err := s.prov.Validate(f); err != nil {
+		s.hint.SetText("⚠ " + appMessage(err))
+	} else {
+		s.hint.SetText("✓ " + T("pay.number_ok"))
+	}
+	s.update()
+}
+
+func (s *payScreen) setAmount(a money.Amount) {
+	s.amount.SetText(a.String())
+	s.u.win.Canvas().Focus(s.amount)
+}
+
+func (s *payScreen) payTool() app.PayTool {
+	if s.tool.Selected == T("pay.card") {
+		return app.Card
+	}
+	return app.Cash
+}
+
+func (s *payScreen) updateQuote() {
+	if s.prov == nil {
+		return
+	}
+	a, err := money.Parse(s.amount.Text)
+	if err != nil || s.amount.Text == "" {
+		if s.amount.Text != "" {
+			s.quote.SetText("⚠ " + T("pay.amount_bad"))
+		} else {
+			s.quote.SetText(T("pay.limits", "Min", s.prov.Min.String(), "Max", s.prov.Max.String()))
+		}
+		s.update()
+		return
+	}
+	if err := s.prov.CheckAmount(a); err != nil {
+		s.quote.SetText("⚠ " + appMessage(err))
+		s.update()
+		return
+	}
+	q, _ := s.u.till.Quote(s.prov.Code, a)
+	s.quote.SetText(T("pay.quote", "Amount", q.Amount.String(), "Fee", q.Fee.String(), "Total", q.Total.String(), "Commission", q.Commission.String()))
+	if s.payment != nil && s.payment.State == store.StateChecked && s.payment.Amount != a {
+		s.payment.State = store.StateEntered // amount changed: check again
+		s.addInfo.SetText("")
+	}
+	s.update()
+}
+
+// update enables what the form allows now.
+func (s *payScreen) update() {
+	set := func(b *widget.Button, on bool) {
+		if on && !s.working {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	numberOK := s.prov != nil && s.number.Text != ""
+	if numberOK {
+		_, err := s.prov.Validate(s.number.Text)
+		numberOK = err == nil
+	}
+	amountOK := false
+	if a, err := money.Parse(s.amount.Text); err == nil && s.prov != nil {
+		amountOK = s.prov.CheckAmount(a) == nil
+	}
+	set(s.checkNo, numberOK)
+	set(s.check, numberOK && amountOK)
+	set(s.confirm, s.payment != nil && s.payment.State == store.StateChecked)
+	if s.working {
+		s.progress.Show()
+		s.progress.Start()
+	} else {
+		s.progress.Stop()
+		s.progress.Hide()
+	}
+}
+
+// reset clears the form for the next payer (Escape). A payment checked but
+// not sent is cancelled; one sent is the resolver's.
+func (s *payScreen) reset() {
+	if s.working {
+		return
+	}
+	if p := s.payment; p != nil && (p.State == store.StateEntered || p.State == store.StateNumberChecked || p.State == store.StateChecked) && s.u.user != nil {
+		_ = s.u.till.Cancel(s.u.ctx, s.u.user, p)
+	}
+	s.payment = nil
+	s.number.SetText("")
+	s.amount.SetText("")
+	s.opName.SetText("")
+	s.addInfo.SetText("")
+	s.result.SetText("")
+	s.quote.SetText("")
+	if s.prov != nil {
+		s.hint.SetText(hintOf(s.prov))
+	}
+	s.update()
+	s.focus()
+}
+
+// start creates the payment when there is none for this number yet.
+func (s *payScreen) start(ctx context.Context, number string) (*store.Payment, error) {
+	if s.payment != nil && s.payment.PayerID == s.prov.Normalize(number) {
+		return s.payment, nil
+	}
+	return s.u.till.Start(ctx, s.u.user, s.prov.Code, number)
+}
+
+func (s *payScreen) run(work func(ctx context.Context) (*store.Payment, error), done func(*store.Payment, error)) {
+	if s.working {
+		return // no double submission
+	}
+	s.working = true
+	s.result.SetText(T("pay.working"))
+	s.update()
+	s.u.background(func(ctx context.Context) func() {
+		p, err := work(ctx)
+		return func() {
+			s.working = false
+			if p != nil {
+				s.payment = p
+			}
+			done(p, err)
+			s.update()
+			s.u.status.refreshLocal()
+		}
+	})
+}
+
+func (s *payScreen) doCheckNumber() {
+	if s.prov == nil || s.checkNo.Disabled() {
+		return
+	}
+	number := s.number.Text
+	s.run(func(ctx context.Context) (*store.Payment, error) {
+		p, err := s.start(ctx, number)
+		if err != nil {
+			return nil, err
+		}
+		return s.u.till.CheckNumber(ctx, s.u.user, p)
+	}, func(p *store.Payment, err error) {
+		if err != nil {
+			s.result.SetText(resultError(err))
+			return
+		}
+		s.result.SetText("")
+		s.opName.SetText(T("pay.operator", "Name", p.OpName))
+		if p.AddInfo != "" {
+			s.addInfo.SetText(p.AddInfo)
+		}
+		s.u.win.Canvas().Focus(s.amount)
+	})
+}
+
+func (s *payScreen) doCheck() {
+	if s.prov == nil || s.check.Disabled() {
+		return
+	}
+	number := s.number.Text
+	a, err := money.Parse(s.amount.Text)
+	if err != nil {
+		s.result.SetText(T("pay.amount_bad"))
+		return
+	}
+	tool := s.payTool()
+	s.run(func(ctx context.Context) (*store.Payment, error) {
+		p, err := s.start(ctx, number)
+		if err != nil {
+			return nil, err
+		}
+		return s.u.till.Check(ctx, s.u.user, p, a, tool)
+	}, func(p *store.Payment, err error) {
+		if err != nil {
+			s.result.SetText(resultError(err))
+			if p != nil && p.State == store.StateRefused {
+				s.payment = nil
+			}
+			return
+		}
+		s.result.SetText(T("pay.checked", "Total", p.Total.String()))
+		info := p.AddInfo
+		if info == "" && p.OpName != "" {
+			info = T("pay.operator", "Name", p.OpName)
+		}
+		s.addInfo.SetText(info)
+		s.u.win.Canvas().Focus(s.amount)
+	})
+}
+
+// askConfirm shows the summary the cashier reads to the payer, then sends.
+func (s *payScreen) askConfirm() {
+	p := s.payment
+	if s.working || p == nil || p.State != store.StateChecked {
+		return
+	}
+	id := p.PayerID
+	if s.prov.Group == gateway.Mobile {
+		id = receipts.FormatPhone(id)
+	}
+	summary := T("confirm.text", "Provider", p.ProviderName, "Number", id, "Amount", p.Amount.String(), "Fee", p.Fee.String(), "Total", p.Total.String())
+	var pop *widget.PopUp
+	send := widget.NewButtonWithIcon(T("confirm.send")+"  Enter", theme.ConfirmIcon(), func() { pop.Hide(); s.doConfirm() })
+	send.Importance = widget.SuccessImportance
+	back := widget.NewButton(T("button.cancel")+"  Esc", func() { pop.Hide(); s.u.win.Canvas().Focus(s.amount) })
+	keys := newKeyEntry(nil) // takes Enter and Escape while the summary is up
+	keys.OnSubmitted = func(string) { pop.Hide(); s.doConfirm() }
+	pop = widget.NewModalPopUp(container.NewVBox(
+		widget.NewLabelWithStyle(T("confirm.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapLabel(summary),
+		wrapLabel(T("confirm.read")),
+		container.NewHBox(layout.NewSpacer(), back, send),
+	), s.u.win.Canvas())
+	s.u.router.Key(fyne.KeyEscape, func() { pop.Hide(); s.bindKeys(); s.u.win.Canvas().Focus(s.amount) })
+	s.u.router.Key(fyne.KeyReturn, func() { pop.Hide(); s.doConfirm() })
+	s.u.router.Key(fyne.KeyEnter, func() { pop.Hide(); s.doConfirm() })
+	pop.Resize(fyne.NewSize(520, 0))
+	pop.Show()
+	s.u.win.Canvas().Focus(nil)
+	s.confirmPop = pop
+}
+
+func (s *payScreen) doConfirm() {
+	s.u.router.Key(fyne.KeyReturn, nil)
+	s.u.router.Key(fyne.KeyEnter, nil)
+	s.bindKeys()
+	p := s.payment
+	if p == nil || p.State != store.StateChecked {
+		return
+	}
+	s.run(func(ctx context.Context) (*store.Payment, error) {
+		return s.u.till.Confirm(ctx, s.u.user, p)
+	}, func(p *store.Payment, err error) {
+		switch {
+		case err == nil:
+			s.result.SetText(T("pay.done", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
+		case app.KindOf(err) == app.KindDevice && p != nil && p.State == store.StatePaid:
+			s.result.SetText(T("pay.paid_no_receipt") + "\n" + appMessage(err))
+		default:
+			s.result.SetText(resultError(err))
+		}
+		s.payment = nil
+		s.u.win.Canvas().Focus(s.number)
+	})
+}
+
+// resultError is an error as the result line shows it.
+func resultError(err error) string {
+	switch app.KindOf(err) {
+	case app.KindPending:
+		return "⏳ " + appMessage(err)
+	}
+	return "✗ " + appMessage(err)
+}

@@ -1,0 +1,253 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"go.yaml.in/yaml/v3"
+
+	"paydesk/app/config"
+	"paydesk/fiscal/shtrih"
+	"paydesk/internal/atomicfile"
+	"paydesk/protocol/ipriv"
+)
+
+// settingsScreen is for administrators: point codes, keys, the fiscal
+// device, language and training mode. Changes are written to the user's
+// configuration file and take effect on the next start.
+type settingsScreen struct {
+	u        *UI
+	root     fyne.CanvasObject
+	sd, ap   *widget.Entry
+	op       *widget.Entry
+	port     *widget.SelectEntry
+	baud     *widget.Select
+	password *widget.Entry
+	language *widget.Select
+	training *widget.Check
+	contrast *widget.Check
+	keySer   *widget.Entry
+	keyUser  *widget.Entry
+	keyPass  *widget.Entry
+	pubKey   *widget.Entry
+	message  *widget.Label
+}
+
+func newSettingsScreen(u *UI) *settingsScreen {
+	c := u.rt.Config
+	s := &settingsScreen{u: u, sd: widget.NewEntry(), ap: widget.NewEntry(), op: widget.NewEntry(), password: widget.NewEntry(),
+		keySer: widget.NewEntry(), keyUser: widget.NewEntry(), keyPass: widget.NewPasswordEntry(), pubKey: widget.NewMultiLineEntry(), message: wrapLabel("")}
+	s.sd.SetText(c.Point.SD)
+	s.ap.SetText(c.Point.AP)
+	s.op.SetText(c.Point.OP)
+	s.port = widget.NewSelectEntry(nil)
+	s.port.SetText(c.Fiscal.Port)
+	s.baud = widget.NewSelect([]string{"4800", "9600", "19200", "38400", "57600", "115200"}, nil)
+	s.baud.SetSelected(strconv.Itoa(c.Fiscal.Baud))
+	s.password.SetText(strconv.Itoa(int(c.Fiscal.Password)))
+	s.language = widget.NewSelect([]string{"Русский", "English"}, nil)
+	if c.Language == "en" {
+		s.language.SetSelectedIndex(1)
+	} else {
+		s.language.SetSelectedIndex(0)
+	}
+	s.training = widget.NewCheck(T("settings.training"), nil)
+	s.training.SetChecked(c.Training)
+	s.contrast = widget.NewCheck(T("settings.contrast"), func(on bool) { SetHighContrast(u.fyneApp, on) })
+	s.keySer.PlaceHolder = T("settings.key_serial")
+	s.keyUser.PlaceHolder = "api" + c.Point.AP
+	s.keyPass.PlaceHolder = T("settings.key_passphrase")
+	s.pubKey.Wrapping = fyne.TextWrapOff
+	s.pubKey.TextStyle = fyne.TextStyle{Monospace: true}
+	refresh := widget.NewButtonWithIcon(T("settings.find_ports"), theme.ViewRefreshIcon(), s.findPorts)
+	test := widget.NewButtonWithIcon(T("settings.test"), theme.MediaPlayIcon(), s.testDevice)
+	gen := widget.NewButtonWithIcon(T("settings.generate"), theme.ContentAddIcon(), s.generate)
+	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), s.save)
+	save.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem("SD", s.sd), widget.NewFormItem("AP", s.ap), widget.NewFormItem("OP", s.op),
+		widget.NewFormItem(T("settings.port"), container.NewBorder(nil, nil, nil, refresh, s.port)),
+		widget.NewFormItem(T("settings.baud"), s.baud), widget.NewFormItem(T("settings.password"), s.password),
+		widget.NewFormItem("", test),
+		widget.NewFormItem(T("settings.language"), s.language),
+		widget.NewFormItem("", s.training), widget.NewFormItem("", s.contrast),
+	)
+	keys := widget.NewForm(widget.NewFormItem(T("settings.key_serial"), s.keySer), widget.NewFormItem(T("settings.key_user"), s.keyUser),
+		widget.NewFormItem(T("settings.key_passphrase"), s.keyPass), widget.NewFormItem("", gen))
+	info := wrapLabel(T("settings.config_file", "File", configTarget(c)))
+	s.root = container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle(T("settings.point_device"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle(T("settings.keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), keys,
+		widget.NewLabel(T("settings.public_key")), container.NewGridWrap(fyne.NewSize(620, 160), s.pubKey),
+		widget.NewSeparator(), info, save, s.message))
+	return s
+}
+
+func (s *settingsScreen) content() fyne.CanvasObject { return s.root }
+
+func configTarget(c *config.Config) string {
+	if c.File != "" {
+		return c.File
+	}
+	d, err := config.UserDir()
+	if err != nil {
+		return "paydesk.yaml"
+	}
+	return filepath.Join(d, "paydesk.yaml")
+}
+
+// findPorts fills the port list from the serial library's enumeration.
+func (s *settingsScreen) findPorts() {
+	s.u.background(func(ctx context.Context) func() {
+		ports, err := shtrih.Ports()
+		return func() {
+			if err != nil {
+				s.message.SetText(appMessage(err))
+				return
+			}
+			var names []string
+			for _, p := range ports {
+				names = append(names, p.Name)
+			}
+			names = append(names, "tcp://192.168.1.10:7778", "emulator", "none")
+			s.port.SetOptions(names)
+			s.message.SetText(T("settings.ports_found", "N", len(ports)))
+		}
+	})
+}
+
+// testDevice opens the configured port and shows the device status.
+func (s *settingsScreen) testDevice() {
+	port, baudText, pw := s.port.Text, s.baud.Selected, s.password.Text
+	if port == "" || port == "emulator" {
+		port = s.u.rt.KKMPort
+	}
+	s.message.SetText(T("settings.testing", "Port", port))
+	s.u.background(func(ctx context.Context) func() {
+		baud, _ := strconv.Atoi(baudText)
+		p, _ := strconv.Atoi(pw)
+		var text string
+		conn, err := shtrih.Dial(port, baud, 3*time.Second)
+		if err == nil {
+			dev := shtrih.New(conn, shtrih.Options{Password: uint32(p), Baud: baud, ReadyTimeout: 5 * time.Second})
+			c, cancel := context.WithTimeout(ctx, 10*time.Second)
+			st, serr := dev.Status(c)
+			cancel()
+			dev.Close()
+			if serr != nil {
+				err = serr
+			} else {
+				text = T("settings.device_ok", "Model", st.Model, "Status", deviceText(st), "FN", st.FNNumber, "Width", st.LineWidth)
+			}
+		}
+		return func() {
+			if err != nil {
+				s.message.SetText(T("settings.device_fail") + ": " + appMessage(err))
+				return
+			}
+			s.message.SetText(text)
+		}
+	})
+}
+
+// generate makes a key pair and shows the public key to send for
+// registration.
+func (s *settingsScreen) generate() {
+	serial, err := strconv.ParseUint(s.keySer.Text, 10, 32)
+	if err != nil || serial == 0 {
+		s.message.SetText(T("settings.key_serial_bad"))
+		return
+	}
+	user := s.keyUser.Text
+	if user == "" {
+		user = s.keyUser.PlaceHolder
+	}
+	pass := []byte(s.keyPass.Text)
+	if len(pass) == 0 {
+		s.message.SetText(T("settings.key_passphrase_needed"))
+		return
+	}
+	dir := filepath.Join(s.u.rt.DataDir, "keys")
+	s.u.background(func(ctx context.Context) func() {
+		var pub []byte
+		k, err := ipriv.GenerateKey(nil, 1024, uint32(serial), user, time.Now())
+		if err == nil {
+			var sec []byte
+			if sec, err = k.Marshal(pass, nil); err == nil {
+				if pub, err = k.Public().MarshalCertified(k, time.Now()); err == nil {
+					if err = os.MkdirAll(dir, 0o700); err == nil {
+						if _, statErr := os.Stat(filepath.Join(dir, "secret.key")); statErr == nil {
+							err = fmt.Errorf("%s", T("settings.key_exists", "Dir", dir))
+						} else if err = atomicfile.Write(filepath.Join(dir, "secret.key"), sec, 0o600); err == nil {
+							err = atomicfile.Write(filepath.Join(dir, "pubkeys.key"), pub, 0o644)
+						}
+					}
+				}
+			}
+		}
+		return func() {
+			if err != nil {
+				s.message.SetText(appMessage(err))
+				return
+			}
+			s.pubKey.SetText(string(pub))
+			s.message.SetText(T("settings.key_done", "Dir", dir))
+		}
+	})
+}
+
+// save writes the settings to the user's configuration file.
+func (s *settingsScreen) save() {
+	file := configTarget(s.u.rt.Config)
+	doc := map[string]any{}
+	if b, err := os.ReadFile(file); err == nil {
+		_ = yaml.Unmarshal(b, &doc)
+	}
+	pw, err := strconv.Atoi(s.password.Text)
+	if err != nil || pw <= 0 || pw > 9999 {
+		s.message.SetText(T("settings.password_bad"))
+		return
+	}
+	baud, _ := strconv.Atoi(s.baud.Selected)
+	langCode := "ru"
+	if s.language.SelectedIndex() == 1 {
+		langCode = "en"
+	}
+	doc["point"] = map[string]any{"sd": s.sd.Text, "ap": s.ap.Text, "op": s.op.Text}
+	fiscalSec, _ := doc["fiscal"].(map[string]any)
+	if fiscalSec == nil {
+		fiscalSec = map[string]any{}
+	}
+	fiscalSec["port"], fiscalSec["baud"], fiscalSec["password"] = s.port.Text, baud, pw
+	doc["fiscal"] = fiscalSec
+	doc["language"] = langCode
+	doc["training"] = s.training.Checked
+	out, err := yaml.Marshal(doc)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(file), 0o700)
+	}
+	if err == nil {
+		err = atomicfile.Write(file, out, 0o600)
+	}
+	if err == nil {
+		// Check what was written before telling the administrator it is saved.
+		_, err = config.Load(file)
+	}
+	if err != nil {
+		s.message.SetText(appMessage(err))
+		return
+	}
+	s.message.SetText(T("settings.saved", "File", file))
+	if langCode != Language() {
+		_ = SetLanguage(langCode)
+	}
+}

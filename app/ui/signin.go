@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"paydesk/store"
+)
+
+// signIn is the sign-in screen: choose the cashier, type the PIN.
+type signIn struct {
+	u       *UI
+	who     *widget.Select
+	pin     *keyEntry
+	message *widget.Label
+	logins  map[string]string // shown name → login
+	button  *widget.Button
+}
+
+func (u *UI) showSignIn() {
+	u.router.Clear()
+	s := &signIn{u: u, logins: map[string]string{}}
+	cs, err := u.rt.Store.Cashiers(u.ctx)
+	var names []string
+	if err == nil {
+		for _, c := range cs {
+			name := c.FullName + " (" + c.Login + ")"
+			s.logins[name] = c.Login
+			names = append(names, name)
+		}
+	}
+	s.who = widget.NewSelect(names, nil)
+	s.who.PlaceHolder = T("signin.choose")
+	if len(names) > 0 {
+		s.who.SetSelectedIndex(0)
+	}
+	s.pin = newKeyEntry(u.router)
+	s.pin.Password = true
+	s.pin.PlaceHolder = T("signin.pin")
+	s.pin.OnSubmitted = func(string) { s.submit() }
+	s.message = widget.NewLabel("")
+	s.message.Wrapping = fyne.TextWrapWord
+	s.button = widget.NewButton(T("signin.button"), s.submit)
+	s.button.Importance = widget.HighImportance
+	title := widget.NewLabelWithStyle(T("app.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	form := container.NewVBox(title, widget.NewLabel(T("signin.cashier")), s.who, widget.NewLabel(T("signin.pin")), s.pin, s.button, s.message)
+	if u.rt.Config.Training {
+		form.Add(wrapLabel(T("signin.training_hint")))
+	}
+	box := container.NewGridWrap(fyne.NewSize(420, 420), form)
+	content := container.NewBorder(u.banner(), nil, nil, nil, container.NewCenter(box))
+	u.win.SetContent(content)
+	u.win.Canvas().Focus(s.pin)
+	u.signInForm = s
+}
+
+func (s *signIn) submit() {
+	login := s.logins[s.who.Selected]
+	if login == "" {
+		s.message.SetText(T("signin.choose"))
+		return
+	}
+	pin := s.pin.Text
+	s.button.Disable()
+	s.u.background(func(ctx context.Context) func() {
+		user, err := s.u.till.SignIn(ctx, login, pin)
+		return func() {
+			s.button.Enable()
+			s.pin.SetText("")
+			if err != nil {
+				s.message.SetText(appMessage(err))
+				s.u.win.Canvas().Focus(s.pin)
+				return
+			}
+			s.u.user = user
+			s.u.win.SetContent(s.u.frame())
+			s.u.status.refreshAll()
+			s.u.show("pay")
+		}
+	})
+}
+
+// approve asks a manager to sign in over the cashier for one action, then
+// runs it with the manager.
+func (u *UI) approve(action string, then func(manager *userRef)) {
+	cs, _ := u.rt.Store.Cashiers(u.ctx)
+	var names []string
+	logins := map[string]string{}
+	for _, c := range cs {
+		if c.Role.Rank() >= store.RoleManager.Rank() {
+			n := c.FullName + " (" + c.Login + ")"
+			names = append(names, n)
+			logins[n] = c.Login
+		}
+	}
+	who := widget.NewSelect(names, nil)
+	if len(names) > 0 {
+		who.SetSelectedIndex(0)
+	}
+	pin := widget.NewPasswordEntry()
+	msg := widget.NewLabel("")
+	var pop *widget.PopUp
+	ok := widget.NewButton(T("approve.button"), func() {
+		login, p := logins[who.Selected], pin.Text
+		u.background(func(ctx context.Context) func() {
+			m, err := u.till.Approve(ctx, login, p, action)
+			return func() {
+				if err != nil {
+					msg.SetText(appMessage(err))
+					return
+				}
+				pop.Hide()
+				then(&userRef{m})
+			}
+		})
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton(T("button.cancel"), func() { pop.Hide() })
+	pop = widget.NewModalPopUp(container.NewVBox(
+		widget.NewLabelWithStyle(T("approve.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapLabel(T("approve.text")), who, pin, msg, container.NewHBox(layout.NewSpacer(), cancel, ok)), u.win.Canvas())
+	pop.Resize(fyne.NewSize(420, 0))
+	pop.Show()
+	u.win.Canvas().Focus(pin)
+}

@@ -1,0 +1,138 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"paydesk/app"
+	"paydesk/fiscal"
+)
+
+// statusBar shows the gateway and the dealer balance, the device, the
+// shift's time left, the pending count and activity.
+type statusBar struct {
+	u        *UI
+	box      *fyne.Container
+	gateway  *widget.Label
+	device   *widget.Label
+	shift    *widget.Label
+	pending  *widget.Label
+	activity *widget.ProgressBarInfinite
+}
+
+func newStatusBar(u *UI) *statusBar {
+	s := &statusBar{u: u, gateway: widget.NewLabel(T("status.gateway_unknown")), device: widget.NewLabel(T("status.device_unknown")),
+		shift: widget.NewLabel(""), pending: widget.NewLabel(""), activity: widget.NewProgressBarInfinite()}
+	s.activity.Stop()
+	s.activity.Hide()
+	s.box = container.NewVBox(widget.NewSeparator(), container.NewHBox(
+		widget.NewIcon(theme.ComputerIcon()), s.gateway, widget.NewSeparator(),
+		widget.NewIcon(theme.DocumentPrintIcon()), s.device, widget.NewSeparator(),
+		widget.NewIcon(theme.HistoryIcon()), s.shift, widget.NewSeparator(),
+		s.pending, s.activity))
+	return s
+}
+
+// statusLoop refreshes the gateway and device status in the background.
+func (u *UI) statusLoop() {
+	t := time.NewTicker(u.opt.StatusEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(u.status.refreshAll)
+		}
+	}
+}
+
+// refreshAll asks the gateway and the device (in the background).
+func (s *statusBar) refreshAll() {
+	s.refreshLocal()
+	s.u.background(func(ctx context.Context) func() {
+		c, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		bal, gerr := s.u.till.Balance(c)
+		var st fiscal.Status
+		var derr error
+		if reg := s.u.till.Register(); reg != nil {
+			st, derr = reg.Status(c)
+		} else {
+			derr = errorText(T("status.no_device"))
+		}
+		return func() {
+			if gerr != nil {
+				s.gateway.SetText(T("status.gateway_down"))
+			} else {
+				s.gateway.SetText(T("status.gateway_ok", "Balance", bal.Rest.String()))
+			}
+			if derr != nil {
+				s.device.SetText(T("status.device_down"))
+			} else {
+				s.device.SetText(deviceText(st))
+			}
+		}
+	})
+}
+
+func deviceText(st fiscal.Status) string {
+	parts := T("status.device_ok")
+	if !st.Paper {
+		parts = T("status.paper_out")
+	}
+	if st.CoverOpen {
+		parts = T("status.cover_open")
+	}
+	switch st.Mode {
+	case fiscal.ModeShiftOpen:
+		parts += ", " + T("status.kkm_shift_open", "N", st.ShiftNumber)
+	case fiscal.ModeShiftClosed:
+		parts += ", " + T("status.kkm_shift_closed")
+	case fiscal.ModeShiftExpired:
+		parts += ", " + T("status.kkm_shift_expired")
+	case fiscal.ModeDocument:
+		parts += ", " + T("status.kkm_receipt_open")
+	}
+	return parts
+}
+
+// refreshLocal updates what the store knows: shift time left, pending.
+func (s *statusBar) refreshLocal() {
+	ctx := s.u.ctx
+	st, err := s.u.till.Shift(ctx)
+	switch {
+	case err != nil:
+		s.shift.SetText(appMessage(err))
+	case st.Shift == nil:
+		s.shift.SetText(T("status.no_shift"))
+	default:
+		left := s.u.till.ShiftLeft(st.Shift)
+		if left <= 0 {
+			s.shift.SetText(T("status.shift_over"))
+		} else {
+			s.shift.SetText(T("status.shift_left", "Left", fmt.Sprintf("%d:%02d", int(left.Hours()), int(left.Minutes())%60)))
+		}
+	}
+	pend, _ := s.u.till.Pending(ctx)
+	queue, _ := s.u.till.ReceiptQueue(ctx)
+	s.pending.SetText(T("status.pending", "N", len(pend), "Q", len(queue)))
+	if s.u.Busy() {
+		s.activity.Show()
+		s.activity.Start()
+	} else {
+		s.activity.Stop()
+		s.activity.Hide()
+	}
+}
+
+// userRef carries an approving manager to the action.
+type userRef struct{ *app.User }
+
+func appMessage(err error) string { return app.Message(err, Language()) }

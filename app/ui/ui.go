@@ -1,0 +1,297 @@
+// Package ui is PayDesk's window: sign-in, the payment screen, pending and
+// reprint, history, shift, reports and settings, with a status bar that is
+// always visible. It draws what the till core (package app) does; all work
+// on the network or the serial line runs in goroutines and reaches the
+// widgets only through fyne.Do.
+package ui
+
+import (
+	"context"
+	"image/color"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"paydesk/app"
+)
+
+// Options tune the window.
+type Options struct {
+	Log *slog.Logger
+	// StatusEvery is how often the status bar asks the gateway and the
+	// device [30s]; ResolveEvery how often the resolver runs [15s].
+	StatusEvery, ResolveEvery time.Duration
+}
+
+// UI is the cashier's window.
+type UI struct {
+	fyneApp fyne.App
+	win     fyne.Window
+	rt      *app.Runtime
+	till    *app.Till
+	opt     Options
+	log     *slog.Logger
+	router  *Router
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	user   *app.User
+	screen string
+
+	body      *fyne.Container
+	status    *statusBar
+	navButton map[string]*widget.Button
+
+	pay      *payScreen
+	pending  *pendingScreen
+	history  *historyScreen
+	shift    *shiftScreen
+	reports  *reportsScreen
+	settings *settingsScreen
+
+	signInForm *signIn
+
+	busyMu sync.Mutex
+	busy   int
+}
+
+// New builds the window for a booted till; Show it with ShowAndRun.
+func New(a fyne.App, rt *app.Runtime, opt Options) *UI {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.StatusEvery <= 0 {
+		opt.StatusEvery = 30 * time.Second
+	}
+	if opt.ResolveEvery <= 0 {
+		opt.ResolveEvery = 15 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u := &UI{fyneApp: a, rt: rt, till: rt.Till, opt: opt, log: opt.Log, router: NewRouter(), ctx: ctx, cancel: cancel}
+	_ = SetLanguage(rt.Config.Language)
+	u.win = a.NewWindow(T("app.title"))
+	u.win.Resize(fyne.NewSize(1280, 720))
+	u.router.Install(u.win.Canvas())
+	u.win.SetOnClosed(u.Close)
+	u.till.Watch(func() { fyne.Do(u.refreshLists) })
+	u.build()
+	u.showSignIn()
+	go u.till.Run(ctx, opt.ResolveEvery)
+	go u.statusLoop()
+	return u
+}
+
+// Window returns the window (tests and screenshots).
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Close stops the background work. A payment in flight is left to the
+// resolver: its state is in the store.
+func (u *UI) Close() { u.cancel() }
+
+// build makes the frame: navigation on the left, the screen in the middle,
+// the status bar and the training banner always visible.
+func (u *UI) build() {
+	u.status = newStatusBar(u)
+	u.pay = newPayScreen(u)
+	u.pending = newPendingScreen(u)
+	u.history = newHistoryScreen(u)
+	u.shift = newShiftScreen(u)
+	u.reports = newReportsScreen(u)
+	u.settings = newSettingsScreen(u)
+	u.body = container.NewStack()
+}
+
+type navItem struct {
+	key, label, shortcut string
+	icon                 fyne.Resource
+	key2                 fyne.KeyName
+	minRole              string
+}
+
+func (u *UI) navItems() []navItem {
+	return []navItem{
+		{"pay", "nav.pay", "F1", theme.ConfirmIcon(), fyne.KeyF1, "cashier"},
+		{"pending", "nav.pending", "F5", theme.HistoryIcon(), fyne.KeyF5, "cashier"},
+		{"history", "nav.history", "F6", theme.ListIcon(), fyne.KeyF6, "cashier"},
+		{"shift", "nav.shift", "F7", theme.StorageIcon(), fyne.KeyF7, "cashier"},
+		{"reports", "nav.reports", "F8", theme.DocumentIcon(), fyne.KeyF8, "manager"},
+		{"settings", "nav.settings", "F9", theme.SettingsIcon(), fyne.KeyF9, "admin"},
+	}
+}
+
+// frame lays the signed-in window out.
+func (u *UI) frame() fyne.CanvasObject {
+	nav := container.NewVBox()
+	u.navButton = map[string]*widget.Button{}
+	for _, it := range u.navItems() {
+		it := it
+		b := widget.NewButtonWithIcon(T(it.label)+"  "+it.shortcut, it.icon, func() { u.show(it.key) })
+		b.Alignment = widget.ButtonAlignLeading
+		if !u.allowed(it.minRole) {
+			b.Disable()
+		}
+		u.navButton[it.key] = b
+		nav.Add(b)
+	}
+	who := widget.NewLabelWithStyle(u.user.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	role := widget.NewLabel(T("role." + string(u.user.Role)))
+	signOut := widget.NewButtonWithIcon(T("nav.signout"), theme.LogoutIcon(), u.signOut)
+	nav.Add(layout.NewSpacer())
+	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), who, role, signOut), nil, nil, nav)
+	top := u.banner()
+	return container.NewBorder(top, u.status.box, container.NewHBox(left, widget.NewSeparator()), nil, u.body)
+}
+
+// banner is the training-mode banner that cannot be missed.
+func (u *UI) banner() fyne.CanvasObject {
+	if !u.rt.Config.Training {
+		return nil
+	}
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xE6, G: 0x51, B: 0x00, A: 0xFF})
+	txt := canvas.NewText(T("banner.training"), color.White)
+	txt.TextStyle = fyne.TextStyle{Bold: true}
+	txt.Alignment = fyne.TextAlignCenter
+	txt.TextSize = theme.TextSize() * 1.2
+	return container.NewStack(bg, container.NewPadded(txt))
+}
+
+func (u *UI) allowed(minRole string) bool {
+	if u.user == nil {
+		return false
+	}
+	need := map[string]int{"cashier": 1, "manager": 2, "admin": 3}[minRole]
+	return u.user.Role.Rank() >= need
+}
+
+// show switches screens and binds its keys.
+func (u *UI) show(key string) {
+	if u.user == nil {
+		return
+	}
+	for _, it := range u.navItems() {
+		if it.key == key && !u.allowed(it.minRole) {
+			u.showError(errorText(T("error.role")))
+			return
+		}
+	}
+	u.screen = key
+	u.router.Clear()
+	u.bindGlobalKeys()
+	var content fyne.CanvasObject
+	switch key {
+	case "pay":
+		content = u.pay.content()
+		u.pay.bindKeys()
+	case "pending":
+		content = u.pending.content()
+	case "history":
+		content = u.history.content()
+	case "shift":
+		content = u.shift.content()
+	case "reports":
+		content = u.reports.content()
+	case "settings":
+		content = u.settings.content()
+	}
+	for k, b := range u.navButton {
+		if k == key {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.MediumImportance
+		}
+		b.Refresh()
+	}
+	u.body.Objects = []fyne.CanvasObject{content}
+	u.body.Refresh()
+	if key == "pay" {
+		u.pay.focus()
+	}
+	u.refreshLists()
+}
+
+func (u *UI) bindGlobalKeys() {
+	for _, it := range u.navItems() {
+		it := it
+		u.router.Key(it.key2, func() { u.show(it.key) })
+	}
+}
+
+func (u *UI) signOut() {
+	u.user = nil
+	u.showSignIn()
+}
+
+// refreshLists reloads what lists payments (from the UI goroutine).
+func (u *UI) refreshLists() {
+	if u.user == nil {
+		return
+	}
+	switch u.screen {
+	case "pending":
+		u.pending.reload()
+	case "history":
+		u.history.reload()
+	case "shift":
+		u.shift.reload()
+	}
+	u.status.refreshLocal()
+}
+
+// background runs work off the UI goroutine and hands the result back
+// through fyne.Do; while it runs the status bar shows activity.
+func (u *UI) background(work func(ctx context.Context) func()) {
+	u.busyMu.Lock()
+	u.busy++
+	u.busyMu.Unlock()
+	go func() {
+		done := work(u.ctx)
+		fyne.Do(func() {
+			if done != nil {
+				done()
+			}
+			u.busyMu.Lock()
+			u.busy--
+			u.busyMu.Unlock()
+		})
+	}()
+}
+
+// Busy reports whether background work is running (tests wait on it).
+func (u *UI) Busy() bool {
+	u.busyMu.Lock()
+	defer u.busyMu.Unlock()
+	return u.busy > 0
+}
+
+type errorText string
+
+func (e errorText) Error() string { return string(e) }
+
+// showError shows an error in the window's language.
+func (u *UI) showError(err error) {
+	msg := app.Message(err, Language())
+	d := widget.NewModalPopUp(container.NewVBox(
+		widget.NewLabelWithStyle(T("error.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapLabel(msg),
+	), u.win.Canvas())
+	var ok *widget.Button
+	ok = widget.NewButton(T("button.ok"), func() { d.Hide() })
+	ok.Importance = widget.HighImportance
+	d.Content.(*fyne.Container).Add(ok)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+	u.win.Canvas().Focus(nil)
+}
+
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

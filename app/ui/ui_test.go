@@ -1,0 +1,396 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"paydesk/app"
+	"paydesk/app/config"
+	"paydesk/assets"
+	"paydesk/protocol/gateway"
+	"paydesk/protocol/gateway/sim"
+	"paydesk/store"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+)
+
+var keysDir string
+
+func TestMain(m *testing.M) {
+	d, err := os.MkdirTemp("", "ui-keys")
+	if err != nil {
+		panic(err)
+	}
+	keysDir = filepath.Join(d, "keys")
+	if _, err := sim.TrainingKeys(keysDir, time.Now()); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(d)
+	os.Exit(code)
+}
+
+func TestTranslationsComplete(t *testing.T) {
+	ru, err := assets.Messages("ru")
+	require.NoError(t, err)
+	en, err := assets.Messages("en")
+	require.NoError(t, err)
+	assert.Empty(t, missing(ru, en), "keys in ru.json missing from en.json")
+	assert.Empty(t, missing(en, ru), "keys in en.json missing from ru.json")
+	// Every key a screen asks for is translated.
+	re := regexp.MustCompile(`T\("([a-z_.]+)"`)
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			key := m[1]
+			if strings.HasSuffix(key, ".") || strings.HasSuffix(key, "_") {
+				continue // a prefix completed at run time, checked below
+			}
+			assert.Contains(t, ru, key, "%s: %q has no translation", f, key)
+		}
+	}
+	for _, prefix := range []string{"group.", "state.", "role.", "report.by_", "nav."} {
+		n := 0
+		for k := range ru {
+			if strings.HasPrefix(k, prefix) {
+				n++
+			}
+		}
+		assert.Positive(t, n, prefix)
+	}
+	for _, g := range gateway.Groups {
+		assert.Contains(t, ru, "group."+string(g))
+	}
+	for _, s := range historyStates[1:] {
+		assert.Contains(t, ru, "state."+string(s))
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	cat, err := gateway.DefaultCatalogue("http://127.0.0.1:1")
+	require.NoError(t, err)
+	mts, _ := cat.Find("mts")
+	rt, _ := cat.Find("rostelecom")
+	tests := []struct {
+		p    *gateway.Provider
+		in   string
+		want string
+	}{
+		{mts, "9", "+7 (9"},
+		{mts, "916", "+7 (916"},
+		{mts, "9161", "+7 (916) 1"},
+		{mts, "9161234", "+7 (916) 123-4"},
+		{mts, "916123456", "+7 (916) 123-45-6"},
+		{mts, "9161234567", "+7 (916) 123-45-67"},
+		{mts, "+7 (916) 123-45-678", "+7 (916) 123-45-67"},
+		{mts, "89161234567", "+7 (916) 123-45-67"},
+		{mts, "", ""},
+		{mts, "8", "+7 ("},
+		{mts, "+7 (", ""},
+		{mts, "+7 (9", "+7 (9"},
+		{mts, "+7 (91", "+7 (91"},
+		{rt, "1234 5678-90", "1234567890"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, FormatNumber(tt.p, tt.in), tt.in)
+	}
+}
+
+func TestRouter(t *testing.T) {
+	r := NewRouter()
+	var got []string
+	r.Key(fyne.KeyF2, func() { got = append(got, "F2") })
+	r.Key(fyne.KeyEscape, func() { got = append(got, "Esc") })
+	e := newKeyEntry(r)
+	submitted := ""
+	e.OnSubmitted = func(s string) { submitted = s }
+	w := test.NewWindow(e)
+	defer w.Close()
+	w.Canvas().Focus(e)
+	test.Type(e, "916")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF9}) // unbound: the entry ignores it
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Equal(t, []string{"F2", "Esc"}, got)
+	assert.Equal(t, "916", submitted)
+	assert.Equal(t, "916", e.Text, "routed keys do not type")
+	assert.True(t, r.Handle(fyne.KeyF2))
+	assert.False(t, r.Handle(fyne.KeyF3))
+	r.Clear()
+	assert.False(t, r.Handle(fyne.KeyF2))
+}
+
+type harness struct {
+	t  *testing.T
+	rt *app.Runtime
+	u  *UI
+}
+
+func newHarness(t *testing.T, lang string) *harness {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "training"), 0o700))
+	require.NoError(t, exec.Command("cp", "-r", keysDir, filepath.Join(dir, "training", "keys")).Run())
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+	cfg.DataDir, cfg.Language = dir, lang
+	rt, err := app.Boot(context.Background(), cfg, app.Options{Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost})
+	require.NoError(t, err)
+	a := test.NewTempApp(t)
+	u := New(a, rt, Options{StatusEvery: time.Hour, ResolveEvery: time.Hour})
+	u.Window().Resize(fyne.NewSize(1366, 768))
+	t.Cleanup(func() { u.Close(); rt.Close() })
+	return &harness{t: t, rt: rt, u: u}
+}
+
+func (h *harness) wait(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() && !h.u.Busy() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.t.Fatalf("timed out waiting for %s", what)
+}
+
+// key presses a key as the keyboard would: the focused entry first.
+func (h *harness) key(k fyne.KeyName) {
+	if f, ok := h.u.win.Canvas().Focused().(*keyEntry); ok {
+		f.TypedKey(&fyne.KeyEvent{Name: k})
+		return
+	}
+	h.u.router.Handle(k)
+}
+
+func (h *harness) signIn(login, pin string) {
+	s := h.u.signInForm
+	for i, o := range s.who.Options {
+		if strings.Contains(o, "("+login+")") {
+			s.who.SetSelectedIndex(i)
+		}
+	}
+	s.message.SetText("")
+	test.Type(s.pin, pin)
+	h.key(fyne.KeyReturn)
+	h.wait("sign-in", func() bool { return h.u.user != nil || s.message.Text != "" })
+}
+
+func TestSignIn(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "0000")
+	assert.Nil(t, h.u.user)
+	assert.Equal(t, "Неверный PIN: осталось попыток — 4", h.u.signInForm.message.Text)
+	assert.Empty(t, h.u.signInForm.pin.Text)
+	h.signIn("kassir", "1111")
+	require.NotNil(t, h.u.user)
+	assert.Equal(t, "pay", h.u.screen)
+	assert.True(t, h.u.navButton["reports"].Disabled(), "reports are for managers")
+	assert.True(t, h.u.navButton["settings"].Disabled(), "settings are for administrators")
+	assert.False(t, h.u.navButton["shift"].Disabled())
+}
+
+// TestPaymentThroughScreens drives the whole payment as a cashier would.
+func TestPaymentThroughScreens(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 1000_00)
+	require.NoError(t, err)
+	s := h.u.pay
+
+	// Choose the provider from the search, by keyboard.
+	h.u.win.Canvas().Focus(s.search)
+	test.Type(s.search, "мтс")
+	s.search.OnSubmitted(s.search.Text)
+	require.NotNil(t, s.prov)
+	assert.Equal(t, "МТС", s.provider.Text)
+	assert.Equal(t, s.number, h.u.focused(), "the number field has the focus")
+
+	// The number formats as it is typed and says what is wrong.
+	test.Type(s.number, "916123")
+	assert.Equal(t, "+7 (916) 123", s.number.Text)
+	assert.True(t, strings.HasPrefix(s.hint.Text, "⚠"), s.hint.Text)
+	assert.True(t, s.checkNo.Disabled())
+	test.Type(s.number, "4567")
+	assert.Equal(t, "+7 (916) 123-45-67", s.number.Text)
+	assert.True(t, strings.HasPrefix(s.hint.Text, "✓"))
+
+	// F2: check the number, the operator's name appears.
+	h.key(fyne.KeyF2)
+	h.wait("number check", func() bool { return s.opName.Text != "" || strings.HasPrefix(s.result.Text, "✗") })
+	assert.Contains(t, s.opName.Text, "Оператор:")
+	assert.Equal(t, s.amount, h.u.focused())
+
+	// Alt+4: 500 ₽; the quote shows fee, total and commission.
+	h.u.router.shortcuts[shortcutName(fyne.KeyModifierAlt, fyne.Key4)]()
+	assert.Equal(t, "500.00", s.amount.Text)
+	assert.Contains(t, s.quote.Text, "к оплате 500.00")
+	assert.Contains(t, s.quote.Text, "вознаграждение партнёра 15.00")
+
+	// Enter in the amount: Pay (the check with the amount).
+	h.key(fyne.KeyReturn)
+	h.wait("check", func() bool { return s.payment != nil && s.payment.State == store.StateChecked })
+	assert.Contains(t, s.result.Text, "Возьмите с плательщика 500.00")
+	assert.False(t, s.confirm.Disabled())
+
+	// F4 opens the summary to read to the payer; Enter sends it.
+	h.key(fyne.KeyF4)
+	require.NotNil(t, s.confirmPop)
+	assert.True(t, s.confirmPop.Visible())
+	summary := popupText(s.confirmPop.Content)
+	assert.Contains(t, summary, "+7 (916) 123-45-67")
+	assert.Contains(t, summary, "К оплате: 500.00")
+	h.u.router.Handle(fyne.KeyReturn)
+	h.wait("payment", func() bool {
+		return strings.Contains(s.result.Text, "Платёж проведён") || strings.HasPrefix(s.result.Text, "✗")
+	})
+	assert.Regexp(t, `ФД \d+, ФП \d+`, s.result.Text)
+	assert.Nil(t, s.payment)
+
+	// History shows it with the receipt as printed.
+	h.u.Show("history")
+	require.Len(t, h.u.history.rows, 1)
+	h.u.history.list.Select(0)
+	assert.Contains(t, h.u.history.detail.Text, "КАССОВЫЙ ЧЕК")
+	assert.Contains(t, h.u.history.detail.Text, "ПЛ. СУБАГЕНТ")
+	assert.Contains(t, h.u.history.detail.Text, "СОХРАНЯЙТЕ КВИТАНЦИЮ")
+	assert.Contains(t, h.u.status.pending.Text, "Ожидают: 0")
+}
+
+func popupText(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			b.WriteString(v.Text + "\n")
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return b.String()
+}
+
+// payAs runs a payment through the screen and returns the result line.
+func (h *harness) payAs(number string) string {
+	s := h.u.pay
+	p, err := h.rt.Till.Catalogue().Find("megafon")
+	require.NoError(h.t, err)
+	s.choose(p)
+	test.Type(s.number, number)
+	test.Type(s.amount, "300")
+	h.key(fyne.KeyF3)
+	h.wait("check", func() bool {
+		return s.payment != nil && s.payment.State == store.StateChecked || strings.HasPrefix(s.result.Text, "✗")
+	})
+	if strings.HasPrefix(s.result.Text, "✗") {
+		return s.result.Text
+	}
+	h.key(fyne.KeyF4)
+	h.u.router.Handle(fyne.KeyReturn)
+	h.wait("confirm", func() bool { return s.payment == nil })
+	return s.result.Text
+}
+
+func TestRefusalUnknownAndPaperOut(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+
+	// A refusal: the catalogue's message, nothing paid.
+	res := h.payAs("9000000023")
+	assert.Equal(t, "✗ Неверный номер телефона или счёта: оператор отклонил номер", res)
+
+	// The unknown outcome: the answer is lost and status says in progress.
+	h.rt.Sim.SetFaults(sim.Faults{Drop: sim.OpPay, Stuck: true})
+	res = h.payAs("9261112233")
+	h.rt.Sim.SetFaults(sim.Faults{})
+	assert.True(t, strings.HasPrefix(res, "⏳"), res)
+	assert.Contains(t, res, "не принимайте его повторно")
+	h.u.Show("pending")
+	assert.Len(t, h.u.pending.unknown, 1)
+	assert.Contains(t, h.u.status.pending.Text, "Ожидают: 1")
+
+	// Paper out during the receipt: paid, the receipt waits; Print again makes it.
+	h.u.Show("pay")
+	h.rt.Emulator.SetPaper(false)
+	res = h.payAs("9267778899")
+	assert.Contains(t, res, "чек не напечатан")
+	h.u.Show("pending")
+	require.Len(t, h.u.pending.queue, 1)
+	h.rt.Emulator.SetPaper(true)
+	h.u.pending.printAgain()
+	h.wait("print again", func() bool { return len(h.u.pending.queue) == 0 })
+	assert.Equal(t, "Напечатано", h.u.pending.message.Text)
+}
+
+func TestManagerScreensAndEnglish(t *testing.T) {
+	h := newHarness(t, "en")
+	h.signIn("manager", "2222")
+	require.NotNil(t, h.u.user)
+	assert.Equal(t, "Payment  F1", h.u.navButton["pay"].Text)
+	h.u.Show("shift")
+	assert.Equal(t, "No shift is open", h.u.shift.info.Text)
+	h.u.shift.amount.SetText("1000")
+	h.u.shift.open()
+	h.wait("open", func() bool { return h.u.shift.message.Text != "" })
+	assert.Equal(t, "Shift opened", h.u.shift.message.Text)
+	assert.Contains(t, h.u.shift.info.Text, "Opening float:     1000.00")
+	_ = h.payAsProvider("mts", "9161234567")
+	h.u.Show("reports")
+	require.Len(t, h.u.reports.rows, 1)
+	assert.Equal(t, "МТС", h.u.reports.rows[0].Label)
+	assert.Len(t, h.u.reports.chart.Objects, 3, "one bar with its label and value")
+	h.u.reports.exportCSV()
+	h.wait("csv", func() bool { return strings.HasPrefix(h.u.reports.message.Text, "Saved: ") })
+	h.u.Show("settings")
+	assert.Equal(t, "reports", h.u.screen, "settings are for administrators")
+	overlay := h.u.win.Canvas().Overlays().Top()
+	require.NotNil(t, overlay)
+	assert.Contains(t, popupText(overlay.(*widget.PopUp).Content), "Your role does not allow this screen")
+	overlay.Hide()
+	h.u.Show("shift")
+	h.u.shift.amount.SetText("1100")
+	h.u.shift.close()
+	h.wait("close", func() bool { return strings.HasPrefix(h.u.shift.message.Text, "Shift closed") })
+	assert.Contains(t, h.u.shift.message.Text, "difference 0.00")
+}
+
+func (h *harness) payAsProvider(code, number string) string {
+	h.u.Show("pay")
+	s := h.u.pay
+	p, err := h.rt.Till.Catalogue().Find(code)
+	require.NoError(h.t, err)
+	s.choose(p)
+	test.Type(s.number, number)
+	test.Type(s.amount, "100")
+	h.key(fyne.KeyF3)
+	h.wait("check", func() bool { return s.payment != nil && s.payment.State == store.StateChecked })
+	h.key(fyne.KeyF4)
+	h.u.router.Handle(fyne.KeyReturn)
+	h.wait("confirm", func() bool { return s.payment == nil })
+	return s.result.Text
+}

@@ -1,0 +1,88 @@
+// Command paydesk is the cashier's window. With no configuration it starts
+// in training mode against the built-in gateway simulator and register
+// emulator. main only wires parts together: see app and app/ui.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"paydesk/app"
+	"paydesk/app/config"
+	"paydesk/app/ui"
+	"paydesk/assets"
+)
+
+func main() {
+	cfgFile := flag.String("config", "", "configuration file (default: $PAYDESK_CONFIG, then the user's paydesk.yaml, then training mode)")
+	shots := flag.String("screenshots", "", "write a PNG of every screen in both languages to this folder and exit (training data in a temporary folder)")
+	flag.Parse()
+	if *shots != "" {
+		if err := screenshots(*shots); err != nil {
+			fmt.Fprintln(os.Stderr, "paydesk:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(run(*cfgFile))
+}
+
+func loadConfig(file string) (*config.Config, error) {
+	if file == "" {
+		file = os.Getenv("PAYDESK_CONFIG")
+	}
+	if file == "" {
+		file = config.DefaultFile()
+	}
+	return config.Load(file)
+}
+
+func run(cfgFile string) int {
+	start := time.Now()
+	cfg, err := loadConfig(cfgFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, "ru"))
+		return 2
+	}
+	dir, err := cfg.DataPath()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, cfg.Language))
+		return 2
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "paydesk.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		logFile = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	defer func() {
+		// A crash is written to the log before the process goes: the
+		// payments are safe in the store, the resolver finishes them on start.
+		if r := recover(); r != nil {
+			log.Error("paydesk: crash", "panic", r, "stack", string(debug.Stack()))
+			panic(r)
+		}
+	}()
+	rt, err := app.Boot(context.Background(), cfg, app.Options{Log: log})
+	if err != nil {
+		log.Error("paydesk: start failed", "err", err)
+		fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, cfg.Language))
+		return 1
+	}
+	defer rt.Close()
+	a := fyneapp.NewWithID("ru.paydesk.cashier")
+	a.SetIcon(fyne.NewStaticResource("paydesk.svg", assets.IconSVG))
+	w := ui.New(a, rt, ui.Options{Log: log})
+	log.Info("paydesk: window ready", "training", cfg.Training, "startup", time.Since(start))
+	w.Window().ShowAndRun()
+	w.Close()
+	return 0
+}

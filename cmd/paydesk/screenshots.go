@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"paydesk/app"
+	"paydesk/app/config"
+	"paydesk/app/ui"
+)
+
+// screenshots boots a training till in a temporary folder, drives the
+// window through every screen in both languages and writes a PNG of each
+// (make screenshots runs it under Xvfb).
+func screenshots(out string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	data, err := os.MkdirTemp("", "paydesk-shots")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(data)
+	a := fyneapp.NewWithID("ru.paydesk.screenshots")
+	errc := make(chan error, 1)
+	go func() {
+		errc <- shoot(a, data, out)
+		fyne.Do(a.Quit)
+	}()
+	a.Run()
+	return <-errc
+}
+
+func shoot(a fyne.App, data, out string) error {
+	for _, lang := range []string{"ru", "en"} {
+		cfg, err := config.Load("")
+		if err != nil {
+			return err
+		}
+		cfg.DataDir, cfg.Language = data, lang
+		rt, err := app.Boot(context.Background(), cfg, app.Options{})
+		if err != nil {
+			return err
+		}
+		var w *ui.UI
+		fyne.DoAndWait(func() {
+			w = ui.New(a, rt, ui.Options{})
+			w.Window().Resize(fyne.NewSize(1366, 768))
+			w.Window().Show()
+		})
+		steps := []struct {
+			name string
+			do   func()
+		}{
+			{"signin", func() {}},
+			{"payment", func() { w.SignInForTest("admin", "9999") }},
+			{"payment-checked", func() { w.DemoPayment() }},
+			{"pending", func() { w.Show("pending") }},
+			{"history", func() { w.Show("history") }},
+			{"shift", func() { w.Show("shift") }},
+			{"reports", func() { w.Show("reports") }},
+			{"settings", func() { w.Show("settings") }},
+		}
+		for _, s := range steps {
+			fyne.DoAndWait(s.do)
+			w.WaitIdle(20 * time.Second)
+			time.Sleep(400 * time.Millisecond)
+			var f *os.File
+			var perr error
+			fyne.DoAndWait(func() {
+				img := w.Window().Canvas().Capture()
+				f, perr = os.Create(filepath.Join(out, fmt.Sprintf("%s-%s.png", s.name, lang)))
+				if perr == nil {
+					perr = png.Encode(f, img)
+					f.Close()
+				}
+			})
+			if perr != nil {
+				return perr
+			}
+		}
+		fyne.DoAndWait(func() { w.Window().Close() })
+		rt.Close()
+	}
+	return nil
+}
