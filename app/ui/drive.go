@@ -46,6 +46,7 @@ func (u *UI) WaitIdle(limit time.Duration) bool {
 func (u *UI) DemoPayment() {
 	if st, err := u.till.Shift(u.ctx); err == nil && st.Shift == nil {
 		_, _ = u.till.OpenShift(u.ctx, u.user, 1000_00)
+		u.status.refreshAll()
 	}
 	u.show("pay")
 	p, err := u.till.Catalogue().Find("mts")
@@ -58,5 +59,16 @@ func (u *UI) DemoPayment() {
 	u.pay.doCheck()
 }
 
-// keyTarget returns what has the focus (tests).
+// DemoConfirm opens the summary of the checked payment (for screenshots).
+func (u *UI) DemoConfirm() { u.pay.askConfirm() }
+
+// DemoSend sends the confirmed payment (for screenshots).
+func (u *UI) DemoSend() {
+	if u.pay.confirmPop != nil {
+		u.pay.confirmPop.Hide()
+	}
+	u.pay.doConfirm()
+}
+
+// focused returns what has the focus (tests).
 func (u *UI) focused() fyne.Focusable { return u.win.Canvas().Focused() }

@@ -68,7 +68,7 @@ func newReportsScreen(u *UI) *reportsScreen {
 			l.TextStyle = fyne.TextStyle{Bold: id.Row-1 >= len(s.rows)}
 			l.SetText([]string{label, fmt.Sprint(r.Count), r.Amount.String(), r.Total.String(), r.Commission.String()}[id.Col])
 		})
-	for i, w := range []float32{220, 90, 130, 130, 130} {
+	for i, w := range []float32{150, 80, 100, 100, 140} {
 		s.table.SetColumnWidth(i, w)
 	}
 	s.chart = container.NewWithoutLayout()
@@ -77,7 +77,9 @@ func newReportsScreen(u *UI) *reportsScreen {
 	export := widget.NewButtonWithIcon(T("report.csv"), theme.DocumentSaveIcon(), s.exportCSV)
 	top := container.NewVBox(container.NewGridWithColumns(5, s.from, s.to, s.by, show, export), s.message)
 	chart := container.NewGridWrap(fyne.NewSize(560, 300), s.chart)
-	s.root = container.NewBorder(top, nil, nil, nil, container.NewHSplit(s.table, container.NewScroll(chart)))
+	split := container.NewHSplit(s.table, container.NewScroll(chart))
+	split.Offset = 0.5
+	s.root = container.NewBorder(top, nil, nil, nil, split)
 	return s
 }
 
@@ -117,7 +119,7 @@ func (s *reportsScreen) drawChart() {
 	for _, r := range s.rows {
 		top = max(top, int64(r.Commission))
 	}
-	const barH, gap, labelW, width = 22, 8, 160, 380
+	const barH, gap, labelW, width = 22, 8, 140, 300
 	fg := theme.Color(theme.ColorNameForeground)
 	for i, r := range s.rows {
 		y := float32(i * (barH + gap))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -30,10 +31,16 @@ func screenshots(out string) error {
 	defer os.RemoveAll(data)
 	a := fyneapp.NewWithID("ru.paydesk.screenshots")
 	errc := make(chan error, 1)
-	go func() {
-		errc <- shoot(a, data, out)
-		fyne.Do(a.Quit)
-	}()
+	a.Lifecycle().SetOnStarted(func() {
+		go func() {
+			errc <- shoot(a, data, out)
+			fyne.Do(a.Quit)
+		}()
+	})
+	// The driver quits when the last window closes: keep one open.
+	keep := a.NewWindow("PayDesk")
+	keep.Resize(fyne.NewSize(10, 10))
+	keep.Show()
 	a.Run()
 	return <-errc
 }
@@ -53,6 +60,7 @@ func shoot(a fyne.App, data, out string) error {
 		fyne.DoAndWait(func() {
 			w = ui.New(a, rt, ui.Options{})
 			w.Window().Resize(fyne.NewSize(1366, 768))
+			w.Window().SetFullScreen(true)
 			w.Window().Show()
 		})
 		steps := []struct {
@@ -62,6 +70,8 @@ func shoot(a fyne.App, data, out string) error {
 			{"signin", func() {}},
 			{"payment", func() { w.SignInForTest("admin", "9999") }},
 			{"payment-checked", func() { w.DemoPayment() }},
+			{"confirm", func() { w.DemoConfirm() }},
+			{"payment-done", func() { w.DemoSend() }},
 			{"pending", func() { w.Show("pending") }},
 			{"history", func() { w.Show("history") }},
 			{"shift", func() { w.Show("shift") }},
@@ -72,22 +82,34 @@ func shoot(a fyne.App, data, out string) error {
 			fyne.DoAndWait(s.do)
 			w.WaitIdle(20 * time.Second)
 			time.Sleep(400 * time.Millisecond)
-			var f *os.File
-			var perr error
-			fyne.DoAndWait(func() {
-				img := w.Window().Canvas().Capture()
-				f, perr = os.Create(filepath.Join(out, fmt.Sprintf("%s-%s.png", s.name, lang)))
-				if perr == nil {
-					perr = png.Encode(f, img)
-					f.Close()
-				}
-			})
-			if perr != nil {
-				return perr
+			if err := capture(w, filepath.Join(out, fmt.Sprintf("%s-%s.png", s.name, lang))); err != nil {
+				return err
 			}
 		}
 		fyne.DoAndWait(func() { w.Window().Close() })
 		rt.Close()
 	}
 	return nil
+}
+
+// capture photographs the screen with ImageMagick's import where there is
+// an X display (the GL canvas is painted there), else asks the canvas.
+func capture(w *ui.UI, file string) error {
+	if os.Getenv("DISPLAY") != "" {
+		if path, err := exec.LookPath("import"); err == nil {
+			return exec.Command(path, "-window", "root", file).Run()
+		}
+	}
+	var perr error
+	fyne.DoAndWait(func() {
+		img := w.Window().Canvas().Capture()
+		f, err := os.Create(file)
+		if err != nil {
+			perr = err
+			return
+		}
+		defer f.Close()
+		perr = png.Encode(f, img)
+	})
+	return perr
 }
