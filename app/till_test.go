@@ -50,7 +50,7 @@ type rig struct {
 
 // bootTraining boots a training till in a fresh data folder; c may be a fake
 // clock. The shift is open when open is set.
-func bootTraining(t *testing.T, c clock.Clock, open bool, opts ...func(*Options)) *rig {
+func bootTraining(t testing.TB, c clock.Clock, open bool, opts ...func(*Options)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "training"), 0o700))
@@ -58,7 +58,7 @@ func bootTraining(t *testing.T, c clock.Clock, open bool, opts ...func(*Options)
 	return reboot(t, dir, c, open, opts...)
 }
 
-func reboot(t *testing.T, dir string, c clock.Clock, open bool, opts ...func(*Options)) *rig {
+func reboot(t testing.TB, dir string, c clock.Clock, open bool, opts ...func(*Options)) *rig {
 	t.Helper()
 	cfg, err := config.Load("")
 	require.NoError(t, err)
