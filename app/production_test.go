@@ -1,0 +1,90 @@
+package app
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"paydesk/app/config"
+	"paydesk/fiscal/emulator"
+	"paydesk/money"
+	"paydesk/protocol/gateway"
+	"paydesk/protocol/gateway/sim"
+	"paydesk/store"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// TestBootFromConfig runs the workflow against a gateway and a register
+// given by a configuration file, as in production: the simulator behind an
+// HTTP server and the emulator on a TCP port stand in for the network and
+// the device.
+func TestBootFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	keys, err := sim.TrainingKeys(filepath.Join(dir, "keys"), time.Now())
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	cat, err := gateway.DefaultCatalogue(base)
+	require.NoError(t, err)
+	sc := keys.Config()
+	sc.Catalogue, sc.Balance = cat, 10000_00
+	s, err := sim.New(sc)
+	require.NoError(t, err)
+	srv.Config.Handler = s
+	srv.Start()
+	defer srv.Close()
+	em, err := emulator.New(emulator.Config{LineWidth: 42})
+	require.NoError(t, err)
+	defer em.Close()
+	addr, err := em.ListenTCP("127.0.0.1:0")
+	require.NoError(t, err)
+
+	file := filepath.Join(dir, "paydesk.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`language: ru
+data_dir: data
+point: {sd: "17031", ap: "17032", op: "17034"}
+keys: {secret: keys/secret.key, passphrase_file: keys/passphrase, bank: keys/pubkeys.key, bank_serial: 64182}
+gateway: {base_url: %q, balance_url: %q, timeout: 10s}
+fiscal: {port: "tcp://%s", password: 30}
+agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002", role: subagent, tax_system: usn, fee: "1%%"}
+`, base, base+"/cgi-bin/status/get_rest.cgi", addr)), 0o600))
+	cfg, err := config.Load(file)
+	require.NoError(t, err)
+	assert.False(t, cfg.Training)
+	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
+	require.NoError(t, err)
+	defer rt.Close()
+	assert.Nil(t, rt.Sim, "no simulator outside training")
+	assert.Equal(t, filepath.Join(dir, "data", "paydesk.db"), rt.Store.Path())
+
+	c, err := rt.Store.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
+	require.NoError(t, err)
+	u := &User{c}
+	_, err = rt.Till.OpenShift(ctx, u, 0)
+	require.NoError(t, err)
+	p, err := rt.Till.Start(ctx, u, "rostelecom", "1234 5678 9012")
+	require.NoError(t, err)
+	p, err = rt.Till.Check(ctx, u, p, 1000_00, Cash)
+	require.NoError(t, err)
+	assert.Equal(t, moneyAmount(10_00), p.Fee, "the point's 1% fee")
+	assert.Equal(t, moneyAmount(1010_00), p.Total)
+	assert.Equal(t, moneyAmount(25_00), p.Commission, "Rostelecom's 2.5%")
+	p, err = rt.Till.Confirm(ctx, u, p)
+	require.NoError(t, err)
+	assert.Equal(t, store.FiscalDone, p.FiscalState)
+	assert.Equal(t, 1, s.Committed(p.Session))
+	st := em.State()
+	require.NotEmpty(t, st.Docs)
+	assert.Equal(t, int64(1010_00), st.Docs[len(st.Docs)-1].Sum)
+	bal, err := rt.Till.Balance(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, moneyAmount(10000_00 - 1010_00), bal.Rest)
+}
+
+func moneyAmount(v int64) money.Amount { return money.Amount(v) }
