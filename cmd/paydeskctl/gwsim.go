@@ -134,6 +134,7 @@ func gatewaySim(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer s.Close()
 
 	fmt.Fprintf(e.stdout, "gateway-sim: listening on %s\n", base)
 	if training != nil {

@@ -204,11 +204,11 @@ func (s *Sim) latencyFor(req *request) time.Duration {
 			payer = req.fields.Get(req.rt.provider.Field)
 		}
 	case OpStatus:
-		s.mu.Lock()
+		s.lockState()
 		if x := s.st.Sessions[req.fields.Get("SESSION")]; x != nil {
 			payer = x.Payer
 		}
-		s.mu.Unlock()
+		s.unlockState()
 	}
 	if trainingCode(payer) == trainLatency {
 		return s.cfg.TrainingLatency
@@ -317,8 +317,8 @@ func (s *Sim) check(req *request, rep *reply) {
 		return
 	}
 	id := f.Get("SESSION")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	now := s.clk.Now()
 	if _, dup := s.st.Sessions[id]; dup {
 		s.refuse(rep, 1)
@@ -367,8 +367,8 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 	}
 	id := f.Get("SESSION")
 	train := trainingCode(payer)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	now := s.clk.Now()
 	s.settle(now)
 	x := s.st.Sessions[id]
@@ -470,8 +470,8 @@ func (s *Sim) dupWithinHour(x *session, now time.Time) bool {
 
 func (s *Sim) status(req *request, rep *reply) {
 	id := req.fields.Get("SESSION")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	now := s.clk.Now()
 	s.settle(now)
 	x := s.st.Sessions[id]
@@ -505,8 +505,8 @@ func (s *Sim) status(req *request, rep *reply) {
 }
 
 func (s *Sim) balance(_ *request, rep *reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	now := s.clk.Now()
 	s.settle(now)
 	limit := ""

@@ -61,7 +61,10 @@ type Config struct {
 	// MaxPayment is the largest AMOUNT of one payment (ERROR 81) [0: none].
 	MaxPayment money.Amount
 	// StateFile, when set, keeps sessions, payments and balance across
-	// restarts; it is rewritten atomically after every change.
+	// restarts; it is rewritten atomically after every change. Several
+	// simulators (PayDesk processes) may share one: each change happens
+	// under an advisory lock (STATEFILE.lock, Unix) on a state freshly
+	// reloaded when another process replaced the file.
 	StateFile string
 	// TrainingLatency is the delay of training code 100
 	// [DefaultTrainingLatency].

@@ -59,6 +59,9 @@ type state struct {
 
 	failing []string          // committed payments that will fail and are not refunded yet
 	latest  map[string]string // payment key -> the SESSION last committed with it
+
+	lockFile *os.File    // path + ".lock", flocked around every change (Unix)
+	seen     os.FileInfo // the state file as last read or written
 }
 
 // paymentKey identifies "the same payment" for ERROR 32.
@@ -84,33 +87,75 @@ func loadState(path string, balance money.Amount) (*state, error) {
 	if path == "" {
 		return st, nil
 	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return st, st.save()
-	}
+	lf, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, &Error{Op: "load state", Kind: KindState, Err: err}
 	}
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, &Error{Op: "load state", Kind: KindState, Err: fmt.Errorf("%s: %w", path, err)}
-	}
-	if st.Sessions == nil {
-		st.Sessions = map[string]*session{}
-	}
-	if st.NextTrans < firstTransID {
-		st.NextTrans = firstTransID
-	}
-	for _, id := range st.Payments {
-		x := st.Sessions[id]
-		if x == nil {
-			return nil, errorf("load state", KindState, "%s: payment %s has no session", path, id)
+	st.lockFile = lf
+	st.lock()
+	defer st.unlock()
+	_, err = os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := st.save(); err != nil {
+			lf.Close()
+			return nil, err
 		}
-		st.latest[x.paymentKey()] = id
-		if x.Fate == fateFail && !x.Refunded {
-			st.failing = append(st.failing, id)
-		}
+		return st, nil
+	}
+	if err := st.reload(); err != nil {
+		lf.Close()
+		return nil, err
 	}
 	return st, nil
+}
+
+// reload replaces the state with the file's content.
+func (st *state) reload() error {
+	fi, err := os.Stat(st.path)
+	if err != nil {
+		return &Error{Op: "load state", Kind: KindState, Err: err}
+	}
+	b, err := os.ReadFile(st.path)
+	if err != nil {
+		return &Error{Op: "load state", Kind: KindState, Err: err}
+	}
+	var n state
+	if err := json.Unmarshal(b, &n); err != nil {
+		return &Error{Op: "load state", Kind: KindState, Err: fmt.Errorf("%s: %w", st.path, err)}
+	}
+	if n.Sessions == nil {
+		n.Sessions = map[string]*session{}
+	}
+	if n.NextTrans < firstTransID {
+		n.NextTrans = firstTransID
+	}
+	n.latest = map[string]string{}
+	for _, id := range n.Payments {
+		x := n.Sessions[id]
+		if x == nil {
+			return errorf("load state", KindState, "%s: payment %s has no session", st.path, id)
+		}
+		n.latest[x.paymentKey()] = id
+		if x.Fate == fateFail && !x.Refunded {
+			n.failing = append(n.failing, id)
+		}
+	}
+	st.Balance, st.NextTrans, st.Sessions, st.Payments = n.Balance, n.NextTrans, n.Sessions, n.Payments
+	st.failing, st.latest, st.seen = n.failing, n.latest, fi
+	return nil
+}
+
+// refresh reloads the state when another process (a second simulator on
+// the same file) has replaced the file since it was last read or written.
+func (st *state) refresh() error {
+	if st.path == "" {
+		return nil
+	}
+	fi, err := os.Stat(st.path)
+	if err != nil || (st.seen != nil && os.SameFile(fi, st.seen) && fi.ModTime().Equal(st.seen.ModTime()) && fi.Size() == st.seen.Size()) {
+		return nil // gone (the next save recreates it) or unchanged
+	}
+	return st.reload()
 }
 
 // save writes the state file atomically; without a file it does nothing.
@@ -124,6 +169,9 @@ func (st *state) save() error {
 	}
 	if err := atomicfile.Write(st.path, b, 0o600); err != nil {
 		return &Error{Op: "save state", Kind: KindState, Err: err}
+	}
+	if fi, err := os.Stat(st.path); err == nil {
+		st.seen = fi
 	}
 	return nil
 }
@@ -176,8 +224,8 @@ func statusOf(x *session, now time.Time, delay time.Duration) (result, code int)
 
 // Payments returns the committed payments in commit order.
 func (s *Sim) Payments() []Payment {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	now := s.clk.Now()
 	out := make([]Payment, 0, len(s.st.Payments))
 	for _, id := range s.st.Payments {
@@ -193,8 +241,8 @@ func (s *Sim) Payments() []Payment {
 // Committed returns how many times the SESSION was committed as a payment:
 // 0 or 1 (anything more would be a double payment).
 func (s *Sim) Committed(sessionID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	if x := s.st.Sessions[sessionID]; x != nil {
 		return x.Commits
 	}
@@ -203,8 +251,8 @@ func (s *Sim) Committed(sessionID string) int {
 
 // Sessions returns every SESSION the simulator knows, sorted.
 func (s *Sim) Sessions() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	out := make([]string, 0, len(s.st.Sessions))
 	for id := range s.st.Sessions {
 		out = append(out, id)
@@ -215,8 +263,8 @@ func (s *Sim) Sessions() []string {
 
 // Balance returns the dealer's balance now (failed payments refunded).
 func (s *Sim) Balance() money.Amount {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	s.settle(s.clk.Now())
 	return s.st.Balance
 }
@@ -224,8 +272,37 @@ func (s *Sim) Balance() money.Amount {
 // SetBalance sets the dealer's balance (a top-up, for training) and saves
 // the state.
 func (s *Sim) SetBalance(a money.Amount) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockState()
+	defer s.unlockState()
 	s.st.Balance = a
 	return s.st.save()
+}
+
+// lockState takes the simulator's lock and, with a state file, the file
+// lock, and brings the state up to date with the file.
+func (s *Sim) lockState() {
+	s.mu.Lock()
+	s.st.lock()
+	if err := s.st.refresh(); err != nil {
+		s.log.Error("gateway sim: cannot reload the state; keeping the one in memory", "err", err)
+	}
+}
+
+// unlockState releases what lockState took.
+func (s *Sim) unlockState() {
+	s.st.unlock()
+	s.mu.Unlock()
+}
+
+// Close releases the state file's lock file; the simulator must not be used
+// afterwards. Without a state file it does nothing.
+func (s *Sim) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.lockFile == nil {
+		return nil
+	}
+	err := s.st.lockFile.Close()
+	s.st.lockFile = nil
+	return err
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -151,4 +152,58 @@ func TestTrainingKeys(t *testing.T) {
 	assert.Equal(t, KindKeys, se.Kind)
 	got, _ := os.ReadFile(filepath.Join(broken, FileSecretKey))
 	assert.Equal(t, "x", string(got))
+}
+
+func TestTwoSimulatorsShareOneStateFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "shared.json")
+	a := newEnv(t, func(c *Config) { c.StateFile = file })
+	b := newEnv(t, func(c *Config) { c.StateFile = file })
+	t.Cleanup(func() { _ = a.sim.Close(); _ = b.sim.Close() })
+
+	s := newSession()
+	requireResult(t, a.check("mts", s, "9161234567", "100.00"), 0, "0")
+	// b was started before the check; it sees it and takes the pay.
+	requireResult(t, b.pay("mts", s, "9161234567", "100.00"), 0, "0")
+	// a sees the payment: no second commit, status knows it.
+	requireResult(t, a.pay("mts", s, "9161234567", "100.00"), 1, "1")
+	a.clk.Advance(time.Minute)
+	requireResult(t, a.status("mts", s), 0, "7")
+	assert.Equal(t, 1, a.sim.Committed(s))
+	assert.Equal(t, a.sim.Balance(), b.sim.Balance())
+	assert.Equal(t, startBalance-103_00, a.sim.Balance())
+
+	// Concurrent pays through both simulators commit once.
+	s2 := newSession()
+	requireResult(t, b.check("mts", s2, "9167654321", "200.00"), 0, "0")
+	var wg sync.WaitGroup
+	codes := make([]string, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			p := e.provider("mts")
+			_, body, err := e.postRaw(p.PayURL, e.signed(e.payFields(p, s2, "9167654321", "200.00"), tk.Dealer))
+			if err != nil {
+				return
+			}
+			if ans, err := verify(t, body); err == nil {
+				codes[i] = ans.Get("ERROR")
+			}
+		}()
+	}
+	wg.Wait()
+	zero := 0
+	for _, c := range codes {
+		if c == "0" {
+			zero++
+		}
+	}
+	assert.Equal(t, 1, zero, "%v", codes)
+	assert.Equal(t, 1, b.sim.Committed(s2))
+	assert.Equal(t, startBalance-103_00-206_00, b.sim.Balance())
+	assert.Equal(t, a.sim.Balance(), b.sim.Balance())
 }
