@@ -234,3 +234,30 @@ func TestConformanceReplay(t *testing.T) {
 	}
 	assert.Positive(t, n)
 }
+
+// TestLegacyReceipt covers 80h (sale) and 85h (close) of pre-FN firmware.
+func TestLegacyReceipt(t *testing.T) {
+	now := t0
+	e := newEmu(t, t.TempDir(), &now)
+	defer e.Close()
+	exec(t, e, shtrih.CmdOpenShift, pw(1))
+	sale := shtrih.PutUint(pw(1), 2000, 5) // 2.000
+	sale = shtrih.PutMoney(sale, 15000)
+	sale = append(sale, 1, 4, 0, 0, 0) // department 1, tax group 4 (без НДС)
+	sale = shtrih.PutText(sale, "Тетрадь", 40)
+	code, data := exec(t, e, shtrih.CmdSale, sale)
+	require.Zero(t, code)
+	assert.Equal(t, []byte{1}, data)
+	closeArgs := shtrih.PutMoney(pw(1), 40000)
+	closeArgs = append(closeArgs, make([]byte, 15+2+4)...)
+	closeArgs = shtrih.PutText(closeArgs, "Спасибо", 40)
+	code, data = exec(t, e, shtrih.CmdCloseLegacy, closeArgs)
+	require.Zero(t, code)
+	assert.Equal(t, int64(10000), shtrih.Money(data[1:6]), "change")
+	st := e.State()
+	d := st.Docs[len(st.Docs)-1]
+	assert.Equal(t, int64(30000), d.Sum)
+	assert.Equal(t, byte(0x08), d.Lines[0].TaxBits)
+	assert.Equal(t, "Тетрадь", d.Lines[0].Name)
+	assert.Contains(t, strings.Join(e.Tape(), "\n"), "Спасибо")
+}

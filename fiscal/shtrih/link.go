@@ -40,6 +40,9 @@ type link struct {
 	log         *slog.Logger
 	buf         []byte
 	rb          [256]byte
+	// dirty is set when an exchange ended early (timeout, unknown outcome):
+	// replies to it may still be on their way.
+	dirty bool
 }
 
 func (l *link) wireTime(n int) time.Duration { return time.Duration(n) * l.byteTime }
@@ -174,6 +177,10 @@ func (l *link) readFrame(first time.Duration, haveSTX bool) ([]byte, error) {
 // ENQ -> NAK.
 func (l *link) check(ctx context.Context, timeout time.Duration) error {
 	dirty := false
+	if l.dirty {
+		l.drain()
+		l.dirty = false
+	}
 	for i := 0; i < l.enqTries; i++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -210,6 +217,14 @@ func (l *link) check(ctx context.Context, timeout time.Duration) error {
 // honoured until the command is on the wire; after that the exchange runs to
 // its end (bounded by the timeouts) so that an accepted command is never lost.
 func (l *link) do(ctx context.Context, payload []byte, timeout time.Duration) ([]byte, error) {
+	p, err := l.exchange(ctx, payload, timeout)
+	if err != nil {
+		l.dirty = true
+	}
+	return p, err
+}
+
+func (l *link) exchange(ctx context.Context, payload []byte, timeout time.Duration) ([]byte, error) {
 	frame, err := Encode(payload)
 	if err != nil {
 		return nil, err
@@ -234,11 +249,14 @@ func (l *link) do(ctx context.Context, payload []byte, timeout time.Duration) ([
 		case err == nil && b == STX: // the ACK was lost, the answer is coming
 			accepted, haveSTX = true, true
 			continue
-		case err == nil && b == NAK: // rejected before execution: resending is safe
-			l.log.Debug("shtrih: command NAKed, resending", "try", i+1)
-			continue
+		case err == nil && b == NAK:
+			// Rejected before execution, unless this NAK is a late reply to
+			// something earlier and the frame's ACK is still coming: ask
+			// with ENQ before resending (below).
+			l.log.Debug("shtrih: command NAKed, checking with ENQ", "try", i+1)
 		}
 		// No ACK: ask whether the device took the command.
+		l.dirty = true
 		if err := l.write(ENQ); err != nil {
 			return nil, err
 		}
@@ -270,6 +288,7 @@ func (l *link) do(ctx context.Context, payload []byte, timeout time.Duration) ([
 			}
 			return p, nil
 		}
+		l.dirty = true
 		switch err {
 		case ErrBadLRC, errBroken:
 			l.log.Debug("shtrih: bad answer, asking again", "err", err)

@@ -120,6 +120,21 @@ func TestLinkLateNAK(t *testing.T) {
 	assert.Equal(t, []byte{0x88, 0x00, 0x1E}, p)
 }
 
+// TestLinkStaleNAKBeforeACK: a late NAK read where the frame's ACK belongs is
+// checked with ENQ; the device holds the answer, so the frame is not resent.
+func TestLinkStaleNAKBeforeACK(t *testing.T) {
+	l := scripted(t,
+		step{[]byte{ENQ}, []byte{NAK}},
+		step{mustFrame(cancel88...), []byte{NAK, ACK}}, // stale NAK, then the real ACK
+		step{nil, mustFrame(0x88, 0x00, 0x1E)},
+		step{[]byte{ENQ}, cat([]byte{ACK}, mustFrame(0x88, 0x00, 0x1E))},
+		step{[]byte{ACK}, nil},
+	)
+	p, err := l.do(context.Background(), cancel88, time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0x88, 0x00, 0x1E}, p)
+}
+
 func TestLinkNeverResendsAcceptedCommand(t *testing.T) {
 	// No ACK to the frame; ENQ is answered with ACK: the command was taken,
 	// the host reads the answer instead of sending the frame again.
@@ -153,10 +168,11 @@ func TestLinkNoLink(t *testing.T) {
 }
 
 func TestLinkRejectedBytes(t *testing.T) {
-	// NAK to the frame: nothing executed, resending is safe.
+	// NAK to the frame, confirmed by ENQ -> NAK: nothing executed, resending is safe.
 	l := scripted(t,
 		step{[]byte{ENQ}, []byte{NAK}},
 		step{mustFrame(cancel88...), []byte{NAK}},
+		step{[]byte{ENQ}, []byte{NAK}},
 		step{mustFrame(cancel88...), cat([]byte{ACK}, mustFrame(0x88, 0x00, 0x1E))},
 		step{[]byte{ACK}, nil},
 	)
