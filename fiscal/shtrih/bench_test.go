@@ -46,7 +46,7 @@ func BenchmarkFiscalize(b *testing.B) {
 			raw, err := shtrih.Dial("tcp://"+addr.String(), 0, time.Second)
 			require.NoError(b, err)
 			conn := &countingConn{Conn: raw}
-			dev := shtrih.New(conn, shtrih.Options{Baud: baud, Location: time.UTC})
+			dev := shtrih.New(conn, shtrih.Options{Baud: baud, Location: time.UTC, ByteTimeout: 300 * time.Millisecond})
 			defer dev.Close()
 			ctx := b.Context()
 			require.NoError(b, dev.OpenShift(ctx, cashier))
