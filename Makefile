@@ -46,3 +46,35 @@ fuzz:
 	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# --- Delivery (packaging/): installable, signed packages in dist/ -----------
+# package-linux:        dist/paydesk_<version>_amd64.deb (dpkg-deb)
+# package-windows:      dist/windows/*.exe and dist/PayDesk-<version>-setup.exe
+#                       (mingw-w64, NSIS, Authenticode with osslsigncode; a test
+#                       certificate unless PAYDESK_SIGN_* name a real one)
+# package-check:        builds the .deb and inspects it (dpkg-deb, desktop-file-validate)
+# package-linux-check:  also installs it for real, runs both --help and removes it (root)
+# package-windows-check: re-verifies the Windows signatures and PE headers
+# icons:                re-renders the committed PNG/ICO icons from assets/icons/paydesk.svg
+# VERSION=x.y.z overrides the version in cmd/paydesk/FyneApp.toml.
+.PHONY: package package-linux package-windows package-check package-linux-check package-windows-check icons
+
+package: package-linux package-windows
+
+package-linux:
+	@bash packaging/deb.sh
+
+package-windows:
+	@bash packaging/windows.sh
+
+package-check: package-linux
+	@bash packaging/check-deb.sh
+
+package-linux-check: package-linux
+	@bash packaging/check-deb.sh --install
+
+package-windows-check:
+	@bash packaging/check-windows.sh
+
+icons:
+	@bash packaging/icons.sh
