@@ -400,7 +400,7 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 		return
 	}
 	// Commit.
-	trans := s.st.NextTrans
+	trans, prevAll := s.st.NextTrans, x.AmountAll
 	x.Commits++
 	x.PaidAt = now
 	x.AmountAll = all
@@ -419,7 +419,7 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 	if err := s.st.save(); err != nil {
 		// Undo: the payment is not taken when it cannot be recorded.
 		x.Commits--
-		x.PaidAt, x.TransID, x.AuthCode, x.Fate = time.Time{}, "", "", fateNormal
+		x.PaidAt, x.TransID, x.AuthCode, x.Fate, x.AmountAll = time.Time{}, "", "", fateNormal, prevAll
 		s.st.NextTrans--
 		s.st.Balance += all
 		s.st.Payments = s.st.Payments[:len(s.st.Payments)-1]
