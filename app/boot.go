@@ -244,15 +244,19 @@ func (r *Runtime) startEmulator(dir string, opt Options) (fiscal.Register, error
 	return r.dial(port, 115200, 30, opt)
 }
 
+// dial returns the register at port, connected on first use and again
+// after a link failure (see lazyRegister).
 func (r *Runtime) dial(port string, baud int, password uint32, opt Options) (fiscal.Register, error) {
-	conn, err := shtrih.Dial(port, baud, 5*time.Second)
-	if err != nil {
-		return nil, fail("connect register", KindDevice, "the fiscal register cannot be opened at "+port, "не удалось подключиться к ККТ на "+port, err)
-	}
 	r.KKMPort = port
-	dev := shtrih.New(conn, shtrih.Options{Password: password, Baud: baud, Logger: opt.Log})
-	r.closers = append(r.closers, dev.Close)
-	return dev, nil
+	l := &lazyRegister{dial: func() (fiscal.Register, error) {
+		conn, err := shtrih.Dial(port, baud, 5*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		return shtrih.New(conn, shtrih.Options{Password: password, Baud: baud, Logger: opt.Log}), nil
+	}}
+	r.closers = append(r.closers, l.Close)
+	return l, nil
 }
 
 // seed adds the training cashiers to an empty training database.

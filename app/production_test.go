@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -88,3 +89,28 @@ agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001
 }
 
 func moneyAmount(v int64) money.Amount { return money.Amount(v) }
+
+// A register that is off at start does not keep the till from starting;
+// the receipt waits and is made once the register answers.
+func TestRegisterOffAtStart(t *testing.T) {
+	em, err := emulator.New(emulator.Config{})
+	require.NoError(t, err)
+	defer em.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens yet: the register is "off"
+	r := &Runtime{}
+	reg, err := r.dial("tcp://"+addr, 115200, 30, Options{})
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = reg.Status(ctx)
+	assert.Equal(t, KindDevice, KindOf(err))
+	assert.Contains(t, Message(err, "ru"), "ККТ не отвечает")
+	// The register comes on: the next call connects.
+	_, err = em.ListenTCP(addr)
+	require.NoError(t, err)
+	st, err := reg.Status(ctx)
+	require.NoError(t, err)
+	assert.NotZero(t, st.Mode)
+}
