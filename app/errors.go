@@ -112,7 +112,7 @@ func message(err error, lang string) string {
 	}
 	var ge *gateway.Error
 	if errors.As(err, &ge) {
-		return ge.Message(lang)
+		return ge.Message(lang) + gatewayHint(ge, en)
 	}
 	var fe *fiscal.Error
 	if errors.As(err, &fe) {
@@ -153,6 +153,22 @@ func message(err error, lang string) string {
 		return pick(en, "There is not that much cash in the drawer", "В кассе нет такой суммы")
 	}
 	return err.Error()
+}
+
+// gatewayHint says what to do about a refusal by its class.
+func gatewayHint(ge *gateway.Error, en bool) string {
+	if ge.Kind != gateway.KindRefused || ge.Op == "pay" || ge.Op == "status" {
+		return ""
+	}
+	switch ge.Class() {
+	case gateway.ClassFinal:
+		return pick(en, " — check the number and amount with the payer", " — проверьте с плательщиком номер и сумму")
+	case gateway.ClassConfig:
+		return pick(en, " — call the administrator", " — обратитесь к администратору")
+	case gateway.ClassRetry:
+		return pick(en, " — try again in a few minutes", " — повторите через несколько минут")
+	}
+	return ""
 }
 
 func pick(en bool, e, r string) string {

@@ -322,7 +322,7 @@ func TestRefusalUnknownAndPaperOut(t *testing.T) {
 
 	// A refusal: the catalogue's message, nothing paid.
 	res := h.payAs("9000000023")
-	assert.Equal(t, "✗ Неверный номер телефона или счёта: оператор отклонил номер", res)
+	assert.Equal(t, "✗ Неверный номер телефона или счёта: оператор отклонил номер — проверьте с плательщиком номер и сумму", res)
 
 	// The unknown outcome: the answer is lost and status says in progress.
 	h.rt.Sim.SetFaults(sim.Faults{Drop: sim.OpPay, Stuck: true})
