@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"paydesk/internal/clock"
 
 	"paydesk/money"
 	"paydesk/protocol/gateway"
@@ -156,6 +159,29 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		return p, err
 	}
 	a, err := t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
+	for attempt := 1; err != nil && attempt <= 1; attempt++ {
+		// A check moves no money: on a lost answer or "too many requests"
+		// it is repeated once, under a new SESSION (the old one may have
+		// reached the network).
+		var ge *gateway.Error
+		if !errors.As(err, &ge) || !(ge.Kind == gateway.KindNoAnswer || ge.Kind == gateway.KindRefused && ge.Code == 31) {
+			break
+		}
+		if ge.Code == 31 {
+			if serr := clock.Sleep(ctx, t.d.Clock, 2*time.Second); serr != nil {
+				break
+			}
+		}
+		sess, serr := t.d.Store.NewSession(ctx)
+		if serr != nil {
+			return p, serr
+		}
+		p.Session = sess
+		if uerr := t.d.Store.UpdatePayment(ctx, u.Login, "recheck", p); uerr != nil {
+			return p, uerr
+		}
+		a, err = t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
+	}
 	if err != nil {
 		if a != nil {
 			p.ErrorCode, p.Result, p.Message = a.Error, a.Result, a.ErrMsg

@@ -384,3 +384,21 @@ func TestRecoverAfterCrash(t *testing.T) {
 	_, err := rt2.Store.VerifyAudit(ctx)
 	require.NoError(t, err)
 }
+
+// A check whose answer is lost is repeated once under a new SESSION.
+func TestCheckRetriedOnce(t *testing.T) {
+	r := bootTraining(t, clock.Real{}, true)
+	r.Sim.SetFaults(sim.Faults{Drop: sim.OpCheck})
+	p, err := r.Till.Start(ctx, r.kassir, "mts", "9161234567")
+	require.NoError(t, err)
+	first := p.Session
+	_, err = r.Till.Check(ctx, r.kassir, p, 100_00, Cash)
+	assert.Equal(t, KindPending, KindOf(err), "two lost answers: no trustworthy answer")
+	assert.Equal(t, 2, r.Sim.Requests(sim.OpCheck))
+	p = r.reload(t, p)
+	assert.NotEqual(t, first, p.Session)
+	r.Sim.SetFaults(sim.Faults{})
+	p, err = r.Till.Check(ctx, r.kassir, p, 100_00, Cash)
+	require.NoError(t, err)
+	assert.Equal(t, store.StateChecked, p.State)
+}
