@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,6 +38,11 @@ type settingsScreen struct {
 	keySer   *widget.Entry
 	keyUser  *widget.Entry
 	keyPass  *widget.Entry
+	keyFile  *widget.Entry
+	bankFile *widget.Entry
+	bankSer  *widget.Entry
+	loadPass *widget.Entry
+	catalog  *widget.Entry
 	pubKey   *widget.Entry
 	message  *widget.Label
 }
@@ -45,6 +51,15 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	c := u.rt.Config
 	s := &settingsScreen{u: u, sd: widget.NewEntry(), ap: widget.NewEntry(), op: widget.NewEntry(), password: widget.NewEntry(),
 		keySer: widget.NewEntry(), keyUser: widget.NewEntry(), keyPass: widget.NewPasswordEntry(), pubKey: widget.NewMultiLineEntry(), message: wrapLabel("")}
+	s.keyFile, s.bankFile, s.bankSer, s.loadPass, s.catalog = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry()
+	s.keyFile.SetText(c.Keys.Secret)
+	s.keyFile.PlaceHolder = "secret.key"
+	s.bankFile.SetText(c.Keys.Bank)
+	s.bankFile.PlaceHolder = "pubkeys.key"
+	s.bankSer.SetText(strconv.FormatUint(uint64(c.Keys.BankSerial), 10))
+	s.loadPass.PlaceHolder = T("settings.key_passphrase")
+	s.catalog.SetText(c.Providers)
+	s.catalog.PlaceHolder = T("settings.catalogue_builtin")
 	s.sd.SetText(c.Point.SD)
 	s.ap.SetText(c.Point.AP)
 	s.op.SetText(c.Point.OP)
@@ -82,11 +97,16 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	)
 	keys := widget.NewForm(widget.NewFormItem(T("settings.key_serial"), s.keySer), widget.NewFormItem(T("settings.key_user"), s.keyUser),
 		widget.NewFormItem(T("settings.key_passphrase"), s.keyPass), widget.NewFormItem("", gen))
+	checkKeys := widget.NewButtonWithIcon(T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)
+	load := widget.NewForm(widget.NewFormItem(T("settings.key_file"), s.keyFile), widget.NewFormItem(T("settings.key_passphrase"), s.loadPass),
+		widget.NewFormItem(T("settings.bank_file"), s.bankFile), widget.NewFormItem(T("settings.bank_serial"), s.bankSer),
+		widget.NewFormItem("", checkKeys), widget.NewFormItem(T("settings.catalogue"), s.catalog))
 	info := wrapLabel(T("settings.config_file", "File", configTarget(c)))
 	s.root = container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle(T("settings.point_device"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form,
 		widget.NewSeparator(),
-		widget.NewLabelWithStyle(T("settings.keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), keys,
+		widget.NewLabelWithStyle(T("settings.keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), load,
+		widget.NewLabelWithStyle(T("settings.new_keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), keys,
 		widget.NewLabel(T("settings.public_key")), container.NewGridWrap(fyne.NewSize(620, 160), s.pubKey),
 		widget.NewSeparator(), info, save, s.message))
 	return s
@@ -205,6 +225,61 @@ func (s *settingsScreen) generate() {
 	})
 }
 
+// checkKeys opens the point's key with the passphrase and finds the bank
+// key, so an administrator knows before saving that they will work.
+func (s *settingsScreen) checkKeys() {
+	keyFile, pass, bankFile, serText := s.keyFile.Text, []byte(s.loadPass.Text), s.bankFile.Text, s.bankSer.Text
+	s.u.background(func(ctx context.Context) func() {
+		var text string
+		err := func() error {
+			b, err := os.ReadFile(keyFile)
+			if err != nil {
+				return err
+			}
+			k, err := ipriv.ParseSecretKey(b, pass)
+			if err != nil {
+				return err
+			}
+			serial, err := strconv.ParseUint(serText, 10, 32)
+			if err != nil {
+				return fmt.Errorf("%s", T("settings.key_serial_bad"))
+			}
+			rb, err := os.ReadFile(bankFile)
+			if err != nil {
+				return err
+			}
+			ring, err := ipriv.ParseKeyring(rb)
+			if err != nil {
+				return err
+			}
+			bank, err := ring.Find(uint32(serial))
+			if err != nil {
+				return err
+			}
+			text = T("settings.keys_ok", "Serial", k.Serial, "User", k.UserID, "Bits", k.Bits(), "Bank", bank.Serial, "BankUser", bank.UserID)
+			return nil
+		}()
+		return func() {
+			if err != nil {
+				s.message.SetText(ipErrText(err))
+				return
+			}
+			s.message.SetText(text)
+		}
+	})
+}
+
+func ipErrText(err error) string {
+	var e *ipriv.Error
+	if errors.As(err, &e) {
+		if errors.Is(err, ipriv.ErrPassphrase) {
+			return T("settings.wrong_passphrase")
+		}
+		return e.Message()
+	}
+	return appMessage(err)
+}
+
 // save writes the settings to the user's configuration file.
 func (s *settingsScreen) save() {
 	file := configTarget(s.u.rt.Config)
@@ -223,6 +298,38 @@ func (s *settingsScreen) save() {
 		langCode = "en"
 	}
 	doc["point"] = map[string]any{"sd": s.sd.Text, "ap": s.ap.Text, "op": s.op.Text}
+	keysSec, _ := doc["keys"].(map[string]any)
+	if keysSec == nil {
+		keysSec = map[string]any{}
+	}
+	if s.keyFile.Text != "" {
+		keysSec["secret"] = s.keyFile.Text
+	}
+	if s.bankFile.Text != "" {
+		keysSec["bank"] = s.bankFile.Text
+	}
+	if n, err := strconv.ParseUint(s.bankSer.Text, 10, 32); err == nil && n > 0 {
+		keysSec["bank_serial"] = n
+	}
+	if s.loadPass.Text != "" {
+		// The passphrase goes to a file of its own, readable by the user only.
+		pf := filepath.Join(filepath.Dir(file), "passphrase")
+		if err := os.MkdirAll(filepath.Dir(pf), 0o700); err != nil {
+			s.message.SetText(appMessage(err))
+			return
+		}
+		if err := atomicfile.Write(pf, []byte(s.loadPass.Text), 0o600); err != nil {
+			s.message.SetText(appMessage(err))
+			return
+		}
+		keysSec["passphrase_file"] = pf
+	}
+	doc["keys"] = keysSec
+	if s.catalog.Text != "" {
+		doc["providers"] = s.catalog.Text
+	} else {
+		delete(doc, "providers")
+	}
 	fiscalSec, _ := doc["fiscal"].(map[string]any)
 	if fiscalSec == nil {
 		fiscalSec = map[string]any{}

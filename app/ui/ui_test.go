@@ -394,3 +394,37 @@ func (h *harness) payAsProvider(code, number string) string {
 	h.wait("confirm", func() bool { return s.payment == nil })
 	return s.result.Text
 }
+
+func TestSettingsKeysAndSave(t *testing.T) {
+	h := newHarness(t, "ru")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	h.signIn("admin", "9999")
+	h.u.Show("settings")
+	st := h.u.settings
+	keys := filepath.Join(h.rt.DataDir, "training", "keys")
+	st.keyFile.SetText(filepath.Join(keys, "secret.key"))
+	st.bankFile.SetText(filepath.Join(keys, "pubkeys.key"))
+	st.loadPass.SetText("wrong")
+	st.checkKeys()
+	h.wait("check", func() bool { return st.message.Text != "" })
+	assert.Equal(t, "Неверный пароль секретного ключа", st.message.Text)
+	pass, err := os.ReadFile(filepath.Join(keys, "passphrase"))
+	require.NoError(t, err)
+	st.message.SetText("")
+	st.loadPass.SetText(string(pass))
+	st.checkKeys()
+	h.wait("check", func() bool { return st.message.Text != "" })
+	assert.Contains(t, st.message.Text, "Ключи в порядке: ключ точки 17033 (api17032, 1024 бит), ключ банка 64182")
+
+	st.port.SetText("tcp://127.0.0.1:7778")
+	st.save()
+	assert.Contains(t, st.message.Text, "Сохранено в")
+	file := configTarget(h.rt.Config)
+	cfg, err := config.Load(file)
+	require.NoError(t, err)
+	assert.Equal(t, "tcp://127.0.0.1:7778", cfg.Fiscal.Port)
+	assert.Equal(t, filepath.Join(keys, "secret.key"), cfg.Keys.Secret)
+	p, err := cfg.Passphrase()
+	require.NoError(t, err)
+	assert.Equal(t, string(pass), string(p))
+}
