@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"paydesk/fiscal"
+	"paydesk/money"
+	"paydesk/store"
+)
+
+// Reconciliation is what Reconcile found: counts and every mismatch between
+// the books, the network (the simulator) and the device (the emulator).
+type Reconciliation struct {
+	Payments   int
+	Paid       int
+	NotPaid    int // refused, not paid, cancelled, abandoned before pay
+	Failed     int // completed as failed by the network (money returned)
+	Pending    int // outcome still unknown
+	Queued     int // paid, receipt not made
+	Receipts   int // receipts on the device
+	PaidTotal  money.Amount
+	Mismatches []string
+}
+
+// OK reports whether the books, the network and the device agree.
+func (r Reconciliation) OK() bool { return len(r.Mismatches) == 0 }
+
+func (r *Reconciliation) bad(format string, a ...any) {
+	r.Mismatches = append(r.Mismatches, fmt.Sprintf(format, a...))
+}
+
+// Reconcile checks a training runtime's books against its simulator and
+// emulator, to the kopeck: every paid payment was taken once by the network
+// and has exactly one fiscal receipt for its total; every unpaid one was
+// never taken and has none; the network took nothing the books do not know;
+// the device made no receipt the books do not know; no payment is pending
+// or waiting for its receipt; the dealer's balance moved by exactly the
+// paid totals; each shift's totals equal its payments; the audit chain holds.
+func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Reconciliation, error) {
+	var r Reconciliation
+	if rt.Sim == nil || rt.Emulator == nil {
+		return r, fmt.Errorf("app: reconcile needs the training simulator and emulator")
+	}
+	ps, err := rt.Store.Payments(ctx, store.Filter{Limit: 10_000_000})
+	if err != nil {
+		return r, err
+	}
+	r.Payments = len(ps)
+	known := map[string]bool{}
+	receipts := map[uint32]int64{}
+	for _, d := range rt.Emulator.State().Docs {
+		if d.Type == fiscal.DocReceipt {
+			receipts[d.FD] = d.Sum
+			r.Receipts++
+		}
+	}
+	usedFD := map[uint32]string{}
+	var taken money.Amount
+	byShift := map[int64]money.Amount{}
+	for _, p := range ps {
+		known[p.Session] = true
+		committed := rt.Sim.Committed(p.Session)
+		switch p.State {
+		case store.StatePaid:
+			r.Paid++
+			r.PaidTotal += p.Total
+			byShift[p.ShiftID] += p.Total
+			taken += p.Total
+			if committed != 1 {
+				r.bad("%s paid in the books, taken %d times by the network", p.Session, committed)
+			}
+			if p.FiscalState != store.FiscalDone {
+				r.Queued++
+				r.bad("%s paid without a fiscal receipt (%s)", p.Session, p.FiscalState)
+				continue
+			}
+			sum, ok := receipts[uint32(p.FD)]
+			switch {
+			case !ok:
+				r.bad("%s: fiscal document %d is not on the device", p.Session, p.FD)
+			case sum != int64(p.Total):
+				r.bad("%s: receipt %d is for %v, the payment for %v", p.Session, p.FD, money.Amount(sum), p.Total)
+			}
+			if other, dup := usedFD[uint32(p.FD)]; dup {
+				r.bad("%s and %s share fiscal document %d", p.Session, other, p.FD)
+			}
+			usedFD[uint32(p.FD)] = p.Session
+		case store.StateFailed:
+			r.Failed++
+			if p.FD != 0 {
+				r.bad("%s failed but has fiscal document %d", p.Session, p.FD)
+			}
+		case store.StateUnknown, store.StatePaySent:
+			r.Pending++
+			r.bad("%s still pending", p.Session)
+		default:
+			r.NotPaid++
+			if committed != 0 {
+				r.bad("%s is %s in the books but the network took it", p.Session, p.State)
+			}
+			if p.FD != 0 {
+				r.bad("%s is %s but has fiscal document %d", p.Session, p.State, p.FD)
+			}
+		}
+	}
+	for fd := range receipts {
+		if _, ok := usedFD[fd]; !ok {
+			r.bad("receipt %d on the device belongs to no paid payment", fd)
+		}
+	}
+	for _, sp := range rt.Sim.Payments() {
+		if !known[sp.Session] {
+			r.bad("the network took %s (%v), unknown to the books", sp.Session, sp.AmountAll)
+		}
+	}
+	if got, want := rt.Sim.Balance(), startBalance-taken; got != want {
+		r.bad("dealer balance %v, expected %v (start %v less paid %v)", got, want, startBalance, taken)
+	}
+	for id, sum := range byShift {
+		sh, err := rt.Store.ShiftByID(ctx, id)
+		if err != nil {
+			return r, err
+		}
+		t, err := rt.Store.ShiftTotals(ctx, sh)
+		if err != nil {
+			return r, err
+		}
+		if t.Total != sum {
+			r.bad("shift %d totals %v, its payments %v", id, t.Total, sum)
+		}
+	}
+	if _, err := rt.Store.VerifyAudit(ctx); err != nil {
+		r.bad("audit: %v", err)
+	}
+	return r, nil
+}
