@@ -8,7 +8,7 @@ GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/
 CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 TESTFLAGS ?= -timeout 15m
 
-.PHONY: deps run test lint bench fuzz build screenshots
+.PHONY: deps run test lint bench fuzz build screenshots soak
 
 deps:
 	@bash scripts/deps.sh
@@ -37,6 +37,13 @@ test: deps lint
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+# N training payments with random faults on both sides, the worker process
+# killed at random, then a reconciliation to the kopeck (exit 1 on a mismatch).
+N ?= 1000
+soak:
+	$(GO) build -o bin/paydeskctl ./cmd/paydeskctl
+	bin/paydeskctl soak --n $(N)
 
 # Short fuzzing pass over every fuzz target (FUZZTIME per target).
 FUZZTIME ?= 20s

@@ -203,3 +203,17 @@ func TestCrashAtEveryStep(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("%d payments, %d paid and fiscalized, %d receipts", len(ps), paid, receipts)
 }
+
+// TestSoak runs a short soak: payments with random faults on both sides,
+// the worker process killed at random, and the reconciliation at the end.
+func TestSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak spawns processes")
+	}
+	dir := trainingDir(t)
+	t.Setenv("PAYDESKCTL_AS_MAIN", "1") // the children are this test binary acting as paydeskctl
+	r := runCLI(t, nil, "soak", "--n", "25", "--data", dir, "--seed", "7", "--max-life", "1500ms")
+	require.Equal(t, 0, r.code, "%s\n%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "reconciliation=ok")
+	assert.Regexp(t, `payments=25 kills=\d+`, r.stdout)
+}

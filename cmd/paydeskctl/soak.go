@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"time"
+
+	"paydesk/app"
+	"paydesk/app/config"
+	"paydesk/fiscal/emulator"
+	"paydesk/fiscal/shtrih"
+	"paydesk/money"
+	"paydesk/protocol/gateway/sim"
+	"paydesk/store"
+)
+
+func init() {
+	register(&command{
+		name:    "soak",
+		args:    "--n N [--data DIR] [--seed S] [--max-life 2s]",
+		summary: "N training payments with random faults on both sides, the process killed at random; then reconcile",
+		run:     soakCmd,
+	})
+}
+
+// soakCmd runs the soak: a worker process takes the payments and is killed
+// (SIGKILL) at random moments and started again until N payments are made;
+// then the books are reconciled with the simulator and the emulator.
+func soakCmd(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "soak")
+	n := fs.Int("n", 200, "payments")
+	data := fs.String("data", "", "data folder (default: a new temporary folder)")
+	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
+	maxLife := fs.Duration("max-life", 2*time.Second, "a worker is killed after a random time up to this")
+	worker := fs.Bool("worker", false, "run as the worker (internal)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n <= 0 {
+		return usageErrorf("--n must be positive")
+	}
+	if *data == "" {
+		d, err := os.MkdirTemp("", "paydesk-soak")
+		if err != nil {
+			return err
+		}
+		*data = d
+	}
+	if *worker {
+		return soakWorker(ctx, e, *data, *n, *seed)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(*seed, 1))
+	start := time.Now()
+	kills := 0
+	for round := 0; ; round++ {
+		if round > 50+*n {
+			return fmt.Errorf("soak: the worker did not finish after %d starts", round)
+		}
+		cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(*n), "--data", *data, "--seed", fmt.Sprint(*seed+uint64(round)))
+		cmd.Env = append(os.Environ(), "PAYDESK_DATA_DIR="+*data, "PAYDESK_CONFIG=", "PAYDESK_TEST_KILL_AT=")
+		cmd.Stderr = e.stderr
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		life := time.Duration(rng.Int64N(int64(*maxLife))) + 200*time.Millisecond
+		timer := time.AfterFunc(life, func() { _ = cmd.Process.Kill() })
+		err := cmd.Wait()
+		killed := !timer.Stop()
+		if err == nil {
+			break
+		}
+		if !killed {
+			return fmt.Errorf("soak: worker failed: %w", err)
+		}
+		kills++
+	}
+	fmt.Fprintf(e.stdout, "payments=%d kills=%d seconds=%.1f seed=%d\n", *n, kills, time.Since(start).Seconds(), *seed)
+	rec, err := soakReconcile(ctx, *data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "paid=%d not_paid=%d failed=%d pending=%d receipts=%d paid_total=%v\n",
+		rec.Paid, rec.NotPaid, rec.Failed, rec.Pending, rec.Receipts, rec.PaidTotal)
+	for _, m := range rec.Mismatches {
+		fmt.Fprintf(e.stdout, "MISMATCH %s\n", m)
+	}
+	if !rec.OK() {
+		return fmt.Errorf("soak: %d mismatches", len(rec.Mismatches))
+	}
+	fmt.Fprintln(e.stdout, "reconciliation=ok")
+	return nil
+}
+
+func soakBoot(ctx context.Context, data string) (*app.Runtime, error) {
+	cfg, err := config.Load("")
+	if err != nil {
+		return nil, err
+	}
+	cfg.DataDir = data
+	return app.Boot(ctx, cfg, app.Options{Settle: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond}})
+}
+
+// soakReconcile settles what is open (no faults now) and reconciles.
+func soakReconcile(ctx context.Context, data string) (app.Reconciliation, error) {
+	rt, err := soakBoot(ctx, data)
+	if err != nil {
+		return app.Reconciliation{}, err
+	}
+	defer rt.Close()
+	for i := 0; i < 20; i++ {
+		pend, _ := rt.Till.Pending(ctx)
+		queue, _ := rt.Till.ReceiptQueue(ctx)
+		if len(pend) == 0 && len(queue) == 0 {
+			break
+		}
+		_, _ = rt.Till.ResolvePending(ctx, true)
+		_ = rt.Till.RetryReceipts(ctx)
+	}
+	return app.Reconcile(ctx, rt, app.TrainingBalance)
+}
+
+var soakTraining = []string{"9000000023", "9000000500", "9000000502", "9000000503", "9000000504", "9000000505", "9000000506", "9000000507"}
+
+var soakDeviceFaults = []emulator.Fault{emulator.FaultNAK, emulator.FaultGarble, emulator.FaultLoseACK, emulator.FaultPowerLoss,
+	emulator.FaultPowerLossBefore, emulator.FaultPaperOutInReceipt}
+
+// soakWorker takes payments until the books hold n, each with a random
+// fault on the network's side or the device's, or none.
+func soakWorker(ctx context.Context, e *env, data string, n int, seed uint64) error {
+	rt, err := soakBoot(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	u, err := rt.Till.SignIn(ctx, "kassir", "1111")
+	if err != nil {
+		return err
+	}
+	if st, err := rt.Till.Shift(ctx); err == nil && st.Shift == nil {
+		if _, err := rt.Till.OpenShift(ctx, u, 0); err != nil {
+			return err
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 2))
+	for {
+		ps, err := rt.Store.Payments(ctx, store.Filter{Limit: n + 1})
+		if err != nil {
+			return err
+		}
+		if len(ps) >= n {
+			break
+		}
+		number := fmt.Sprintf("9%09d", 100000000+rng.IntN(800000000))
+		rt.Sim.SetFaults(sim.Faults{})
+		switch x := rng.IntN(100); {
+		case x < 15:
+			number = soakTraining[rng.IntN(len(soakTraining))]
+		case x < 20:
+			rt.Sim.SetFaults(sim.Faults{HTTP500: sim.OpPay})
+		case x < 25:
+			rt.Sim.SetFaults(sim.Faults{Refuse: sim.OpPay, RefuseCode: 30})
+		case x < 30:
+			rt.Sim.SetFaults(sim.Faults{Latency: 30 * time.Millisecond})
+		case x < 50:
+			f := soakDeviceFaults[rng.IntN(len(soakDeviceFaults))]
+			if f == emulator.FaultPaperOutInReceipt {
+				rt.Emulator.Arm(f, 0)
+			} else {
+				rt.Emulator.Arm(f, []shtrih.Cmd{0, shtrih.CmdCloseReceipt, shtrih.CmdOperation, shtrih.CmdPrintLine, shtrih.CmdShortStatus}[rng.IntN(5)])
+			}
+		}
+		amount := money.Amount(10_00 + rng.IntN(2000)*100 + rng.IntN(100))
+		p, err := rt.Till.Start(ctx, u, "mts", number)
+		if err != nil {
+			return err
+		}
+		if p, err = rt.Till.Check(ctx, u, p, amount, app.Cash); err == nil {
+			_, err = rt.Till.Confirm(ctx, u, p)
+		}
+		if err != nil && app.KindOf(err) == 0 {
+			return err
+		}
+		rt.Emulator.SetPaper(true)
+		if len(ps)%10 == 9 {
+			rt.Sim.SetFaults(sim.Faults{})
+			_, _ = rt.Till.ResolvePending(ctx, true)
+			_ = rt.Till.RetryReceipts(ctx)
+		}
+	}
+	rt.Sim.SetFaults(sim.Faults{})
+	_, _ = rt.Till.ResolvePending(ctx, true)
+	if err := rt.Till.RetryReceipts(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(e.stderr, "soak: receipts: %v\n", err)
+	}
+	return nil
+}
