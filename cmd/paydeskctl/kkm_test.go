@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -124,6 +125,9 @@ func TestKKMCommands(t *testing.T) {
 }
 
 func TestKKMPty(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the emulator opens pseudo-terminals on Linux only")
+	}
 	emu, err := emulator.New(emulator.Config{})
 	require.NoError(t, err)
 	defer emu.Close()
@@ -164,6 +168,9 @@ func TestKKMNoAnswer(t *testing.T) {
 }
 
 func TestKKMEmu(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the emulator opens pseudo-terminals on Linux only")
+	}
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
 	var out syncBuffer

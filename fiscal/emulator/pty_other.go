@@ -1,12 +1,12 @@
-//go:build !unix
+//go:build !linux
 
 package emulator
 
 import "errors"
 
 // PTY is a pseudo-terminal the emulator serves; clients open Path (or the
-// symlink given to ListenPTY) as a serial port. Pseudo-terminals exist only
-// on Unix: elsewhere ListenPTY fails and the emulator is reached over TCP.
+// symlink given to ListenPTY) as a serial port. The emulator opens them on
+// Linux only: elsewhere ListenPTY fails and the emulator is reached over TCP.
 type PTY struct {
 	Path string // /dev/pts/N
 	Link string // symlink to Path, if any
@@ -15,7 +15,7 @@ type PTY struct {
 // Close does nothing: no PTY is ever opened here.
 func (p *PTY) Close() error { return nil }
 
-// ListenPTY fails: pseudo-terminals exist only on Unix.
+// ListenPTY fails: the emulator opens pseudo-terminals on Linux only.
 func (e *Emulator) ListenPTY(link string) (*PTY, error) {
-	return nil, errors.New("emulator: pseudo-terminals exist only on Unix: use TCP")
+	return nil, errors.New("emulator: pseudo-terminals are supported on Linux only: use TCP")
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -52,6 +53,9 @@ func testLogger(t testing.TB) *slog.Logger {
 
 func newHarness(t testing.TB, transport string, mod ...func(*emulator.Config, *shtrih.Options)) *harness {
 	t.Helper()
+	if transport == "pty" && runtime.GOOS != "linux" {
+		t.Skip("the emulator opens pseudo-terminals on Linux only")
+	}
 	dir := t.TempDir()
 	clk := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
 	cfg := emulator.Config{
