@@ -66,21 +66,25 @@ grep -q -- '-config' "$tmp/help" || fail "paydesk --help does not list -config"
 if [[ ${1:-} == --install ]]; then
   [[ $(id -u) -eq 0 ]] || fail "--install needs root"
   dpkg-query -W paydesk >/dev/null 2>&1 && fail "paydesk is already installed here; remove it first"
+  # A stand-in for the cashier's data: the package must never touch it.
+  home=$tmp/home
+  mkdir -p "$home/.config/paydesk"
+  echo keep > "$home/.config/paydesk/paydesk.db"
   dpkg -i "$deb" >/dev/null
   trap 'dpkg -r paydesk >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
   [[ $(command -v paydesk) == /usr/bin/paydesk ]] || fail "paydesk not on PATH"
-  paydesk --help >/dev/null 2>&1 || fail "installed paydesk --help"
+  HOME=$home XDG_CONFIG_HOME= paydesk --help >/dev/null 2>&1 || fail "installed paydesk --help"
   paydeskctl --help >/dev/null 2>&1 || fail "installed paydeskctl --help"
   dpkg -s paydesk | grep -q '^Status: install ok installed' || fail "dpkg status"
-  files=$(dpkg -L paydesk | grep -E '^/usr/(bin|share/(applications|icons|doc/paydesk))/.+\.?' | grep -vE '/$' || true)
   dpkg -r paydesk >/dev/null
-  dpkg-query -W -f='${Status}' paydesk 2>/dev/null | grep -q 'install ok' && fail "still installed after dpkg -r"
+  dpkg-query -W -f='${Status}' paydesk 2>/dev/null | grep -q '^install ok' && fail "still installed after dpkg -r"
   for f in /usr/bin/paydesk /usr/bin/paydeskctl /usr/share/applications/ru.paydesk.cashier.desktop \
            /usr/share/icons/hicolor/48x48/apps/paydesk.png /usr/share/doc/paydesk; do
     [[ ! -e $f ]] || fail "$f left after dpkg -r"
   done
   dpkg --purge paydesk >/dev/null 2>&1 || true
+  [[ $(cat "$home/.config/paydesk/paydesk.db") == keep ]] || fail "the user's data did not survive removal"
   trap 'rm -rf "$tmp"' EXIT
-  echo "check-deb: installed, ran --help, removed cleanly"
+  echo "check-deb: installed, ran --help, removed and purged cleanly, user data kept"
 fi
 echo "check-deb: OK $deb ($(stat -c %s "$deb") bytes)"

@@ -50,14 +50,23 @@ cat > "$obj/app.manifest" <<EOM
 </assembly>
 EOM
 resource() { # name description
+  cat > "$obj/$1.json" <<EOJ
+{
+  "FixedFileInfo": {
+    "FileVersion": {"Major": $vmaj, "Minor": $vmin, "Patch": $vpat, "Build": $vbuild},
+    "ProductVersion": {"Major": $vmaj, "Minor": $vmin, "Patch": $vpat, "Build": $vbuild},
+    "FileFlagsMask": "3f", "FileFlags ": "00", "FileOS": "040004", "FileType": "01", "FileSubType": "00"
+  },
+  "StringFileInfo": {
+    "CompanyName": "PayDesk", "FileDescription": "$2", "FileVersion": "$ver4",
+    "InternalName": "$1", "LegalCopyright": "© PayDesk", "OriginalFilename": "$1.exe",
+    "ProductName": "PayDesk", "ProductVersion": "$ver4", "Comments": "$ver, git $rev"
+  },
+  "VarFileInfo": {"Translation": {"LangID": "0419", "CharsetID": "04B0"}}
+}
+EOJ
   (cd "$obj" && "$gobin/goversioninfo" -64 -o "$1.syso" \
-    -icon "$ROOT/assets/icons/paydesk.ico" -manifest app.manifest \
-    -company "PayDesk" -product-name "PayDesk" -description "$2" \
-    -copyright "© PayDesk" -internal-name "$1" -original-name "$1.exe" \
-    -file-version "$ver" -product-version "$ver ($rev)" \
-    -ver-major "$vmaj" -ver-minor "$vmin" -ver-patch "$vpat" -ver-build "$vbuild" \
-    -product-ver-major "$vmaj" -product-ver-minor "$vmin" -product-ver-patch "$vpat" -product-ver-build "$vbuild" \
-    -translation 0x0419 -charset 1200)
+    -icon "$ROOT/assets/icons/paydesk.ico" -manifest app.manifest "$1.json")
 }
 resource paydesk "PayDesk cashier"
 resource paydeskctl "PayDesk command-line tool"
