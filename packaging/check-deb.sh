@@ -4,7 +4,8 @@
 # list, the desktop entry (desktop-file-validate), and that both binaries run
 # from the unpacked tree. With --install it also installs the package for
 # real (dpkg -i), runs paydesk --help and paydeskctl --help from /usr/bin,
-# and removes it (dpkg -r), checking nothing is left behind (needs root).
+# opens the window under Xvfb when xvfb-run is there, and removes and purges
+# it, checking nothing is left behind and the user's data stays (needs root).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need desktop-file-utils
@@ -76,6 +77,12 @@ if [[ ${1:-} == --install ]]; then
   HOME=$home XDG_CONFIG_HOME= paydesk --help >/dev/null 2>&1 || fail "installed paydesk --help"
   paydeskctl --help >/dev/null 2>&1 || fail "installed paydeskctl --help"
   dpkg -s paydesk | grep -q '^Status: install ok installed' || fail "dpkg status"
+  # The window opens (training mode) when an X server can be had.
+  if command -v xvfb-run >/dev/null; then
+    HOME=$home XDG_CONFIG_HOME= timeout 12 xvfb-run -a paydesk >/dev/null 2>&1 || true
+    grep -q 'paydesk: window ready' "$home/.config/paydesk/paydesk.log" || fail "paydesk did not open its window under Xvfb"
+    echo "check-deb: paydesk opened its window under Xvfb: $(grep -o 'startup=[^ ]*' "$home/.config/paydesk/paydesk.log" | tail -1)"
+  fi
   dpkg -r paydesk >/dev/null
   dpkg-query -W -f='${Status}' paydesk 2>/dev/null | grep -q '^install ok' && fail "still installed after dpkg -r"
   for f in /usr/bin/paydesk /usr/bin/paydeskctl /usr/share/applications/ru.paydesk.cashier.desktop \
