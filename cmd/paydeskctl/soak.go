@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"sync"
 	"time"
 
 	"paydesk/app"
@@ -61,19 +63,41 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	kills := 0
 	for round := 0; ; round++ {
-		if round > 50+*n {
+		if round > 100+10**n {
 			return fmt.Errorf("soak: the worker did not finish after %d starts", round)
 		}
 		cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(*n), "--data", *data, "--seed", fmt.Sprint(*seed+uint64(round)))
 		cmd.Env = append(os.Environ(), "PAYDESK_DATA_DIR="+*data, "PAYDESK_CONFIG=", "PAYDESK_TEST_KILL_AT=")
 		cmd.Stderr = e.stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
 		if err := cmd.Start(); err != nil {
 			return err
 		}
+		// The worker's life is counted from when it is ready (booted and
+		// recovered), so that a slow start still leaves it time to pay.
 		life := time.Duration(rng.Int64N(int64(*maxLife))) + 200*time.Millisecond
-		timer := time.AfterFunc(life, func() { _ = cmd.Process.Kill() })
-		err := cmd.Wait()
-		killed := !timer.Stop()
+		var timer *time.Timer
+		var mu sync.Mutex
+		ready := make(chan struct{})
+		go func() {
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if sc.Text() == "ready" {
+					mu.Lock()
+					timer = time.AfterFunc(life, func() { _ = cmd.Process.Kill() })
+					mu.Unlock()
+				}
+			}
+			close(ready)
+		}()
+		<-ready
+		err = cmd.Wait()
+		mu.Lock()
+		killed := timer != nil && !timer.Stop()
+		mu.Unlock()
 		if err == nil {
 			break
 		}
@@ -150,6 +174,7 @@ func soakWorker(ctx context.Context, e *env, data string, n int, seed uint64) er
 		}
 	}
 	rng := rand.New(rand.NewPCG(seed, 2))
+	fmt.Fprintln(e.stdout, "ready")
 	for {
 		ps, err := rt.Store.Payments(ctx, store.Filter{Limit: n + 1})
 		if err != nil {
