@@ -23,7 +23,7 @@ import (
 func init() {
 	register(&command{
 		name:    "soak",
-		args:    "--n N [--data DIR] [--seed S] [--max-life 2s]",
+		args:    "--n N [--data DIR] [--seed S] [--max-life 1s]",
 		summary: "N training payments with random faults on both sides, the process killed at random; then reconcile",
 		run:     soakCmd,
 	})
@@ -37,7 +37,7 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 	n := fs.Int("n", 200, "payments")
 	data := fs.String("data", "", "data folder (default: a new temporary folder)")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
-	maxLife := fs.Duration("max-life", 2*time.Second, "a worker is killed after a random time up to this")
+	maxLife := fs.Duration("max-life", time.Second, "a worker is killed after a random time up to this")
 	worker := fs.Bool("worker", false, "run as the worker (internal)")
 	if _, err := parse(fs, args); err != nil {
 		return err
