@@ -33,6 +33,7 @@ lint:
 
 test: deps lint
 	$(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
+	$(GO) test $(TESTFLAGS) -run 'TestSoak' ./cmd/paydeskctl/
 	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi
 
 bench:

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -220,10 +219,7 @@ func soakWorker(ctx context.Context, e *env, data string, n int, seed uint64) er
 			_ = rt.Till.RetryReceipts(ctx)
 		}
 	}
-	rt.Sim.SetFaults(sim.Faults{})
-	_, _ = rt.Till.ResolvePending(ctx, true)
-	if err := rt.Till.RetryReceipts(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(e.stderr, "soak: receipts: %v\n", err)
-	}
+	// What is still open is settled by the reconciliation, which is not
+	// killed: a worker that kept settling here could be killed for ever.
 	return nil
 }
