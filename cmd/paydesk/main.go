@@ -22,10 +22,21 @@ import (
 	"paydesk/assets"
 )
 
+// Set by the packaging scripts with -ldflags "-X main.version=… -X main.revision=…".
+var (
+	version  = "dev"
+	revision = ""
+)
+
 func main() {
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	cfgFile := flag.String("config", "", "configuration file (default: $PAYDESK_CONFIG, then the user's paydesk.yaml, then training mode)")
 	shots := flag.String("screenshots", "", "write a PNG of every screen in both languages to this folder and exit (training data in a temporary folder)")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println("paydesk", version, revision)
+		return
+	}
 	if *shots != "" {
 		if err := screenshots(*shots); err != nil {
 			fmt.Fprintln(os.Stderr, "paydesk:", err)
@@ -81,7 +92,7 @@ func run(cfgFile string) int {
 	a := fyneapp.NewWithID("ru.paydesk.cashier")
 	a.SetIcon(fyne.NewStaticResource("paydesk.svg", assets.IconSVG))
 	w := ui.New(a, rt, ui.Options{Log: log})
-	log.Info("paydesk: window ready", "training", cfg.Training, "startup", time.Since(start))
+	log.Info("paydesk: window ready", "version", version, "training", cfg.Training, "startup", time.Since(start))
 	w.Window().ShowAndRun()
 	w.Close()
 	return 0
