@@ -51,6 +51,9 @@ func (u *UI) showSignIn() {
 	if u.rt.Config.Training {
 		form.Add(wrapLabel(T("signin.training_hint")))
 	}
+	if u.opt.Version != "" {
+		form.Add(widget.NewLabelWithStyle("PayDesk "+u.opt.Version, fyne.TextAlignCenter, fyne.TextStyle{Italic: true}))
+	}
 	box := container.NewGridWrap(fyne.NewSize(420, 420), form)
 	content := container.NewBorder(u.banner(), nil, nil, nil, container.NewCenter(box))
 	u.win.SetContent(content)

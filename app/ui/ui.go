@@ -28,6 +28,10 @@ type Options struct {
 	// StatusEvery is how often the status bar asks the gateway and the
 	// device [30s]; ResolveEvery how often the resolver runs [15s].
 	StatusEvery, ResolveEvery time.Duration
+	// Version is shown under the signed-in user and on the sign-in screen.
+	Version string
+	// CrashReports are crash reports of earlier runs the user has not seen.
+	CrashReports []string
 }
 
 // UI is the cashier's window.
@@ -83,6 +87,9 @@ func New(a fyne.App, rt *app.Runtime, opt Options) *UI {
 	u.till.Watch(func() { fyne.Do(u.refreshLists) })
 	u.build()
 	u.showSignIn()
+	if len(opt.CrashReports) > 0 {
+		u.showError(errorText(T("crash.text", "File", opt.CrashReports[len(opt.CrashReports)-1])))
+	}
 	go u.till.Run(ctx, opt.ResolveEvery)
 	go u.statusLoop()
 	return u
@@ -141,7 +148,7 @@ func (u *UI) frame() fyne.CanvasObject {
 		nav.Add(b)
 	}
 	who := widget.NewLabelWithStyle(u.user.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	role := widget.NewLabel(T("role." + string(u.user.Role)))
+	role := widget.NewLabel(T("role."+string(u.user.Role)) + " · PayDesk " + u.opt.Version)
 	signOut := widget.NewButtonWithIcon(T("nav.signout"), theme.LogoutIcon(), u.signOut)
 	nav.Add(layout.NewSpacer())
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), who, role, signOut), nil, nil, nav)

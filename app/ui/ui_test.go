@@ -428,3 +428,21 @@ func TestSettingsKeysAndSave(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(pass), string(p))
 }
+
+func TestCrashReportShown(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "training"), 0o700))
+	require.NoError(t, exec.Command("cp", "-r", keysDir, filepath.Join(dir, "training", "keys")).Run())
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+	cfg.DataDir = dir
+	rt, err := app.Boot(context.Background(), cfg, app.Options{PINCost: bcrypt.MinCost})
+	require.NoError(t, err)
+	defer rt.Close()
+	u := New(test.NewTempApp(t), rt, Options{Version: "1.2.3", CrashReports: []string{"/data/crash-1.log"}})
+	defer u.Close()
+	top := u.win.Canvas().Overlays().Top()
+	require.NotNil(t, top)
+	assert.Contains(t, popupText(top.(*widget.PopUp).Content), "/data/crash-1.log")
+	assert.Contains(t, popupText(u.win.Content()), "PayDesk 1.2.3")
+}

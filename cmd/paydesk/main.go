@@ -75,10 +75,13 @@ func run(cfgFile string) int {
 	}
 	log := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	defer func() {
-		// A crash is written to the log before the process goes: the
-		// payments are safe in the store, the resolver finishes them on start.
+		// A crash is written to a report in the data folder before the
+		// process goes: the payments are safe in the store, the resolver
+		// finishes them on start, and the next start says where the report is.
 		if r := recover(); r != nil {
-			log.Error("paydesk: crash", "panic", r, "stack", string(debug.Stack()))
+			report := fmt.Sprintf("PayDesk %s %s crashed at %s\npanic: %v\n\n%s", version, revision, time.Now().Format(time.RFC3339), r, debug.Stack())
+			_ = os.WriteFile(filepath.Join(dir, "crash-"+time.Now().Format("20060102-150405")+".log"), []byte(report), 0o600)
+			log.Error("paydesk: crash", "version", version, "panic", r, "stack", string(debug.Stack()))
 			panic(r)
 		}
 	}()
@@ -91,9 +94,24 @@ func run(cfgFile string) int {
 	defer rt.Close()
 	a := fyneapp.NewWithID("ru.paydesk.cashier")
 	a.SetIcon(fyne.NewStaticResource("paydesk.svg", assets.IconSVG))
-	w := ui.New(a, rt, ui.Options{Log: log})
+	w := ui.New(a, rt, ui.Options{Log: log, Version: version, CrashReports: crashReports(dir)})
 	log.Info("paydesk: window ready", "version", version, "training", cfg.Training, "startup", time.Since(start))
 	w.Window().ShowAndRun()
 	w.Close()
 	return 0
+}
+
+// crashReports returns the crash reports not shown yet and marks them shown.
+func crashReports(dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "crash-*.log"))
+	var out []string
+	for _, f := range files {
+		seen := f + ".seen"
+		if _, err := os.Stat(seen); err == nil {
+			continue
+		}
+		_ = os.WriteFile(seen, nil, 0o600)
+		out = append(out, f)
+	}
+	return out
 }
