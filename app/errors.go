@@ -147,6 +147,9 @@ func message(err error, lang string) string {
 		return pick(en, "A PIN is 4 to 8 digits", "PIN — от 4 до 8 цифр")
 	case errors.Is(err, store.ErrNoShift):
 		return pick(en, "No shift is open: open a shift first", "Смена не открыта: сначала откройте смену")
+	case errors.Is(err, store.ErrInUse):
+		return pick(en, "PayDesk is already running with this database: close the other window or command first",
+			"PayDesk уже работает с этой базой: сначала закройте другое окно или команду")
 	case errors.Is(err, store.ErrShiftOpen):
 		return pick(en, "A shift is already open", "Смена уже открыта")
 	case errors.Is(err, store.ErrNotEnoughIn):

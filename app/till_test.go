@@ -370,6 +370,7 @@ func TestRecoverAfterCrash(t *testing.T) {
 	require.NotNil(t, started)
 	assert.Equal(t, store.FiscalStarted, r.reload(t, started).FiscalState)
 	r.Till.d.Step = nil
+	require.NoError(t, r.Close()) // the process is gone: its lock on the books with it
 
 	rt2 := reboot(t, r.dir, clock.Real{}, true)
 	// The first: status says paid; its receipt is made once.

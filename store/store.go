@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,8 +34,9 @@ var migrationFS embed.FS
 // Store is an open database.
 type Store struct {
 	path  string
-	rw    *sql.DB // one connection, immediate transactions
-	ro    *sql.DB // read-only pool for reports
+	rw    *sql.DB  // one connection, immediate transactions
+	ro    *sql.DB  // read-only pool for reports
+	lock  *os.File // held while open: one till per database
 	clock clock.Clock
 	log   *slog.Logger
 	loc   *time.Location // for report days
@@ -49,6 +51,10 @@ type Options struct {
 	// PINCost is the bcrypt cost of PIN hashes (default 11); tests lower it.
 	PINCost int
 }
+
+// ErrInUse is returned when another PayDesk process has the database open:
+// two tills on one set of books could make one receipt twice.
+var ErrInUse = errors.New("store: the database is in use by another PayDesk")
 
 // ErrNotFound is returned when a row does not exist.
 var ErrNotFound = errors.New("store: not found")
@@ -82,24 +88,33 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if opt.PINCost == 0 {
 		opt.PINCost = bcryptCost
 	}
+	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := lockFile(lock); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("%w (%s)", ErrInUse, path)
+	}
 	rw, err := sql.Open("sqlite3", dsn(path, false))
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	rw.SetMaxOpenConns(1)
 	rw.SetConnMaxLifetime(0)
-	s := &Store{path: path, rw: rw, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
+	s := &Store{path: path, rw: rw, lock: lock, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
 	if err := s.migrate(ctx); err != nil {
-		rw.Close()
+		s.Close()
 		return nil, err
 	}
 	if err := s.IntegrityCheck(ctx); err != nil {
-		rw.Close()
+		s.Close()
 		return nil, err
 	}
 	ro, err := sql.Open("sqlite3", dsn(path, true))
 	if err != nil {
-		rw.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
 	}
 	ro.SetMaxOpenConns(4)
@@ -118,6 +133,9 @@ func (s *Store) Close() error {
 		errs = append(errs, s.ro.Close())
 	}
 	errs = append(errs, s.rw.Close())
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close()) // releases the lock
+	}
 	return errors.Join(errs...)
 }
 

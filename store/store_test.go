@@ -368,3 +368,14 @@ func TestBackupAndIntegrity(t *testing.T) {
 	_, err = Open(ctx, bad, Options{})
 	assert.Error(t, err)
 }
+
+func TestOneTillPerDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "paydesk.db")
+	s := open(t, path, clock.Real{})
+	_, err := Open(ctx, path, Options{})
+	assert.ErrorIs(t, err, ErrInUse)
+	require.NoError(t, s.Close())
+	again, err := Open(ctx, path, Options{})
+	require.NoError(t, err, "closing releases the lock")
+	again.Close()
+}
