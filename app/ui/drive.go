@@ -26,9 +26,6 @@ func (u *UI) SignIn(login, pin string) error {
 	return nil
 }
 
-// SignInForTest signs in and ignores a failure (screenshots).
-func (u *UI) SignInForTest(login, pin string) { _ = u.SignIn(login, pin) }
-
 // WaitIdle waits (off the UI goroutine) until no background work runs.
 func (u *UI) WaitIdle(limit time.Duration) bool {
 	deadline := time.Now().Add(limit)

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -53,10 +52,4 @@ func missing(a, b map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// plainKey reports whether s looks like a translation key that was not
-// translated (shown raw on screen).
-func plainKey(s string) bool {
-	return strings.Count(s, ".") >= 1 && !strings.Contains(s, " ") && strings.ToLower(s) == s
 }

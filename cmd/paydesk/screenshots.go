@@ -68,7 +68,7 @@ func shoot(a fyne.App, data, out string) error {
 			do   func()
 		}{
 			{"signin", func() {}},
-			{"payment", func() { w.SignInForTest("admin", "9999") }},
+			{"payment", func() { _ = w.SignIn("admin", "9999") }},
 			{"payment-checked", func() { w.DemoPayment() }},
 			{"confirm", func() { w.DemoConfirm() }},
 			{"payment-done", func() { w.DemoSend() }},
