@@ -2,8 +2,10 @@
 # Both first install what a fresh Debian/Ubuntu machine lacks (scripts/deps.sh).
 
 GO        ?= go
-# Packages that import Fyne are tested without -race (go-gl under the race
-# detector is slow and adds nothing for UI code); everything else runs with it.
+# Packages that import Fyne are tested without -race: Fyne's headless test
+# driver runs fyne.Do on the calling goroutine, so a test that reads a widget
+# while background work updates it races by construction (the real driver
+# runs fyne.Do on the main goroutine). Everything else runs with -race.
 GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 TESTFLAGS ?= -timeout 15m
