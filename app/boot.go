@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -177,40 +176,22 @@ func (r *Runtime) startSim(ctx context.Context, cfg *config.Config, dir string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, fmt.Errorf("app: training gateway: %w", err)
-	}
-	base := "http://" + ln.Addr().String()
-	r.SimURL = base
-	var cat *gateway.Catalogue
-	if cfg.Providers != "" {
-		cat, err = gateway.LoadCatalogue(cfg.Providers, base)
-	} else {
-		cat, err = gateway.DefaultCatalogue(base)
-	}
-	if err != nil {
-		ln.Close()
-		return nil, nil, err
-	}
 	sc := keys.Config()
-	sc.Catalogue, sc.Clock, sc.Log = cat, opt.Clock, opt.Log
+	sc.Clock, sc.Log = opt.Clock, opt.Log
 	sc.Balance, sc.StateFile = TrainingBalance, filepath.Join(dir, "gateway-state.json")
-	s, err := sim.New(sc)
+	var catalogue func(string) (*gateway.Catalogue, error)
+	if cfg.Providers != "" {
+		catalogue = func(base string) (*gateway.Catalogue, error) { return gateway.LoadCatalogue(cfg.Providers, base) }
+	}
+	srv, err := sim.Listen("127.0.0.1:0", sc, catalogue)
 	if err != nil {
-		ln.Close()
 		return nil, nil, err
 	}
-	r.Sim = s
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	r.closers = append(r.closers, func() error {
-		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		return srv.Shutdown(c)
-	})
+	r.Sim, r.SimURL = srv.Sim, srv.URL
+	r.closers = append(r.closers, srv.Close)
+	cat := srv.Catalogue()
 	client, err := gateway.New(gateway.Config{SD: keys.SD, AP: keys.AP, OP: keys.OP, Key: keys.Dealer, Bank: keys.Bank.Public(),
-		BalanceURL: base + "/cgi-bin/status/get_rest.cgi", HTTP: opt.HTTP, Clock: opt.Clock, Log: opt.Log, Timeout: 15 * time.Second})
+		BalanceURL: srv.BalanceURL(), HTTP: opt.HTTP, Clock: opt.Clock, Log: opt.Log, Timeout: 15 * time.Second})
 	return client, cat, err
 }
 

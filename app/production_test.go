@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"paydesk/app/config"
 	"paydesk/fiscal/emulator"
 	"paydesk/money"
-	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/sim"
 	"paydesk/store"
 
@@ -29,17 +27,12 @@ func TestBootFromConfig(t *testing.T) {
 	dir := t.TempDir()
 	keys, err := sim.TrainingKeys(filepath.Join(dir, "keys"), time.Now())
 	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	cat, err := gateway.DefaultCatalogue(base)
-	require.NoError(t, err)
 	sc := keys.Config()
-	sc.Catalogue, sc.Balance = cat, 10000_00
-	s, err := sim.New(sc)
+	sc.Balance = 10000_00
+	srv, err := sim.Listen("127.0.0.1:0", sc, nil)
 	require.NoError(t, err)
-	srv.Config.Handler = s
-	srv.Start()
 	defer srv.Close()
+	s, base := srv.Sim, srv.URL
 	em, err := emulator.New(emulator.Config{LineWidth: 42})
 	require.NoError(t, err)
 	defer em.Close()

@@ -2,14 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/sim"
 
 	"github.com/stretchr/testify/assert"
@@ -22,17 +20,12 @@ func TestGatewayCLI(t *testing.T) {
 	dir := trainingDir(t)
 	keys, err := sim.TrainingKeys(filepath.Join(dir, "training", "keys"), time.Now())
 	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	cat, err := gateway.DefaultCatalogue(base)
-	require.NoError(t, err)
 	sc := keys.Config()
-	sc.Catalogue, sc.Balance = cat, 5000_00
-	s, err := sim.New(sc)
+	sc.Balance = 5000_00
+	srv, err := sim.Listen("127.0.0.1:0", sc, nil)
 	require.NoError(t, err)
-	srv.Config.Handler = s
-	srv.Start()
 	defer srv.Close()
+	s, base := srv.Sim, srv.URL
 	cfg := writeFile(t, dir, "paydesk.yaml", fmt.Sprintf(`point: {sd: "17031", ap: "17032", op: "17034"}
 keys: {secret: %s, passphrase_file: %s, bank: %s, bank_serial: 64182}
 gateway: {base_url: %q, balance_url: %q}

@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -21,17 +20,12 @@ import (
 func BenchmarkRoundTrip(b *testing.B) {
 	keys, err := sim.TrainingKeys(filepath.Join(b.TempDir(), "keys"), time.Now())
 	require.NoError(b, err)
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	cat, err := gateway.DefaultCatalogue(base)
-	require.NoError(b, err)
 	sc := keys.Config()
-	sc.Catalogue, sc.Balance = cat, 1_000_000_000_00
-	s, err := sim.New(sc)
+	sc.Balance = 1_000_000_000_00
+	srv, err := sim.Listen("127.0.0.1:0", sc, nil)
 	require.NoError(b, err)
-	srv.Config.Handler = s
-	srv.Start()
 	defer srv.Close()
+	cat := srv.Catalogue()
 	c, err := gateway.New(gateway.Config{SD: keys.SD, AP: keys.AP, OP: keys.OP, Key: keys.Dealer, Bank: keys.Bank.Public()})
 	require.NoError(b, err)
 	mts, err := cat.Find("mts")
