@@ -80,6 +80,30 @@ func boot(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
 	return rt, nil
 }
 
+// openBooks opens only the database the configuration names: reports and
+// database tools need neither the gateway nor the register.
+func openBooks(ctx context.Context, e *env, cfgFile string) (*store.Store, error) {
+	if cfgFile == "" {
+		cfgFile = os.Getenv("PAYDESK_CONFIG")
+	}
+	if cfgFile == "" {
+		cfgFile = config.DefaultFile()
+	}
+	cfg, err := config.Load(cfgFile)
+	if err != nil {
+		return nil, cfgErr(cfg, err)
+	}
+	path, err := cfg.StorePath()
+	if err != nil {
+		return nil, cfgErr(cfg, err)
+	}
+	st, err := store.Open(ctx, path, store.Options{Log: e.log})
+	if err != nil {
+		return nil, tillErr(cfg.Language, err)
+	}
+	return st, nil
+}
+
 // tillErr turns a till error into the CLI's exit code with the human message.
 func tillErr(lang string, err error) error {
 	if err == nil {
@@ -433,18 +457,18 @@ func reportCmd(ctx context.Context, e *env, kind string, args []string) error {
 	if to.Before(from) {
 		return usageErrorf("--to is before --from")
 	}
-	rt, err := boot(ctx, e, *cfgFile)
+	books, err := openBooks(ctx, e, *cfgFile)
 	if err != nil {
 		return err
 	}
-	defer rt.Close()
+	defer books.Close()
 	if kind == "shift" {
-		shifts, err := rt.Store.Shifts(ctx, from, to.AddDate(0, 0, 1))
+		shifts, err := books.Shifts(ctx, from, to.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}
 		for _, sh := range shifts {
-			tot, err := rt.Store.ShiftTotals(ctx, sh)
+			tot, err := books.ShiftTotals(ctx, sh)
 			if err != nil {
 				return err
 			}
@@ -457,7 +481,7 @@ func reportCmd(ctx context.Context, e *env, kind string, args []string) error {
 		return nil
 	}
 	g := store.GroupBy(*by)
-	rows, err := rt.Store.Commission(ctx, from, to, g)
+	rows, err := books.Commission(ctx, from, to, g)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -488,12 +512,12 @@ func dbBackup(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("give the backup file")
 	}
-	rt, err := boot(ctx, e, *cfgFile)
+	books, err := openBooks(ctx, e, *cfgFile)
 	if err != nil {
 		return err
 	}
-	defer rt.Close()
-	if err := rt.Store.Backup(ctx, pos[0]); err != nil {
+	defer books.Close()
+	if err := books.Backup(ctx, pos[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "backup written to %s\n", pos[0])
@@ -506,19 +530,19 @@ func dbCheck(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	rt, err := boot(ctx, e, *cfgFile)
+	books, err := openBooks(ctx, e, *cfgFile)
 	if err != nil {
 		return err
 	}
-	defer rt.Close()
-	if err := rt.Store.IntegrityCheck(ctx); err != nil {
+	defer books.Close()
+	if err := books.IntegrityCheck(ctx); err != nil {
 		return err
 	}
-	n, err := rt.Store.VerifyAudit(ctx)
+	n, err := books.VerifyAudit(ctx)
 	if err != nil {
 		return err
 	}
-	v, _ := rt.Store.Version(ctx)
-	fmt.Fprintf(e.stdout, "database=%s\nschema=%d\nintegrity=ok\naudit_rows=%d\naudit=ok\n", rt.Store.Path(), v, n)
+	v, _ := books.Version(ctx)
+	fmt.Fprintf(e.stdout, "database=%s\nschema=%d\nintegrity=ok\naudit_rows=%d\naudit=ok\n", books.Path(), v, n)
 	return nil
 }
