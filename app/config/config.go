@@ -199,13 +199,36 @@ func Load(file string) (*Config, error) {
 		c.Dir = wd
 	}
 	if err := v.Unmarshal(c); err != nil {
-		return nil, bad("", "a value has the wrong type", "значение неверного типа", err)
+		return nil, bad(decodeKey(err), "the value has the wrong type", "значение неверного типа", err)
+	}
+	if v.GetInt64("keys.bank_serial") < 0 {
+		// Decoding wraps a negative number into a huge serial.
+		return nil, bad("keys.bank_serial", "the bank key serial cannot be negative", "серийный номер ключа банка не может быть отрицательным", nil)
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
+	if !c.Training {
+		// The point's codes come from the network: outside training the
+		// training codes of the defaults must not be sent in their place.
+		for _, k := range []string{"point.sd", "point.ap", "point.op"} {
+			if !v.InConfig(k) && os.Getenv(EnvPrefix+"_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))) == "" {
+				return nil, bad(k, "must be set outside training mode (the code the network gave the point)",
+					"обязателен вне учебного режима (код, выданный точке платёжной системой)", nil)
+			}
+		}
+	}
 	c.resolve()
 	return c, nil
+}
+
+// decodeKey names the key a decoding error is about ("" when it cannot tell).
+func decodeKey(err error) string {
+	var named interface{ Name() string }
+	if errors.As(err, &named) {
+		return named.Name()
+	}
+	return ""
 }
 
 // Path resolves p against the configuration file's folder.
@@ -292,6 +315,11 @@ func (c *Config) validate() error {
 			if k.v == "" {
 				return bad(k.key, "must be set outside training mode", "обязателен вне учебного режима", nil)
 			}
+		}
+		if c.Providers == "" && c.Gateway.BaseURL == "" {
+			// The built-in catalogue's URLs are paths on gateway.base_url.
+			return bad("gateway.base_url", "must be set outside training mode when no providers file is named",
+				"обязателен вне учебного режима, если не указан файл операторов (providers)", nil)
 		}
 	}
 	return nil

@@ -96,7 +96,7 @@ func TestBadValues(t *testing.T) {
 		"language":              {"language: de\ntraining: true", "language"},
 		"no keys in production": {"point: {sd: '1'}\nfiscal: {port: none}", "keys.secret"},
 		"no bank key":           {"keys: {secret: s.key}\nfiscal: {port: none}", "keys.bank"},
-		"timeout not duration":  {"gateway: {timeout: soon}\ntraining: true", ""},
+		"timeout not duration":  {"gateway: {timeout: soon}\ntraining: true", "gateway.timeout"},
 		"agent role":            {"agent: {role: broker}\ntraining: true", "agent.role"},
 		"tax system":            {"agent: {tax_system: usn6}\ntraining: true", "agent.tax_system"},
 		"agent fee":             {"agent: {fee: lots}\ntraining: true", "agent.fee"},
