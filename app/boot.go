@@ -52,6 +52,10 @@ type Options struct {
 	// EmulatorTCP serves the training register on TCP even where a
 	// pseudo-terminal is available.
 	EmulatorTCP bool
+	// DeviceTimeout caps the register's per-command answer timeouts (up to
+	// 120 s by the protocol), so tests and the soak see a power cut in
+	// seconds [no cap].
+	DeviceTimeout time.Duration
 }
 
 // Runtime is a booted till with what it runs on.
@@ -95,6 +99,18 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 			r.Close()
 		}
 	}()
+	var gw *gateway.Client
+	var cat *gateway.Catalogue
+	if !cfg.Training {
+		// The keys and the catalogue first: a bad one refuses the start
+		// before the data folder or the books are touched.
+		if gw, err = cfg.Client(opt.Clock, opt.Log, opt.HTTP); err != nil {
+			return nil, err
+		}
+		if cat, err = cfg.Catalogue(); err != nil {
+			return nil, err
+		}
+	}
 	if r.DataDir, err = cfg.DataPath(); err != nil {
 		return nil, err
 	}
@@ -107,8 +123,6 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	}
 	r.closers = append(r.closers, r.Store.Close)
 
-	var gw *gateway.Client
-	var cat *gateway.Catalogue
 	var reg fiscal.Register
 	agent, fee, err := agentOf(cfg)
 	if err != nil {
@@ -131,12 +145,6 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 				Role: fiscal.PaymentSubagent, TaxSystem: agent.TaxSystem}
 		}
 	} else {
-		if gw, err = cfg.Client(opt.Clock, opt.Log, opt.HTTP); err != nil {
-			return nil, err
-		}
-		if cat, err = cfg.Catalogue(); err != nil {
-			return nil, err
-		}
 		switch cfg.Fiscal.Port {
 		case "none":
 		case "emulator":
@@ -234,7 +242,7 @@ func (r *Runtime) dial(port string, baud int, password uint32, opt Options) (fis
 		if err != nil {
 			return nil, err
 		}
-		return shtrih.New(conn, shtrih.Options{Password: password, Baud: baud, Logger: opt.Log}), nil
+		return shtrih.New(conn, shtrih.Options{Password: password, Baud: baud, Logger: opt.Log, MaxAnswerTimeout: opt.DeviceTimeout}), nil
 	}}
 	r.closers = append(r.closers, l.Close)
 	return l, nil

@@ -54,6 +54,9 @@ func (t *Till) Fiscalize(ctx context.Context, p *store.Payment) error {
 			return err
 		}
 	}
+	if err := t.settleCash(ctx); err != nil {
+		return t.queue(ctx, p, err)
+	}
 	st, err := reg.Status(ctx)
 	if err != nil {
 		return t.queue(ctx, p, err)

@@ -60,10 +60,20 @@ func (t *Till) ResolvePending(ctx context.Context, force bool) (int, error) {
 // Recover brings the books and the device in line after a start: a payment
 // caught in pay_sent is unknown and goes to the resolver; a receipt caught
 // half-made is decided from the device's last document (and an open receipt
-// cancelled); queued receipts are tried again; payments abandoned before pay
+// cancelled), a cash operation from its document number; queued receipts are tried again; payments abandoned before pay
 // for longer than the check window are cancelled.
 func (t *Till) Recover(ctx context.Context) error {
 	var errs []error
+	if t.d.Register != nil {
+		// A cash operation caught half-made is decided first, while the
+		// device's document number still tells.
+		t.fiscalMu.Lock()
+		err := t.settleCash(ctx)
+		t.fiscalMu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	ps, err := t.d.Store.PendingPayments(ctx)
 	if err != nil {
 		return err

@@ -49,9 +49,10 @@ func (t *Till) OpenShift(ctx context.Context, u *User, float money.Amount) (*sto
 		return nil, err
 	}
 	if float > 0 && t.d.Register != nil {
-		// The opening float goes into the register's cash register too.
-		if _, err := t.d.Register.CashIn(ctx, int64(float)); err != nil {
-			t.log.Warn("app: opening float not registered on the device", "err", err)
+		// The opening float goes into the register's cash register too,
+		// exactly once (a failure is retried before the next document).
+		if err := t.cashOnDevice(ctx, u, "float", float); err != nil {
+			t.log.Warn("app: opening float not registered on the device yet", "err", err)
 		}
 	}
 	return sh, nil
@@ -65,6 +66,11 @@ func (t *Till) XReport(ctx context.Context, u *User) error {
 	}
 	if t.d.Register == nil {
 		return fail(op, KindDevice, "no fiscal register is configured", "ККТ не настроена", nil)
+	}
+	t.fiscalMu.Lock()
+	defer t.fiscalMu.Unlock()
+	if err := t.settleCash(ctx); err != nil {
+		return fail(op, KindDevice, "the X report was not printed", "X-отчёт не напечатан", err)
 	}
 	if err := t.d.Register.XReport(ctx); err != nil {
 		return fail(op, KindDevice, "the X report was not printed", "X-отчёт не напечатан", err)
@@ -108,19 +114,104 @@ func (t *Till) cashOp(ctx context.Context, u *User, kind string, amount money.Am
 				fmt.Sprintf("в кассе должно быть %v — меньше, чем %v", tot.Expected, amount), store.ErrNotEnoughIn)
 		}
 	}
-	fd := 0
-	if reg := t.d.Register; reg != nil {
-		var err error
-		if kind == "in" {
-			fd, err = reg.CashIn(ctx, int64(amount))
-		} else {
-			fd, err = reg.CashOut(ctx, int64(amount))
+	if t.d.Register == nil {
+		return t.d.Store.CashOp(ctx, u.Login, u.ID, kind, amount, 0)
+	}
+	return t.cashOnDevice(ctx, u, kind, amount)
+}
+
+// cashOnDevice makes a cash operation (in, out, or the opening float) on
+// the device exactly once: it is recorded as started with the device's
+// document number before it, then made, then finished with the device's
+// document, or voided when the device refused it.
+func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount money.Amount) error {
+	op := "cash " + kind
+	t.fiscalMu.Lock()
+	defer t.fiscalMu.Unlock()
+	reg := t.d.Register
+	if err := t.settleCash(ctx); err != nil {
+		return fail(op, KindDevice, "the register did not take the cash operation", "ККТ не провела операцию с наличными", err)
+	}
+	st, err := reg.Status(ctx)
+	if err != nil {
+		return fail(op, KindDevice, "the register did not take the cash operation", "ККТ не провела операцию с наличными", err)
+	}
+	c, err := t.d.Store.BeginCashOp(ctx, u.Login, u.ID, kind, amount, st.DocNumber)
+	if err != nil {
+		return err
+	}
+	if t.d.Step != nil {
+		t.d.Step("cash_started", nil)
+	}
+	var fd int
+	if kind == "out" {
+		fd, err = reg.CashOut(ctx, int64(amount))
+	} else {
+		fd, err = reg.CashIn(ctx, int64(amount))
+	}
+	if err == nil {
+		if t.d.Step != nil {
+			t.d.Step("cash_made", nil)
 		}
-		if err != nil {
-			return fail(op, KindDevice, "the register did not take the cash operation", "ККТ не провела операцию с наличными", err)
+		return t.d.Store.FinishCashOp(ctx, "till", c.ID, true, fd)
+	}
+	if errors.Is(err, fiscal.ErrOutcomeUnknown) || fiscal.KindOf(err) == fiscal.KindLink {
+		// The device may have made it: decide from its document number.
+		if made, derr := t.decideCash(ctx, c, false); derr == nil && made {
+			return nil
+		}
+	} else if kind != "float" {
+		if ferr := t.d.Store.FinishCashOp(ctx, "till", c.ID, false, 0); ferr != nil {
+			return ferr
 		}
 	}
-	return t.d.Store.CashOp(ctx, u.Login, u.ID, kind, amount, fd)
+	return fail(op, KindDevice, "the register did not take the cash operation", "ККТ не провела операцию с наличными", err)
+}
+
+// settleCash decides every cash operation left started (by a crash or a
+// lost answer) before the device makes any other document, so that the
+// device's document number still tells whether it was made. fiscalMu held.
+func (t *Till) settleCash(ctx context.Context) error {
+	ops, err := t.d.Store.CashOps(ctx, 0)
+	if err != nil || len(ops) == 0 {
+		return err
+	}
+	for _, c := range ops {
+		if _, err := t.decideCash(ctx, c, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decideCash finishes a started cash operation from the device: made when
+// the device has made a document since the one recorded before it. One
+// that was not made is voided, except the opening float, which the shift
+// records and the device must hold: it is made again when redo is set.
+func (t *Till) decideCash(ctx context.Context, c *store.CashOperation, redo bool) (bool, error) {
+	reg := t.d.Register
+	st, err := reg.Status(ctx)
+	if err != nil {
+		return false, err
+	}
+	if c.DocBefore >= 0 && st.DocNumber > c.DocBefore {
+		return true, t.d.Store.FinishCashOp(ctx, "recover", c.ID, true, st.DocNumber)
+	}
+	if c.Kind != "float" {
+		t.log.Warn("app: a cash operation was not made on the device; voided", "kind", c.Kind, "amount", c.Amount, "operation", c.ID)
+		return false, t.d.Store.FinishCashOp(ctx, "recover", c.ID, false, 0)
+	}
+	if !redo {
+		return false, nil
+	}
+	fd, err := reg.CashIn(ctx, int64(c.Amount))
+	if err != nil {
+		if errors.Is(err, fiscal.ErrOutcomeUnknown) || fiscal.KindOf(err) == fiscal.KindLink {
+			return t.decideCash(ctx, c, false)
+		}
+		return false, err
+	}
+	return true, t.d.Store.FinishCashOp(ctx, "recover", c.ID, true, fd)
 }
 
 // CloseShift closes the shift with a Z report and the cash counted in the
@@ -137,6 +228,11 @@ func (t *Till) CloseShift(ctx context.Context, u *User, counted money.Amount) (*
 		return nil, store.Totals{}, fail(op, KindState, "no shift is open", "смена не открыта", err)
 	}
 	if reg := t.d.Register; reg != nil {
+		t.fiscalMu.Lock()
+		defer t.fiscalMu.Unlock()
+		if err := t.settleCash(ctx); err != nil {
+			return nil, store.Totals{}, fail(op, KindDevice, "the fiscal register does not answer", "ККТ не отвечает", err)
+		}
 		st, err := reg.Status(ctx)
 		if err != nil {
 			return nil, store.Totals{}, fail(op, KindDevice, "the fiscal register does not answer", "ККТ не отвечает", err)

@@ -12,6 +12,8 @@ import (
 
 	"paydesk/app/config"
 	"paydesk/fiscal"
+	"paydesk/fiscal/emulator"
+	"paydesk/fiscal/shtrih"
 	"paydesk/internal/clock"
 	"paydesk/money"
 	"paydesk/protocol/gateway/sim"
@@ -63,7 +65,7 @@ func reboot(t testing.TB, dir string, c clock.Clock, open bool, opts ...func(*Op
 	cfg, err := config.Load("")
 	require.NoError(t, err)
 	cfg.DataDir = dir
-	opt := Options{Clock: c, Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost}
+	opt := Options{Clock: c, Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost, DeviceTimeout: time.Second}
 	for _, o := range opts {
 		o(&opt)
 	}
@@ -402,4 +404,101 @@ func TestCheckRetriedOnce(t *testing.T) {
 	p, err = r.Till.Check(ctx, r.kassir, p, 100_00, Cash)
 	require.NoError(t, err)
 	assert.Equal(t, store.StateChecked, p.State)
+}
+
+// A cash operation is made on the device exactly once, whatever happens
+// between the books and the device.
+func TestCashOperationExactlyOnce(t *testing.T) {
+	crash := errors.New("crash")
+	tests := []struct {
+		name     string
+		kind     string
+		fault    emulator.Fault // armed on the cash command
+		crashAt  string         // step at which the process "dies"
+		wantDone bool
+		wantErr  bool
+	}{
+		{name: "made", kind: "in", wantDone: true},
+		{name: "answer lost after it was made", kind: "in", fault: emulator.FaultPowerLoss, wantDone: true},
+		{name: "power lost before it was made", kind: "out", fault: emulator.FaultPowerLossBefore, wantErr: true},
+		{name: "refused with a NAK, then made", kind: "out", fault: emulator.FaultNAK, wantDone: true},
+		{name: "crash before the device", kind: "in", crashAt: "cash_started"},
+		{name: "crash after the device", kind: "out", crashAt: "cash_made", wantDone: true},
+		{name: "float: crash before the device, made at restart", kind: "float", crashAt: "cash_started", wantDone: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := bootTraining(t, clock.Real{}, true)
+			cmd := shtrih.CmdCashIn
+			if tc.kind == "out" {
+				cmd = shtrih.CmdCashOut
+			}
+			drawer := r.Emulator.State().Cash
+			if tc.fault != 0 {
+				r.Emulator.Arm(tc.fault, cmd)
+			}
+			r.Till.d.Step = func(step string, _ *store.Payment) {
+				if step == tc.crashAt {
+					panic(crash)
+				}
+			}
+			do := func() error {
+				if tc.kind == "float" {
+					return r.Till.cashOnDevice(ctx, r.manager, "float", 100_00)
+				}
+				if tc.kind == "out" {
+					return r.Till.CashOut(ctx, r.manager, 100_00)
+				}
+				return r.Till.CashIn(ctx, r.manager, 100_00)
+			}
+			var err error
+			func() {
+				defer func() {
+					if v := recover(); v != nil {
+						assert.Equal(t, crash, v)
+						err = crash
+					}
+				}()
+				err = do()
+			}()
+			r.Till.d.Step = nil
+			if tc.crashAt != "" {
+				require.NoError(t, r.Close())
+				r = reboot(t, r.dir, clock.Real{}, false)
+			} else if tc.wantErr {
+				assert.Error(t, err)
+				assert.NotEmpty(t, Message(err, "ru"))
+			} else {
+				require.NoError(t, err)
+			}
+			sh, err := r.Store.CurrentShift(ctx)
+			require.NoError(t, err)
+			ops, err := r.Store.CashOps(ctx, sh.ID)
+			require.NoError(t, err)
+			var last *store.CashOperation
+			for _, c := range ops {
+				assert.NotEqual(t, "started", c.State, "nothing is left undecided")
+				if c.Amount == 100_00 {
+					last = c
+				}
+			}
+			require.NotNil(t, last)
+			want := "void"
+			if tc.wantDone {
+				want = "done"
+			}
+			assert.Equal(t, want, last.State)
+			moved := r.Emulator.State().Cash - drawer
+			switch {
+			case !tc.wantDone:
+				assert.Zero(t, moved, "the device holds what the books say")
+			case tc.kind == "out":
+				assert.Equal(t, int64(-100_00), moved)
+			default:
+				assert.Equal(t, int64(100_00), moved)
+			}
+			_, err = r.Store.VerifyAudit(ctx)
+			require.NoError(t, err)
+		})
+	}
 }

@@ -146,7 +146,7 @@ func (s *Store) shiftTotals(ctx context.Context, q interface {
 		return t, fmt.Errorf("store: shift totals: %w", err)
 	}
 	err = q.QueryRowContext(ctx, `SELECT coalesce(sum(amount) FILTER (WHERE kind = 'in'), 0), coalesce(sum(amount) FILTER (WHERE kind = 'out'), 0)
-	  FROM cash_ops WHERE shift_id = ?`, sh.ID).Scan(&t.CashIn, &t.CashOut)
+	  FROM cash_ops WHERE shift_id = ? AND state = 'done'`, sh.ID).Scan(&t.CashIn, &t.CashOut)
 	if err != nil {
 		return t, fmt.Errorf("store: shift totals: %w", err)
 	}
@@ -159,13 +159,43 @@ func (s *Store) ShiftTotals(ctx context.Context, sh *Shift) (Totals, error) {
 	return s.shiftTotals(ctx, s.rw, sh)
 }
 
-// CashOp records cash put in or taken out of the drawer. Taking out more
-// than the drawer should hold is refused.
+// CashOp records a finished cash operation: cash put in or taken out of
+// the drawer, made on the device as document fd (0 without a device).
+// Taking out more than the drawer should hold is refused.
 func (s *Store) CashOp(ctx context.Context, actor string, cashierID int64, kind string, amount money.Amount, fd int) error {
-	if amount <= 0 || (kind != "in" && kind != "out") {
-		return ErrBadCashOp
+	op, err := s.BeginCashOp(ctx, actor, cashierID, kind, amount, -1)
+	if err != nil {
+		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.FinishCashOp(ctx, actor, op.ID, true, fd)
+}
+
+// CashOperation is a cash operation in the books.
+type CashOperation struct {
+	ID        int64
+	ShiftID   int64
+	CashierID int64
+	Kind      string // "in", "out" or "float" (the opening float put on the device)
+	Amount    money.Amount
+	At        time.Time
+	FD        int    // the device's document number, 0 when none
+	State     string // "started", "done" or "void"
+	// DocBefore is the device's document number before the operation was
+	// started (-1 without a device): after a crash, a later document on the
+	// device is this operation.
+	DocBefore int
+}
+
+// BeginCashOp records a cash operation before the device makes it (state
+// "started"), with the device's document number before it. In and out
+// count in the shift's totals only once finished; out may not take more
+// than the drawer should hold.
+func (s *Store) BeginCashOp(ctx context.Context, actor string, cashierID int64, kind string, amount money.Amount, docBefore int) (*CashOperation, error) {
+	if amount <= 0 || (kind != "in" && kind != "out" && kind != "float") {
+		return nil, ErrBadCashOp
+	}
+	var out *CashOperation
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		sh, err := scanShift(tx.QueryRowContext(ctx, "SELECT "+shiftCols+" FROM shifts WHERE closed_at IS NULL"))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNoShift
@@ -182,12 +212,73 @@ func (s *Store) CashOp(ctx context.Context, actor string, cashierID int64, kind 
 				return fmt.Errorf("%w: %v expected, %v asked", ErrNotEnoughIn, t.Expected, amount)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO cash_ops (shift_id, cashier_id, kind, amount, at, fd) VALUES (?, ?, ?, ?, ?, ?)",
-			sh.ID, cashierID, kind, amount, s.now(), fd); err != nil {
+		now := s.now()
+		res, err := tx.ExecContext(ctx, "INSERT INTO cash_ops (shift_id, cashier_id, kind, amount, at, state, doc_before) VALUES (?, ?, ?, ?, ?, 'started', ?)",
+			sh.ID, cashierID, kind, amount, now, docBefore)
+		if err != nil {
 			return fmt.Errorf("store: cash %s: %w", kind, err)
 		}
-		return s.audit(ctx, tx, actor, "cash."+kind, fmt.Sprintf("shift %d, %v, document %d", sh.ID, amount, fd))
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		out = &CashOperation{ID: id, ShiftID: sh.ID, CashierID: cashierID, Kind: kind, Amount: amount,
+			At: time.UnixMilli(now), State: "started", DocBefore: docBefore}
+		return s.audit(ctx, tx, actor, "cash."+kind+".started", fmt.Sprintf("shift %d, %v, operation %d", sh.ID, amount, id))
 	})
+	return out, err
+}
+
+// FinishCashOp marks a started cash operation done as the device's
+// document fd, or void when the device did not make it.
+func (s *Store) FinishCashOp(ctx context.Context, actor string, id int64, done bool, fd int) error {
+	state := "void"
+	if done {
+		state = "done"
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var kind string
+		var shiftID int64
+		var amount money.Amount
+		err := tx.QueryRowContext(ctx, "SELECT kind, shift_id, amount FROM cash_ops WHERE id = ? AND state = 'started'", id).Scan(&kind, &shiftID, &amount)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: cash operation %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cash_ops SET state = ?, fd = ? WHERE id = ?", state, fd, id); err != nil {
+			return fmt.Errorf("store: cash %s: %w", kind, err)
+		}
+		return s.audit(ctx, tx, actor, "cash."+kind+"."+state, fmt.Sprintf("shift %d, %v, operation %d, document %d", shiftID, amount, id, fd))
+	})
+}
+
+const cashCols = "id, shift_id, cashier_id, kind, amount, at, fd, state, doc_before"
+
+// CashOps returns the cash operations of a shift, or with shiftID 0 those
+// still started (after a crash), oldest first.
+func (s *Store) CashOps(ctx context.Context, shiftID int64) ([]*CashOperation, error) {
+	q, arg := "SELECT "+cashCols+" FROM cash_ops WHERE shift_id = ? ORDER BY id", any(shiftID)
+	if shiftID == 0 {
+		q, arg = "SELECT "+cashCols+" FROM cash_ops WHERE state = 'started' AND ? = 0 ORDER BY id", 0
+	}
+	rows, err := s.rw.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, fmt.Errorf("store: cash operations: %w", err)
+	}
+	defer rows.Close()
+	var out []*CashOperation
+	for rows.Next() {
+		var c CashOperation
+		var at int64
+		if err := rows.Scan(&c.ID, &c.ShiftID, &c.CashierID, &c.Kind, &c.Amount, &at, &c.FD, &c.State, &c.DocBefore); err != nil {
+			return nil, fmt.Errorf("store: cash operations: %w", err)
+		}
+		c.At = time.UnixMilli(at)
+		out = append(out, &c)
+	}
+	return out, rows.Err()
 }
 
 // CloseShift closes the open shift with the cash counted in the drawer and

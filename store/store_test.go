@@ -87,7 +87,14 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 				_, err = raw.Exec(`INSERT INTO cashiers (login, full_name, role, pin_hash, created_at) VALUES ('old', 'Old Cashier', 'cashier', 'x', 0);
 					INSERT INTO shifts (opened_at, opened_by) VALUES (0, 1);
 					INSERT INTO payments (session, shift_id, cashier_id, provider_code, provider_name, payer_id, amount, total, commission, state, created_at, resolved_at)
-					VALUES ('S1', 1, 1, 'mts', 'МТС', '9161234567', 10000, 10000, 300, 'paid', 0, ?)`, t0.UnixMilli())
+					VALUES ('S1', 1, 1, 'mts', 'МТС', '9161234567', 10000, 10000, 300, 'paid', 0, ?);
+					INSERT INTO cash_ops (shift_id, cashier_id, kind, amount, at, fd) VALUES (1, 1, 'in', 5000, 0, 7)`, t0.UnixMilli())
+				require.NoError(t, err)
+			}
+			if from >= 2 {
+				// Version 2 code kept the summary with the payment.
+				_, err = raw.Exec(`UPDATE payments SET paid_day = strftime('%Y-%m-%d', resolved_at / 1000, 'unixepoch', 'localtime');
+					INSERT INTO paid_summary SELECT paid_day, provider_code, cashier_id, shift_id, 1, amount, fee, total, commission FROM payments`)
 				require.NoError(t, err)
 			}
 			require.NoError(t, raw.Close())
@@ -100,6 +107,11 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, rows, 1)
 				assert.Equal(t, money.Amount(300), rows[0].Commission, "old payments reach the summary")
+				sh, err := s.ShiftByID(ctx, 1)
+				require.NoError(t, err)
+				tot, err := s.ShiftTotals(ctx, sh)
+				require.NoError(t, err)
+				assert.Equal(t, money.Amount(5000), tot.CashIn, "old cash operations count as done")
 			}
 		})
 	}
@@ -378,4 +390,38 @@ func TestOneTillPerDatabase(t *testing.T) {
 	again, err := Open(ctx, path, Options{})
 	require.NoError(t, err, "closing releases the lock")
 	again.Close()
+}
+
+func TestCashOpTwoPhase(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "p.db"), clock.NewFake(t0))
+	anna, sh, _ := seed(t, s)
+	in, err := s.BeginCashOp(ctx, "anna", anna.ID, "in", 300_00, 41)
+	require.NoError(t, err)
+	out, err := s.BeginCashOp(ctx, "anna", anna.ID, "out", 50_00, 42)
+	require.NoError(t, err)
+	fl, err := s.BeginCashOp(ctx, "anna", anna.ID, "float", 1000_00, 43)
+	require.NoError(t, err)
+	started, err := s.CashOps(ctx, 0)
+	require.NoError(t, err)
+	assert.Len(t, started, 3, "started operations are found after a crash")
+	tot, err := s.ShiftTotals(ctx, sh)
+	require.NoError(t, err)
+	assert.Equal(t, money.Amount(0), tot.CashIn+tot.CashOut, "started operations do not count yet")
+	require.NoError(t, s.FinishCashOp(ctx, "anna", in.ID, true, 44))
+	require.NoError(t, s.FinishCashOp(ctx, "anna", out.ID, false, 0))
+	require.NoError(t, s.FinishCashOp(ctx, "anna", fl.ID, true, 45))
+	assert.ErrorIs(t, s.FinishCashOp(ctx, "anna", in.ID, true, 46), ErrNotFound, "finished once only")
+	tot, err = s.ShiftTotals(ctx, sh)
+	require.NoError(t, err)
+	assert.Equal(t, money.Amount(300_00), tot.CashIn)
+	assert.Equal(t, money.Amount(0), tot.CashOut, "a void operation does not count")
+	assert.Equal(t, money.Amount(1000_00+100_00+300_00), tot.Expected, "the float counts once, from the shift")
+	ops, err := s.CashOps(ctx, sh.ID)
+	require.NoError(t, err)
+	require.Len(t, ops, 3)
+	assert.Equal(t, []string{"done", "void", "done"}, []string{ops[0].State, ops[1].State, ops[2].State})
+	assert.Equal(t, 44, ops[0].FD)
+	assert.Equal(t, 41, ops[0].DocBefore)
+	_, err = s.VerifyAudit(ctx)
+	require.NoError(t, err)
 }
