@@ -667,6 +667,9 @@ func (e *Emulator) newDoc(d Doc) Doc {
 	d.Shift = e.st.ShiftNumber
 	d.FP = fp(e.st.FN, d.FD, d.Time, d.Sum)
 	e.st.Docs = append(e.st.Docs, d)
+	if e.cfg.StatePath != "" {
+		e.jr.pending = append(e.jr.pending, d) // journaled at the next save
+	}
 	if len(e.st.Docs) > maxDocs {
 		e.st.Docs = append([]Doc(nil), e.st.Docs[len(e.st.Docs)-maxDocs:]...)
 	}

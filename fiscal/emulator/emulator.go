@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ import (
 // Config configures an Emulator. Zero values take the defaults in brackets.
 type Config struct {
 	// StatePath is the state file; empty keeps the state in memory only.
+	// The fiscal documents are in a journal next to it, StatePath+".docs":
+	// the two files are the device's memory and go together.
 	StatePath string
 	// TapePath is the printed tape (UTF-8 text, appended); empty prints nowhere
 	// but Tape still returns the lines.
@@ -99,6 +102,7 @@ type Emulator struct {
 
 	mu        sync.Mutex
 	st        State
+	jr        journal       // where the journal of st.Docs stands
 	offset    time.Duration // Advance
 	busyUntil time.Time
 	busySub   int
@@ -135,17 +139,23 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	loaded := false
 	if cfg.StatePath != "" {
-		st, ok, err := loadState(cfg.StatePath)
+		if err := removeStaleTemps(cfg.StatePath); err != nil {
+			e.log.Warn("emulator: removing temporary files of interrupted saves", "err", err)
+		}
+		st, jr, ok, err := loadState(cfg.StatePath)
 		if err != nil {
 			return nil, err
 		}
-		e.st, loaded = st, ok
+		e.st, e.jr, loaded = st, jr, ok
 	}
 	if !loaded {
 		if cfg.Initial != nil {
 			e.st = *cfg.Initial
 		} else {
 			e.st = NewState(cfg.Now())
+		}
+		if cfg.StatePath != "" {
+			e.jr = journal{pending: slices.Clone(e.st.Docs)}
 		}
 		if err := e.save(); err != nil {
 			return nil, err
@@ -165,7 +175,7 @@ func (e *Emulator) save() error {
 	if e.cfg.StatePath == "" {
 		return nil
 	}
-	return saveState(e.cfg.StatePath, &e.st)
+	return saveState(e.cfg.StatePath, &e.st, &e.jr)
 }
 
 // now is the device clock; e.mu held or not, offset is read under mu by callers.
@@ -309,8 +319,11 @@ func (e *Emulator) powerCycleLocked() {
 	e.epoch++
 	e.busyUntil = time.Time{}
 	if e.cfg.StatePath != "" {
-		if st, ok, err := loadState(e.cfg.StatePath); err == nil && ok {
-			e.st = st
+		st, jr, ok, err := loadState(e.cfg.StatePath)
+		if err != nil {
+			e.log.Error("emulator: power cycle: loading state", "err", err)
+		} else if ok {
+			e.st, e.jr = st, jr
 		}
 	}
 	e.log.Info("emulator: power cycle")

@@ -117,7 +117,7 @@ func TestStateFileIsAtomic(t *testing.T) {
 	for _, en := range entries {
 		names = append(names, en.Name())
 	}
-	assert.ElementsMatch(t, []string{"state.json", "tape.txt"}, names, "no temp files left")
+	assert.ElementsMatch(t, []string{"state.json", "state.json.docs", "tape.txt"}, names, "no temp files left")
 	b, err := os.ReadFile(filepath.Join(dir, "state.json"))
 	require.NoError(t, err)
 	var st emulator.State

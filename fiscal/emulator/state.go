@@ -1,17 +1,26 @@
 package emulator
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"paydesk/fiscal"
+	"paydesk/internal/atomicfile"
 )
 
-// State is everything a register keeps across power cycles. It is saved to
-// the state file after every command that changes it.
+// State is everything a register keeps across power cycles. It is saved
+// after every command that changes it: the documents to an append-only
+// journal next to the state file (see Config.StatePath), the rest to the
+// state file.
 type State struct {
 	Serial   string `json:"serial"`    // factory number (ЗН ККТ)
 	FN       string `json:"fn"`        // fiscal drive number, 16 digits
@@ -42,7 +51,7 @@ type State struct {
 
 	Receipt *Receipt `json:"receipt,omitempty"` // open receipt
 	Totals  Totals   `json:"totals"`            // this shift's registers
-	Docs    []Doc    `json:"docs"`              // fiscal documents, newest last
+	Docs    []Doc    `json:"docs"`              // fiscal documents, newest last (the last 2000; the journal has all)
 	// Interrupted is the document to print again after B0h.
 	Interrupted []string `json:"interrupted,omitempty"`
 	// LastPrinted is the last document for 8Ch.
@@ -138,54 +147,247 @@ func NewState(now time.Time) State {
 	return s
 }
 
-// maxDocs bounds the fiscal document history kept in the state file.
+// maxDocs bounds the fiscal document history kept in memory (State.Docs);
+// the journal keeps every document.
 const maxDocs = 2000
 
-func loadState(path string) (State, bool, error) {
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return State{}, false, nil
-	}
-	if err != nil {
-		return State{}, false, err
-	}
-	var s State
-	if err := json.Unmarshal(b, &s); err != nil {
-		return State{}, false, fmt.Errorf("emulator: state file %s: %w", path, err)
-	}
-	return s, true, nil
+// The state is kept in two files:
+//
+//   - the document journal, <state file>.docs: every fiscal document ever
+//     made, one JSON object a line, oldest first. It is only appended to
+//     (and cut back to its committed documents).
+//   - the state file: the State less its documents, plus docs_count, the
+//     number of journal lines that belong to it.
+//
+// A save appends the documents made since the last save to the journal,
+// syncs it, then replaces the state file atomically. That replacement is the
+// commit point: journal lines beyond docs_count were written by a save that
+// never committed (the process was killed or the power lost in between) and
+// are cut off when the state is loaded. A save therefore costs the same
+// however many documents the journal holds.
+//
+// State files written before the journal carry their documents inline
+// ("docs", no "docs_count"); they load as they are, and the first save moves
+// the documents to the journal.
+
+// journalPath is the document journal of the state file path.
+func journalPath(path string) string { return path + ".docs" }
+
+// journal is what the emulator knows of its document journal.
+type journal struct {
+	count   int   // documents committed: docs_count of the state file
+	size    int64 // bytes those documents take at the start of the journal
+	pending []Doc // documents made since, appended at the next save
 }
 
-// saveState writes the state atomically: temp file, fsync, rename, fsync dir.
-func saveState(path string, s *State) error {
-	b, err := json.MarshalIndent(s, "", " ")
+// stateFile is the JSON of the state file.
+type stateFile struct {
+	State
+	// Docs hides State.Docs: the documents are in the journal. Only state
+	// files written before the journal have it.
+	Docs []Doc `json:"docs,omitempty"`
+	// DocsCount is the number of journal documents that are committed; nil
+	// in a state file written before the journal.
+	DocsCount *int `json:"docs_count,omitempty"`
+}
+
+// loadState reads the state file at path and its document journal; ok is
+// false when there is no state file. Journal lines beyond the committed ones
+// are truncated away. State.Docs holds the last maxDocs documents.
+func loadState(path string) (st State, jr journal, ok bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return State{}, journal{}, false, nil
+	}
+	if err != nil {
+		return State{}, journal{}, false, err
+	}
+	var sf stateFile
+	if err := json.Unmarshal(b, &sf); err != nil {
+		return State{}, journal{}, false, fmt.Errorf("emulator: state file %s: %w", path, err)
+	}
+	st = sf.State
+	if sf.DocsCount == nil {
+		// Written before the journal: the next save moves the documents there.
+		st.Docs = sf.Docs
+		return st, journal{pending: slices.Clone(sf.Docs)}, true, nil
+	}
+	n := *sf.DocsCount
+	if n < 0 {
+		return State{}, journal{}, false, fmt.Errorf("emulator: state file %s: docs_count %d", path, n)
+	}
+	docs, size, err := readJournal(journalPath(path), n, maxDocs)
+	if err != nil {
+		return State{}, journal{}, false, err
+	}
+	st.Docs = docs
+	return st, journal{count: n, size: size}, true, nil
+}
+
+// readJournal returns the last keep of the first count documents in the
+// journal at path and the bytes those count documents take, and truncates
+// the journal to them: anything after them (whole lines or a torn one) was
+// never committed. A journal with fewer than count documents is an error.
+// Only the documents returned are decoded.
+func readJournal(path string, count, keep int) ([]Doc, int64, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) && count == 0 {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("emulator: document journal: %w", err)
+	}
+	defer f.Close()
+	first := max(0, count-keep) // index of the first document returned
+	var start, size int64       // where it starts; where document count-1 ends
+	lines := 0
+	r := bufio.NewReaderSize(f, 64<<10)
+	for lines < count {
+		b, err := r.ReadSlice('\n')
+		size += int64(len(b))
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			break // a torn line at most, not a document
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("emulator: document journal: %w", err)
+		}
+		lines++
+		if lines == first {
+			start = size
+		}
+	}
+	if lines < count {
+		return nil, 0, fmt.Errorf("emulator: document journal %s holds %d documents but its state file commits %d: the state is corrupt", path, lines, count)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, fmt.Errorf("emulator: document journal: %w", err)
+	}
+	if fi.Size() > size {
+		if err := truncate(path, size); err != nil {
+			return nil, 0, fmt.Errorf("emulator: document journal: %w", err)
+		}
+	}
+	buf := make([]byte, size-start)
+	if _, err := f.ReadAt(buf, start); err != nil {
+		return nil, 0, fmt.Errorf("emulator: document journal: %w", err)
+	}
+	docs := make([]Doc, 0, count-first)
+	for i := first; len(buf) > 0; i++ {
+		line, rest, _ := bytes.Cut(buf, []byte{'\n'})
+		buf = rest
+		var d Doc
+		if err := json.Unmarshal(line, &d); err != nil {
+			return nil, 0, fmt.Errorf("emulator: document journal %s, document %d: %w", path, i+1, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs, size, nil
+}
+
+// truncate cuts the file at path to size bytes, durably.
+func truncate(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(b); err != nil {
-		f.Close()
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
 		return err
+	}
+	return f.Close()
+}
+
+// appendJournal writes docs to the journal at path from offset at (the end
+// of its committed documents; whatever follows was never committed), syncs
+// it and returns its new committed size.
+func appendJournal(path string, at int64, docs []Doc) (int64, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // one line a document
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return 0, fmt.Errorf("emulator: document journal: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("emulator: document journal: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("emulator: document journal: %w", err)
+	}
+	if fi.Size() < at {
+		return 0, fmt.Errorf("emulator: document journal %s is %d bytes, shorter than its %d committed bytes", path, fi.Size(), at)
+	}
+	if fi.Size() > at {
+		if err := f.Truncate(at); err != nil {
+			return 0, fmt.Errorf("emulator: document journal: %w", err)
+		}
+	}
+	if _, err := f.WriteAt(buf.Bytes(), at); err != nil {
+		return 0, fmt.Errorf("emulator: document journal: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return 0, fmt.Errorf("emulator: document journal: %w", err)
 	}
 	if err := f.Close(); err != nil {
+		return 0, fmt.Errorf("emulator: document journal: %w", err)
+	}
+	return at + int64(buf.Len()), nil
+}
+
+// saveState appends the pending documents to the journal, then replaces the
+// state file atomically (the commit). On failure nothing is committed and
+// jr is unchanged: the next save writes the same documents again.
+func saveState(path string, s *State, jr *journal) error {
+	size := jr.size
+	if len(jr.pending) > 0 {
+		var err error
+		if size, err = appendJournal(journalPath(path), jr.size, jr.pending); err != nil {
+			return err
+		}
+	}
+	n := jr.count + len(jr.pending)
+	b, err := json.MarshalIndent(stateFile{State: *s, DocsCount: &n}, "", " ")
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
 		return err
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	jr.count, jr.size, jr.pending = n, size, nil
 	return nil
+}
+
+// removeStaleTemps deletes the temporary files of state file saves that a
+// kill interrupted: atomicfile's, and "<base>.tmpNNN" of the emulator's
+// saves before it used atomicfile.
+func removeStaleTemps(path string) error {
+	err := atomicfile.RemoveTemps(path)
+	entries, rerr := os.ReadDir(filepath.Dir(path))
+	if errors.Is(rerr, os.ErrNotExist) {
+		return err
+	}
+	if rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	prefix := filepath.Base(path) + ".tmp"
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || rest == "" || strings.Trim(rest, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		if rerr := os.Remove(filepath.Join(filepath.Dir(path), e.Name())); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = errors.Join(err, rerr)
+		}
+	}
+	return err
 }
