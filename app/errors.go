@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode"
 
 	"paydesk/app/config"
@@ -81,7 +82,12 @@ func KindOf(err error) Kind {
 // Message returns the human message for any error the till returns, in the
 // language ("ru" or "en"), with what to do where the catalogue says it.
 func Message(err error, lang string) string {
-	return capitalize(message(err, lang))
+	m := message(err, lang)
+	var ce *config.Error
+	if errors.As(err, &ce) && ce.Key != "" && strings.HasPrefix(m, ce.Key+": ") {
+		return m // the configuration key as it is written in the file
+	}
+	return capitalize(m)
 }
 
 func capitalize(s string) string {

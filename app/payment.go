@@ -305,7 +305,9 @@ func (t *Till) settle(ctx context.Context, actor string, prov *gateway.Provider,
 		if a.AuthCode != "" {
 			p.AuthCode = a.AuthCode
 		}
-		if out.Final() {
+		// A refused pay keeps its ERROR when status only proves it was not
+		// paid: that code says why.
+		if out.Final() && !(out == gateway.NotPaid && p.ErrorCode != 0) {
 			p.ErrorCode = a.Error
 		}
 	}
