@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"paydesk/fiscal"
 	"paydesk/money"
@@ -20,6 +21,9 @@ type Reconciliation struct {
 	Queued     int // paid, receipt not made
 	Receipts   int // receipts on the device
 	PaidTotal  money.Amount
+	Shifts     int          // shifts in the books
+	CashOps    int          // cash operations made (in and out)
+	Drawer     money.Amount // cash the drawer should hold, by the books and the device
 	Mismatches []string
 }
 
@@ -36,7 +40,10 @@ func (r *Reconciliation) bad(format string, a ...any) {
 // never taken and has none; the network took nothing the books do not know;
 // the device made no receipt the books do not know; no payment is pending
 // or waiting for its receipt; the dealer's balance moved by exactly the
-// paid totals; each shift's totals equal its payments; the audit chain holds.
+// paid totals; each shift's totals equal its payments, and its expected
+// cash equals its opening float, cash payments and cash operations summed
+// from the rows; the drawer on the device holds what the books' shifts
+// expect; the audit chain holds.
 func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Reconciliation, error) {
 	var r Reconciliation
 	if rt.Sim == nil || rt.Emulator == nil {
@@ -49,7 +56,11 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 	r.Payments = len(ps)
 	known := map[string]bool{}
 	receipts := map[uint32]int64{}
-	for _, d := range rt.Emulator.State().Docs {
+	docs, err := rt.Emulator.Documents()
+	if err != nil {
+		return r, err
+	}
+	for _, d := range docs {
 		if d.Type == fiscal.DocReceipt {
 			receipts[d.FD] = d.Sum
 			r.Receipts++
@@ -58,6 +69,7 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 	usedFD := map[uint32]string{}
 	var taken money.Amount
 	byShift := map[int64]money.Amount{}
+	cashByShift := map[int64]money.Amount{}
 	for _, p := range ps {
 		known[p.Session] = true
 		committed := rt.Sim.Committed(p.Session)
@@ -66,6 +78,9 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 			r.Paid++
 			r.PaidTotal += p.Total
 			byShift[p.ShiftID] += p.Total
+			if p.PayTool == int(Cash) {
+				cashByShift[p.ShiftID] += p.Total
+			}
 			taken += p.Total
 			if committed != 1 {
 				r.bad("%s paid in the books, taken %d times by the network", p.Session, committed)
@@ -117,19 +132,51 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 	if got, want := rt.Sim.Balance(), startBalance-taken; got != want {
 		r.bad("dealer balance %v, expected %v (start %v less paid %v)", got, want, startBalance, taken)
 	}
-	for id, sum := range byShift {
-		sh, err := rt.Store.ShiftByID(ctx, id)
-		if err != nil {
-			return r, err
-		}
+	shifts, err := rt.Store.Shifts(ctx, time.Time{}, time.Now().AddDate(100, 0, 0))
+	if err != nil {
+		return r, err
+	}
+	var drawer money.Amount
+	for _, sh := range shifts {
 		t, err := rt.Store.ShiftTotals(ctx, sh)
 		if err != nil {
 			return r, err
 		}
-		if t.Total != sum {
-			r.bad("shift %d totals %v, its payments %v", id, t.Total, sum)
+		if t.Total != byShift[sh.ID] {
+			r.bad("shift %d totals %v, its payments %v", sh.ID, t.Total, byShift[sh.ID])
 		}
+		delete(byShift, sh.ID)
+		ops, err := rt.Store.CashOps(ctx, sh.ID)
+		if err != nil {
+			return r, err
+		}
+		expected := sh.OpeningFloat + cashByShift[sh.ID]
+		for _, c := range ops {
+			switch {
+			case c.State == "started":
+				r.bad("shift %d: cash operation %d (%s %v) undecided", sh.ID, c.ID, c.Kind, c.Amount)
+			case c.State != "done":
+			case c.Kind == "in":
+				expected += c.Amount
+				r.CashOps++
+			case c.Kind == "out":
+				expected -= c.Amount
+				r.CashOps++
+			}
+		}
+		if t.Expected != expected {
+			r.bad("shift %d expects %v in the drawer, its float, cash payments and cash operations sum to %v", sh.ID, t.Expected, expected)
+		}
+		drawer += expected
+		r.Shifts++
 	}
+	for id, sum := range byShift {
+		r.bad("payments of %v in shift %d, which the books do not have", sum, id)
+	}
+	if got := money.Amount(rt.Emulator.State().Cash); got != drawer {
+		r.bad("the device's drawer holds %v, the books' shifts expect %v", got, drawer)
+	}
+	r.Drawer = drawer
 	if _, err := rt.Store.VerifyAudit(ctx); err != nil {
 		r.bad("audit: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"paydesk/internal/clock"
+	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/store"
 
@@ -17,9 +18,14 @@ func TestReconcile(t *testing.T) {
 	for _, id := range []string{"9161234567", "9000000502", "9000000500", "9000000507", "9000000023"} {
 		_, _ = r.pay(t, "mts", id, 100_00)
 	}
+	require.NoError(t, r.Till.CashIn(ctx, r.kassir, 500_00))
+	require.NoError(t, r.Till.CashOut(ctx, r.manager, 200_00))
 	rec, err := Reconcile(ctx, r.Runtime, TrainingBalance)
 	require.NoError(t, err)
 	assert.True(t, rec.OK(), "%v", rec.Mismatches)
+	assert.Equal(t, 1, rec.Shifts)
+	assert.Equal(t, 2, rec.CashOps)
+	assert.Equal(t, money.Amount(1000_00+2*100_00+500_00-200_00), rec.Drawer, "float, two cash payments, in, out")
 	assert.Equal(t, 5, rec.Payments)
 	assert.Equal(t, 2, rec.Paid)
 	assert.Equal(t, 1, rec.Failed)
@@ -39,6 +45,25 @@ func TestReconcile(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, rec.OK())
 		_, err = rawExec(r, "UPDATE payments SET state = 'paid' WHERE id = ?", p.ID)
+		require.NoError(t, err)
+	})
+	t.Run("a cash operation lost from the books", func(t *testing.T) {
+		_, err := rawExec(r, "UPDATE cash_ops SET state = 'void' WHERE kind = 'in'")
+		require.NoError(t, err)
+		rec, err := Reconcile(ctx, r.Runtime, TrainingBalance)
+		require.NoError(t, err)
+		require.False(t, rec.OK())
+		assert.Contains(t, rec.Mismatches[len(rec.Mismatches)-1], "drawer holds")
+		_, err = rawExec(r, "UPDATE cash_ops SET state = 'done' WHERE kind = 'in'")
+		require.NoError(t, err)
+	})
+	t.Run("a cash payment's total edited", func(t *testing.T) {
+		_, err := rawExec(r, "UPDATE payments SET total = total + 1 WHERE state = 'paid' AND id = (SELECT min(id) FROM payments WHERE state = 'paid')")
+		require.NoError(t, err)
+		rec, err := Reconcile(ctx, r.Runtime, TrainingBalance)
+		require.NoError(t, err)
+		assert.False(t, rec.OK())
+		_, err = rawExec(r, "UPDATE payments SET total = total - 1 WHERE state = 'paid' AND id = (SELECT min(id) FROM payments WHERE state = 'paid')")
 		require.NoError(t, err)
 	})
 	t.Run("a payment the network took behind the books", func(t *testing.T) {

@@ -310,6 +310,15 @@ func (s *Store) Payments(ctx context.Context, f Filter) ([]*Payment, error) {
 	return s.queryPayments(ctx, s.ro, where+" ORDER BY id DESC LIMIT ?", append(args, f.Limit)...)
 }
 
+// PaymentCount counts the payments in the books, in every state.
+func (s *Store) PaymentCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.ro.QueryRowContext(ctx, "SELECT count(*) FROM payments").Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count payments: %w", err)
+	}
+	return n, nil
+}
+
 // Receipt is the text of a receipt or slip as it was printed.
 type Receipt struct {
 	ID        int64

@@ -16,13 +16,12 @@ import (
 	"paydesk/fiscal/shtrih"
 	"paydesk/money"
 	"paydesk/protocol/gateway/sim"
-	"paydesk/store"
 )
 
 func init() {
 	register(&command{
 		name:    "soak",
-		args:    "--n N [--data DIR] [--seed S] [--max-life 1s]",
+		args:    "--n N [--data DIR] [--seed S] [--max-life 1s] [--shift 400]",
 		summary: "N training payments with random faults on both sides, the process killed at random; then reconcile",
 		run:     soakCmd,
 	})
@@ -37,12 +36,13 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", "", "data folder (default: a new temporary folder)")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
 	maxLife := fs.Duration("max-life", time.Second, "a worker is killed after a random time up to this")
+	shiftLen := fs.Int("shift", 400, "payments per shift (closed with a Z report, then a new one opened)")
 	worker := fs.Bool("worker", false, "run as the worker (internal)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *n <= 0 {
-		return usageErrorf("--n must be positive")
+	if *n <= 0 || *shiftLen <= 0 {
+		return usageErrorf("--n and --shift must be positive")
 	}
 	if *data == "" {
 		d, err := os.MkdirTemp("", "paydesk-soak")
@@ -52,7 +52,7 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 		*data = d
 	}
 	if *worker {
-		return soakWorker(ctx, e, *data, *n, *seed)
+		return soakWorker(ctx, e, *data, *n, *shiftLen, *seed)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -65,7 +65,7 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 		if round > 100+10**n {
 			return fmt.Errorf("soak: the worker did not finish after %d starts", round)
 		}
-		cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(*n), "--data", *data, "--seed", fmt.Sprint(*seed+uint64(round)))
+		cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(*n), "--shift", fmt.Sprint(*shiftLen), "--data", *data, "--seed", fmt.Sprint(*seed+uint64(round)))
 		cmd.Env = append(os.Environ(), "PAYDESK_DATA_DIR="+*data, "PAYDESK_CONFIG=", "PAYDESK_TEST_KILL_AT=")
 		cmd.Stderr = e.stderr
 		out, err := cmd.StdoutPipe()
@@ -110,8 +110,8 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "paid=%d not_paid=%d failed=%d pending=%d receipts=%d paid_total=%v\n",
-		rec.Paid, rec.NotPaid, rec.Failed, rec.Pending, rec.Receipts, rec.PaidTotal)
+	fmt.Fprintf(e.stdout, "paid=%d not_paid=%d failed=%d pending=%d receipts=%d paid_total=%v shifts=%d cash_ops=%d drawer=%v\n",
+		rec.Paid, rec.NotPaid, rec.Failed, rec.Pending, rec.Receipts, rec.PaidTotal, rec.Shifts, rec.CashOps, rec.Drawer)
 	for _, m := range rec.Mismatches {
 		fmt.Fprintf(e.stdout, "MISMATCH %s\n", m)
 	}
@@ -128,7 +128,7 @@ func soakBoot(ctx context.Context, data string) (*app.Runtime, error) {
 		return nil, err
 	}
 	cfg.DataDir = data
-	return app.Boot(ctx, cfg, app.Options{Settle: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond}})
+	return app.Boot(ctx, cfg, app.Options{Settle: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond}, DeviceTimeout: time.Second})
 }
 
 // soakReconcile settles what is open (no faults now) and reconciles.
@@ -157,7 +157,7 @@ var soakDeviceFaults = []emulator.Fault{emulator.FaultNAK, emulator.FaultGarble,
 
 // soakWorker takes payments until the books hold n, each with a random
 // fault on the network's side or the device's, or none.
-func soakWorker(ctx context.Context, e *env, data string, n int, seed uint64) error {
+func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed uint64) error {
 	rt, err := soakBoot(ctx, data)
 	if err != nil {
 		return err
@@ -167,20 +167,49 @@ func soakWorker(ctx context.Context, e *env, data string, n int, seed uint64) er
 	if err != nil {
 		return err
 	}
-	if st, err := rt.Till.Shift(ctx); err == nil && st.Shift == nil {
-		if _, err := rt.Till.OpenShift(ctx, u, 0); err != nil {
-			return err
-		}
+	mgr, err := rt.Till.SignIn(ctx, "manager", "2222")
+	if err != nil {
+		return err
 	}
 	rng := rand.New(rand.NewPCG(seed, 2))
 	fmt.Fprintln(e.stdout, "ready")
 	for {
-		ps, err := rt.Store.Payments(ctx, store.Filter{Limit: n + 1})
+		count, err := rt.Store.PaymentCount(ctx)
 		if err != nil {
 			return err
 		}
-		if len(ps) >= n {
+		if count >= n {
 			break
+		}
+		// A shift at a time: opened with a float, cash put in and taken
+		// out now and then, closed with a Z report every shiftLen payments.
+		st, err := rt.Till.Shift(ctx)
+		if err != nil {
+			return err
+		}
+		if st.Shift == nil {
+			if _, err := rt.Till.OpenShift(ctx, u, money.Amount(rng.IntN(3))*500_00); err != nil && app.KindOf(err) == 0 {
+				return err
+			}
+			continue
+		}
+		if st.Totals.Payments+st.Totals.Pending >= shiftLen {
+			if _, err := rt.Till.ResolvePending(ctx, true); err != nil && app.KindOf(err) == 0 {
+				return err
+			}
+			if _, _, err := rt.Till.CloseShift(ctx, mgr, st.Totals.Expected); err != nil && app.KindOf(err) == 0 {
+				return err
+			}
+			continue
+		}
+		switch x := rng.IntN(100); {
+		case x < 2:
+			err = rt.Till.CashIn(ctx, u, money.Amount(100_00+rng.IntN(5000)*100))
+		case x < 3 && st.Totals.Expected > 100_00:
+			err = rt.Till.CashOut(ctx, mgr, money.Amount(1+rng.Int64N(int64(st.Totals.Expected))))
+		}
+		if err != nil && app.KindOf(err) == 0 {
+			return err
 		}
 		number := fmt.Sprintf("9%09d", 100000000+rng.IntN(800000000))
 		rt.Sim.SetFaults(sim.Faults{})
@@ -213,7 +242,7 @@ func soakWorker(ctx context.Context, e *env, data string, n int, seed uint64) er
 			return err
 		}
 		rt.Emulator.SetPaper(true)
-		if len(ps)%10 == 9 {
+		if count%10 == 9 {
 			rt.Sim.SetFaults(sim.Faults{})
 			_, _ = rt.Till.ResolvePending(ctx, true)
 			_ = rt.Till.RetryReceipts(ctx)

@@ -222,6 +222,22 @@ func (e *Emulator) State() State {
 	return s
 }
 
+// Documents returns every fiscal document the device has made, oldest
+// first: from the journal when the device has a state file (State().Docs
+// holds only the latest), else those kept in memory.
+func (e *Emulator) Documents() ([]Doc, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cfg.StatePath == "" || e.jr.count == 0 {
+		return append([]Doc(nil), e.st.Docs...), nil
+	}
+	docs, _, err := readJournal(journalPath(e.cfg.StatePath), e.jr.count, e.jr.count)
+	if err != nil {
+		return nil, err
+	}
+	return append(docs, e.jr.pending...), nil
+}
+
 // Executed reports how many times cmd was executed since New (answered or not).
 func (e *Emulator) Executed(cmd shtrih.Cmd) int {
 	e.mu.Lock()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -364,6 +366,32 @@ func TestEmulatorJournal(t *testing.T) {
 	assert.NotContains(t, stateKeys(t, cfg.StatePath), "docs")
 	e.PowerCycle()
 	assert.Equal(t, st, e.State())
+	all, err := e.Documents()
+	require.NoError(t, err)
+	assert.Equal(t, st.Docs, all, "every document, from the journal")
+	emuExec(t, e, shtrih.CmdOpenShift, shtrih.Password(1)...)
+	all, err = e.Documents()
+	require.NoError(t, err)
+	assert.Equal(t, e.State().Docs, all)
+}
+
+// TestDocumentsBeyondMemory: Documents reads the whole journal, State().Docs
+// keeps the latest maxDocs.
+func TestDocumentsBeyondMemory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kkm-state.json")
+	st := NewState(journalT0)
+	jr := journal{pending: slices.Clone(st.Docs)}
+	commit(t, path, &st, &jr)
+	docs := testDocs(2, maxDocs+50)
+	commit(t, path, &st, &jr, docs...)
+	e, err := New(Config{StatePath: path, Now: func() time.Time { return journalT0 }})
+	require.NoError(t, err)
+	defer e.Close()
+	assert.Len(t, e.State().Docs, maxDocs)
+	all, err := e.Documents()
+	require.NoError(t, err)
+	require.Equal(t, maxDocs+50, len(all))
+	assert.True(t, reflect.DeepEqual(docs, all[1:]), "the journal's documents, in order")
 }
 
 // TestNewWithoutStateFile: a device whose state file was removed (to reset
