@@ -325,9 +325,10 @@ func (s *Sim) check(req *request, rep *reply) {
 		return
 	}
 	s.settle(now)
-	s.st.Sessions[id] = &session{ID: id, Provider: p.Code, Gateway: req.rt.gw, Number: f.Get("NUMBER"),
+	x := &session{ID: id, Provider: p.Code, Gateway: req.rt.gw, Number: f.Get("NUMBER"),
 		Account: f.Get("ACCOUNT"), Payer: payer, Amount: amount, AmountAll: all, NumberOnly: numberOnly, CheckedAt: now}
-	if err := s.st.save(); err != nil {
+	s.st.Sessions[id] = x
+	if err := s.st.save(x); err != nil {
 		delete(s.st.Sessions, id)
 		s.log.Error("gateway sim: cannot save the state", "err", err)
 		s.refuse(rep, 48)
@@ -416,7 +417,7 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 	s.st.Balance -= all
 	prevLatest, hadLatest := s.st.latest[x.paymentKey()]
 	s.st.committed(x)
-	if err := s.st.save(); err != nil {
+	if err := s.st.save(x); err != nil {
 		// Undo: the payment is not taken when it cannot be recorded.
 		x.Commits--
 		x.PaidAt, x.TransID, x.AuthCode, x.Fate, x.AmountAll = time.Time{}, "", "", fateNormal, prevAll
@@ -528,8 +529,8 @@ func (s *Sim) balance(_ *request, rep *reply) {
 // settle refunds the payments that failed by now and saves the state when
 // that changed it; s.mu is held.
 func (s *Sim) settle(now time.Time) {
-	if s.st.settle(now, s.cfg.StatusDelay) {
-		if err := s.st.save(); err != nil {
+	if refunded := s.st.settle(now, s.cfg.StatusDelay); len(refunded) > 0 {
+		if err := s.st.save(refunded...); err != nil {
 			s.log.Error("gateway sim: cannot save the state", "err", err)
 		}
 	}

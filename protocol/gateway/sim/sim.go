@@ -61,10 +61,17 @@ type Config struct {
 	// MaxPayment is the largest AMOUNT of one payment (ERROR 81) [0: none].
 	MaxPayment money.Amount
 	// StateFile, when set, keeps sessions, payments and balance across
-	// restarts; it is rewritten atomically after every change. Several
-	// simulators (PayDesk processes) may share one: each change happens
-	// under an advisory lock (STATEFILE.lock, Unix) on a state freshly
-	// reloaded when another process replaced the file.
+	// restarts. It is a journal of JSON lines: every change appends (and
+	// syncs) one line with the balance, the next TRANSID and the sessions
+	// it changed, so a change costs the same however many sessions the file
+	// holds; the journal is rewritten compactly, atomically, when it has
+	// grown far longer than the sessions it describes. A line torn by a
+	// killed process is dropped when the file is read. A state file of the
+	// earlier format (one JSON object) is read and rewritten as a journal
+	// at the next change. Several simulators (PayDesk processes) may share
+	// one: each change happens under an advisory lock (STATEFILE.lock,
+	// Unix) on a state brought up to date with the lines the others
+	// appended, or reloaded when another process replaced the file.
 	StateFile string
 	// TrainingLatency is the delay of training code 100
 	// [DefaultTrainingLatency].

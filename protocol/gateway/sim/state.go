@@ -1,15 +1,10 @@
 package sim
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"sort"
 	"time"
 
-	"paydesk/internal/atomicfile"
 	"paydesk/money"
 )
 
@@ -48,20 +43,32 @@ type session struct {
 
 func (s *session) paid() bool { return s.Commits > 0 }
 
-// state is everything the simulator remembers.
+// state is everything the simulator remembers, and the journal that keeps
+// it (see journal.go).
 type state struct {
 	path      string
-	Balance   money.Amount        `json:"balance_kopecks"`
-	NextTrans int64               `json:"next_transid"`
-	Sessions  map[string]*session `json:"sessions"`
+	Balance   money.Amount
+	NextTrans int64
+	Sessions  map[string]*session
 	// Payments are the committed sessions in commit order.
-	Payments []string `json:"payments"`
+	Payments []string
 
 	failing []string          // committed payments that will fail and are not refunded yet
 	latest  map[string]string // payment key -> the SESSION last committed with it
 
 	lockFile *os.File    // path + ".lock", flocked around every change (Unix)
-	seen     os.FileInfo // the state file as last read or written
+	file     *os.File    // the journal, open for reading and appending; nil when it is to be written afresh
+	seen     os.FileInfo // file's identity, to notice when another process replaced it
+	offset   int64       // how much of file is read or written: the end of its last complete line
+	lines    int         // the complete lines in file
+	// journaled is how many of Payments the journal records; the rest are
+	// committed by the change being saved.
+	journaled int
+	rewrite   bool // the next save writes the whole state afresh (no file yet, gone, unreadable, old format, a failed append)
+	legacy    bool // file is in the format before the journal
+
+	compactSlack    int // compactSlack, or less in tests
+	noCompactBefore int // after a failed compaction: the line count to try again at
 }
 
 // paymentKey identifies "the same payment" for ERROR 32.
@@ -80,105 +87,10 @@ func (st *state) committed(x *session) {
 
 const firstTransID = 1000010000001
 
-// loadState reads the state file, or starts afresh with the balance when
-// path is empty or the file does not exist yet.
-func loadState(path string, balance money.Amount) (*state, error) {
-	st := &state{path: path, Balance: balance, NextTrans: firstTransID, Sessions: map[string]*session{}, latest: map[string]string{}}
-	if path == "" {
-		return st, nil
-	}
-	lf, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, &Error{Op: "load state", Kind: KindState, Err: err}
-	}
-	st.lockFile = lf
-	st.lock()
-	defer st.unlock()
-	_, err = os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := st.save(); err != nil {
-			lf.Close()
-			return nil, err
-		}
-		return st, nil
-	}
-	if err := st.reload(); err != nil {
-		lf.Close()
-		return nil, err
-	}
-	return st, nil
-}
-
-// reload replaces the state with the file's content.
-func (st *state) reload() error {
-	fi, err := os.Stat(st.path)
-	if err != nil {
-		return &Error{Op: "load state", Kind: KindState, Err: err}
-	}
-	b, err := os.ReadFile(st.path)
-	if err != nil {
-		return &Error{Op: "load state", Kind: KindState, Err: err}
-	}
-	var n state
-	if err := json.Unmarshal(b, &n); err != nil {
-		return &Error{Op: "load state", Kind: KindState, Err: fmt.Errorf("%s: %w", st.path, err)}
-	}
-	if n.Sessions == nil {
-		n.Sessions = map[string]*session{}
-	}
-	if n.NextTrans < firstTransID {
-		n.NextTrans = firstTransID
-	}
-	n.latest = map[string]string{}
-	for _, id := range n.Payments {
-		x := n.Sessions[id]
-		if x == nil {
-			return errorf("load state", KindState, "%s: payment %s has no session", st.path, id)
-		}
-		n.latest[x.paymentKey()] = id
-		if x.Fate == fateFail && !x.Refunded {
-			n.failing = append(n.failing, id)
-		}
-	}
-	st.Balance, st.NextTrans, st.Sessions, st.Payments = n.Balance, n.NextTrans, n.Sessions, n.Payments
-	st.failing, st.latest, st.seen = n.failing, n.latest, fi
-	return nil
-}
-
-// refresh reloads the state when another process (a second simulator on
-// the same file) has replaced the file since it was last read or written.
-func (st *state) refresh() error {
-	if st.path == "" {
-		return nil
-	}
-	fi, err := os.Stat(st.path)
-	if err != nil || (st.seen != nil && os.SameFile(fi, st.seen) && fi.ModTime().Equal(st.seen.ModTime()) && fi.Size() == st.seen.Size()) {
-		return nil // gone (the next save recreates it) or unchanged
-	}
-	return st.reload()
-}
-
-// save writes the state file atomically; without a file it does nothing.
-func (st *state) save() error {
-	if st.path == "" {
-		return nil
-	}
-	b, err := json.MarshalIndent(st, "", " ")
-	if err != nil {
-		return &Error{Op: "save state", Kind: KindState, Err: err}
-	}
-	if err := atomicfile.Write(st.path, b, 0o600); err != nil {
-		return &Error{Op: "save state", Kind: KindState, Err: err}
-	}
-	if fi, err := os.Stat(st.path); err == nil {
-		st.seen = fi
-	}
-	return nil
-}
-
-// settle refunds the payments that failed by now; it reports whether
-// anything changed.
-func (st *state) settle(now time.Time, delay time.Duration) bool {
+// settle refunds the payments that failed by now; it returns the sessions
+// it refunded.
+func (st *state) settle(now time.Time, delay time.Duration) []*session {
+	var refunded []*session
 	keep := st.failing[:0]
 	for _, id := range st.failing {
 		x := st.Sessions[id]
@@ -188,10 +100,10 @@ func (st *state) settle(now time.Time, delay time.Duration) bool {
 		}
 		x.Refunded = true
 		st.Balance += x.AmountAll
+		refunded = append(refunded, x)
 	}
-	changed := len(keep) != len(st.failing)
 	st.failing = keep
-	return changed
+	return refunded
 }
 
 // Payment is a committed payment, for tests and the training log.
@@ -294,15 +206,10 @@ func (s *Sim) unlockState() {
 	s.mu.Unlock()
 }
 
-// Close releases the state file's lock file; the simulator must not be used
-// afterwards. Without a state file it does nothing.
+// Close closes the state file and releases its lock file; the simulator must
+// not be used afterwards. Without a state file it does nothing.
 func (s *Sim) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.st.lockFile == nil {
-		return nil
-	}
-	err := s.st.lockFile.Close()
-	s.st.lockFile = nil
-	return err
+	return s.st.close()
 }
