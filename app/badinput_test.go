@@ -300,6 +300,14 @@ func TestBadInputPINs(t *testing.T) {
 			require.NoError(t, err)
 		})
 	}
+	t.Run("login taken", func(t *testing.T) {
+		before := r.books(t)
+		_, err := r.Store.AddCashier(ctx, "admin", store.Cashier{Login: "kassir", FullName: "Кассир Иванова А.А.", Role: store.RoleCashier}, "1234")
+		ru, en := assertHumanMessage(t, err)
+		assert.Equal(t, "Этот логин уже занят: выберите другой", ru)
+		assert.Equal(t, "This login is taken: choose another", en)
+		assert.Equal(t, before, r.books(t))
+	})
 	for _, pin := range []string{"", "123", "123456789", "12a4", "１２３４"} {
 		t.Run(fmt.Sprintf("weak PIN %q", pin), func(t *testing.T) {
 			before := r.books(t)

@@ -151,6 +151,8 @@ func message(err error, lang string) string {
 		return pick(en, "This cashier is deactivated", "Кассир отключён")
 	case errors.Is(err, store.ErrWeakPIN):
 		return pick(en, "A PIN is 4 to 8 digits", "PIN — от 4 до 8 цифр")
+	case errors.Is(err, store.ErrLoginTaken):
+		return pick(en, "This login is taken: choose another", "Этот логин уже занят: выберите другой")
 	case errors.Is(err, store.ErrNoShift):
 		return pick(en, "No shift is open: open a shift first", "Смена не открыта: сначала откройте смену")
 	case errors.Is(err, store.ErrInUse):

@@ -70,6 +70,7 @@ var (
 	ErrLocked         = errors.New("store: cashier locked after wrong PINs")
 	ErrInactive       = errors.New("store: cashier deactivated")
 	ErrWeakPIN        = errors.New("store: a PIN is 4 to 8 digits")
+	ErrLoginTaken     = errors.New("store: the login is taken")
 )
 
 // PINError carries what a failed sign-in leaves: attempts before the lock,
@@ -119,7 +120,7 @@ func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin str
 			c.Login, c.FullName, string(c.Role), c.INN, string(hash), s.now())
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
-				return fmt.Errorf("store: login %q is taken", c.Login)
+				return fmt.Errorf("%w: %q", ErrLoginTaken, c.Login)
 			}
 			return fmt.Errorf("store: add cashier: %w", err)
 		}

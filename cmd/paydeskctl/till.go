@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"paydesk/app"
@@ -124,6 +126,10 @@ func signIn(ctx context.Context, e *env, rt *app.Runtime, login, pinFile string)
 		return nil, usageErrorf("--cashier is required")
 	}
 	pin, err := readPassphrase(e, pinFile, "PIN for "+login, false)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("cannot read the PIN file %s: %v", pinFile, pe.Err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +154,7 @@ func cashierAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("--role must be cashier, manager or admin")
 	}
-	if *login == "" || *name == "" {
+	if strings.TrimSpace(*login) == "" || strings.TrimSpace(*name) == "" {
 		return usageErrorf("--login and --name are required")
 	}
 	rt, err := boot(ctx, e, *cfgFile)
@@ -341,6 +347,13 @@ func payCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The amount against the provider's limits before the payment is
+	// stored: a bad one leaves nothing in the books.
+	if prov, err := rt.Till.Catalogue().Find(*code); err == nil {
+		if err := prov.CheckAmount(amount); err != nil {
+			return tillErr(lang, err)
+		}
+	}
 	p, err := rt.Till.Start(ctx, u, *code, *number+*account)
 	if err != nil {
 		return tillErr(lang, err)
@@ -456,6 +469,11 @@ func reportCmd(ctx context.Context, e *env, kind string, args []string) error {
 	}
 	if to.Before(from) {
 		return usageErrorf("--to is before --from")
+	}
+	switch store.GroupBy(*by) {
+	case store.ByProvider, store.ByDay, store.ByCashier, store.ByShift:
+	default:
+		return usageErrorf("--by %q: use provider, day, cashier or shift", *by)
 	}
 	books, err := openBooks(ctx, e, *cfgFile)
 	if err != nil {
