@@ -44,6 +44,10 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 	if *n <= 0 || *shiftLen <= 0 {
 		return usageErrorf("--n and --shift must be positive")
 	}
+	if *maxLife <= 0 {
+		// rand.Int64N panics on it, with a worker already started.
+		return usageErrorf("--max-life must be positive, like 1s")
+	}
 	if *data == "" {
 		d, err := os.MkdirTemp("", "paydesk-soak")
 		if err != nil {
