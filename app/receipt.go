@@ -94,12 +94,12 @@ func (t *Till) Fiscalize(ctx context.Context, p *store.Payment) error {
 func (t *Till) done(ctx context.Context, p *store.Payment, r fiscal.Receipt, res fiscal.Result) error {
 	p.FiscalState, p.FD, p.FP, p.FiscalShift, p.ReceiptNo = store.FiscalDone, int64(res.FD), int64(res.FP), res.Shift, res.ReceiptNumber
 	p.FiscalizedAt, p.FiscalError = t.d.Clock.Now(), ""
-	if err := t.d.Store.UpdatePayment(ctx, "till", "fiscalized", p); err != nil {
+	text := strings.Join(receipts.Layout(r, res, t.d.Agent, t.width(ctx)), "\n")
+	if err := t.d.Store.UpdatePayment(ctx, "till", "fiscalized", p, store.Printed{Kind: "fiscal", Text: text}); err != nil {
 		return err
 	}
 	t.changed("fiscalized", p)
-	text := strings.Join(receipts.Layout(r, res, t.d.Agent, t.width(ctx)), "\n")
-	return t.d.Store.AddReceipt(ctx, p.ID, "fiscal", text)
+	return nil
 }
 
 // queue leaves the receipt in the queue with the device's message.
@@ -153,9 +153,16 @@ func (t *Till) recoverReceipt(ctx context.Context, p *store.Payment) (bool, erro
 	return false, nil
 }
 
+// width is the register's tape width in characters, read from the device
+// once (a status request per receipt and slip is a good part of their
+// cost), else the configured width.
 func (t *Till) width(ctx context.Context) int {
+	if w := t.lineWidth.Load(); w > 0 {
+		return int(w)
+	}
 	if t.d.Register != nil {
 		if st, err := t.d.Register.Status(ctx); err == nil && st.LineWidth > 0 {
+			t.lineWidth.Store(int32(st.LineWidth))
 			return st.LineWidth
 		}
 	}
@@ -177,11 +184,11 @@ func (t *Till) printSlip(ctx context.Context, p *store.Payment) error {
 	}
 	_ = t.d.Register.Cut(ctx, true)
 	p.SlipPrintedAt = t.d.Clock.Now()
-	if err := t.d.Store.UpdatePayment(ctx, "till", "slip_printed", p); err != nil {
+	if err := t.d.Store.UpdatePayment(ctx, "till", "slip_printed", p, store.Printed{Kind: "slip", Text: strings.Join(lines, "\n")}); err != nil {
 		return err
 	}
 	t.changed("slip_printed", p)
-	return t.d.Store.AddReceipt(ctx, p.ID, "slip", strings.Join(lines, "\n"))
+	return nil
 }
 
 // Slip lays out the payment's slip for the register's width.

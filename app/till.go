@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"paydesk/fiscal"
@@ -58,9 +59,10 @@ type Till struct {
 	d   Deps
 	log *slog.Logger
 
-	fiscalMu sync.Mutex // one receipt at a time
-	mu       sync.Mutex
-	watchers []func()
+	fiscalMu  sync.Mutex   // one receipt at a time
+	lineWidth atomic.Int32 // the register's, once read
+	mu        sync.Mutex
+	watchers  []func()
 }
 
 // New makes a till.

@@ -30,6 +30,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(worldEnv); dir != "" {
+		serveWorld(dir)
+		return
+	}
 	dir, err := os.MkdirTemp("", "paydesk-keys")
 	if err != nil {
 		panic(err)

@@ -21,22 +21,26 @@ func auditHash(id, at int64, actor, action, detail, prev string) string {
 // audit appends a row to the audit log inside tx. Each row's hash covers
 // its content and the previous row's hash; the head (last id and hash) is
 // kept in meta, so an edited, deleted or appended-by-hand row is detected.
+const (
+	qAuditLast   = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"
+	qAuditInsert = "INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	qAuditHead   = "INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor, action, detail string) error {
 	var lastID int64
 	prev := genesis
-	err := tx.QueryRowContext(ctx, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").Scan(&lastID, &prev)
+	err := s.txQueryRow(ctx, tx, qAuditLast).Scan(&lastID, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: audit: %w", err)
 	}
 	id := lastID + 1
 	at := s.now()
 	h := auditHash(id, at, actor, action, detail, prev)
-	if _, err := tx.ExecContext(ctx, "INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		id, at, actor, action, detail, prev, h); err != nil {
+	if _, err := s.txExec(ctx, tx, qAuditInsert, id, at, actor, action, detail, prev, h); err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-		strconv.FormatInt(id, 10)+":"+h); err != nil {
+	if _, err := s.txExec(ctx, tx, qAuditHead, strconv.FormatInt(id, 10)+":"+h); err != nil {
 		return fmt.Errorf("store: audit head: %w", err)
 	}
 	return nil

@@ -129,7 +129,7 @@ func optTime(t time.Time) any {
 func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var shiftID int64
-		err := tx.QueryRowContext(ctx, "SELECT id FROM shifts WHERE closed_at IS NULL").Scan(&shiftID)
+		err := s.txQueryRow(ctx, tx, qOpenShiftID).Scan(&shiftID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNoShift
 		}
@@ -154,15 +154,38 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 	})
 }
 
-// UpdatePayment writes every mutable field of the payment and an audit row
-// naming the step. The SESSION may change only before pay was ever sent
-// (a re-check after the hour); when the payment first becomes paid, its
-// sums go into the report summary in the same transaction.
-func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Payment) error {
+const (
+	qOpenShiftID   = "SELECT id FROM shifts WHERE closed_at IS NULL"
+	qPaymentFor    = "SELECT state, session, pay_sent_at FROM payments WHERE id = ?"
+	qUpdatePayment = `UPDATE payments SET session = ?, payer_id = ?, amount = ?, fee = ?, total = ?, commission_rate = ?, commission = ?,
+			pay_tool = ?, state = ?, error_code = ?, result = ?, transid = ?, authcode = ?, opname = ?, addinfo = ?, message = ?,
+			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
+			fiscal_state = ?, fiscal_before = ?, fiscal_error = ?, fd = ?, fp = ?, fiscal_shift = ?, receipt_no = ?, fiscalized_at = ?,
+			slip_printed_at = ?, paid_day = ? WHERE id = ?`
+	qSummary = `INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
+					VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + 1, amount = amount + excluded.amount,
+					fee = fee + excluded.fee, total = total + excluded.total, commission = commission + excluded.commission`
+	qAddReceipt = "INSERT INTO receipts (payment_id, kind, text, at) VALUES (?, ?, ?, ?)"
+)
+
+// Printed is the text of a receipt or slip as it was printed, kept in the
+// same transaction as the step that printed it.
+type Printed struct {
+	Kind string // fiscal or slip
+	Text string
+}
+
+// UpdatePayment writes every mutable field of the payment, the texts it
+// printed in this step, and an audit row naming the step, in one
+// transaction. The SESSION may change only before pay was ever sent (a
+// re-check after the hour); when the payment first becomes paid, its sums
+// go into the report summary in the same transaction.
+func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Payment, printed ...Printed) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var oldState, oldSession string
 		var oldPaySent sql.NullInt64
-		err := tx.QueryRowContext(ctx, "SELECT state, session, pay_sent_at FROM payments WHERE id = ?", p.ID).Scan(&oldState, &oldSession, &oldPaySent)
+		err := s.txQueryRow(ctx, tx, qPaymentFor, p.ID).Scan(&oldState, &oldSession, &oldPaySent)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -183,10 +206,7 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			day := p.ResolvedAt.In(s.loc).Format("2006-01-02")
 			paidDay = day
 			if State(oldState) != StatePaid {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
-					VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + 1, amount = amount + excluded.amount,
-					fee = fee + excluded.fee, total = total + excluded.total, commission = commission + excluded.commission`,
+				if _, err := s.txExec(ctx, tx, qSummary,
 					day, p.ProviderCode, p.CashierID, p.ShiftID, p.Amount, p.Fee, p.Total, p.Commission); err != nil {
 					return fmt.Errorf("store: update summary: %w", err)
 				}
@@ -202,11 +222,7 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			}
 			return v
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE payments SET session = ?, payer_id = ?, amount = ?, fee = ?, total = ?, commission_rate = ?, commission = ?,
-			pay_tool = ?, state = ?, error_code = ?, result = ?, transid = ?, authcode = ?, opname = ?, addinfo = ?, message = ?,
-			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
-			fiscal_state = ?, fiscal_before = ?, fiscal_error = ?, fd = ?, fp = ?, fiscal_shift = ?, receipt_no = ?, fiscalized_at = ?,
-			slip_printed_at = ?, paid_day = ? WHERE id = ?`,
+		_, err = s.txExec(ctx, tx, qUpdatePayment,
 			p.Session, p.PayerID, p.Amount, p.Fee, p.Total, p.CommissionRate, p.Commission,
 			p.PayTool, string(p.State), p.ErrorCode, p.Result, p.TransID, p.AuthCode, p.OpName, p.AddInfo, p.Message,
 			optTime(p.NumberCheckedAt), optTime(p.CheckedAt), optTime(p.PaySentAt), optTime(p.ResolvedAt), p.StatusAttempts, optTime(p.NextStatusAt),
@@ -214,6 +230,11 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			optTime(p.SlipPrintedAt), paidDay, p.ID)
 		if err != nil {
 			return fmt.Errorf("store: update payment: %w", err)
+		}
+		for _, r := range printed {
+			if _, err := s.txExec(ctx, tx, qAddReceipt, p.ID, r.Kind, r.Text, s.now()); err != nil {
+				return fmt.Errorf("store: add receipt: %w", err)
+			}
 		}
 		detail := fmt.Sprintf("%s %s", p.Session, p.State)
 		if p.FiscalState != FiscalNone {
@@ -330,7 +351,7 @@ type Receipt struct {
 
 // AddReceipt keeps the printed text of a payment's receipt or slip.
 func (s *Store) AddReceipt(ctx context.Context, paymentID int64, kind, text string) error {
-	_, err := s.rw.ExecContext(ctx, "INSERT INTO receipts (payment_id, kind, text, at) VALUES (?, ?, ?, ?)", paymentID, kind, text, s.now())
+	_, err := s.rw.ExecContext(ctx, qAddReceipt, paymentID, kind, text, s.now())
 	if err != nil {
 		return fmt.Errorf("store: add receipt: %w", err)
 	}

@@ -41,6 +41,9 @@ type Store struct {
 	log   *slog.Logger
 	loc   *time.Location // for report days
 	cost  int            // bcrypt cost of PIN hashes
+	// hot holds the statements every payment step runs, prepared once on
+	// the writer connection when the store opens (see txExec).
+	hot map[string]*sql.Stmt
 }
 
 // Options tunes Open.
@@ -112,6 +115,10 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.prepareHot(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	ro, err := sql.Open("sqlite3", dsn(path, true))
 	if err != nil {
 		s.Close()
@@ -131,6 +138,9 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.ro != nil {
 		errs = append(errs, s.ro.Close())
+	}
+	for _, st := range s.hot {
+		errs = append(errs, st.Close())
 	}
 	errs = append(errs, s.rw.Close())
 	if s.lock != nil {
@@ -269,6 +279,39 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 func (s *Store) now() int64 { return s.clock.Now().UnixMilli() }
 
 // tx runs f in an immediate transaction.
+// hotQueries are the statements of every payment step and audit row.
+var hotQueries = []string{qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID}
+
+// prepareHot prepares hotQueries on the writer connection.
+func (s *Store) prepareHot(ctx context.Context) error {
+	s.hot = map[string]*sql.Stmt{}
+	for _, q := range hotQueries {
+		st, err := s.rw.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		s.hot[q] = st
+	}
+	return nil
+}
+
+// txExec runs q in tx, through its statement prepared once when q is hot
+// (parsing SQL is a good part of a payment step's cost).
+func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st := s.hot[q]; st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
+}
+
+// txQueryRow is txExec for a query of one row.
+func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	if st := s.hot[q]; st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, q, args...)
+}
+
 func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	tx, err := s.rw.BeginTx(ctx, nil)
 	if err != nil {

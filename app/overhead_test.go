@@ -1,0 +1,141 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"paydesk/fiscal"
+	"paydesk/fiscal/emulator"
+	"paydesk/fiscal/shtrih"
+	"paydesk/internal/clock"
+	"paydesk/money"
+	"paydesk/protocol/gateway"
+	"paydesk/protocol/gateway/sim"
+	"paydesk/receipts"
+	"paydesk/store"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// worldEnv, when set to a training keys folder, makes the test binary serve
+// the world instead of testing: the gateway simulator on loopback HTTP and
+// an unpaced register emulator on TCP, until its standard input closes.
+const worldEnv = "PAYDESK_BENCH_WORLD"
+
+// serveWorld is the child process of BenchmarkClientOverhead.
+func serveWorld(keysDir string) {
+	keys, err := sim.TrainingKeys(keysDir, time.Now())
+	if err != nil {
+		panic(err)
+	}
+	cfg := keys.Config()
+	cfg.Balance = TrainingBalance
+	srv, err := sim.Listen("127.0.0.1:0", cfg, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	emu, err := emulator.New(emulator.Config{LineWidth: 32})
+	if err != nil {
+		panic(err)
+	}
+	defer emu.Close()
+	addr, err := emu.ListenTCP("127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%s tcp://%s\n", srv.URL, addr)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// cpuTime is the CPU time this process has used: user and system.
+func cpuTime(b *testing.B) (user, sys time.Duration) {
+	var ru syscall.Rusage
+	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
+}
+
+// BenchmarkClientOverhead is the CPU PayDesk itself spends on one payment
+// (number entered, check, pay, status, fiscal receipt, slip: signing,
+// verification, windows-1251 encoding, HTTP, the durable store writes, the
+// state transitions, the Shtrih-M framing), with the network and the device
+// excluded: the simulator and the emulator run in another process, so this
+// process's CPU time (getrusage) is the client's alone. cpu-ms/op is that
+// time per payment; ns/op is the wall time of the whole payment including
+// the other process and loopback.
+func BenchmarkClientOverhead(b *testing.B) {
+	exe, err := os.Executable()
+	require.NoError(b, err)
+	world := exec.Command(exe, "-test.run=^$")
+	world.Env = append(os.Environ(), worldEnv+"="+keysDir)
+	stdin, err := world.StdinPipe()
+	require.NoError(b, err)
+	out, err := world.StdoutPipe()
+	require.NoError(b, err)
+	world.Stderr = os.Stderr
+	require.NoError(b, world.Start())
+	defer func() { _ = stdin.Close(); _ = world.Wait() }()
+	var simURL, kkm string
+	_, err = fmt.Fscan(bufio.NewReader(out), &simURL, &kkm)
+	require.NoError(b, err)
+
+	ctx := context.Background()
+	keys, err := sim.TrainingKeys(keysDir, time.Now())
+	require.NoError(b, err)
+	cat, err := gateway.DefaultCatalogue(simURL)
+	require.NoError(b, err)
+	log := slog.New(slog.DiscardHandler)
+	gw, err := gateway.New(gateway.Config{SD: keys.SD, AP: keys.AP, OP: keys.OP, Key: keys.Dealer, Bank: keys.Bank.Public(),
+		Clock: clock.Real{}, Log: log, Timeout: 10 * time.Second})
+	require.NoError(b, err)
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "paydesk.db"), store.Options{PINCost: bcrypt.MinCost})
+	require.NoError(b, err)
+	defer st.Close()
+	conn, err := shtrih.Dial(kkm, 0, 5*time.Second)
+	require.NoError(b, err)
+	reg := shtrih.New(conn, shtrih.Options{Password: 30, Logger: log})
+	defer reg.Close()
+	till := New(Deps{Store: st, Gateway: gw, Catalogue: cat, Register: reg, Clock: clock.Real{}, Log: log,
+		Agent: receipts.Agent{PointName: "Салон связи", Name: "ООО Ромашка", INN: "7701234567", Address: "Москва",
+			Phone: "+74950000000", OperatorPhone: "+74951111111", Role: fiscal.PaymentSubagent, TaxSystem: fiscal.OSN},
+		Settle: []time.Duration{time.Millisecond}})
+	_, err = st.AddCashier(ctx, "bench", store.Cashier{Login: "kassir", FullName: "Кассир", Role: store.RoleCashier}, "1111")
+	require.NoError(b, err)
+	u, err := till.SignIn(ctx, "kassir", "1111")
+	require.NoError(b, err)
+	_, err = till.OpenShift(ctx, u, 0)
+	require.NoError(b, err)
+
+	i := 0
+	user0, sys0 := cpuTime(b)
+	for b.Loop() {
+		i++
+		p, err := till.Start(ctx, u, "mts", fmt.Sprintf("9%09d", 300000000+i))
+		if err == nil {
+			p, err = till.Check(ctx, u, p, money.Amount(100_00+i), Cash)
+		}
+		if err == nil {
+			p, err = till.Confirm(ctx, u, p)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.State != store.StatePaid || p.FiscalState != store.FiscalDone {
+			b.Fatalf("payment %s ended %s/%s", p.Session, p.State, p.FiscalState)
+		}
+	}
+	user, sys := cpuTime(b)
+	user, sys = user-user0, sys-sys0
+	b.ReportMetric(float64(user+sys)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(sys)/float64(b.N)/1e6, "sys-ms/op")
+}
