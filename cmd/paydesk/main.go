@@ -29,10 +29,15 @@ var (
 )
 
 func main() {
+	start := time.Now()
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	cfgFile := flag.String("config", "", "configuration file (default: $PAYDESK_CONFIG, then the user's paydesk.yaml, then training mode)")
 	shots := flag.String("screenshots", "", "write a PNG of every screen in both languages to this folder and exit (training data in a temporary folder)")
+	measure := flag.String("measure-start", "", "app or bare: print the time to the first frame and the memory, then exit (make bench)")
 	flag.Parse()
+	if *measure != "" {
+		os.Exit(measureStart(*measure, start))
+	}
 	if *showVersion {
 		fmt.Println("paydesk", version, revision)
 		return
@@ -96,6 +101,12 @@ func run(cfgFile string) int {
 	a.SetIcon(fyne.NewStaticResource("paydesk.svg", assets.IconSVG))
 	w := ui.New(a, rt, ui.Options{Log: log, Version: version, CrashReports: crashReports(dir)})
 	log.Info("paydesk: window ready", "version", version, "training", cfg.Training, "startup", time.Since(start))
+	a.Lifecycle().SetOnStarted(func() {
+		go func() {
+			time.Sleep(time.Second)
+			settleMemory()
+		}()
+	})
 	w.Window().ShowAndRun()
 	w.Close()
 	return 0
