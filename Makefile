@@ -38,8 +38,13 @@ test: deps lint
 	$(GO) test $(TESTFLAGS) -run 'TestSoak' ./cmd/paydeskctl/
 	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+# One table: each figure beside its reference measured in the same run, the
+# ratio and the target (internal/cmd/benchtable; the window under Xvfb).
+# BENCHFLAGS=-quick for a smoke run; every benchmark: go test -bench . ./...
+BENCHFLAGS ?=
+bench: deps
+	@bash scripts/deps.sh --gui
+	$(GO) run ./internal/cmd/benchtable $(BENCHFLAGS)
 
 # N training payments with random faults on both sides, the worker process
 # killed at random, then a reconciliation to the kopeck (exit 1 on a mismatch).

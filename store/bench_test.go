@@ -95,4 +95,27 @@ func BenchmarkCommissionReport1M(b *testing.B) {
 			}
 		})
 	}
+	// The reference: the same report summed from the payments themselves,
+	// as it would be without the summary table.
+	b.Run("from-payments", func(b *testing.B) {
+		for b.Loop() {
+			rows, err := s.ro.QueryContext(ctx, `SELECT provider_code, count(*), sum(amount), sum(fee), sum(total), sum(commission)
+				FROM payments WHERE state = 'paid' AND resolved_at >= ? AND resolved_at < ? GROUP BY 1 ORDER BY 1`, from.UnixMilli(), to.UnixMilli())
+			if err != nil {
+				b.Fatal(err)
+			}
+			var sum int64
+			for rows.Next() {
+				var r ReportRow
+				if err := rows.Scan(&r.Key, &r.Count, &r.Amount, &r.Fee, &r.Total, &r.Commission); err != nil {
+					b.Fatal(err)
+				}
+				sum += int64(r.Commission)
+			}
+			rows.Close()
+			if sum != direct {
+				b.Fatalf("scan %v does not reconcile with the payments %v", sum, direct)
+			}
+		}
+	})
 }
