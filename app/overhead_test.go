@@ -29,7 +29,7 @@ import (
 
 // worldEnv, when set to a training keys folder, makes the test binary serve
 // the world instead of testing: the gateway simulator on loopback HTTP and
-// an unpaced register emulator on TCP, until its standard input closes.
+// an unpaced register emulator on a pseudo-terminal, until its standard input closes.
 const worldEnv = "PAYDESK_BENCH_WORLD"
 
 // serveWorld is the child process of BenchmarkClientOverhead.
@@ -50,11 +50,17 @@ func serveWorld(keysDir string) {
 		panic(err)
 	}
 	defer emu.Close()
-	addr, err := emu.ListenTCP("127.0.0.1:0")
-	if err != nil {
+	// A serial line, as the training till and a real register have; TCP
+	// where there are no pseudo-terminals.
+	port := ""
+	if p, err := emu.ListenPTY(""); err == nil {
+		port = p.Path
+	} else if addr, err := emu.ListenTCP("127.0.0.1:0"); err == nil {
+		port = "tcp://" + addr.String()
+	} else {
 		panic(err)
 	}
-	fmt.Printf("%s tcp://%s\n", srv.URL, addr)
+	fmt.Printf("%s %s\n", srv.URL, port)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
@@ -101,9 +107,9 @@ func BenchmarkClientOverhead(b *testing.B) {
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "paydesk.db"), store.Options{PINCost: bcrypt.MinCost})
 	require.NoError(b, err)
 	defer st.Close()
-	conn, err := shtrih.Dial(kkm, 0, 5*time.Second)
+	conn, err := shtrih.Dial(kkm, 115200, 5*time.Second)
 	require.NoError(b, err)
-	reg := shtrih.New(conn, shtrih.Options{Password: 30, Logger: log})
+	reg := shtrih.New(conn, shtrih.Options{Password: 30, Baud: 115200, Logger: log})
 	defer reg.Close()
 	till := New(Deps{Store: st, Gateway: gw, Catalogue: cat, Register: reg, Clock: clock.Real{}, Log: log,
 		Agent: receipts.Agent{PointName: "Салон связи", Name: "ООО Ромашка", INN: "7701234567", Address: "Москва",
