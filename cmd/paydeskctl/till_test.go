@@ -217,8 +217,9 @@ func TestSoak(t *testing.T) {
 	}
 	dir := trainingDir(t)
 	t.Setenv("PAYDESKCTL_AS_MAIN", "1") // the children are this test binary acting as paydeskctl
-	r := runCLI(t, nil, "soak", "--n", "20", "--data", dir, "--seed", "7", "--max-life", "700ms")
+	r := runCLI(t, nil, "soak", "--n", "30", "--shift", "10", "--data", dir, "--seed", "7", "--max-life", "700ms")
 	require.Equal(t, 0, r.code, "%s\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, "reconciliation=ok")
-	assert.Regexp(t, `payments=20 kills=\d+`, r.stdout)
+	assert.Regexp(t, `payments=30 kills=\d+`, r.stdout)
+	assert.Regexp(t, `shifts=[3-9] `, r.stdout, "shifts closed with Z reports and opened again")
 }
