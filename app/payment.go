@@ -297,24 +297,30 @@ func (t *Till) settle(ctx context.Context, actor string, prov *gateway.Provider,
 		schedule = nil // one status request: credited now, or accepted and processing
 	}
 	out, a, err := t.d.Gateway.Settle(ctx, prov, p.Session, p.TransID, schedule)
-	if a != nil {
-		p.Result = a.Result
-		if a.TransID != "" {
-			p.TransID = a.TransID
-		}
-		if a.AuthCode != "" {
-			p.AuthCode = a.AuthCode
-		}
-		// A refused pay keeps its ERROR when status only proves it was not
-		// paid: that code says why.
-		if out.Final() && !(out == gateway.NotPaid && p.ErrorCode != 0) {
-			p.ErrorCode = a.Error
-		}
-	}
+	noteStatus(p, out, a)
 	if accepted && !out.Final() {
 		out = gateway.Paid // pay succeeded: the network has it; the slip says ПРИНЯТ
 	}
 	return t.apply(ctx, actor, p, out, err)
+}
+
+// noteStatus copies what a status answer a says into the payment. A refused
+// pay keeps its ERROR when status only proves it was not paid: that code
+// says why.
+func noteStatus(p *store.Payment, out gateway.Outcome, a *gateway.Answer) {
+	if a == nil {
+		return
+	}
+	p.Result = a.Result
+	if a.TransID != "" {
+		p.TransID = a.TransID
+	}
+	if a.AuthCode != "" {
+		p.AuthCode = a.AuthCode
+	}
+	if out.Final() && !(out == gateway.NotPaid && p.ErrorCode != 0) {
+		p.ErrorCode = a.Error
+	}
 }
 
 // apply records an outcome and, for a paid payment, makes its receipt.

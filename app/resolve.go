@@ -35,18 +35,7 @@ func (t *Till) ResolvePending(ctx context.Context, force bool) (int, error) {
 		if ctx.Err() != nil {
 			return settled, ctx.Err()
 		}
-		if a != nil {
-			p.Result = a.Result
-			if a.TransID != "" {
-				p.TransID = a.TransID
-			}
-			if a.AuthCode != "" {
-				p.AuthCode = a.AuthCode
-			}
-			if out.Final() {
-				p.ErrorCode = a.Error
-			}
-		}
+		noteStatus(p, out, a)
 		if out.Final() {
 			settled++
 		}
