@@ -53,12 +53,17 @@ soak:
 	$(GO) build -o bin/paydeskctl ./cmd/paydeskctl
 	bin/paydeskctl soak --n $(N)
 
-# Short fuzzing pass over every fuzz target (FUZZTIME per target).
+# Every fuzz target of every package for FUZZTIME each, one line per target
+# (the whole output when one fails: its crasher is in the package's
+# testdata/fuzz, where go test replays it from then on).
 FUZZTIME ?= 20s
 fuzz:
 	@for pkg in $(CORE_PKGS); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -parallel 2 -timeout 30m $$pkg 2>&1) || { echo "$$out"; echo "FAIL $$pkg $$f"; exit 1; }; \
+	    dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	    printf '%-32s %-22s seeds %3s  %s\n' "$${pkg#paydesk/}" "$$f" "$$(ls $$dir/testdata/fuzz/$$f 2>/dev/null | wc -l)" \
+	      "$$(echo "$$out" | grep -o 'elapsed: [0-9a-z]*, execs: [0-9]*' | tail -1)"; \
 	  done; \
 	done
 
