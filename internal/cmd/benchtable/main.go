@@ -27,13 +27,13 @@ import (
 
 // row is one line of the table.
 type row struct {
-	What      string
-	Value     float64 // in Unit
-	Ref       float64 // in Unit
-	RefWhat   string
-	Unit      string
-	Target    string
-	Met       bool
+	What    string
+	Value   float64 // in Unit
+	Ref     float64 // in Unit
+	RefWhat string
+	Unit    string
+	Target  string
+	Met     bool
 }
 
 // kbPerMB converts the kernel's kB (KiB) to decimal megabytes, the unit
