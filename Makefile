@@ -35,7 +35,7 @@ lint:
 
 test: deps lint
 	$(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
-	$(GO) test $(TESTFLAGS) -run 'TestSoak' ./cmd/paydeskctl/
+	$(GO) test $(TESTFLAGS) -run 'TestSoak|TestBadInputCLI' ./cmd/paydeskctl/
 	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi
 
 # One table: each figure beside its reference measured in the same run, the

@@ -141,6 +141,11 @@ func cliTill(t *testing.T) (dir string, pins map[string]string) {
 // that do not parse, and configuration files that do not load. No file of
 // the data folder changes.
 func TestBadInputCLIUsage(t *testing.T) {
+	if raceDetector {
+		// Messages and unchanged books, not concurrency: make test runs
+		// these without the race detector, which makes them minutes long.
+		t.Skip("runs without the race detector")
+	}
 	dir, pins := cliTill(t)
 	kassir, manager := pins["kassir"], pins["manager"]
 	pay := func(extra ...string) []string {
@@ -284,6 +289,11 @@ fiscal: {port: none}
 // refuses, cash the drawer does not hold. The books do not change, nor
 // the network's or the device's state.
 func TestBadInputCLIBooks(t *testing.T) {
+	if raceDetector {
+		// Messages and unchanged books, not concurrency: make test runs
+		// these without the race detector, which makes them minutes long.
+		t.Skip("runs without the race detector")
+	}
 	dir, pins := cliTill(t)
 	kassir, manager, admin := pins["kassir"], pins["manager"], pins["admin"]
 	pay := func(extra ...string) []string {
