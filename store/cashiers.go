@@ -134,7 +134,10 @@ func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin str
 	return &c, nil
 }
 
-const cashierCols = "id, login, full_name, role, inn, failed_pins, locked_until, active"
+const (
+	cashierCols  = "id, login, full_name, role, inn, failed_pins, locked_until, active"
+	qCashierByID = "SELECT " + cashierCols + ", pin_hash FROM cashiers WHERE id = ?"
+)
 
 func scanCashier(row interface{ Scan(...any) error }) (*Cashier, string, error) {
 	var c Cashier
@@ -161,7 +164,7 @@ func (s *Store) Cashier(ctx context.Context, login string) (*Cashier, error) {
 
 // CashierByID reads a cashier by id.
 func (s *Store) CashierByID(ctx context.Context, id int64) (*Cashier, error) {
-	c, _, err := scanCashier(s.rw.QueryRowContext(ctx, "SELECT "+cashierCols+", pin_hash FROM cashiers WHERE id = ?", id))
+	c, _, err := scanCashier(s.queryRow(ctx, qCashierByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUnknownCashier
 	}

@@ -18,9 +18,14 @@ const sessionAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 // digits. Time keeps it unique across reinstalls and restored backups, the
 // stored last value across clock steps backwards, and the random part
 // across a reinstall whose clock went back as well.
+const (
+	qLastSession = "SELECT value FROM meta WHERE key = 'last_session'"
+	qSetSession  = "INSERT INTO meta (key, value) VALUES ('last_session', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+
 func (s *Store) nextSession(ctx context.Context, tx *sql.Tx) (string, error) {
 	var last string
-	err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'last_session'").Scan(&last)
+	err := s.txQueryRow(ctx, tx, qLastSession).Scan(&last)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("store: session: %w", err)
 	}
@@ -44,7 +49,7 @@ func (s *Store) nextSession(ctx context.Context, tx *sql.Tx) (string, error) {
 		r[i] = sessionAlphabet[int(r[i])%len(sessionAlphabet)]
 	}
 	sess := t.Format("060102150405") + fmt.Sprintf("%04d", seq) + string(r[:])
-	if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('last_session', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", sess); err != nil {
+	if _, err := s.txExec(ctx, tx, qSetSession, sess); err != nil {
 		return "", fmt.Errorf("store: session: %w", err)
 	}
 	return sess, nil

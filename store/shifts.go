@@ -76,12 +76,14 @@ func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, fl
 
 // CurrentShift returns the open shift, or ErrNoShift.
 func (s *Store) CurrentShift(ctx context.Context) (*Shift, error) {
-	sh, err := scanShift(s.rw.QueryRowContext(ctx, "SELECT "+shiftCols+" FROM shifts WHERE closed_at IS NULL"))
+	sh, err := scanShift(s.queryRow(ctx, qCurrentShift))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoShift
 	}
 	return sh, err
 }
+
+const qCurrentShift = "SELECT " + shiftCols + " FROM shifts WHERE closed_at IS NULL"
 
 // ShiftByID reads a shift.
 func (s *Store) ShiftByID(ctx context.Context, id int64) (*Shift, error) {
@@ -254,16 +256,25 @@ func (s *Store) FinishCashOp(ctx context.Context, actor string, id int64, done b
 	})
 }
 
-const cashCols = "id, shift_id, cashier_id, kind, amount, at, fd, state, doc_before"
+const (
+	cashCols     = "id, shift_id, cashier_id, kind, amount, at, fd, state, doc_before"
+	qStartedCash = "SELECT " + cashCols + " FROM cash_ops WHERE state = 'started' ORDER BY id"
+)
 
 // CashOps returns the cash operations of a shift, or with shiftID 0 those
 // still started (after a crash), oldest first.
 func (s *Store) CashOps(ctx context.Context, shiftID int64) ([]*CashOperation, error) {
-	q, arg := "SELECT "+cashCols+" FROM cash_ops WHERE shift_id = ? ORDER BY id", any(shiftID)
-	if shiftID == 0 {
-		q, arg = "SELECT "+cashCols+" FROM cash_ops WHERE state = 'started' AND ? = 0 ORDER BY id", 0
+	q, args := qStartedCash, []any(nil)
+	if shiftID != 0 {
+		q, args = "SELECT "+cashCols+" FROM cash_ops WHERE shift_id = ? ORDER BY id", []any{shiftID}
 	}
-	rows, err := s.rw.QueryContext(ctx, q, arg)
+	var rows *sql.Rows
+	var err error
+	if st := s.hot[q]; st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.rw.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: cash operations: %w", err)
 	}

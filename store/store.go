@@ -280,7 +280,8 @@ func (s *Store) now() int64 { return s.clock.Now().UnixMilli() }
 
 // tx runs f in an immediate transaction.
 // hotQueries are the statements of every payment step and audit row.
-var hotQueries = []string{qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID}
+var hotQueries = []string{qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID,
+	qCurrentShift, qCashierByID, qStartedCash, qLastSession, qSetSession}
 
 // prepareHot prepares hotQueries on the writer connection.
 func (s *Store) prepareHot(ctx context.Context) error {
@@ -302,6 +303,15 @@ func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, q, args...)
+}
+
+// queryRow runs a query of one row on the writer connection, through its
+// statement prepared once when q is hot.
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := s.hot[q]; st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.rw.QueryRowContext(ctx, q, args...)
 }
 
 // txQueryRow is txExec for a query of one row.
