@@ -62,6 +62,9 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := soakFund(ctx, *data); err != nil {
+		return err
+	}
 	rng := rand.New(rand.NewPCG(*seed, 1))
 	start := time.Now()
 	kills := 0
@@ -151,7 +154,25 @@ func soakReconcile(ctx context.Context, data string) (app.Reconciliation, error)
 		_, _ = rt.Till.ResolvePending(ctx, true)
 		_ = rt.Till.RetryReceipts(ctx)
 	}
-	return app.Reconcile(ctx, rt, app.TrainingBalance)
+	return app.Reconcile(ctx, rt, soakBalance)
+}
+
+// soakBalance is the dealer's balance a soak starts with: enough for every
+// payment (the training balance would refuse all but the first thousand
+// with ERROR 21).
+const soakBalance = money.Amount(100_000_000_000_00)
+
+// soakFund sets the simulator's dealer balance for a new soak.
+func soakFund(ctx context.Context, data string) error {
+	rt, err := soakBoot(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	if n, err := rt.Store.PaymentCount(ctx); err != nil || n > 0 {
+		return err // a soak resumed in its folder keeps its balance
+	}
+	return rt.Sim.SetBalance(soakBalance)
 }
 
 var soakTraining = []string{"9000000023", "9000000500", "9000000502", "9000000503", "9000000504", "9000000505", "9000000506", "9000000507"}
