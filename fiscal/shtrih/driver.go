@@ -572,7 +572,7 @@ func (d *Device) docNumber(ctx context.Context, op string) (int, error) {
 		return 0, err
 	}
 	if len(full) < 11 {
-		return 0, fiscal.ErrBadAnswer
+		return 0, &fiscal.Error{Op: op, Cmd: uint16(CmdFullStatus), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: 11h data of %d bytes", fiscal.ErrBadAnswer, len(full))}
 	}
 	return int(Uint(full[9:11])), nil
 }
@@ -606,7 +606,9 @@ func (d *Device) cash(ctx context.Context, op string, c Cmd, amount int64) (int,
 		return 0, err
 	}
 	if len(data) < 3 {
-		return 0, fiscal.ErrBadAnswer
+		// The device took the command (code 0) but its answer does not say
+		// the document: KindLink, so the caller decides from the counters.
+		return 0, &fiscal.Error{Op: op, Cmd: uint16(c), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: %s data of %d bytes", fiscal.ErrBadAnswer, c, len(data))}
 	}
 	return int(Uint(data[1:3])), d.waitPrinted(ctx, op)
 }
