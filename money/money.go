@@ -6,6 +6,7 @@ package money
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -88,7 +89,10 @@ func (r Rate) String() string {
 	return s + "%"
 }
 
-// Of returns the rate's share of a, rounded half up to the kopeck.
+// Of returns the rate's share of a, rounded half up to the kopeck. The
+// product is taken exactly: a·r overflows int64 for amounts Parse accepts
+// (above 9·10¹⁴ kopecks at 100%).
 func (r Rate) Of(a Amount) Amount {
-	return Amount((int64(a)*int64(r) + 5000) / 10000)
+	p := new(big.Int).Mul(big.NewInt(int64(a)), big.NewInt(int64(r)))
+	return Amount(p.Add(p, big.NewInt(5000)).Quo(p, big.NewInt(10000)).Int64())
 }
