@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"testing"
@@ -372,6 +373,26 @@ func FuzzParseSecretKey(f *testing.F) {
 		require.NoError(t, err)
 		_, _, err = sk.Public().Verify(doc)
 		require.NoError(t, err)
+		// Its public half reads without the passphrase, the same.
+		pub, encrypted, err := PeekSecretKey(file)
+		require.NoError(t, err)
+		require.Equal(t, len(pass) > 0, encrypted)
+		require.Equal(t, 0, pub.N.Cmp(sk.N))
+		require.Equal(t, sk.Serial, pub.Serial)
+		// Written back under the same passphrase it loads to the same key.
+		if checkUserID("", sk.UserID) == nil {
+			b, err := sk.Marshal([]byte(pass), nil)
+			require.NoError(t, err)
+			again, err := ParseSecretKey(b, []byte(pass))
+			require.NoError(t, err)
+			for _, v := range [][2]*big.Int{{sk.N, again.N}, {sk.D, again.D}, {sk.P, again.P}, {sk.Q, again.Q}, {sk.U, again.U}} {
+				require.Equal(t, 0, v[0].Cmp(v[1]))
+			}
+			require.Equal(t, sk.E, again.E)
+			require.Equal(t, sk.Serial, again.Serial)
+			require.Equal(t, sk.UserID, again.UserID)
+			require.True(t, sk.Created.Equal(again.Created))
+		}
 	})
 }
 
@@ -388,7 +409,29 @@ func FuzzParseKeyring(f *testing.F) {
 			return
 		}
 		for _, key := range r.Keys {
-			_ = r.CheckCertification(key)
+			require.GreaterOrEqual(t, key.Bits(), MinBits)
+			require.LessOrEqual(t, key.Bits(), MaxBits)
+			found, err := r.Find(key.Serial)
+			require.NoError(t, err)
+			require.Equal(t, key.Serial, found.Serial)
+			if err := r.CheckCertification(key); err != nil {
+				require.True(t, errors.Is(err, ErrVerify) || errors.Is(err, ErrKeyNotFound) ||
+					errors.Is(err, ErrUnknownAlg) || errors.Is(err, ErrKeyLen), "%v", err)
+			}
+			// Written back (uncertified) it reads as the same key.
+			if checkUserID("", key.UserID) == nil {
+				b, err := key.MarshalCertified(nil, epoch)
+				require.NoError(t, err)
+				again, err := ParseKeyring(b)
+				require.NoError(t, err)
+				require.Len(t, again.Keys, 1)
+				got := again.Keys[0]
+				require.Equal(t, 0, key.N.Cmp(got.N))
+				require.Equal(t, key.E, got.E)
+				require.Equal(t, key.Serial, got.Serial)
+				require.Equal(t, key.UserID, got.UserID)
+				require.True(t, key.Created.Equal(got.Created))
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,5 +173,57 @@ func FuzzSignedFields(f *testing.F) {
 			rec, dropped := serve(s, p, gateway.FormBody(doc))
 			checkInvariants(t, s, rec, dropped, true)
 		}
+	})
+}
+
+// formatFaults writes faults as ParseFaults reads them.
+func formatFaults(f Faults) string {
+	ops := func(o Op) string { return strings.ReplaceAll(o.String(), "|", "+") }
+	var items []string
+	if f.Latency != 0 {
+		items = append(items, "latency="+f.Latency.String())
+	}
+	for _, x := range []struct {
+		name string
+		op   Op
+	}{{"http500", f.HTTP500}, {"drop", f.Drop}, {"garble", f.Garble}, {"badsig", f.BadSignature}, {"wrongsession", f.WrongSession}} {
+		if x.op != 0 {
+			items = append(items, x.name+"="+ops(x.op))
+		}
+	}
+	if f.Refuse != 0 {
+		items = append(items, "refuse="+ops(f.Refuse)+":"+strconv.Itoa(f.RefuseCode))
+	}
+	if f.Stuck {
+		items = append(items, "stuck")
+	}
+	if f.FailAfterCommit {
+		items = append(items, "fail")
+	}
+	return strings.Join(items, ",")
+}
+
+// FuzzParseFaults reads the simulator's --faults flag. Faults that read
+// hold only known request kinds, a latency that is not negative and a
+// positive refusal code with its kinds, and written back read the same.
+func FuzzParseFaults(f *testing.F) {
+	for _, s := range []string{"", "drop=pay,latency=2s", "refuse=check+pay:30", "http500=all, garble=status ,stuck,fail",
+		"badsig=balance,wrongsession=pay+status", "latency=-1s", "refuse=pay", "drop=pay+", "stuck=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fl, err := ParseFaults(s)
+		if err != nil {
+			require.Equal(t, Faults{}, fl)
+			return
+		}
+		require.GreaterOrEqual(t, fl.Latency, time.Duration(0))
+		for _, o := range []Op{fl.HTTP500, fl.Drop, fl.Garble, fl.BadSignature, fl.WrongSession, fl.Refuse} {
+			require.Zero(t, o&^OpAll, "unknown kinds in %b", o)
+		}
+		require.Equal(t, fl.Refuse != 0, fl.RefuseCode > 0, "refuse %v code %d", fl.Refuse, fl.RefuseCode)
+		again, err := ParseFaults(formatFaults(fl))
+		require.NoError(t, err, formatFaults(fl))
+		require.Equal(t, fl, again)
 	})
 }
