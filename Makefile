@@ -60,7 +60,7 @@ FUZZTIME ?= 20s
 fuzz:
 	@for pkg in $(CORE_PKGS); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -parallel 2 -timeout 30m $$pkg 2>&1) || { echo "$$out"; echo "FAIL $$pkg $$f"; exit 1; }; \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x -parallel 2 -timeout 30m $$pkg 2>&1) || { echo "$$out"; echo "FAIL $$pkg $$f"; exit 1; }; \
 	    dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	    printf '%-32s %-22s seeds %3s  %s\n' "$${pkg#paydesk/}" "$$f" "$$(ls $$dir/testdata/fuzz/$$f 2>/dev/null | wc -l)" \
 	      "$$(echo "$$out" | grep -o 'elapsed: [0-9a-z]*, execs: [0-9]*' | tail -1)"; \
