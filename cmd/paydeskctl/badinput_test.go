@@ -218,7 +218,7 @@ func TestBadInputCLIUsage(t *testing.T) {
 		{"float letters", []string{"shift", "open", "--cashier", "kassir", "--pin-file", kassir, "--float", "much"}, exitUsage, "--float"},
 		{"counted fraction of a kopeck", []string{"shift", "close", "--cashier", "manager", "--pin-file", manager, "--counted", "1.234"}, exitUsage, "--counted"},
 		{"cash sum letters", []string{"cash", "in", "ten", "--cashier", "kassir", "--pin-file", kassir}, exitUsage, "--sum"},
-		{"cash sum negative", []string{"cash", "out", "-5.00", "--cashier", "manager", "--pin-file", manager}, exitUsage, "-5.00"}, // read as a flag
+		{"cash sum negative", []string{"cash", "out", "-5.00", "--cashier", "manager", "--pin-file", manager}, exitUsage, "-5.00: a negative number"},
 		{"sim balance", []string{"gateway-sim", "--balance", "-100"}, exitUsage, "--balance"},
 		{"sim max payment", []string{"gateway-sim", "--max-payment", "lots"}, exitUsage, "--max-payment"},
 		// Dates.

@@ -162,6 +162,10 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
+			// A negative number where a value belongs is not an unknown flag.
+			if n, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && n != "" && strings.Trim(n, "0123456789.,") == "" {
+				return nil, usageErrorf("-%s: a negative number; sums and counts are above zero", n)
+			}
 			return nil, &exitError{code: exitUsage, err: err}
 		}
 		args = fs.Args()
