@@ -87,13 +87,18 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 		life := time.Duration(rng.Int64N(int64(*maxLife))) + 200*time.Millisecond
 		var timer *time.Timer
 		var mu sync.Mutex
-		ready := make(chan struct{})
+		ready, done := make(chan struct{}), false
 		go func() {
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
-				if sc.Text() == "ready" {
+				switch sc.Text() {
+				case "ready":
 					mu.Lock()
 					timer = time.AfterFunc(life, func() { _ = cmd.Process.Kill() })
+					mu.Unlock()
+				case "done":
+					mu.Lock()
+					done = true
 					mu.Unlock()
 				}
 			}
@@ -103,8 +108,11 @@ func soakCmd(ctx context.Context, e *env, args []string) error {
 		err = cmd.Wait()
 		mu.Lock()
 		killed := timer != nil && !timer.Stop()
+		finished := done
 		mu.Unlock()
-		if err == nil {
+		// A worker that said it is done has finished the payments, even if
+		// it was killed while closing (slow under the race detector).
+		if err == nil || finished {
 			break
 		}
 		if !killed {
@@ -275,5 +283,6 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 	}
 	// What is still open is settled by the reconciliation, which is not
 	// killed: a worker that kept settling here could be killed for ever.
+	fmt.Fprintln(e.stdout, "done")
 	return nil
 }

@@ -210,16 +210,17 @@ func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak spawns processes")
 	}
+	n, life := "30", "700ms"
 	if raceDetector {
-		// Under the race detector the workers crawl and the soak stalls
-		// (not yet understood); make test runs it again without -race.
-		t.Skip("the soak runs without the race detector")
+		// The race detector makes every worker several times slower: fewer
+		// payments, longer lives (make test runs it again without -race).
+		n, life = "12", "2s"
 	}
 	dir := trainingDir(t)
 	t.Setenv("PAYDESKCTL_AS_MAIN", "1") // the children are this test binary acting as paydeskctl
-	r := runCLI(t, nil, "soak", "--n", "30", "--shift", "10", "--data", dir, "--seed", "7", "--max-life", "700ms")
+	r := runCLI(t, nil, "soak", "--n", n, "--shift", "4", "--data", dir, "--seed", "7", "--max-life", life)
 	require.Equal(t, 0, r.code, "%s\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, "reconciliation=ok")
-	assert.Regexp(t, `payments=30 kills=\d+`, r.stdout)
-	assert.Regexp(t, `shifts=[3-9] `, r.stdout, "shifts closed with Z reports and opened again")
+	assert.Regexp(t, `payments=`+n+` kills=\d+`, r.stdout)
+	assert.Regexp(t, `shifts=([2-9]|[1-9][0-9]) `, r.stdout, "shifts closed with Z reports and opened again")
 }
