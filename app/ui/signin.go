@@ -21,22 +21,32 @@ type signIn struct {
 	button  *widget.Button
 }
 
+// lastLoginSetting keeps who signed in last, to choose them next time.
+const lastLoginSetting = "ui.last_login"
+
 func (u *UI) showSignIn() {
 	u.router.Clear()
 	s := &signIn{u: u, logins: map[string]string{}}
 	cs, err := u.rt.Store.Cashiers(u.ctx)
 	var names []string
+	// The cashier who signed in last is chosen, else the first cashier
+	// (not the administrator, whose name may sort first).
+	last, _ := u.rt.Store.Setting(u.ctx, lastLoginSetting)
+	chosen := -1
 	if err == nil {
 		for _, c := range cs {
 			name := c.FullName + " (" + c.Login + ")"
 			s.logins[name] = c.Login
+			if c.Login == last || chosen < 0 && last == "" && c.Role == store.RoleCashier {
+				chosen = len(names)
+			}
 			names = append(names, name)
 		}
 	}
 	s.who = widget.NewSelect(names, nil)
 	s.who.PlaceHolder = T("signin.choose")
 	if len(names) > 0 {
-		s.who.SetSelectedIndex(0)
+		s.who.SetSelectedIndex(max(chosen, 0))
 	}
 	s.pin = newKeyEntry(u.router)
 	s.pin.Password = true
@@ -80,6 +90,11 @@ func (s *signIn) submit() {
 				return
 			}
 			s.u.user = user
+			go func() {
+				if err := s.u.rt.Store.SetSetting(s.u.ctx, login, lastLoginSetting, login); err != nil {
+					s.u.log.Warn("ui: last sign-in not kept", "err", err)
+				}
+			}()
 			s.u.win.SetContent(s.u.frame())
 			s.u.status.refreshAll()
 			s.u.show("pay")

@@ -197,6 +197,7 @@ func (h *harness) signIn(login, pin string) {
 
 func TestSignIn(t *testing.T) {
 	h := newHarness(t, "ru")
+	assert.Contains(t, h.u.signInForm.who.Selected, "(kassir)", "a cashier is chosen, not the administrator")
 	h.signIn("kassir", "0000")
 	assert.Nil(t, h.u.user)
 	assert.Equal(t, "Неверный PIN: осталось попыток — 4", h.u.signInForm.message.Text)
@@ -207,6 +208,21 @@ func TestSignIn(t *testing.T) {
 	assert.True(t, h.u.navButton["reports"].Disabled(), "reports are for managers")
 	assert.True(t, h.u.navButton["settings"].Disabled(), "settings are for administrators")
 	assert.False(t, h.u.navButton["shift"].Disabled())
+
+	// Whoever signed in last is chosen next time.
+	h.signOutAndIn("manager", "2222")
+	fyne.DoAndWait(h.u.signOut)
+	assert.Contains(t, h.u.signInForm.who.Selected, "(manager)")
+}
+
+// signOutAndIn signs out and in as login, and waits until the choice is kept.
+func (h *harness) signOutAndIn(login, pin string) {
+	fyne.DoAndWait(h.u.signOut)
+	h.signIn(login, pin)
+	h.wait("last sign-in kept", func() bool {
+		v, _ := h.u.rt.Store.Setting(h.u.ctx, lastLoginSetting)
+		return v == login
+	})
 }
 
 // TestPaymentThroughScreens drives the whole payment as a cashier would.
