@@ -140,9 +140,7 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 			return nil, err
 		}
 		if agent.Name == "" {
-			agent = receipts.Agent{PointName: "Учебная точка PayDesk", Name: `ООО "Учебный агент"`, INN: "7700000000",
-				Address: "г. Москва, ул. Учебная, д. 1", Phone: "+74950000001", OperatorPhone: "+74950000002",
-				Role: fiscal.PaymentSubagent, TaxSystem: agent.TaxSystem}
+			agent = trainingAgent(agent.TaxSystem)
 		}
 	} else {
 		switch cfg.Fiscal.Port {
@@ -163,6 +161,13 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 		opt.Log.Warn("app: recovery left work for later", "err", err)
 	}
 	return r, nil
+}
+
+// trainingAgent is the payment agent of training receipts.
+func trainingAgent(tax fiscal.TaxSystem) receipts.Agent {
+	return receipts.Agent{PointName: "Учебная точка PayDesk", Name: `ООО "Учебный агент"`, INN: "7700000000",
+		Address: "г. Москва, ул. Учебная, д. 1", Phone: "+74950000001", OperatorPhone: "+74950000002",
+		Role: fiscal.PaymentSubagent, TaxSystem: tax}
 }
 
 func agentOf(cfg *config.Config) (receipts.Agent, money.Rate, error) {

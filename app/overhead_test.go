@@ -21,7 +21,6 @@ import (
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/sim"
-	"paydesk/receipts"
 	"paydesk/store"
 
 	"github.com/stretchr/testify/require"
@@ -131,8 +130,7 @@ func benchPayments(b *testing.B, simURL, kkm string) {
 		reg = dev
 	}
 	till := New(Deps{Store: st, Gateway: gw, Catalogue: cat, Register: reg, Clock: clock.Real{}, Log: log,
-		Agent: receipts.Agent{PointName: "Салон связи", Name: "ООО Ромашка", INN: "7701234567", Address: "Москва",
-			Phone: "+74950000000", OperatorPhone: "+74951111111", Role: fiscal.PaymentSubagent, TaxSystem: fiscal.OSN},
+		Agent:  trainingAgent(fiscal.OSN),
 		Settle: []time.Duration{time.Millisecond}})
 	_, err = st.AddCashier(ctx, "bench", store.Cashier{Login: "kassir", FullName: "Кассир", Role: store.RoleCashier}, "1111")
 	require.NoError(b, err)

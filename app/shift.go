@@ -172,7 +172,7 @@ func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount mo
 // lost answer) before the device makes any other document, so that the
 // device's document number still tells whether it was made. fiscalMu held.
 func (t *Till) settleCash(ctx context.Context) error {
-	ops, err := t.d.Store.CashOps(ctx, 0)
+	ops, err := t.d.Store.StartedCashOps(ctx)
 	if err != nil || len(ops) == 0 {
 		return err
 	}

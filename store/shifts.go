@@ -261,23 +261,26 @@ const (
 	qStartedCash = "SELECT " + cashCols + " FROM cash_ops WHERE state = 'started' ORDER BY id"
 )
 
-// CashOps returns the cash operations of a shift, or with shiftID 0 those
-// still started (after a crash), oldest first.
+// CashOps returns the cash operations of a shift, oldest first.
 func (s *Store) CashOps(ctx context.Context, shiftID int64) ([]*CashOperation, error) {
-	q, args := qStartedCash, []any(nil)
-	if shiftID != 0 {
-		q, args = "SELECT "+cashCols+" FROM cash_ops WHERE shift_id = ? ORDER BY id", []any{shiftID}
-	}
-	var rows *sql.Rows
-	var err error
-	if st := s.hot[q]; st != nil {
-		rows, err = st.QueryContext(ctx, args...)
-	} else {
-		rows, err = s.rw.QueryContext(ctx, q, args...)
-	}
+	rows, err := s.rw.QueryContext(ctx, "SELECT "+cashCols+" FROM cash_ops WHERE shift_id = ? ORDER BY id", shiftID)
 	if err != nil {
 		return nil, fmt.Errorf("store: cash operations: %w", err)
 	}
+	return scanCashOps(rows)
+}
+
+// StartedCashOps returns the cash operations still started (a crash or a
+// lost answer left them undecided), oldest first.
+func (s *Store) StartedCashOps(ctx context.Context) ([]*CashOperation, error) {
+	rows, err := s.hot[qStartedCash].QueryContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: cash operations: %w", err)
+	}
+	return scanCashOps(rows)
+}
+
+func scanCashOps(rows *sql.Rows) ([]*CashOperation, error) {
 	defer rows.Close()
 	var out []*CashOperation
 	for rows.Next() {

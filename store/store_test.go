@@ -401,7 +401,7 @@ func TestCashOpTwoPhase(t *testing.T) {
 	require.NoError(t, err)
 	fl, err := s.BeginCashOp(ctx, "anna", anna.ID, "float", 1000_00, 43)
 	require.NoError(t, err)
-	started, err := s.CashOps(ctx, 0)
+	started, err := s.StartedCashOps(ctx)
 	require.NoError(t, err)
 	assert.Len(t, started, 3, "started operations are found after a crash")
 	tot, err := s.ShiftTotals(ctx, sh)

@@ -95,39 +95,15 @@ func (e *Emulator) ListenControl(addr string) (net.Addr, error) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return nil, fmt.Errorf("emulator: control address %s is not loopback", addr)
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	if !e.addCloser(ln) {
-		return nil, net.ErrClosed
-	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
+	return e.listen(addr, func(c net.Conn) {
+		sc := bufio.NewScanner(c)
+		for sc.Scan() {
+			if strings.TrimSpace(sc.Text()) == "" {
+				continue
+			}
+			if _, err := fmt.Fprintln(c, e.Control(sc.Text())); err != nil {
 				return
 			}
-			if !e.addCloser(c) {
-				return
-			}
-			e.wg.Add(1)
-			go func() {
-				defer e.wg.Done()
-				defer c.Close()
-				sc := bufio.NewScanner(c)
-				for sc.Scan() {
-					if strings.TrimSpace(sc.Text()) == "" {
-						continue
-					}
-					if _, err := fmt.Fprintln(c, e.Control(sc.Text())); err != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
-	return ln.Addr(), nil
+	})
 }

@@ -372,6 +372,20 @@ func (e *Emulator) ServeConn(c Conn, tcp bool) error {
 
 // ListenTCP serves the protocol on addr (":7778", "127.0.0.1:0").
 func (e *Emulator) ListenTCP(addr string) (net.Addr, error) {
+	return e.listen(addr, func(c net.Conn) {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+		}
+		if err := e.ServeConn(c, true); err != nil {
+			e.log.Debug("emulator: tcp connection ended", "err", err)
+		}
+	})
+}
+
+// listen accepts connections on addr until the emulator is closed and
+// serves each with serve in a goroutine of its own; serve's connection is
+// closed when it returns.
+func (e *Emulator) listen(addr string, serve func(net.Conn)) (net.Addr, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -387,9 +401,6 @@ func (e *Emulator) ListenTCP(addr string) (net.Addr, error) {
 			if err != nil {
 				return
 			}
-			if tc, ok := c.(*net.TCPConn); ok {
-				_ = tc.SetNoDelay(true)
-			}
 			if !e.addCloser(c) {
 				return
 			}
@@ -397,9 +408,7 @@ func (e *Emulator) ListenTCP(addr string) (net.Addr, error) {
 			go func() {
 				defer e.wg.Done()
 				defer c.Close()
-				if err := e.ServeConn(c, true); err != nil {
-					e.log.Debug("emulator: tcp connection ended", "err", err)
-				}
+				serve(c)
 			}()
 		}
 	}()
