@@ -88,7 +88,7 @@ func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*sto
 	if p.OpName == "" {
 		p.OpName = prov.Name
 	}
-	if err := t.d.Store.UpdatePayment(ctx, u.Login, "number_checked", p); err != nil {
+	if err := t.save(ctx, u.Login, "number_checked", p); err != nil {
 		return p, err
 	}
 	t.changed("number_checked", p)
@@ -155,7 +155,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		p.Session = sess
 	}
 	p.Amount, p.Fee, p.Total, p.Commission, p.PayTool = q.Amount, q.Fee, q.Total, q.Commission, int(tool)
-	if err := t.d.Store.UpdatePayment(ctx, u.Login, "amount", p); err != nil {
+	if err := t.save(ctx, u.Login, "amount", p); err != nil {
 		return p, err
 	}
 	a, err := t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
@@ -177,7 +177,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 			return p, serr
 		}
 		p.Session = sess
-		if uerr := t.d.Store.UpdatePayment(ctx, u.Login, "recheck", p); uerr != nil {
+		if uerr := t.save(ctx, u.Login, "recheck", p); uerr != nil {
 			return p, uerr
 		}
 		a, err = t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
@@ -189,7 +189,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		var ge *gateway.Error
 		if errors.As(err, &ge) && ge.Kind == gateway.KindRefused && ge.Class() == gateway.ClassFinal {
 			p.State, p.ResolvedAt = store.StateRefused, t.d.Clock.Now()
-			if uerr := t.d.Store.UpdatePayment(ctx, u.Login, "refused", p); uerr != nil {
+			if uerr := t.save(ctx, u.Login, "refused", p); uerr != nil {
 				return p, uerr
 			}
 			t.changed("refused", p)
@@ -197,7 +197,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 			// The SESSION may have reached the network: the next check takes a new one.
 			if sess, serr := t.d.Store.NewSession(ctx); serr == nil {
 				p.Session = sess
-				_ = t.d.Store.UpdatePayment(ctx, u.Login, "check_failed", p)
+				_ = t.save(ctx, u.Login, "check_failed", p)
 			}
 		}
 		return p, err
@@ -210,7 +210,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 	if a.OpName != "" {
 		p.OpName = a.OpName
 	}
-	if err := t.d.Store.UpdatePayment(ctx, u.Login, "checked", p); err != nil {
+	if err := t.save(ctx, u.Login, "checked", p); err != nil {
 		return p, err
 	}
 	t.changed("checked", p)
@@ -230,7 +230,7 @@ func (t *Till) Cancel(ctx context.Context, u *User, p *store.Payment) error {
 		return wrongState("cancel", p)
 	}
 	p.State, p.ResolvedAt = store.StateCancelled, t.d.Clock.Now()
-	if err := t.d.Store.UpdatePayment(ctx, u.Login, "cancelled", p); err != nil {
+	if err := t.save(ctx, u.Login, "cancelled", p); err != nil {
 		return err
 	}
 	t.changed("cancelled", p)
@@ -258,13 +258,21 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 	if _, err := t.openShift(ctx, op); err != nil {
 		return p, err
 	}
+	// The flow owns the payment until it returns (owner.go): the resolver
+	// leaves it alone while its pay is in flight and the cashier waits.
+	release, ok := t.take(p.ID, "cashier "+u.Login, t.flowLease())
+	if !ok {
+		return p, fail(op, KindState, "this payment is being worked on already: wait for its outcome",
+			"этим платежом уже занимаются: дождитесь результата", nil)
+	}
+	defer release()
 	if t.d.Clock.Now().Sub(p.CheckedAt) > CheckWindow {
 		if p, err = t.Check(ctx, u, p, p.Amount, PayTool(p.PayTool)); err != nil {
 			return p, err
 		}
 	}
 	p.State, p.PaySentAt = store.StatePaySent, t.d.Clock.Now()
-	if err := t.d.Store.UpdatePayment(ctx, u.Login, "pay_sent", p); err != nil {
+	if err := t.save(ctx, u.Login, "pay_sent", p); err != nil {
 		// Not persisted: not sent.
 		return p, err
 	}
@@ -282,11 +290,21 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 	// Refused or unanswered: either way the outcome is for status to say.
 	p.State = store.StateUnknown
 	p.NextStatusAt = t.d.Clock.Now()
-	if err := t.d.Store.UpdatePayment(ctx, u.Login, "pay_unknown", p); err != nil {
-		return p, err
+	if err := t.save(ctx, u.Login, "pay_unknown", p); err != nil {
+		return t.takenOver(p, err)
 	}
 	t.changed("pay_unknown", p)
 	return t.settle(ctx, u.Login, prov, p, false)
+}
+
+// takenOver is what a flow reports when its write was refused because
+// another actor changed the payment first: the outcome as stored (the
+// other actor makes the receipt).
+func (t *Till) takenOver(p *store.Payment, err error) (*store.Payment, error) {
+	if !errors.Is(err, store.ErrConflict) {
+		return p, err
+	}
+	return p, outcome(p, nil)
 }
 
 // settle asks status while the cashier waits and applies the outcome. accepted
@@ -323,47 +341,55 @@ func noteStatus(p *store.Payment, out gateway.Outcome, a *gateway.Answer) {
 	}
 }
 
-// apply records an outcome and, for a paid payment, makes its receipt.
+// apply records an outcome, over the stored row the outcome was decided on,
+// and for a paid payment makes its receipt. When another actor changed the
+// payment first, nothing is recorded and what it decided is reported.
 func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out gateway.Outcome, settleErr error) (*store.Payment, error) {
 	now := t.d.Clock.Now()
+	var step string
 	switch out {
 	case gateway.Paid:
-		p.State, p.ResolvedAt, p.FiscalState = store.StatePaid, now, store.FiscalQueued
-		if err := t.d.Store.UpdatePayment(ctx, actor, "paid", p); err != nil {
-			return p, err
-		}
-		t.changed("paid", p)
+		p.State, p.ResolvedAt, p.FiscalState, step = store.StatePaid, now, store.FiscalQueued, "paid"
+	case gateway.NotPaid:
+		p.State, p.ResolvedAt, step = store.StateNotPaid, now, "not_paid"
+	case gateway.Failed:
+		p.State, p.ResolvedAt, step = store.StateFailed, now, "failed"
+	default:
+		// Still open: the resolver goes on in the background.
+		p.State, step = store.StateUnknown, "pending"
+		p.StatusAttempts++
+		p.NextStatusAt = now.Add(gateway.Backoff(p.StatusAttempts - 1))
+	}
+	if err := t.save(ctx, actor, step, p); err != nil {
+		return t.takenOver(p, err)
+	}
+	t.changed(step, p)
+	if p.State == store.StatePaid {
 		if err := t.Fiscalize(ctx, p); err != nil {
 			return p, err
 		}
-		return p, nil
-	case gateway.NotPaid:
-		p.State, p.ResolvedAt = store.StateNotPaid, now
-		if err := t.d.Store.UpdatePayment(ctx, actor, "not_paid", p); err != nil {
-			return p, err
-		}
-		t.changed("not_paid", p)
-		return p, fail("pay", KindRefused, "the payment was not made: return the cash or start again",
+	}
+	return p, outcome(p, settleErr)
+}
+
+// outcome is what the cashier is told of a payment as it is stored after
+// pay: nothing for a paid one, why for one not paid, and to wait for one
+// still open (cause says what kept it open).
+func outcome(p *store.Payment, cause error) error {
+	switch p.State {
+	case store.StatePaid:
+		return nil
+	case store.StateNotPaid:
+		return fail("pay", KindRefused, "the payment was not made: return the cash or start again",
 			"платёж не проведён: верните деньги или начните заново", refusal(p))
-	case gateway.Failed:
-		p.State, p.ResolvedAt = store.StateFailed, now
-		if err := t.d.Store.UpdatePayment(ctx, actor, "failed", p); err != nil {
-			return p, err
-		}
-		t.changed("failed", p)
-		return p, fail("pay", KindRefused, "the network completed the payment as failed: return the cash or start again",
+	case store.StateFailed:
+		return fail("pay", KindRefused, "the network completed the payment as failed: return the cash or start again",
 			"платёжная система завершила платёж с ошибкой: верните деньги или начните заново", refusal(p))
+	case store.StatePaySent, store.StateUnknown:
+		return fail("pay", KindPending, "the outcome is not known yet: the payment is in the pending list, do not take it again",
+			"результат платежа пока неизвестен: платёж в списке ожидающих, не принимайте его повторно", cause)
 	}
-	// Still open: the resolver goes on in the background.
-	p.State = store.StateUnknown
-	p.StatusAttempts++
-	p.NextStatusAt = now.Add(gateway.Backoff(p.StatusAttempts - 1))
-	if err := t.d.Store.UpdatePayment(ctx, actor, "pending", p); err != nil {
-		return p, err
-	}
-	t.changed("pending", p)
-	return p, fail("pay", KindPending, "the outcome is not known yet: the payment is in the pending list, do not take it again",
-		"результат платежа пока неизвестен: платёж в списке ожидающих, не принимайте его повторно", settleErr)
+	return wrongState("pay", p)
 }
 
 func refusal(p *store.Payment) error {

@@ -31,13 +31,27 @@ func (t *Till) receiptPayment(ctx context.Context, p *store.Payment) (receipts.P
 }
 
 // Fiscalize makes the payment's fiscal receipt exactly once and prints its
-// slip. The device's last document number is stored before the receipt is
-// started, so that after a crash Recover can tell whether the receipt was
-// made. A receipt the device cannot make stays queued (Reprint tries again).
+// slip. It decides from the payment as stored, read under the receipt lock
+// (p becomes that row), never from the caller's copy: of two actors holding
+// the same paid payment, the second finds the receipt made. The device's
+// last document number is stored before the receipt is started, so that
+// after a crash Recover can tell whether the receipt was made; and the
+// device's last document is looked at first, so a receipt that is already
+// there for this payment (its SESSION in tag 1084) is recorded, not made
+// again. A receipt the device cannot make stays queued (Reprint tries
+// again).
 func (t *Till) Fiscalize(ctx context.Context, p *store.Payment) error {
-	const op = "fiscalize"
 	t.fiscalMu.Lock()
 	defer t.fiscalMu.Unlock()
+	if err := t.reread(ctx, p); err != nil {
+		return err
+	}
+	return t.fiscalize(ctx, p)
+}
+
+// fiscalize is Fiscalize with the receipt lock held and p read under it.
+func (t *Till) fiscalize(ctx context.Context, p *store.Payment) error {
+	const op = "fiscalize"
 	if p.State != store.StatePaid {
 		return wrongState(op, p)
 	}
@@ -67,8 +81,16 @@ func (t *Till) Fiscalize(ctx context.Context, p *store.Payment) error {
 			return t.queue(ctx, p, err)
 		}
 	}
+	// The last line of defence: the device's last document may already be
+	// this payment's receipt (a restored database, a recovery that could
+	// not read the device). Then it is recorded, not made again.
+	if doc, err := reg.LastDocument(ctx); err != nil {
+		return t.queue(ctx, p, err)
+	} else if t.isReceiptOf(ctx, p, doc, true) {
+		return t.made(ctx, p, doc)
+	}
 	p.FiscalState, p.FiscalBefore, p.FiscalError = store.FiscalStarted, int64(st.LastFD), ""
-	if err := t.d.Store.UpdatePayment(ctx, "till", "receipt_started", p); err != nil {
+	if err := t.save(ctx, "till", "receipt_started", p); err != nil {
 		return err
 	}
 	t.changed("receipt_started", p)
@@ -95,7 +117,7 @@ func (t *Till) done(ctx context.Context, p *store.Payment, r fiscal.Receipt, res
 	p.FiscalState, p.FD, p.FP, p.FiscalShift, p.ReceiptNo = store.FiscalDone, int64(res.FD), int64(res.FP), res.Shift, res.ReceiptNumber
 	p.FiscalizedAt, p.FiscalError = t.d.Clock.Now(), ""
 	text := strings.Join(receipts.Layout(r, res, t.d.Agent, t.width(ctx)), "\n")
-	if err := t.d.Store.UpdatePayment(ctx, "till", "fiscalized", p, store.Printed{Kind: "fiscal", Text: text}); err != nil {
+	if err := t.save(ctx, "till", "fiscalized", p, store.Printed{Kind: "fiscal", Text: text}); err != nil {
 		return err
 	}
 	t.changed("fiscalized", p)
@@ -109,7 +131,7 @@ func (t *Till) queue(ctx context.Context, p *store.Payment, cause error) error {
 		p.FiscalState = store.FiscalQueued
 	}
 	p.FiscalError = Message(cause, "ru")
-	if err := t.d.Store.UpdatePayment(ctx, "till", "receipt_queued", p); err != nil {
+	if err := t.save(ctx, "till", "receipt_queued", p); err != nil {
 		return err
 	}
 	t.changed("receipt_queued", p)
@@ -127,15 +149,8 @@ func (t *Till) recoverReceipt(ctx context.Context, p *store.Payment) (bool, erro
 	if err != nil {
 		return false, t.queue(ctx, p, err)
 	}
-	if p.FiscalBefore >= 0 && int64(doc.FD) > p.FiscalBefore && doc.Type == fiscal.DocReceipt && doc.Sum == int64(p.Total) {
-		rp, sup, _ := t.receiptPayment(ctx, p)
-		r := receipts.Fiscal(rp, t.d.Agent, sup)
-		st, _ := reg.Status(ctx)
-		res := fiscal.Result{FD: doc.FD, FP: doc.FP, Time: doc.Time, Shift: st.ShiftNumber, ReceiptNumber: st.ReceiptNumber, Recovered: true}
-		if err := t.done(ctx, p, r, res); err != nil {
-			return false, err
-		}
-		return true, t.printSlip(ctx, p)
+	if p.FiscalBefore >= 0 && int64(doc.FD) > p.FiscalBefore && t.isReceiptOf(ctx, p, doc, false) {
+		return true, t.made(ctx, p, doc)
 	}
 	st, err := reg.Status(ctx)
 	if err != nil {
@@ -147,10 +162,41 @@ func (t *Till) recoverReceipt(ctx context.Context, p *store.Payment) (bool, erro
 		}
 	}
 	p.FiscalState = store.FiscalQueued
-	if err := t.d.Store.UpdatePayment(ctx, "till", "receipt_not_made", p); err != nil {
+	if err := t.save(ctx, "till", "receipt_not_made", p); err != nil {
 		return false, err
 	}
 	return false, nil
+}
+
+// isReceiptOf reports whether a document read back from the fiscal drive is
+// the payment's receipt: a sale receipt for its total whose tag 1084 names
+// its SESSION. When the drive cannot give the document's tags, the total
+// alone decides if sure is false (a receipt numbered after the one recorded
+// before this payment's was started), and nothing does if sure is set.
+func (t *Till) isReceiptOf(ctx context.Context, p *store.Payment, doc fiscal.Document, sure bool) bool {
+	if doc.Type != fiscal.DocReceipt || doc.Kind != fiscal.Sale || doc.Sum != int64(p.Total) {
+		return false
+	}
+	tags, err := t.d.Register.DocumentTags(ctx, doc.FD)
+	if err != nil {
+		t.log.Warn("app: the receipt's tags could not be read", "fd", doc.FD, "session", p.Session, "err", err)
+		return !sure
+	}
+	return receipts.Mentions(tags, p.Session)
+}
+
+// made records the payment's receipt found on the device as document doc
+// and prints the slip.
+func (t *Till) made(ctx context.Context, p *store.Payment, doc fiscal.Document) error {
+	rp, sup, _ := t.receiptPayment(ctx, p)
+	r := receipts.Fiscal(rp, t.d.Agent, sup)
+	st, _ := t.d.Register.Status(ctx)
+	res := fiscal.Result{FD: doc.FD, FP: doc.FP, Time: doc.Time, Shift: st.ShiftNumber, ReceiptNumber: st.ReceiptNumber, Recovered: true}
+	t.log.Info("app: the receipt was found on the device", "fd", doc.FD, "session", p.Session)
+	if err := t.done(ctx, p, r, res); err != nil {
+		return err
+	}
+	return t.printSlip(ctx, p)
 }
 
 // width is the register's tape width in characters, read from the device
@@ -184,7 +230,7 @@ func (t *Till) printSlip(ctx context.Context, p *store.Payment) error {
 	}
 	_ = t.d.Register.Cut(ctx, true)
 	p.SlipPrintedAt = t.d.Clock.Now()
-	if err := t.d.Store.UpdatePayment(ctx, "till", "slip_printed", p, store.Printed{Kind: "slip", Text: strings.Join(lines, "\n")}); err != nil {
+	if err := t.save(ctx, "till", "slip_printed", p, store.Printed{Kind: "slip", Text: strings.Join(lines, "\n")}); err != nil {
 		return err
 	}
 	t.changed("slip_printed", p)
@@ -204,11 +250,16 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 	if err := need(u, store.RoleCashier, op); err != nil {
 		return err
 	}
+	t.fiscalMu.Lock()
+	defer t.fiscalMu.Unlock()
+	if err := t.reread(ctx, p); err != nil {
+		return err
+	}
 	if p.State != store.StatePaid {
 		return wrongState(op, p)
 	}
 	if p.FiscalState != store.FiscalDone {
-		return t.Fiscalize(ctx, p)
+		return t.fiscalize(ctx, p)
 	}
 	if t.d.Register == nil {
 		return fail(op, KindDevice, "no fiscal register is configured", "ККТ не настроена", nil)
@@ -224,7 +275,7 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 	_ = t.d.Register.Cut(ctx, true)
 	if p.SlipPrintedAt.IsZero() {
 		p.SlipPrintedAt = t.d.Clock.Now()
-		return t.d.Store.UpdatePayment(ctx, u.Login, "slip_printed", p)
+		return t.save(ctx, u.Login, "slip_printed", p)
 	}
 	return nil
 }

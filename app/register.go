@@ -112,6 +112,10 @@ func (l *lazyRegister) LastDocument(ctx context.Context) (fiscal.Document, error
 	return do(l, func(r fiscal.Register) (fiscal.Document, error) { return r.LastDocument(ctx) })
 }
 
+func (l *lazyRegister) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Tag, error) {
+	return do(l, func(r fiscal.Register) ([]fiscal.Tag, error) { return r.DocumentTags(ctx, fd) })
+}
+
 // Close closes the current connection, if any.
 func (l *lazyRegister) Close() error {
 	l.mu.Lock()

@@ -11,39 +11,61 @@ import (
 )
 
 // ResolvePending asks status, once, for each pending payment whose next
-// attempt is due (all of them when force is set) and applies what status
-// proves. It returns how many payments were settled. A payment stays
-// pending until it is proven paid or unpaid: never paid again.
+// attempt is due (all of them when force is set) and that no live flow
+// owns (owner.go), and applies what status proves. It returns how many
+// payments were settled. A payment stays pending until it is proven paid
+// or unpaid: never paid again.
 func (t *Till) ResolvePending(ctx context.Context, force bool) (int, error) {
 	ps, err := t.d.Store.PendingPayments(ctx)
 	if err != nil {
 		return 0, err
 	}
-	now := t.d.Clock.Now()
 	settled := 0
 	var errs []error
 	for _, p := range ps {
-		if !force && now.Before(p.NextStatusAt) {
+		if !force && t.d.Clock.Now().Before(p.NextStatusAt) {
 			continue
 		}
-		prov, err := t.provider(p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out, a, err := t.d.Gateway.Settle(ctx, prov, p.Session, p.TransID, nil)
+		done, err := t.resolve(ctx, p)
 		if ctx.Err() != nil {
 			return settled, ctx.Err()
 		}
-		noteStatus(p, out, a)
-		if out.Final() {
+		if done {
 			settled++
 		}
-		if _, err := t.apply(ctx, "resolver", p, out, err); err != nil && KindOf(err) != KindPending && KindOf(err) != KindRefused {
+		if err != nil && KindOf(err) != KindPending && KindOf(err) != KindRefused {
 			errs = append(errs, err)
 		}
 	}
 	return settled, errors.Join(errs...)
+}
+
+// resolve asks status once for a pending payment the resolver could take,
+// read again once taken: the listing may be older than a flow's last step.
+// It reports whether the payment is settled now.
+func (t *Till) resolve(ctx context.Context, p *store.Payment) (bool, error) {
+	release, ok := t.take(p.ID, "resolver", t.resolverLease())
+	if !ok {
+		return false, nil // a live flow owns it
+	}
+	defer release()
+	if err := t.reread(ctx, p); err != nil {
+		return false, err
+	}
+	if !p.State.Pending() {
+		return false, nil // settled since it was listed
+	}
+	prov, err := t.provider(p)
+	if err != nil {
+		return false, err
+	}
+	out, a, err := t.d.Gateway.Settle(ctx, prov, p.Session, p.TransID, nil)
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	noteStatus(p, out, a)
+	_, err = t.apply(ctx, "resolver", p, out, err)
+	return !p.State.Pending(), err
 }
 
 // Recover brings the books and the device in line after a start: a payment
@@ -68,9 +90,9 @@ func (t *Till) Recover(ctx context.Context) error {
 		return err
 	}
 	for _, p := range ps {
-		if p.State == store.StatePaySent {
+		if p.State == store.StatePaySent && t.owner(p.ID) == "" {
 			p.State, p.NextStatusAt = store.StateUnknown, t.d.Clock.Now()
-			if err := t.d.Store.UpdatePayment(ctx, "recover", "recovered_unknown", p); err != nil {
+			if err := t.save(ctx, "recover", "recovered_unknown", p); err != nil && !errors.Is(err, store.ErrConflict) {
 				return err
 			}
 		}
@@ -94,7 +116,7 @@ func (t *Till) Recover(ctx context.Context) error {
 	}
 	for _, p := range old {
 		p.State, p.ResolvedAt = store.StateCancelled, t.d.Clock.Now()
-		if err := t.d.Store.UpdatePayment(ctx, "recover", "abandoned", p); err != nil {
+		if err := t.save(ctx, "recover", "abandoned", p); err != nil && !errors.Is(err, store.ErrConflict) {
 			return err
 		}
 	}
@@ -112,7 +134,13 @@ func (t *Till) RetryReceipts(ctx context.Context) error {
 	}
 	var errs []error
 	for _, p := range q {
-		if err := t.Fiscalize(ctx, p); err != nil {
+		release, ok := t.take(p.ID, "receipt queue", t.resolverLease())
+		if !ok {
+			continue // its flow makes it
+		}
+		err := t.Fiscalize(ctx, p)
+		release()
+		if err != nil {
 			errs = append(errs, err)
 			if KindOf(err) == KindDevice {
 				break // the device is down: the rest wait too

@@ -60,6 +60,7 @@ type Till struct {
 	log *slog.Logger
 
 	fiscalMu  sync.Mutex   // one receipt at a time
+	owners    owners       // who works which payment (owner.go)
 	lineWidth atomic.Int32 // the register's, once read
 	mu        sync.Mutex
 	watchers  []func()

@@ -39,6 +39,9 @@ type Register interface {
 	CancelReceipt(ctx context.Context) error
 	// LastDocument reads the last fiscal document from the fiscal drive.
 	LastDocument(ctx context.Context) (Document, error)
+	// DocumentTags reads fiscal document fd back from the fiscal drive as
+	// its TLV tags (the document's own STLV opened: 1000-series tags at top level).
+	DocumentTags(ctx context.Context, fd uint32) ([]Tag, error)
 	// Close releases the link.
 	Close() error
 }

@@ -128,11 +128,42 @@ func Fiscal(p Payment, a Agent, s Supplier) fiscal.Receipt {
 	} else {
 		r.Payments.Cash = int64(p.Total)
 	}
-	if p.TransID != "" {
-		// 1084 {1085, 1086}: ties the fiscal document to the network's transaction.
-		r.Tags = append(r.Tags, fiscal.Struct(1084, fiscal.String(1085, "Транзакция"), fiscal.String(1086, p.TransID)))
-	}
+	r.Tags = append(r.Tags, Reference(p.Session, p.TransID))
 	return r
+}
+
+// Reference is the receipt's tag 1084 {1085, 1086}: it ties the fiscal
+// document to the payment's SESSION and, once known, the network's
+// TRANSID, so that the fiscal drive itself can tell whether a payment's
+// receipt was made (see Mentions).
+func Reference(session, transID string) fiscal.Tag {
+	name, value := "Сессия", session
+	if transID != "" {
+		name, value = "Сессия/транзакция", session+"/"+transID
+	}
+	return fiscal.Struct(1084, fiscal.String(1085, name), fiscal.String(1086, value))
+}
+
+// Mentions reports whether a fiscal document's tags, as read back from the
+// fiscal drive, carry the payment's SESSION in their 1084.
+func Mentions(tags []fiscal.Tag, session string) bool {
+	if session == "" {
+		return false
+	}
+	ref, ok := fiscal.Find(tags, 1084)
+	if !ok {
+		return false
+	}
+	kids, err := ref.Children()
+	if err != nil {
+		return false
+	}
+	v, ok := fiscal.Find(kids, 1086)
+	if !ok {
+		return false
+	}
+	text := v.Text()
+	return text == session || strings.HasPrefix(text, session+"/")
 }
 
 func clip(s string, n int) string {

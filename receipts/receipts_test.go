@@ -57,8 +57,36 @@ func TestFiscalAgentReceipt(t *testing.T) {
 	require.True(t, ok)
 	kids, err := tag.Children()
 	require.NoError(t, err)
-	assert.Equal(t, "Транзакция", kids[0].Text())
-	assert.Equal(t, "1000010856873", kids[1].Text())
+	assert.Equal(t, "Сессия/транзакция", kids[0].Text())
+	assert.Equal(t, "26112609300000ABCD12/1000010856873", kids[1].Text())
+	assert.True(t, Mentions(r.Tags, pay.Session))
+}
+
+// TestReference: the SESSION is on every receipt, with the TRANSID once
+// known, and Mentions finds exactly that SESSION.
+func TestReference(t *testing.T) {
+	const sess = "26112609300000ABCD12"
+	for _, tc := range []struct {
+		name    string
+		tags    []fiscal.Tag
+		session string
+		want    bool
+	}{
+		{"with TRANSID", []fiscal.Tag{Reference(sess, "1000010856873")}, sess, true},
+		{"SESSION alone", []fiscal.Tag{Reference(sess, "")}, sess, true},
+		{"another SESSION", []fiscal.Tag{Reference(sess, "1")}, "26112609300000ABCD13", false},
+		{"a SESSION's prefix", []fiscal.Tag{Reference(sess, "")}, sess[:19], false},
+		{"no 1084", []fiscal.Tag{fiscal.String(1008, sess)}, sess, false},
+		{"1084 not a structure", []fiscal.Tag{{Num: 1084, Value: []byte{1}}}, sess, false},
+		{"1084 without 1086", []fiscal.Tag{fiscal.Struct(1084, fiscal.String(1085, sess))}, sess, false},
+		{"no SESSION asked", []fiscal.Tag{Reference("", "")}, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, Mentions(tc.tags, tc.session))
+		})
+	}
+	// 1086 holds at most 256 characters; 1084 fits one FF0C command.
+	assert.LessOrEqual(t, Reference(sess, "12345678901234567890").Len(), 250)
 }
 
 func TestFiscalVariants(t *testing.T) {
@@ -74,7 +102,7 @@ func TestFiscalVariants(t *testing.T) {
 	assert.Equal(t, int64(500_00), r.Payments.Card)
 	assert.Equal(t, fiscal.PaymentSubagent, r.Agent.Sign, "a dealer is a payment subagent unless configured")
 	assert.Equal(t, fiscal.OSN, r.TaxSystem)
-	assert.Empty(t, r.Tags)
+	assert.Equal(t, []fiscal.Tag{Reference(p.Session, "")}, r.Tags, "the SESSION alone before a TRANSID is known")
 }
 
 func TestSlip(t *testing.T) {

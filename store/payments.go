@@ -84,12 +84,20 @@ type Payment struct {
 	ReceiptNo     int
 	FiscalizedAt  time.Time
 	SlipPrintedAt time.Time
+
+	// Version is the stored row's version this copy was read at (or last
+	// wrote); UpdatePayment writes only over that version.
+	Version int64
 }
+
+// ErrConflict is returned by UpdatePayment when the stored payment has
+// changed since the copy was read: another actor's step came first.
+var ErrConflict = errors.New("store: the payment was changed by another step")
 
 const paymentCols = `id, session, shift_id, cashier_id, provider_code, provider_name, payer_id, amount, fee, total,
 	commission_rate, commission, pay_tool, state, error_code, result, transid, authcode, opname, addinfo, message,
 	created_at, number_checked_at, checked_at, pay_sent_at, resolved_at, status_attempts, next_status_at,
-	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at`
+	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at, version`
 
 func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	var p Payment
@@ -100,7 +108,7 @@ func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 		&p.Amount, &p.Fee, &p.Total, &p.CommissionRate, &p.Commission, &p.PayTool, &state, &p.ErrorCode, &p.Result,
 		&p.TransID, &p.AuthCode, &p.OpName, &p.AddInfo, &p.Message,
 		&created, &numChecked, &checked, &paySent, &resolved, &p.StatusAttempts, &nextStatus,
-		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip)
+		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip, &p.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -156,12 +164,12 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 
 const (
 	qOpenShiftID   = "SELECT id FROM shifts WHERE closed_at IS NULL"
-	qPaymentFor    = "SELECT state, session, pay_sent_at FROM payments WHERE id = ?"
+	qPaymentFor    = "SELECT state, session, pay_sent_at, version FROM payments WHERE id = ?"
 	qUpdatePayment = `UPDATE payments SET session = ?, payer_id = ?, amount = ?, fee = ?, total = ?, commission_rate = ?, commission = ?,
 			pay_tool = ?, state = ?, error_code = ?, result = ?, transid = ?, authcode = ?, opname = ?, addinfo = ?, message = ?,
 			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
 			fiscal_state = ?, fiscal_before = ?, fiscal_error = ?, fd = ?, fp = ?, fiscal_shift = ?, receipt_no = ?, fiscalized_at = ?,
-			slip_printed_at = ?, paid_day = ? WHERE id = ?`
+			slip_printed_at = ?, paid_day = ?, version = version + 1 WHERE id = ? AND version = ?`
 	qSummary = `INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
 					VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
 					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + 1, amount = amount + excluded.amount,
@@ -178,19 +186,26 @@ type Printed struct {
 
 // UpdatePayment writes every mutable field of the payment, the texts it
 // printed in this step, and an audit row naming the step, in one
-// transaction. The SESSION may change only before pay was ever sent (a
+// transaction, only over the stored version the copy was read at (then
+// p.Version is the new one); a payment changed since is left as it is and
+// ErrConflict returned. The SESSION may change only before pay was ever sent (a
 // re-check after the hour); when the payment first becomes paid, its sums
 // go into the report summary in the same transaction.
 func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Payment, printed ...Printed) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var oldState, oldSession string
 		var oldPaySent sql.NullInt64
-		err := s.txQueryRow(ctx, tx, qPaymentFor, p.ID).Scan(&oldState, &oldSession, &oldPaySent)
+		var version int64
+		err := s.txQueryRow(ctx, tx, qPaymentFor, p.ID).Scan(&oldState, &oldSession, &oldPaySent, &version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("store: update payment: %w", err)
+		}
+		if version != p.Version {
+			return fmt.Errorf("%w: payment %d %s is at version %d (%s), the step %s was decided at %d",
+				ErrConflict, p.ID, oldSession, version, oldState, step, p.Version)
 		}
 		if oldSession != p.Session && oldPaySent.Valid {
 			return fmt.Errorf("store: payment %d: SESSION %s was sent to pay and cannot change", p.ID, oldSession)
@@ -222,14 +237,17 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			}
 			return v
 		}
-		_, err = s.txExec(ctx, tx, qUpdatePayment,
+		res, err := s.txExec(ctx, tx, qUpdatePayment,
 			p.Session, p.PayerID, p.Amount, p.Fee, p.Total, p.CommissionRate, p.Commission,
 			p.PayTool, string(p.State), p.ErrorCode, p.Result, p.TransID, p.AuthCode, p.OpName, p.AddInfo, p.Message,
 			optTime(p.NumberCheckedAt), optTime(p.CheckedAt), optTime(p.PaySentAt), optTime(p.ResolvedAt), p.StatusAttempts, optTime(p.NextStatusAt),
 			string(p.FiscalState), before, p.FiscalError, zero(p.FD), zero(p.FP), zero(int64(p.FiscalShift)), zero(int64(p.ReceiptNo)), optTime(p.FiscalizedAt),
-			optTime(p.SlipPrintedAt), paidDay, p.ID)
+			optTime(p.SlipPrintedAt), paidDay, p.ID, p.Version)
 		if err != nil {
 			return fmt.Errorf("store: update payment: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("%w: payment %d (%v)", ErrConflict, p.ID, err)
 		}
 		for _, r := range printed {
 			if _, err := s.txExec(ctx, tx, qAddReceipt, p.ID, r.Kind, r.Text, s.now()); err != nil {
@@ -245,6 +263,10 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 		}
 		return s.audit(ctx, tx, actor, "payment."+step, detail)
 	})
+	if err == nil {
+		p.Version++
+	}
+	return err
 }
 
 // Payment reads a payment by id.

@@ -425,3 +425,52 @@ func TestCashOpTwoPhase(t *testing.T) {
 	_, err = s.VerifyAudit(ctx)
 	require.NoError(t, err)
 }
+
+// TestUpdateIsCompareAndSet: two actors hold copies of one payment; the
+// second to write a step decided on the old row is refused and changes
+// nothing, while a copy read again writes.
+func TestUpdateIsCompareAndSet(t *testing.T) {
+	s, _ := newStore(t)
+	anna, _, _ := seed(t, s)
+	p := &Payment{CashierID: anna.ID, ProviderCode: "mts", ProviderName: "МТС", PayerID: "9161112233", Amount: 10_00, Total: 10_00}
+	require.NoError(t, s.CreatePayment(ctx, "anna", p))
+	p.State, p.PaySentAt = StatePaySent, t0
+	require.NoError(t, s.UpdatePayment(ctx, "anna", "pay_sent", p))
+	assert.Equal(t, int64(1), p.Version)
+
+	cashier, resolver := *p, *p
+	cashier.State, cashier.FiscalState = StatePaid, FiscalQueued
+	require.NoError(t, s.UpdatePayment(ctx, "anna", "paid", &cashier))
+	audit, err := s.VerifyAudit(ctx)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name  string
+		state State
+	}{{"the same outcome", StatePaid}, {"another outcome", StateNotPaid}, {"still open", StateUnknown}} {
+		t.Run(tc.name, func(t *testing.T) {
+			stale := resolver
+			stale.State, stale.ErrorCode = tc.state, 11
+			err := s.UpdatePayment(ctx, "resolver", "x", &stale)
+			require.ErrorIs(t, err, ErrConflict)
+			assert.Equal(t, int64(1), stale.Version, "a refused write keeps the copy's version")
+			got, err := s.Payment(ctx, p.ID)
+			require.NoError(t, err)
+			assert.Equal(t, StatePaid, got.State)
+			assert.Equal(t, 0, got.ErrorCode)
+			assert.Equal(t, int64(2), got.Version)
+			n, err := s.VerifyAudit(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, audit, n, "no audit row for a refused step")
+		})
+	}
+	rows, err := s.Commission(ctx, time.Time{}, t0.Add(240*time.Hour), ByProvider)
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, 2, rows[0].Count, "seed's payment and this one, each summed once")
+	fresh, err := s.Payment(ctx, p.ID)
+	require.NoError(t, err)
+	fresh.FiscalState = FiscalStarted
+	require.NoError(t, s.UpdatePayment(ctx, "till", "receipt_started", fresh))
+	assert.Equal(t, int64(3), fresh.Version)
+}

@@ -183,6 +183,13 @@ func soakFund(ctx context.Context, data string) error {
 	return rt.Sim.SetBalance(soakBalance)
 }
 
+// soakResolverTick is the worker's resolver tick, and soakSlow the delay
+// of its slow answers (several ticks).
+const (
+	soakResolverTick = 20 * time.Millisecond
+	soakSlow         = 150 * time.Millisecond
+)
+
 var soakTraining = []string{"9000000023", "9000000500", "9000000502", "9000000503", "9000000504", "9000000505", "9000000506", "9000000507"}
 
 var soakDeviceFaults = []emulator.Fault{emulator.FaultNAK, emulator.FaultGarble, emulator.FaultLoseACK, emulator.FaultPowerLoss,
@@ -205,6 +212,14 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 		return err
 	}
 	rng := rand.New(rand.NewPCG(seed, 2))
+	// The background resolver runs beside the payments, as in the window,
+	// ticking far faster than the window's 15 s so that it meets payments
+	// in flight: it must leave those to their flow.
+	resolver, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); rt.Till.Run(resolver, soakResolverTick) }()
+	defer func() { stop(); wg.Wait() }() // before rt.Close
 	fmt.Fprintln(e.stdout, "ready")
 	for {
 		count, err := rt.Store.PaymentCount(ctx)
@@ -253,8 +268,11 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 			rt.Sim.SetFaults(sim.Faults{HTTP500: sim.OpPay})
 		case x < 25:
 			rt.Sim.SetFaults(sim.Faults{Refuse: sim.OpPay, RefuseCode: 30})
-		case x < 30:
+		case x < 27:
 			rt.Sim.SetFaults(sim.Faults{Latency: 30 * time.Millisecond})
+		case x < 30:
+			// Slow answers: the pay and its status outlast a resolver tick.
+			rt.Sim.SetFaults(sim.Faults{Latency: soakSlow})
 		case x < 50:
 			f := soakDeviceFaults[rng.IntN(len(soakDeviceFaults))]
 			if f == emulator.FaultPaperOutInReceipt {

@@ -55,11 +55,11 @@ func mutating(c shtrih.Cmd) bool {
 	switch c {
 	case shtrih.CmdShortStatus, shtrih.CmdFullStatus, shtrih.CmdErrorText, shtrih.CmdModelParams,
 		shtrih.CmdDeviceType, shtrih.CmdFontParams, shtrih.CmdFNStatus, shtrih.CmdFNNumber,
-		shtrih.CmdFNExpiry, shtrih.CmdFNVersion, shtrih.CmdFNFindDoc, shtrih.CmdOFDStatus,
-		shtrih.CmdOFDUnsent, shtrih.CmdShiftParams, shtrih.CmdFNRegTag, shtrih.CmdSubtotal,
+		shtrih.CmdFNExpiry, shtrih.CmdFNVersion, shtrih.CmdFNFindDoc, shtrih.CmdFNDocTLV,
+		shtrih.CmdFNReadTLV, shtrih.CmdOFDStatus, shtrih.CmdOFDUnsent, shtrih.CmdShiftParams, shtrih.CmdFNRegTag, shtrih.CmdSubtotal,
 		shtrih.CmdBeep, shtrih.CmdPrintLine, shtrih.CmdPrintBold, shtrih.CmdPrintFont, shtrih.CmdCut,
 		shtrih.CmdFeed, shtrih.CmdDrawer:
-		return false // the tape is a file of its own
+		return false // the tape is a file of its own; a document read is not kept
 	}
 	return true
 }
@@ -92,6 +92,14 @@ func (e *Emulator) operator(args []byte) int {
 
 // mode is the mode byte (status nibble included).
 func (e *Emulator) mode() byte {
+	if e.read != nil && e.st.Receipt == nil {
+		return 1 // data dump: a document requested with FF3A is being read
+	}
+	return e.shiftMode()
+}
+
+// shiftMode is the mode byte that the receipt and the shift make.
+func (e *Emulator) shiftMode() byte {
 	switch {
 	case e.st.Receipt != nil:
 		return byte(e.st.Receipt.Type)<<4 | 8
@@ -127,7 +135,7 @@ func (e *Emulator) printCheck() fiscal.Code {
 
 // shiftCheck demands an open shift younger than 24 hours and no open receipt.
 func (e *Emulator) shiftCheck(receiptOK bool) fiscal.Code {
-	switch m := e.mode() & 0x0F; {
+	switch m := e.shiftMode() & 0x0F; {
 	case m == 8 && !receiptOK:
 		return fiscal.CodeReceiptOpen
 	case m == 8:
@@ -296,6 +304,10 @@ func (e *Emulator) exec(cmd shtrih.Cmd, args []byte) answer {
 		return ok()
 	case shtrih.CmdFNFindDoc:
 		return e.findDoc(args)
+	case shtrih.CmdFNDocTLV:
+		return e.requestDocTLV(args)
+	case shtrih.CmdFNReadTLV:
+		return e.readDocTLV()
 	case shtrih.CmdFNRegTag:
 		return e.regTag(args)
 	case shtrih.CmdDocTag:
@@ -462,26 +474,22 @@ func (e *Emulator) findDoc(args []byte) answer {
 	if len(args) < 4 {
 		return fail(fiscal.CodeBadLength)
 	}
-	fd := uint32(shtrih.Uint(args[:4]))
-	for i := len(e.st.Docs) - 1; i >= 0; i-- {
-		d := e.st.Docs[i]
-		if d.FD != fd {
-			continue
-		}
-		b := []byte{byte(d.Type), 0}
-		b = shtrih.PutDateTime(b, d.Time)
-		b = append(b, u32(d.FD)...)
-		b = append(b, u32(d.FP)...)
-		switch d.Type {
-		case fiscal.DocReceipt:
-			b = append(b, byte(d.Kind))
-			b = append(b, money(d.Sum)...)
-		case fiscal.DocShiftOpen, fiscal.DocShiftClose:
-			b = append(b, u16(d.Shift)...)
-		}
-		return ok(b...)
+	d, found := e.doc(uint32(shtrih.Uint(args[:4])))
+	if !found {
+		return fail(codeNoData)
 	}
-	return fail(0x08)
+	b := []byte{byte(d.Type), 0}
+	b = shtrih.PutDateTime(b, d.Time)
+	b = append(b, u32(d.FD)...)
+	b = append(b, u32(d.FP)...)
+	switch d.Type {
+	case fiscal.DocReceipt:
+		b = append(b, byte(d.Kind))
+		b = append(b, money(d.Sum)...)
+	case fiscal.DocShiftOpen, fiscal.DocShiftClose:
+		b = append(b, u16(d.Shift)...)
+	}
+	return ok(b...)
 }
 
 func (e *Emulator) regTag(args []byte) answer {
@@ -696,7 +704,7 @@ func (e *Emulator) openShift(op int) answer {
 	e.st.ShiftOpened = e.now()
 	e.st.ReceiptNumber = 0
 	e.st.Totals = Totals{}
-	d := e.newDoc(Doc{Type: fiscal.DocShiftOpen})
+	d := e.newDoc(Doc{Type: fiscal.DocShiftOpen, Tags: docCashier(e.st.ShiftTags, cashier)})
 	e.st.BeginOpen, e.st.ShiftTags = false, nil
 	doc := e.header()
 	doc = append(doc, center("ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ", e.cfg.LineWidth),
@@ -748,11 +756,11 @@ func (e *Emulator) closeShift(op int) answer {
 		return fail(c)
 	}
 	doc := e.report("ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ")
-	d := e.newDoc(Doc{Type: fiscal.DocShiftClose})
 	cashier := e.st.Names[op-1]
 	if t, ok := fiscal.Find(e.st.ShiftTags, 1021); ok {
 		cashier = t.Text()
 	}
+	d := e.newDoc(Doc{Type: fiscal.DocShiftClose, Tags: docCashier(e.st.ShiftTags, cashier)})
 	doc = append(doc, lr("КАССИР", cashier, e.cfg.LineWidth))
 	doc = append(doc, e.footer(d)...)
 	e.st.ShiftOpen, e.st.BeginClose, e.st.ShiftTags = false, false, nil
@@ -870,7 +878,7 @@ func (e *Emulator) closeReceipt(op int, pays [16]int64, taxSystem byte, text str
 	kind := r.Kind()
 	e.st.ReceiptNumber++
 	d := e.newDoc(Doc{Type: fiscal.DocReceipt, Kind: kind, Sum: total, Number: e.st.ReceiptNumber,
-		Tags: r.Tags, Lines: r.Lines})
+		Tags: r.Tags, Lines: r.Lines, TaxSystem: taxSystem, Cash: cash, Card: nonCash})
 	t := &e.st.Totals
 	t.Count[kind]++
 	t.Sum[kind] += total

@@ -111,6 +111,7 @@ type Emulator struct {
 	tape      []string
 	tapeFile  *os.File
 	executed  map[shtrih.Cmd]int
+	read      *docRead // the document requested with FF3A, nil when none is being read
 	closers   []io.Closer
 	closed    bool
 	wg        sync.WaitGroup
@@ -334,6 +335,7 @@ func (e *Emulator) PowerCycle() {
 func (e *Emulator) powerCycleLocked() {
 	e.epoch++
 	e.busyUntil = time.Time{}
+	e.read = nil
 	if e.cfg.StatePath != "" {
 		st, jr, ok, err := loadState(e.cfg.StatePath)
 		if err != nil {

@@ -117,8 +117,14 @@ type Doc struct {
 	Sum    int64              `json:"sum,omitempty"`
 	Shift  int                `json:"shift"`
 	Number int                `json:"number,omitempty"` // receipt number in the shift
-	Tags   []fiscal.Tag       `json:"tags,omitempty"`   // receipt tags
-	Lines  []Line             `json:"lines,omitempty"`
+	// Tags are the document's tags sent with FF0C (receipts) and the
+	// cashier (1021, 1203) of shift reports.
+	Tags  []fiscal.Tag `json:"tags,omitempty"`
+	Lines []Line       `json:"lines,omitempty"`
+	// TaxSystem (1055), Cash (1031, change deducted) and Card (1081) of a receipt.
+	TaxSystem byte  `json:"tax_system,omitempty"`
+	Cash      int64 `json:"cash,omitempty"`
+	Card      int64 `json:"card,omitempty"`
 }
 
 // NewState returns a registered device with an empty fiscal drive history

@@ -371,13 +371,22 @@ func (d *Device) fnStatus(ctx context.Context, op string) (FNStatus, error) {
 // (< 24 h); cashier is used when AutoShift opens one.
 func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier fiscal.Cashier) error {
 	deadline := time.Now().Add(d.opt.ReadyTimeout)
-	cancelled := false
+	cancelled, finished := false, false
 	for {
 		s, err := d.shortStatus(ctx, op)
 		if err != nil {
 			return err
 		}
 		switch {
+		case s.Mode == 1 && !finished:
+			// A document read (FF3A) left unfinished keeps a desktop
+			// register in data dump mode until it is read to its end.
+			d.log.Warn("shtrih: data dump mode: reading the requested document to its end")
+			if err := d.finishRead(ctx, op); err != nil {
+				return err
+			}
+			finished = true
+			continue
 		case s.Submode == int(fiscal.SubmodeReport) || s.Submode == int(fiscal.SubmodePrinting) || s.Mode == 1 || s.Mode == 10 || s.Mode == 11:
 			if time.Now().After(deadline) {
 				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeBusyPrinting)
@@ -733,6 +742,133 @@ func ParseDocument(data []byte, loc *time.Location) (fiscal.Document, error) {
 		doc.Shift = int(Uint(b[13:15]))
 	}
 	return doc, nil
+}
+
+// maxDocumentBlocks bounds the FF3Bh answers one document read takes. A
+// document is at most 65535 bytes (its FF3Ah length is 2 bytes) and a drive
+// hands it out a TLV or a frame's worth at a time, so a read that needs more
+// blocks is a device answering garbage.
+const maxDocumentBlocks = 4096
+
+// DocumentHeader is the decoded FF3A answer: the document's STLV tag number
+// (fiscal.DocType for the common documents: 3 for a receipt) and the number
+// of TLV bytes FF3B hands out.
+type DocumentHeader struct {
+	Type   uint16
+	Length int
+}
+
+// ParseDocumentHeader decodes the data of an FF3A answer (after the error
+// byte): document type 2 bytes, document length 2 bytes, little-endian.
+func ParseDocumentHeader(data []byte) (DocumentHeader, error) {
+	if len(data) < 4 {
+		return DocumentHeader{}, fmt.Errorf("%w: FF3A data of %d bytes", fiscal.ErrBadAnswer, len(data))
+	}
+	return DocumentHeader{Type: uint16(Uint(data[0:2])), Length: int(Uint(data[2:4]))}, nil
+}
+
+// DecodeDocument splits the TLV bytes of a document read with FF3B into its
+// top-level tags. A drive that hands out the document's own STLV (tag
+// h.Type around everything) has it opened, so the result is always the
+// 1000-series tags. Structures inside (1059, 1084) are left closed.
+func DecodeDocument(h DocumentHeader, tlv []byte) ([]fiscal.Tag, error) {
+	tags, err := fiscal.DecodeTags(tlv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: document TLV: %v", fiscal.ErrBadAnswer, err)
+	}
+	if len(tags) == 1 && tags[0].Num == h.Type && h.Type < 1000 {
+		if tags, err = tags[0].Children(); err != nil {
+			return nil, fmt.Errorf("%w: document STLV %d: %v", fiscal.ErrBadAnswer, h.Type, err)
+		}
+	}
+	return tags, nil
+}
+
+// codeNoData is the fiscal drive's 08h "no requested data": FF3A for a
+// document the drive does not hold, FF3B after the end of the document or
+// without FF3A.
+const codeNoData fiscal.Code = 0x08
+
+// badAnswer is the KindLink error for an answer to c that does not decode.
+func badAnswer(op string, c Cmd, format string, a ...any) error {
+	return &fiscal.Error{Op: op, Cmd: uint16(c), Kind: fiscal.KindLink,
+		Err: fmt.Errorf("%w: %s", fiscal.ErrBadAnswer, fmt.Sprintf(format, a...))}
+}
+
+// DocumentTags reads fiscal document fd from the fiscal drive as its TLV
+// tags (FF3A, then FF3B until the drive says the document has ended).
+func (d *Device) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Tag, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "document tags"
+	tags, err := d.documentTags(ctx, op, fd)
+	return tags, wrap(op, err)
+}
+
+func (d *Device) documentTags(ctx context.Context, op string, fd uint32) ([]fiscal.Tag, error) {
+	data, err := d.call(ctx, op, CmdFNDocTLV, PutUint(pwd(d.opt.AdminPassword), uint64(fd), 4))
+	if err != nil {
+		return nil, err
+	}
+	h, err := ParseDocumentHeader(data)
+	if err != nil {
+		return nil, &fiscal.Error{Op: op, Cmd: uint16(CmdFNDocTLV), Kind: fiscal.KindLink, Err: err}
+	}
+	if h.Length == 0 {
+		return nil, badAnswer(op, CmdFNDocTLV, "document %d of type %d has no TLV bytes", fd, h.Type)
+	}
+	// Read until the drive answers an error: a desktop register stays in
+	// mode 1 (data dump) until the document has been read to its end.
+	tlv := make([]byte, 0, h.Length)
+	for blocks := 0; ; blocks++ {
+		if blocks > maxDocumentBlocks {
+			return nil, badAnswer(op, CmdFNReadTLV, "document %d: %d of %d bytes after %d blocks", fd, len(tlv), h.Length, blocks)
+		}
+		block, err := d.call(ctx, op, CmdFNReadTLV, pwd(d.opt.AdminPassword))
+		if code := fiscal.CodeOf(err); code != 0 {
+			if len(tlv) == h.Length {
+				break // the end of the document (08h, no requested data)
+			}
+			if code == codeNoData {
+				return nil, badAnswer(op, CmdFNReadTLV, "document %d ended after %d of %d bytes", fd, len(tlv), h.Length)
+			}
+			return nil, err
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(block) == 0 {
+			if len(tlv) == h.Length {
+				break
+			}
+			return nil, badAnswer(op, CmdFNReadTLV, "document %d: empty block after %d of %d bytes", fd, len(tlv), h.Length)
+		}
+		if len(tlv)+len(block) > h.Length {
+			return nil, badAnswer(op, CmdFNReadTLV, "document %d: more than the %d bytes announced", fd, h.Length)
+		}
+		tlv = append(tlv, block...)
+	}
+	tags, err := DecodeDocument(h, tlv)
+	if err != nil {
+		return nil, &fiscal.Error{Op: op, Cmd: uint16(CmdFNReadTLV), Kind: fiscal.KindLink, Err: err}
+	}
+	return tags, nil
+}
+
+// finishRead reads a document left half read (mode 1) to its end with FF3B,
+// so the register leaves the data dump mode. A device code ends it; only
+// link failures are errors.
+func (d *Device) finishRead(ctx context.Context, op string) error {
+	for range maxDocumentBlocks + 1 {
+		block, err := d.call(ctx, op, CmdFNReadTLV, pwd(d.opt.AdminPassword))
+		if fiscal.CodeOf(err) != 0 || err == nil && len(block) == 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tag sends one TLV with FF0C or FF4D.

@@ -128,6 +128,8 @@ const (
 	CmdFNVersion     Cmd = 0xFF04
 	CmdFNCancelDoc   Cmd = 0xFF08
 	CmdFNFindDoc     Cmd = 0xFF0A
+	CmdFNDocTLV      Cmd = 0xFF3A // request fiscal document in TLV format (see DocumentTags)
+	CmdFNReadTLV     Cmd = 0xFF3B // read TLV of the fiscal document: the next block
 	CmdFNOpenShift   Cmd = 0xFF0B
 	CmdDocTag        Cmd = 0xFF0C
 	CmdFNRegTag      Cmd = 0xFF0E

@@ -73,6 +73,8 @@ func FuzzReadFrame(f *testing.F) {
 		_, _ = ParseShortStatus(data)
 		_, _ = ParseFNStatus(data, time.UTC)
 		_, _ = ParseDocument(data, time.UTC)
+		_, _ = ParseDocumentHeader(data)
+		_, _ = DecodeDocument(DocumentHeader{Type: 3, Length: len(data)}, data)
 		if tags, err := fiscal.DecodeTags(data); err == nil {
 			for _, tg := range tags {
 				_, _ = tg.Children()
@@ -82,7 +84,8 @@ func FuzzReadFrame(f *testing.F) {
 }
 
 // FuzzParseAnswers feeds an answer payload to ParseAnswer for a command and
-// its data to the exported answer decoders (10h, FF01, FF0A): what they
+// its data to the exported answer decoders (10h, FF01, FF0A, FF3A, and the
+// FF3B document TLV): what they
 // accept they accept exactly by the spec's layout, and what they refuse is
 // fiscal.ErrBadAnswer.
 func FuzzParseAnswers(f *testing.F) {
@@ -92,6 +95,11 @@ func FuzzParseAnswers(f *testing.F) {
 	f.Add(uint16(CmdFNFindDoc), []byte{0xFF, 0x0A, 0x00, 0x03, 0x00, 26, 11, 26, 9, 30, 0x05, 0, 0, 0, 0x78, 0x56, 0x34, 0x12, 0x01, 0x10, 0x27, 0, 0, 0})
 	f.Add(uint16(CmdFNFindDoc), []byte{0xFF, 0x0A, 0x00, 0x02, 0x00, 26, 11, 26, 9, 0, 0x02, 0, 0, 0, 1, 2, 3, 4, 0x01, 0x00})
 	f.Add(uint16(CmdFNStatus), []byte{0xFF, 0x50})
+	f.Add(uint16(CmdFNDocTLV), []byte{0xFF, 0x3A, 0x00, 0x03, 0x00, 0x3C, 0x01})
+	f.Add(uint16(CmdFNDocTLV), []byte{0xFF, 0x08})
+	f.Add(uint16(CmdFNReadTLV), append([]byte{0xFF, 0x3B, 0x00}, fiscal.Struct(1084, fiscal.String(1085, "Транзакция"), fiscal.String(1086, "SESSION-1")).Encode()...))
+	f.Add(uint16(CmdFNReadTLV), append([]byte{0xFF, 0x3B, 0x00}, fiscal.Struct(3, fiscal.Uint32(1040, 7), fiscal.Byte(1054, 1)).Encode()...))
+	f.Add(uint16(CmdFNReadTLV), []byte{0xFF, 0x3B, 0x00, 0x03, 0x00, 0x08, 0x00, 0x10, 0x04})
 	f.Fuzz(func(t *testing.T, c uint16, p []byte) {
 		cmd := Cmd(c)
 		code, data, err := ParseAnswer(cmd, p)
@@ -166,6 +174,23 @@ func checkDecoders(t *testing.T, d []byte) {
 		if doc.Type == fiscal.DocReceipt && len(d) >= 21 && (doc.Sum != Money(d[16:21]) || doc.Kind != fiscal.ReceiptKind(d[15])) {
 			t.Fatalf("FF0A receipt % X read as %+v", d, doc)
 		}
+	}
+	h, err := ParseDocumentHeader(d)
+	if (err != nil) != (len(d) < 4) || err != nil && !errors.Is(err, fiscal.ErrBadAnswer) {
+		t.Fatalf("FF3A data of %d bytes: %v", len(d), err)
+	}
+	if err == nil && (h.Type != uint16(Uint(d[0:2])) || h.Length != int(Uint(d[2:4]))) {
+		t.Fatalf("FF3A data % X read as %+v", d, h)
+	}
+	// The document TLV: what decodes re-encodes to the bytes read, with the
+	// document's own STLV around it when that was opened.
+	tags, err := DecodeDocument(DocumentHeader{Type: 3, Length: len(d)}, d)
+	if err != nil {
+		if !errors.Is(err, fiscal.ErrBadAnswer) {
+			t.Fatalf("document TLV % X: %v", d, err)
+		}
+	} else if enc := fiscal.EncodeTags(tags...); !bytes.Equal(enc, d) && !bytes.Equal(fiscal.Struct(3, tags...).Encode(), d) {
+		t.Fatalf("document TLV % X read as %v", d, tags)
 	}
 }
 

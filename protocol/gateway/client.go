@@ -236,6 +236,9 @@ func StatusOutcome(a *Answer) Outcome {
 	return Unknown
 }
 
+// Timeout is the longest one request may take, answer included.
+func (c *Client) Timeout() time.Duration { return c.cfg.Timeout }
+
 func (c *Client) date() string {
 	return c.cfg.Clock.Now().UTC().Format("02.01.2006 15:04:05")
 }
