@@ -2,10 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"os/exec"
@@ -19,6 +16,7 @@ import (
 	"paydesk/fiscal"
 	"paydesk/fiscal/emulator"
 	"paydesk/internal/clock"
+	"paydesk/internal/testutil"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/sim"
@@ -140,7 +138,7 @@ func TestBadInputPayerIDs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.provider+"/"+fmt.Sprintf("%q", tt.id), func(t *testing.T) {
-			prov, err := r.Till.Catalogue().Find(tt.provider)
+			prov, err := r.Till.Provider(tt.provider)
 			require.NoError(t, err)
 			before := r.books(t)
 			p, err := r.Till.Start(ctx, r.kassir, tt.provider, tt.id)
@@ -204,7 +202,7 @@ func TestBadInputAmounts(t *testing.T) {
 	ids := map[string]string{"mts": "9161234567", "rostelecom": "123456789012", "tricolor": "123456789012", "mosenergo": "1234567890"}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%d", tt.provider, tt.amount), func(t *testing.T) {
-			prov, err := r.Till.Catalogue().Find(tt.provider)
+			prov, err := r.Till.Provider(tt.provider)
 			require.NoError(t, err)
 			p, err := r.Till.Start(ctx, r.kassir, tt.provider, ids[tt.provider])
 			require.NoError(t, err)
@@ -567,32 +565,6 @@ func TestBadInputDeviceFaults(t *testing.T) {
 	}
 }
 
-// badTree fingerprints every file under dir (nil when dir does not exist).
-func badTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fp := d.Type().String()
-		if d.Type().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			fp += fmt.Sprintf(" %x", sha256.Sum256(b))
-		}
-		out[p] = fp
-		return nil
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	require.NoError(t, err)
-	return out
-}
-
 // TestBadInputBootProduction: a production start with a bad key or
 // catalogue is refused with the key named, before the data folder or the
 // books are touched.
@@ -653,11 +625,11 @@ fiscal: {port: none}
 					require.NoError(t, err)
 					rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost})
 					require.NoError(t, err)
-					_, err = rt.Store.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
+					_, err = rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
 					require.NoError(t, err)
 					require.NoError(t, rt.Close())
 				}
-				before := badTree(t, data)
+				before := testutil.Fingerprint(t, data)
 				if tt.spoil != nil {
 					tt.spoil(t, dir)
 				}
@@ -676,7 +648,7 @@ fiscal: {port: none}
 					assert.Contains(t, strings.ToLower(ru), "каталог")
 					assert.Contains(t, strings.ToLower(en), "catalogue")
 				}
-				assert.Equal(t, before, badTree(t, data), "a refused start touches no file of the books")
+				assert.Equal(t, before, testutil.Fingerprint(t, data), "a refused start touches no file of the books")
 			})
 		}
 	}

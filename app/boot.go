@@ -3,40 +3,20 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"paydesk/app/config"
+	"paydesk/app/world"
 	"paydesk/fiscal"
-	"paydesk/fiscal/emulator"
-	"paydesk/fiscal/shtrih"
 	"paydesk/internal/clock"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
-	"paydesk/protocol/gateway/sim"
 	"paydesk/receipts"
 	"paydesk/store"
 )
-
-// Training cashiers seeded into a new training database (the README lists
-// them): login, full name, role, PIN.
-var TrainingCashiers = []struct {
-	Login, Name string
-	Role        store.Role
-	PIN         string
-}{
-	{"kassir", "Кассир Иванова А.А.", store.RoleCashier, "1111"},
-	{"manager", "Менеджер Петров П.П.", store.RoleManager, "2222"},
-	{"admin", "Администратор Сидоров С.С.", store.RoleAdmin, "9999"},
-}
-
-// TrainingBalance is the dealer balance of a new training simulator.
-const TrainingBalance money.Amount = 1_000_000_00
 
 // Options tune Boot.
 type Options struct {
@@ -56,20 +36,35 @@ type Options struct {
 	// 120 s by the protocol), so tests and the soak see a power cut in
 	// seconds [no cap].
 	DeviceTimeout time.Duration
+	// Training starts the built-in world (training.Start) when the
+	// configuration is in training mode or its fiscal.port is "emulator";
+	// without it those configurations are refused.
+	Training world.Start
 }
 
 // Runtime is a booted till with what it runs on.
 type Runtime struct {
-	Config   *config.Config
-	Till     *Till
-	Store    *store.Store
-	Sim      *sim.Sim           // training only
-	Emulator *emulator.Emulator // training or fiscal.port = emulator
-	SimURL   string             // the training gateway's base URL
-	KKMPort  string             // the port the driver opened
-	DataDir  string
-	closers  []func() error
+	Config  *config.Config
+	Till    *Till
+	World   world.World // the built-in world, in training mode or with fiscal.port = emulator
+	KKMPort string      // the port the driver opened
+	DataDir string
+	books   *store.Store
+	closers []func() error
 }
+
+// Ledger is a read-only view of the books, for audits that check them
+// against the world outside (training's reconciliation).
+type Ledger interface {
+	Payments(ctx context.Context, f Filter) ([]*Payment, error)
+	Shifts(ctx context.Context, from, to time.Time) ([]*Shift, error)
+	ShiftTotals(ctx context.Context, sh *Shift) (Totals, error)
+	CashOps(ctx context.Context, shiftID int64) ([]*store.CashOperation, error)
+	VerifyAudit(ctx context.Context) (int, error)
+}
+
+// Ledger is the books, read-only.
+func (r *Runtime) Ledger() Ledger { return r.books }
 
 // Close stops everything Boot started, in reverse order.
 func (r *Runtime) Close() error {
@@ -118,44 +113,45 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	if err != nil {
 		return nil, err
 	}
-	if r.Store, err = store.Open(ctx, dbPath, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost}); err != nil {
+	if r.books, err = store.Open(ctx, dbPath, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost}); err != nil {
 		return nil, err
 	}
-	r.closers = append(r.closers, r.Store.Close)
+	r.closers = append(r.closers, r.books.Close)
 
 	var reg fiscal.Register
 	agent, fee, err := agentOf(cfg)
 	if err != nil {
 		return nil, err
 	}
+	port, baud, password := cfg.Fiscal.Port, cfg.Fiscal.Baud, cfg.Fiscal.Password
+	if cfg.Training || port == "emulator" {
+		if r.World, err = r.startWorld(ctx, cfg, opt); err != nil {
+			return nil, err
+		}
+		port, baud, password = r.World.Port(), 115200, 30
+	}
 	if cfg.Training {
-		tdir := filepath.Join(r.DataDir, "training")
-		if gw, cat, err = r.startSim(ctx, cfg, tdir, opt); err != nil {
+		gw, cat = r.World.Network()
+		exist, err := r.books.Cashiers(ctx)
+		if err != nil {
 			return nil, err
 		}
-		if reg, err = r.startEmulator(tdir, opt); err != nil {
-			return nil, err
-		}
-		if err := r.seed(ctx); err != nil {
+		if err := r.World.Seed(len(exist) > 0, func(c store.Cashier, pin string) error {
+			_, err := r.books.AddCashier(ctx, "training", c, pin)
+			return err
+		}); err != nil {
 			return nil, err
 		}
 		if agent.Name == "" {
-			agent = trainingAgent(agent.TaxSystem)
-		}
-	} else {
-		switch cfg.Fiscal.Port {
-		case "none":
-		case "emulator":
-			if reg, err = r.startEmulator(filepath.Join(r.DataDir, "emulator"), opt); err != nil {
-				return nil, err
-			}
-		default:
-			if reg, err = r.dial(cfg.Fiscal.Port, cfg.Fiscal.Baud, cfg.Fiscal.Password, opt); err != nil {
-				return nil, err
-			}
+			agent = r.World.Agent(agent.TaxSystem)
 		}
 	}
-	r.Till = New(Deps{Store: r.Store, Gateway: gw, Catalogue: cat, Register: reg, Clock: opt.Clock, Log: opt.Log,
+	if port != "none" {
+		if reg, err = r.dial(port, baud, password, opt); err != nil {
+			return nil, err
+		}
+	}
+	r.Till = New(Deps{Store: r.books, Gateway: gw, Catalogue: cat, Register: reg, Clock: opt.Clock, Log: opt.Log,
 		Agent: agent, Fee: fee, Step: opt.Step, Settle: opt.Settle})
 	if err := r.Till.Recover(ctx); err != nil {
 		opt.Log.Warn("app: recovery left work for later", "err", err)
@@ -163,11 +159,27 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	return r, nil
 }
 
-// trainingAgent is the payment agent of training receipts.
-func trainingAgent(tax fiscal.TaxSystem) receipts.Agent {
-	return receipts.Agent{PointName: "Учебная точка PayDesk", Name: `ООО "Учебный агент"`, INN: "7700000000",
-		Address: "г. Москва, ул. Учебная, д. 1", Phone: "+74950000001", OperatorPhone: "+74950000002",
-		Role: fiscal.PaymentSubagent, TaxSystem: tax}
+// OpenBooks opens only the books the configuration names, for reports and
+// the database tools: a till with neither the gateway nor the register,
+// which recovers nothing. Its payment methods refuse to work.
+func OpenBooks(ctx context.Context, cfg *config.Config, opt Options) (*Runtime, error) {
+	if opt.Clock == nil {
+		opt.Clock = clock.Real{}
+	}
+	path, err := cfg.StorePath()
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{Config: cfg}
+	if r.DataDir, err = cfg.DataPath(); err != nil {
+		return nil, err
+	}
+	if r.books, err = store.Open(ctx, path, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost}); err != nil {
+		return nil, err
+	}
+	r.closers = append(r.closers, r.books.Close)
+	r.Till = New(Deps{Store: r.books, Clock: opt.Clock, Log: opt.Log})
+	return r, nil
 }
 
 func agentOf(cfg *config.Config) (receipts.Agent, money.Rate, error) {
@@ -183,86 +195,36 @@ func agentOf(cfg *config.Config) (receipts.Agent, money.Rate, error) {
 	return ag, fee, err
 }
 
-// startSim starts the training gateway on a loopback port.
-func (r *Runtime) startSim(ctx context.Context, cfg *config.Config, dir string, opt Options) (*gateway.Client, *gateway.Catalogue, error) {
-	keys, err := sim.TrainingKeys(filepath.Join(dir, "keys"), opt.Clock.Now())
-	if err != nil {
-		return nil, nil, err
+// startWorld starts the built-in world: all of it in training mode, the
+// register alone for fiscal.port = emulator.
+func (r *Runtime) startWorld(ctx context.Context, cfg *config.Config, opt Options) (world.World, error) {
+	if opt.Training == nil {
+		return nil, fail("boot", KindConfig, "this build has no training mode or built-in register",
+			"в этой сборке нет учебного режима и встроенной ККТ", nil)
 	}
-	sc := keys.Config()
-	sc.Clock, sc.Log = opt.Clock, opt.Log
-	sc.Balance, sc.StateFile = TrainingBalance, filepath.Join(dir, "gateway-state.json")
-	var catalogue func(string) (*gateway.Catalogue, error)
-	if cfg.Providers != "" {
-		catalogue = func(base string) (*gateway.Catalogue, error) { return gateway.LoadCatalogue(cfg.Providers, base) }
+	s := world.Setup{Dir: filepath.Join(r.DataDir, "emulator"), EmulatorTCP: opt.EmulatorTCP, Clock: opt.Clock, Log: opt.Log, HTTP: opt.HTTP}
+	if cfg.Training {
+		s.Dir, s.Network, s.Providers = filepath.Join(r.DataDir, "training"), true, cfg.Providers
 	}
-	srv, err := sim.Listen("127.0.0.1:0", sc, catalogue)
-	if err != nil {
-		return nil, nil, err
-	}
-	r.Sim, r.SimURL = srv.Sim, srv.URL
-	r.closers = append(r.closers, srv.Close)
-	cat := srv.Catalogue()
-	client, err := gateway.New(gateway.Config{SD: keys.SD, AP: keys.AP, OP: keys.OP, Key: keys.Dealer, Bank: keys.Bank.Public(),
-		BalanceURL: srv.BalanceURL(), HTTP: opt.HTTP, Clock: opt.Clock, Log: opt.Log, Timeout: 15 * time.Second})
-	return client, cat, err
-}
-
-// startEmulator runs a register emulator with its state and tape in dir and
-// connects the driver to it through a pseudo-terminal (TCP on Windows).
-func (r *Runtime) startEmulator(dir string, opt Options) (fiscal.Register, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("app: emulator folder: %w", err)
-	}
-	em, err := emulator.New(emulator.Config{StatePath: filepath.Join(dir, "kkm-state.json"), TapePath: filepath.Join(dir, "tape.txt"),
-		Now: opt.Clock.Now, Logger: opt.Log, LineWidth: 32})
+	w, err := opt.Training(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	r.Emulator = em
-	r.closers = append(r.closers, em.Close)
-	port := ""
-	if runtime.GOOS == "windows" || opt.EmulatorTCP {
-		addr, err := em.ListenTCP("127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		port = "tcp://" + addr.String()
-	} else {
-		p, err := em.ListenPTY(filepath.Join(dir, "kkm"))
-		if err != nil {
-			return nil, err
-		}
-		port = p.Link
-	}
-	return r.dial(port, 115200, 30, opt)
+	r.closers = append(r.closers, w.Close)
+	return w, nil
 }
+
+// Driver is the register driver the till opens its register with
+// (fiscal.Open); the entry points link it in (package fiscal/shtrih).
+const Driver = "shtrih"
 
 // dial returns the register at port, connected on first use and again
 // after a link failure (see lazyRegister).
 func (r *Runtime) dial(port string, baud int, password uint32, opt Options) (fiscal.Register, error) {
 	r.KKMPort = port
 	l := &lazyRegister{dial: func() (fiscal.Register, error) {
-		conn, err := shtrih.Dial(port, baud, 5*time.Second)
-		if err != nil {
-			return nil, err
-		}
-		return shtrih.New(conn, shtrih.Options{Password: password, Baud: baud, Logger: opt.Log, MaxAnswerTimeout: opt.DeviceTimeout}), nil
+		return fiscal.Open(Driver, fiscal.Config{Port: port, Baud: baud, Password: password, Log: opt.Log, MaxAnswerTimeout: opt.DeviceTimeout})
 	}}
 	r.closers = append(r.closers, l.Close)
 	return l, nil
-}
-
-// seed adds the training cashiers to an empty training database.
-func (r *Runtime) seed(ctx context.Context) error {
-	cs, err := r.Store.Cashiers(ctx)
-	if err != nil || len(cs) > 0 {
-		return err
-	}
-	for _, c := range TrainingCashiers {
-		if _, err := r.Store.AddCashier(ctx, "training", store.Cashier{Login: c.Login, FullName: c.Name, Role: c.Role}, c.PIN); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"paydesk/app/training"
 	"paydesk/fiscal"
 	"paydesk/fiscal/emulator"
 	"paydesk/fiscal/shtrih"
@@ -39,7 +40,7 @@ func serveWorld(keysDir string) {
 		panic(err)
 	}
 	cfg := keys.Config()
-	cfg.Balance = TrainingBalance
+	cfg.Balance = training.Balance
 	srv, err := sim.Listen("127.0.0.1:0", cfg, nil)
 	if err != nil {
 		panic(err)
@@ -123,14 +124,13 @@ func benchPayments(b *testing.B, simURL, kkm string) {
 	defer st.Close()
 	var reg fiscal.Register
 	if kkm != "" {
-		conn, err := shtrih.Dial(kkm, 115200, 5*time.Second)
+		dev, err := fiscal.Open(shtrih.DriverName, fiscal.Config{Port: kkm, Baud: 115200, Password: 30, Log: log})
 		require.NoError(b, err)
-		dev := shtrih.New(conn, shtrih.Options{Password: 30, Baud: 115200, Logger: log})
 		defer dev.Close()
 		reg = dev
 	}
 	till := New(Deps{Store: st, Gateway: gw, Catalogue: cat, Register: reg, Clock: clock.Real{}, Log: log,
-		Agent:  trainingAgent(fiscal.OSN),
+		Agent:  (&training.World{}).Agent(fiscal.OSN),
 		Settle: []time.Duration{time.Millisecond}})
 	_, err = st.AddCashier(ctx, "bench", store.Cashier{Login: "kassir", FullName: "Кассир", Role: store.RoleCashier}, "1111")
 	require.NoError(b, err)

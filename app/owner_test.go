@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"paydesk/app/training"
 	"paydesk/internal/clock"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
@@ -28,7 +29,7 @@ func assertOneReceiptEach(t *testing.T, r *rig) {
 		_, _ = r.Till.ResolvePending(ctx, true)
 		_ = r.Till.RetryReceipts(ctx)
 	}
-	rec, err := Reconcile(ctx, r.Runtime, TrainingBalance)
+	rec, err := training.Reconcile(ctx, r.Ledger(), training.Of(r.World), training.Balance)
 	require.NoError(t, err)
 	assert.Empty(t, rec.Mismatches)
 	assert.Equal(t, rec.Paid, rec.Receipts, "one fiscal receipt per paid payment")

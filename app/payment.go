@@ -27,6 +27,9 @@ const (
 // with a SESSION of its own.
 func (t *Till) Start(ctx context.Context, u *User, providerCode, payerID string) (*store.Payment, error) {
 	const op = "start payment"
+	if err := t.online(op); err != nil {
+		return nil, err
+	}
 	if err := need(u, store.RoleCashier, op); err != nil {
 		return nil, err
 	}
@@ -62,10 +65,16 @@ func (t *Till) provider(p *store.Payment) (*gateway.Provider, error) {
 // throw-away SESSION and records the operator's name.
 func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*store.Payment, error) {
 	const op = "check number"
+	if err := t.online(op); err != nil {
+		return p, err
+	}
 	if err := need(u, store.RoleCashier, op); err != nil {
 		return p, err
 	}
-	if p.State != store.StateEntered && p.State != store.StateNumberChecked {
+	if err := t.reread(ctx, p); err != nil {
+		return p, err
+	}
+	if !Can(p, StepNumberChecked) {
 		return p, wrongState(op, p)
 	}
 	prov, err := t.provider(p)
@@ -83,16 +92,12 @@ func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*sto
 		}
 		return p, err
 	}
-	p.State, p.NumberCheckedAt = store.StateNumberChecked, t.d.Clock.Now()
+	p.NumberCheckedAt = t.d.Clock.Now()
 	p.OpName, p.AddInfo = a.OpName, a.AddInfo
 	if p.OpName == "" {
 		p.OpName = prov.Name
 	}
-	if err := t.save(ctx, u.Login, "number_checked", p); err != nil {
-		return p, err
-	}
-	t.changed("number_checked", p)
-	return p, nil
+	return p, t.step(ctx, u.Login, StepNumberChecked, p)
 }
 
 func wrongState(op string, p *store.Payment) error {
@@ -110,7 +115,7 @@ type Quote struct {
 // Quote computes the fee, total and commission for an amount with the
 // provider's rate; each rounds half up to the kopeck.
 func (t *Till) Quote(providerCode string, amount money.Amount) (Quote, error) {
-	prov, err := t.d.Catalogue.Find(providerCode)
+	prov, err := t.Provider(providerCode)
 	if err != nil {
 		return Quote{}, err
 	}
@@ -124,12 +129,16 @@ func (t *Till) Quote(providerCode string, amount money.Amount) (Quote, error) {
 // payment (nothing was paid); a retryable one leaves it checkable again.
 func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount money.Amount, tool PayTool) (*store.Payment, error) {
 	const op = "check"
+	if err := t.online(op); err != nil {
+		return p, err
+	}
 	if err := need(u, store.RoleCashier, op); err != nil {
 		return p, err
 	}
-	switch p.State {
-	case store.StateEntered, store.StateNumberChecked, store.StateChecked:
-	default:
+	if err := t.reread(ctx, p); err != nil {
+		return p, err
+	}
+	if !Can(p, StepChecked) {
 		return p, wrongState(op, p)
 	}
 	prov, err := t.provider(p)
@@ -155,7 +164,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		p.Session = sess
 	}
 	p.Amount, p.Fee, p.Total, p.Commission, p.PayTool = q.Amount, q.Fee, q.Total, q.Commission, int(tool)
-	if err := t.save(ctx, u.Login, "amount", p); err != nil {
+	if err := t.step(ctx, u.Login, StepAmount, p); err != nil {
 		return p, err
 	}
 	a, err := t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
@@ -177,7 +186,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 			return p, serr
 		}
 		p.Session = sess
-		if uerr := t.save(ctx, u.Login, "recheck", p); uerr != nil {
+		if uerr := t.step(ctx, u.Login, StepRecheck, p); uerr != nil {
 			return p, uerr
 		}
 		a, err = t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
@@ -188,21 +197,20 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		}
 		var ge *gateway.Error
 		if errors.As(err, &ge) && ge.Kind == gateway.KindRefused && ge.Class() == gateway.ClassFinal {
-			p.State, p.ResolvedAt = store.StateRefused, t.d.Clock.Now()
-			if uerr := t.save(ctx, u.Login, "refused", p); uerr != nil {
+			p.ResolvedAt = t.d.Clock.Now()
+			if uerr := t.step(ctx, u.Login, StepRefused, p); uerr != nil {
 				return p, uerr
 			}
-			t.changed("refused", p)
 		} else if errors.As(err, &ge) && (ge.Kind == gateway.KindNoAnswer || ge.Kind == gateway.KindRefused) {
 			// The SESSION may have reached the network: the next check takes a new one.
 			if sess, serr := t.d.Store.NewSession(ctx); serr == nil {
 				p.Session = sess
-				_ = t.save(ctx, u.Login, "check_failed", p)
+				_ = t.step(ctx, u.Login, StepCheckFailed, p)
 			}
 		}
 		return p, err
 	}
-	p.State, p.CheckedAt = store.StateChecked, t.d.Clock.Now()
+	p.CheckedAt = t.d.Clock.Now()
 	p.ErrorCode, p.Result = a.Error, a.Result
 	if a.AddInfo != "" {
 		p.AddInfo = a.AddInfo
@@ -210,11 +218,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 	if a.OpName != "" {
 		p.OpName = a.OpName
 	}
-	if err := t.save(ctx, u.Login, "checked", p); err != nil {
-		return p, err
-	}
-	t.changed("checked", p)
-	return p, nil
+	return p, t.step(ctx, u.Login, StepChecked, p)
 }
 
 func (t *Till) gwPayment(prov *gateway.Provider, p *store.Payment) gateway.Payment {
@@ -224,17 +228,18 @@ func (t *Till) gwPayment(prov *gateway.Provider, p *store.Payment) gateway.Payme
 
 // Cancel abandons a payment before pay was sent.
 func (t *Till) Cancel(ctx context.Context, u *User, p *store.Payment) error {
-	switch p.State {
-	case store.StateEntered, store.StateNumberChecked, store.StateChecked:
-	default:
-		return wrongState("cancel", p)
-	}
-	p.State, p.ResolvedAt = store.StateCancelled, t.d.Clock.Now()
-	if err := t.save(ctx, u.Login, "cancelled", p); err != nil {
+	const op = "cancel"
+	if err := need(u, store.RoleCashier, op); err != nil {
 		return err
 	}
-	t.changed("cancelled", p)
-	return nil
+	if err := t.reread(ctx, p); err != nil {
+		return err
+	}
+	if !Can(p, StepCancelled) {
+		return wrongState(op, p)
+	}
+	p.ResolvedAt = t.d.Clock.Now()
+	return t.step(ctx, u.Login, StepCancelled, p)
 }
 
 // Confirm sends the payment ("Payment confirmation"), once. The state
@@ -245,10 +250,16 @@ func (t *Till) Cancel(ctx context.Context, u *User, p *store.Payment) error {
 // paid all the same: the error then has KindDevice).
 func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.Payment, error) {
 	const op = "pay"
+	if err := t.online(op); err != nil {
+		return p, err
+	}
 	if err := need(u, store.RoleCashier, op); err != nil {
 		return p, err
 	}
-	if p.State != store.StateChecked {
+	if err := t.reread(ctx, p); err != nil {
+		return p, err
+	}
+	if !Can(p, StepPaySent) {
 		return p, wrongState(op, p)
 	}
 	prov, err := t.provider(p)
@@ -271,12 +282,11 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 			return p, err
 		}
 	}
-	p.State, p.PaySentAt = store.StatePaySent, t.d.Clock.Now()
-	if err := t.save(ctx, u.Login, "pay_sent", p); err != nil {
+	p.PaySentAt = t.d.Clock.Now()
+	if err := t.step(ctx, u.Login, StepPaySent, p); err != nil {
 		// Not persisted: not sent.
 		return p, err
 	}
-	t.changed("pay_sent", p)
 	a, payErr := t.d.Gateway.Pay(ctx, t.gwPayment(prov, p))
 	t.changed("pay_returned", p) // not a stored step: the crash test's point between answer and record
 	if payErr == nil {
@@ -288,12 +298,10 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 		p.ErrorCode, p.Result, p.Message = a.Error, a.Result, a.ErrMsg
 	}
 	// Refused or unanswered: either way the outcome is for status to say.
-	p.State = store.StateUnknown
 	p.NextStatusAt = t.d.Clock.Now()
-	if err := t.save(ctx, u.Login, "pay_unknown", p); err != nil {
+	if err := t.step(ctx, u.Login, StepPayUnknown, p); err != nil {
 		return t.takenOver(p, err)
 	}
-	t.changed("pay_unknown", p)
 	return t.settle(ctx, u.Login, prov, p, false)
 }
 
@@ -346,24 +354,18 @@ func noteStatus(p *store.Payment, out gateway.Outcome, a *gateway.Answer) {
 // payment first, nothing is recorded and what it decided is reported.
 func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out gateway.Outcome, settleErr error) (*store.Payment, error) {
 	now := t.d.Clock.Now()
-	var step string
-	switch out {
-	case gateway.Paid:
-		p.State, p.ResolvedAt, p.FiscalState, step = store.StatePaid, now, store.FiscalQueued, "paid"
-	case gateway.NotPaid:
-		p.State, p.ResolvedAt, step = store.StateNotPaid, now, "not_paid"
-	case gateway.Failed:
-		p.State, p.ResolvedAt, step = store.StateFailed, now, "failed"
-	default:
+	step := map[gateway.Outcome]Step{gateway.Paid: StepPaid, gateway.NotPaid: StepNotPaid, gateway.Failed: StepFailed}[out]
+	if step != "" {
+		p.ResolvedAt = now
+	} else {
 		// Still open: the resolver goes on in the background.
-		p.State, step = store.StateUnknown, "pending"
+		step = StepPending
 		p.StatusAttempts++
 		p.NextStatusAt = now.Add(gateway.Backoff(p.StatusAttempts - 1))
 	}
-	if err := t.save(ctx, actor, step, p); err != nil {
+	if err := t.step(ctx, actor, step, p); err != nil {
 		return t.takenOver(p, err)
 	}
-	t.changed(step, p)
 	if p.State == store.StatePaid {
 		if err := t.Fiscalize(ctx, p); err != nil {
 			return p, err

@@ -54,10 +54,10 @@ agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001
 	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
 	require.NoError(t, err)
 	defer rt.Close()
-	assert.Nil(t, rt.Sim, "no simulator outside training")
-	assert.Equal(t, filepath.Join(dir, "data", "paydesk.db"), rt.Store.Path())
+	assert.Nil(t, rt.World, "no simulator outside training")
+	assert.Equal(t, filepath.Join(dir, "data", "paydesk.db"), rt.books.Path())
 
-	c, err := rt.Store.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
+	c, err := rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
 	require.NoError(t, err)
 	u := &User{c}
 	_, err = rt.Till.OpenShift(ctx, u, 0)

@@ -90,10 +90,9 @@ func (t *Till) fiscalize(ctx context.Context, p *store.Payment) error {
 		return t.made(ctx, p, doc)
 	}
 	p.FiscalState, p.FiscalBefore, p.FiscalError = store.FiscalStarted, int64(st.LastFD), ""
-	if err := t.save(ctx, "till", "receipt_started", p); err != nil {
+	if err := t.step(ctx, "till", StepReceiptStarted, p); err != nil {
 		return err
 	}
-	t.changed("receipt_started", p)
 	rp, sup, _ := t.receiptPayment(ctx, p)
 	r := receipts.Fiscal(rp, t.d.Agent, sup)
 	res, err := reg.Fiscalize(ctx, r)
@@ -117,11 +116,7 @@ func (t *Till) done(ctx context.Context, p *store.Payment, r fiscal.Receipt, res
 	p.FiscalState, p.FD, p.FP, p.FiscalShift, p.ReceiptNo = store.FiscalDone, int64(res.FD), int64(res.FP), res.Shift, res.ReceiptNumber
 	p.FiscalizedAt, p.FiscalError = t.d.Clock.Now(), ""
 	text := strings.Join(receipts.Layout(r, res, t.d.Agent, t.width(ctx)), "\n")
-	if err := t.save(ctx, "till", "fiscalized", p, store.Printed{Kind: "fiscal", Text: text}); err != nil {
-		return err
-	}
-	t.changed("fiscalized", p)
-	return nil
+	return t.step(ctx, "till", StepFiscalized, p, store.Printed{Kind: "fiscal", Text: text})
 }
 
 // queue leaves the receipt in the queue with the device's message.
@@ -131,10 +126,9 @@ func (t *Till) queue(ctx context.Context, p *store.Payment, cause error) error {
 		p.FiscalState = store.FiscalQueued
 	}
 	p.FiscalError = Message(cause, "ru")
-	if err := t.save(ctx, "till", "receipt_queued", p); err != nil {
+	if err := t.step(ctx, "till", StepReceiptQueued, p); err != nil {
 		return err
 	}
-	t.changed("receipt_queued", p)
 	return fail("fiscalize", KindDevice, "the payment is paid but the receipt was not printed; it waits in the reprint queue",
 		"платёж проведён, но чек не напечатан; он ждёт в очереди на печать", cause)
 }
@@ -161,8 +155,7 @@ func (t *Till) recoverReceipt(ctx context.Context, p *store.Payment) (bool, erro
 			return false, t.queue(ctx, p, err)
 		}
 	}
-	p.FiscalState = store.FiscalQueued
-	if err := t.save(ctx, "till", "receipt_not_made", p); err != nil {
+	if err := t.step(ctx, "till", StepReceiptNotMade, p); err != nil {
 		return false, err
 	}
 	return false, nil
@@ -230,11 +223,7 @@ func (t *Till) printSlip(ctx context.Context, p *store.Payment) error {
 	}
 	_ = t.d.Register.Cut(ctx, true)
 	p.SlipPrintedAt = t.d.Clock.Now()
-	if err := t.save(ctx, "till", "slip_printed", p, store.Printed{Kind: "slip", Text: strings.Join(lines, "\n")}); err != nil {
-		return err
-	}
-	t.changed("slip_printed", p)
-	return nil
+	return t.step(ctx, "till", StepSlipPrinted, p, store.Printed{Kind: "slip", Text: strings.Join(lines, "\n")})
 }
 
 // Slip lays out the payment's slip for the register's width.
@@ -275,7 +264,7 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 	_ = t.d.Register.Cut(ctx, true)
 	if p.SlipPrintedAt.IsZero() {
 		p.SlipPrintedAt = t.d.Clock.Now()
-		return t.save(ctx, u.Login, "slip_printed", p)
+		return t.step(ctx, u.Login, StepSlipPrinted, p)
 	}
 	return nil
 }

@@ -28,7 +28,11 @@ func (l *lazyRegister) get() (fiscal.Register, error) {
 	}
 	r, err := l.dial()
 	if err != nil {
-		return nil, &fiscal.Error{Op: "connect", Kind: fiscal.KindLink, Err: err}
+		var fe *fiscal.Error
+		if !errors.As(err, &fe) {
+			err = &fiscal.Error{Op: "connect", Kind: fiscal.KindLink, Err: err}
+		}
+		return nil, err
 	}
 	l.reg = r
 	return r, nil

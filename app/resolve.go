@@ -16,6 +16,9 @@ import (
 // payments were settled. A payment stays pending until it is proven paid
 // or unpaid: never paid again.
 func (t *Till) ResolvePending(ctx context.Context, force bool) (int, error) {
+	if err := t.online("resolve"); err != nil {
+		return 0, err
+	}
 	ps, err := t.d.Store.PendingPayments(ctx)
 	if err != nil {
 		return 0, err
@@ -91,8 +94,8 @@ func (t *Till) Recover(ctx context.Context) error {
 	}
 	for _, p := range ps {
 		if p.State == store.StatePaySent && t.owner(p.ID) == "" {
-			p.State, p.NextStatusAt = store.StateUnknown, t.d.Clock.Now()
-			if err := t.save(ctx, "recover", "recovered_unknown", p); err != nil && !errors.Is(err, store.ErrConflict) {
+			p.NextStatusAt = t.d.Clock.Now()
+			if err := t.step(ctx, "recover", StepRecoveredUnknown, p); err != nil && !errors.Is(err, store.ErrConflict) {
 				return err
 			}
 		}
@@ -115,8 +118,8 @@ func (t *Till) Recover(ctx context.Context) error {
 		old = append(old, more...)
 	}
 	for _, p := range old {
-		p.State, p.ResolvedAt = store.StateCancelled, t.d.Clock.Now()
-		if err := t.save(ctx, "recover", "abandoned", p); err != nil && !errors.Is(err, store.ErrConflict) {
+		p.ResolvedAt = t.d.Clock.Now()
+		if err := t.step(ctx, "recover", StepAbandoned, p); err != nil && !errors.Is(err, store.ErrConflict) {
 			return err
 		}
 	}
@@ -180,6 +183,9 @@ func (t *Till) ReceiptQueue(ctx context.Context) ([]*store.Payment, error) {
 
 // Balance asks the dealer's balance with a fresh SESSION.
 func (t *Till) Balance(ctx context.Context) (*gateway.Answer, error) {
+	if err := t.online("balance"); err != nil {
+		return nil, err
+	}
 	sess, err := t.d.Store.NewSession(ctx)
 	if err != nil {
 		return nil, err

@@ -83,24 +83,6 @@ func New(d Deps) *Till {
 	return &Till{d: d, log: d.Log}
 }
 
-// Store returns the till's store (for reports and history).
-func (t *Till) Store() *store.Store { return t.d.Store }
-
-// Catalogue returns the providers.
-func (t *Till) Catalogue() *gateway.Catalogue { return t.d.Catalogue }
-
-// Gateway returns the gateway client.
-func (t *Till) Gateway() *gateway.Client { return t.d.Gateway }
-
-// Register returns the fiscal register (nil when none).
-func (t *Till) Register() fiscal.Register { return t.d.Register }
-
-// Agent returns the point's agent settings.
-func (t *Till) Agent() receipts.Agent { return t.d.Agent }
-
-// Fee returns the point's fee rate.
-func (t *Till) Fee() money.Rate { return t.d.Fee }
-
 // Watch registers f to be called (from the till's goroutine) whenever a
 // payment changes, so a screen can refresh its lists.
 func (t *Till) Watch(f func()) {

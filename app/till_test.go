@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/fiscal"
 	"paydesk/fiscal/emulator"
 	"paydesk/fiscal/shtrih"
@@ -49,6 +50,10 @@ func TestMain(m *testing.M) {
 
 type rig struct {
 	*Runtime
+	// The training world and the books, as the tests look at them.
+	Sim             *sim.Sim
+	Emulator        *emulator.Emulator
+	Store           *store.Store
 	dir             string
 	clock           clock.Clock
 	kassir, manager *User
@@ -69,20 +74,24 @@ func reboot(t testing.TB, dir string, c clock.Clock, open bool, opts ...func(*Op
 	cfg, err := config.Load("")
 	require.NoError(t, err)
 	cfg.DataDir = dir
-	opt := Options{Clock: c, Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost, DeviceTimeout: time.Second}
+	opt := Options{Clock: c, Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost, DeviceTimeout: time.Second,
+		Training: training.Start}
 	for _, o := range opts {
 		o(&opt)
 	}
 	rt, err := Boot(ctx, cfg, opt)
 	require.NoError(t, err)
 	t.Cleanup(func() { rt.Close() })
-	r := &rig{Runtime: rt, dir: dir, clock: c}
+	r := &rig{Runtime: rt, Store: rt.books, dir: dir, clock: c}
+	if w := training.Of(rt.World); w != nil {
+		r.Sim, r.Emulator = w.Sim, w.Emulator
+	}
 	r.kassir, err = rt.Till.SignIn(ctx, "kassir", "1111")
 	require.NoError(t, err)
 	r.manager, err = rt.Till.SignIn(ctx, "manager", "2222")
 	require.NoError(t, err)
 	if open {
-		if _, err := rt.Store.CurrentShift(ctx); errors.Is(err, store.ErrNoShift) {
+		if _, err := rt.books.CurrentShift(ctx); errors.Is(err, store.ErrNoShift) {
 			_, err := rt.Till.OpenShift(ctx, r.kassir, 1000_00)
 			require.NoError(t, err)
 		}
@@ -161,7 +170,7 @@ func TestTrainingPaymentEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	bal, err := r.Till.Balance(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, TrainingBalance-500_00, bal.Rest)
+	assert.Equal(t, training.Balance-500_00, bal.Rest)
 }
 
 // Every fault of the network, through the training numbers: no payment is
@@ -281,7 +290,7 @@ func TestShiftRules(t *testing.T) {
 	assert.Equal(t, fiscal.ModeShiftClosed, st.Mode)
 }
 
-func (r *rig) Register() fiscal.Register { return r.Till.Register() }
+func (r *rig) Register() fiscal.Register { return r.Till.d.Register }
 
 func TestRolesAndApproval(t *testing.T) {
 	r := bootTraining(t, clock.Real{}, true)
@@ -349,8 +358,8 @@ func TestRecoverAfterCrash(t *testing.T) {
 		if step == "pay_sent" && sent == nil {
 			sent = p
 			// The request reaches the network, then the process dies.
-			prov, _ := r.Till.Catalogue().Find(p.ProviderCode)
-			_, _ = r.Till.Gateway().Pay(ctx, r.Till.gwPayment(prov, p))
+			prov, _ := r.Till.Provider(p.ProviderCode)
+			_, _ = r.Till.d.Gateway.Pay(ctx, r.Till.gwPayment(prov, p))
 			panic(crash)
 		}
 	}

@@ -2,7 +2,6 @@ package fiscal_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,13 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"paydesk/fiscal"
+	"paydesk/internal/testutil"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	require.NoError(t, err)
-	return b
-}
 
 // Examples of receipt-54fz.md §2, encoded by hand from the FFD rules.
 func TestTags(t *testing.T) {
@@ -39,8 +33,8 @@ func TestTags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, unhex(t, tt.hex), tt.tag.Encode())
-			got, err := fiscal.DecodeTags(unhex(t, tt.hex))
+			assert.Equal(t, testutil.Unhex(t, tt.hex), tt.tag.Encode())
+			got, err := fiscal.DecodeTags(testutil.Unhex(t, tt.hex))
 			require.NoError(t, err)
 			require.Len(t, got, 1)
 			assert.Equal(t, tt.tag, got[0])
@@ -90,11 +84,7 @@ func TestLineSum(t *testing.T) {
 
 // TestConformanceTLV runs the fn_tlv rows of PAYDESK_CONFORMANCE/shtrih.
 func TestConformanceTLV(t *testing.T) {
-	dir := os.Getenv("PAYDESK_CONFORMANCE")
-	if dir == "" {
-		t.Skip("PAYDESK_CONFORMANCE not set")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "shtrih", "vectors.json"))
+	b, err := os.ReadFile(filepath.Join(testutil.Conformance(t, "shtrih"), "vectors.json"))
 	require.NoError(t, err)
 	var v struct {
 		TLV []struct {
@@ -107,7 +97,7 @@ func TestConformanceTLV(t *testing.T) {
 	require.NotEmpty(t, v.TLV)
 	for _, row := range v.TLV {
 		t.Run(row.ID, func(t *testing.T) {
-			raw := unhex(t, row.Hex)
+			raw := testutil.Unhex(t, row.Hex)
 			switch {
 			case strings.Contains(row.ID, "fvln"):
 				m, d, err := fiscal.DecodeFVLN(raw)

@@ -185,8 +185,8 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
-// SchemaVersion is the version the binary's migrations reach.
-func SchemaVersion() int {
+// schemaVersion is the version the binary's migrations reach.
+func schemaVersion() int {
 	m, _ := migrations()
 	return len(m)
 }

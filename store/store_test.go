@@ -51,7 +51,7 @@ func TestDurabilitySettings(t *testing.T) {
 	assert.Equal(t, 1, fk)
 	v, err := s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, SchemaVersion(), v)
+	assert.Equal(t, schemaVersion(), v)
 	assert.GreaterOrEqual(t, v, 2)
 	// The read-only pool cannot write.
 	_, err = s.ro.Exec("INSERT INTO settings (key, value) VALUES ('x', 'y')")
@@ -73,7 +73,7 @@ func seed(t testing.TB, s *Store) (*Cashier, *Shift, *Payment) {
 }
 
 func TestMigrationsFromEveryVersion(t *testing.T) {
-	for from := 0; from < SchemaVersion(); from++ {
+	for from := 0; from < schemaVersion(); from++ {
 		t.Run("from v"+string(rune('0'+from)), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "old.db")
 			c := clock.NewFake(t0)
@@ -101,7 +101,7 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 			s := open(t, path, c)
 			v, err := s.Version(ctx)
 			require.NoError(t, err)
-			assert.Equal(t, SchemaVersion(), v)
+			assert.Equal(t, schemaVersion(), v)
 			if from >= 1 {
 				rows, err := s.Commission(ctx, t0.Add(-48*time.Hour), t0.Add(48*time.Hour), ByProvider)
 				require.NoError(t, err)

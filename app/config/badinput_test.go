@@ -1,9 +1,6 @@
 package config
 
 import (
-	"crypto/sha256"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +10,7 @@ import (
 	"unicode"
 
 	"paydesk/internal/clock"
+	"paydesk/internal/testutil"
 	"paydesk/protocol/ipriv"
 
 	"github.com/stretchr/testify/assert"
@@ -60,33 +58,6 @@ func hasCyrillic(s string) bool {
 		}
 	}
 	return false
-}
-
-// tree fingerprints every file under dir (path, mode and content), to prove
-// a failed load or key check changed nothing.
-func tree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		fp := info.Mode().String()
-		if d.Type().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			fp += fmt.Sprintf(" %x", sha256.Sum256(b))
-		}
-		out[p] = fp
-		return nil
-	}))
-	return out
 }
 
 // TestBadInputConfigFile: every bad value a person can put in the file is
@@ -158,14 +129,14 @@ func TestBadInputConfigFile(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			file := write(t, dir, "paydesk.yaml", tt.yaml)
-			before := tree(t, dir)
+			before := testutil.Fingerprint(t, dir)
 			c, err := Load(file)
 			assert.Nil(t, c)
 			var ce *Error
 			require.ErrorAs(t, err, &ce, "%v", err)
 			assert.Equal(t, tt.key, ce.Key, "%v", err)
 			assertHuman(t, ce.Message("ru"), ce.Message("en"))
-			assert.Equal(t, before, tree(t, dir), "a refused load writes nothing")
+			assert.Equal(t, before, testutil.Fingerprint(t, dir), "a refused load writes nothing")
 		})
 	}
 }
@@ -213,7 +184,7 @@ func TestBadInputConfigUnreadable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			file := tt.make(t, dir)
-			before := tree(t, dir)
+			before := testutil.Fingerprint(t, dir)
 			c, err := Load(file)
 			assert.Nil(t, c)
 			var ce *Error
@@ -221,7 +192,7 @@ func TestBadInputConfigUnreadable(t *testing.T) {
 			assert.Contains(t, ce.Message("ru"), tt.ru)
 			assert.Contains(t, ce.Message("en"), tt.en)
 			assertHuman(t, ce.Message("ru"), ce.Message("en"))
-			assert.Equal(t, before, tree(t, dir))
+			assert.Equal(t, before, testutil.Fingerprint(t, dir))
 		})
 	}
 }
@@ -254,7 +225,7 @@ func TestBadInputEnvironment(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			file := write(t, dir, "paydesk.yaml", production)
-			before := tree(t, dir)
+			before := testutil.Fingerprint(t, dir)
 			t.Setenv(tt.env, tt.value)
 			c, err := Load(file)
 			assert.Nil(t, c)
@@ -262,7 +233,7 @@ func TestBadInputEnvironment(t *testing.T) {
 			require.ErrorAs(t, err, &ce, "%v", err)
 			assert.Equal(t, tt.key, ce.Key, "%v", err)
 			assertHuman(t, ce.Message("ru"), ce.Message("en"))
-			assert.Equal(t, before, tree(t, dir))
+			assert.Equal(t, before, testutil.Fingerprint(t, dir))
 		})
 	}
 	// The point's codes may come from the environment alone.
@@ -382,7 +353,7 @@ func TestBadInputKeys(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			before := tree(t, dir)
+			before := testutil.Fingerprint(t, dir)
 			c, err := Load(file)
 			require.NoError(t, err, "keys are read when the client is built, not by Load")
 			cl, err := c.Client(clock.Real{}, nil, nil)
@@ -393,7 +364,7 @@ func TestBadInputKeys(t *testing.T) {
 			assert.Contains(t, ce.Message("ru"), tt.ru)
 			assert.Contains(t, ce.Message("en"), tt.en)
 			assertHuman(t, ce.Message("ru"), ce.Message("en"))
-			assert.Equal(t, before, tree(t, dir), "a refused key changes no file")
+			assert.Equal(t, before, testutil.Fingerprint(t, dir), "a refused key changes no file")
 		})
 	}
 	// The good set builds a client: the cases above fail for their one fault.

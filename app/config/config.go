@@ -5,6 +5,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/spf13/viper"
 
+	"paydesk/fiscal"
 	"paydesk/internal/clock"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
@@ -167,39 +169,75 @@ var defaults = map[string]any{
 	"agent.fee":            "0%",
 }
 
+// taxSystems are the values of agent.tax_system with the register's tag
+// 1055 each names, in the order messages list them.
+var taxSystems = []struct {
+	name string
+	tax  fiscal.TaxSystem
+}{
+	{"osn", fiscal.OSN},
+	{"usn", fiscal.USNIncome},
+	{"usn-minus", fiscal.USNIncomeMinus},
+	{"eshn", fiscal.ESHN},
+	{"psn", fiscal.PSN},
+}
+
+// TaxSystemNames returns the values agent.tax_system may take: osn, usn,
+// usn-minus, eshn, psn.
+func TaxSystemNames() []string {
+	names := make([]string, len(taxSystems))
+	for i, t := range taxSystems {
+		names[i] = t.name
+	}
+	return names
+}
+
+// TaxSystem returns the tax system (tag 1055) that agent.tax_system's
+// value name stands for, and false when name is none of TaxSystemNames.
+func TaxSystem(name string) (fiscal.TaxSystem, bool) {
+	for _, t := range taxSystems {
+		if t.name == name {
+			return t.tax, true
+		}
+	}
+	return 0, false
+}
+
+// The range of fiscal.password, the register's operator password.
+const (
+	MinFiscalPassword = 1
+	MaxFiscalPassword = 9999
+)
+
+// FiscalPasswordOK reports whether p is a valid fiscal.password.
+func FiscalPasswordOK(p int64) bool { return p >= MinFiscalPassword && p <= MaxFiscalPassword }
+
+// oneOf lists names as "a, b, c or d" (conj "or", "или").
+func oneOf(names []string, conj string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " " + conj + " " + names[len(names)-1]
+}
+
 // Load reads the configuration file (none: training defaults) and the
 // PAYDESK_ environment, and checks every value.
 func Load(file string) (*Config, error) {
-	v := viper.New()
-	for k, d := range defaults {
-		v.SetDefault(k, d)
+	if file == "" {
+		return load("", nil)
 	}
-	v.SetEnvPrefix(EnvPrefix)
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	v.AutomaticEnv()
-	c := &Config{}
-	if file != "" {
-		v.SetConfigFile(file)
-		v.SetConfigType("yaml")
-		if err := v.ReadInConfig(); err != nil {
-			var nf *os.PathError
-			if errors.As(err, &nf) {
-				return nil, bad("", fmt.Sprintf("cannot read the configuration file %s", file), fmt.Sprintf("не удалось прочитать файл настроек %s", file), err)
-			}
-			return nil, bad("", fmt.Sprintf("the configuration file %s is not valid YAML", file), fmt.Sprintf("файл настроек %s не является корректным YAML", file), err)
-		}
-		abs, err := filepath.Abs(file)
-		if err != nil {
-			return nil, bad("", "cannot resolve the configuration path", "не удалось определить путь к файлу настроек", err)
-		}
-		c.File, c.Dir = abs, filepath.Dir(abs)
-	} else {
-		v.SetDefault("training", true)
-		wd, _ := os.Getwd()
-		c.Dir = wd
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, bad("", fmt.Sprintf("cannot read the configuration file %s", file), fmt.Sprintf("не удалось прочитать файл настроек %s", file), err)
 	}
-	if err := v.Unmarshal(c); err != nil {
-		return nil, bad(decodeKey(err), "the value has the wrong type", "значение неверного типа", err)
+	return load(file, b)
+}
+
+// load is Load of b, the content of file ("" and nil: no file).
+func load(file string, b []byte) (*Config, error) {
+	v, c, err := decode(file, b)
+	if err != nil {
+		return nil, err
 	}
 	if v.GetInt64("keys.bank_serial") < 0 {
 		// Decoding wraps a negative number into a huge serial.
@@ -212,7 +250,7 @@ func Load(file string) (*Config, error) {
 		// The point's codes come from the network: outside training the
 		// training codes of the defaults must not be sent in their place.
 		for _, k := range []string{"point.sd", "point.ap", "point.op"} {
-			if !v.InConfig(k) && os.Getenv(EnvPrefix+"_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))) == "" {
+			if !v.InConfig(k) && os.Getenv(envName(k)) == "" {
 				return nil, bad(k, "must be set outside training mode (the code the network gave the point)",
 					"обязателен вне учебного режима (код, выданный точке платёжной системой)", nil)
 			}
@@ -220,6 +258,45 @@ func Load(file string) (*Config, error) {
 	}
 	c.resolve()
 	return c, nil
+}
+
+// decode reads b as the YAML of file over the defaults, with the PAYDESK_
+// environment over both, into a Config with its paths not yet resolved and
+// nothing checked but the types. With no file ("") training is the default.
+func decode(file string, b []byte) (*viper.Viper, *Config, error) {
+	v := viper.New()
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	c := &Config{}
+	if file != "" {
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
+			return nil, nil, bad("", fmt.Sprintf("the configuration file %s is not valid YAML", file), fmt.Sprintf("файл настроек %s не является корректным YAML", file), err)
+		}
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return nil, nil, bad("", "cannot resolve the configuration path", "не удалось определить путь к файлу настроек", err)
+		}
+		c.File, c.Dir = abs, filepath.Dir(abs)
+	} else {
+		v.SetDefault("training", true)
+		wd, _ := os.Getwd()
+		c.Dir = wd
+	}
+	if err := v.Unmarshal(c); err != nil {
+		return nil, nil, bad(decodeKey(err), "the value has the wrong type", "значение неверного типа", err)
+	}
+	return v, c, nil
+}
+
+// envName is the environment variable that overrides key ("fiscal.port":
+// PAYDESK_FISCAL_PORT).
+func envName(key string) string {
+	return EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
 // decodeKey names the key a decoding error is about ("" when it cannot tell).
@@ -283,11 +360,9 @@ func (c *Config) validate() error {
 	default:
 		return bad("agent.role", fmt.Sprintf("%q is not subagent or agent", c.Agent.Role), fmt.Sprintf("«%s» — допустимо subagent или agent", c.Agent.Role), nil)
 	}
-	switch c.Agent.TaxSystem {
-	case "osn", "usn", "usn-minus", "eshn", "psn":
-	default:
-		return bad("agent.tax_system", fmt.Sprintf("%q is not osn, usn, usn-minus, eshn or psn", c.Agent.TaxSystem),
-			fmt.Sprintf("«%s» — допустимо osn, usn, usn-minus, eshn или psn", c.Agent.TaxSystem), nil)
+	if _, ok := TaxSystem(c.Agent.TaxSystem); !ok {
+		return bad("agent.tax_system", fmt.Sprintf("%q is not %s", c.Agent.TaxSystem, oneOf(TaxSystemNames(), "or")),
+			fmt.Sprintf("«%s» — допустимо %s", c.Agent.TaxSystem, oneOf(TaxSystemNames(), "или")), nil)
 	}
 	if _, err := money.ParseRate(c.Agent.Fee); err != nil {
 		return bad("agent.fee", fmt.Sprintf("%q is not a percentage like 1%%", c.Agent.Fee), fmt.Sprintf("«%s» — укажите процент, например 1%%", c.Agent.Fee), nil)
@@ -303,8 +378,9 @@ func (c *Config) validate() error {
 	switch {
 	case c.Fiscal.Baud < 1200 || c.Fiscal.Baud > 921600:
 		return bad("fiscal.baud", fmt.Sprintf("%d is not a serial speed", c.Fiscal.Baud), fmt.Sprintf("%d — недопустимая скорость порта", c.Fiscal.Baud), nil)
-	case c.Fiscal.Password == 0 || c.Fiscal.Password > 9999:
-		return bad("fiscal.password", "the operator password is 1 to 9999", "пароль оператора ККТ — от 1 до 9999", nil)
+	case !FiscalPasswordOK(int64(c.Fiscal.Password)):
+		return bad("fiscal.password", fmt.Sprintf("the operator password is %d to %d", MinFiscalPassword, MaxFiscalPassword),
+			fmt.Sprintf("пароль оператора ККТ — от %d до %d", MinFiscalPassword, MaxFiscalPassword), nil)
 	}
 	if !c.Training {
 		if c.Fiscal.Port == "" {
@@ -421,11 +497,10 @@ func UserDir() (string, error) {
 // DefaultFile returns the configuration file in the user's folder when it
 // exists, else "" (training defaults).
 func DefaultFile() string {
-	d, err := UserDir()
+	f, err := UserFile()
 	if err != nil {
 		return ""
 	}
-	f := filepath.Join(d, "paydesk.yaml")
 	if _, err := os.Stat(f); err != nil {
 		return ""
 	}

@@ -8,7 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"paydesk/store"
+	"paydesk/app"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,7 +43,7 @@ func TestBadInputPayAmounts(t *testing.T) {
 			_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
 			require.NoError(t, err)
 			s := h.u.pay
-			prov, err := h.rt.Till.Catalogue().Find("mts")
+			prov, err := h.rt.Till.Provider("mts")
 			require.NoError(t, err)
 			s.choose(prov)
 			s.number.SetText("9161234567")
@@ -66,7 +66,7 @@ func TestBadInputPayAmounts(t *testing.T) {
 				}
 				assert.True(t, s.check.Disabled(), "%q: Check stays off", a.text)
 				h.key(fyne.KeyF3)
-				ps, err := h.rt.Store.Payments(context.Background(), store.Filter{})
+				ps, err := h.rt.Till.History(context.Background(), h.u.user, app.Filter{})
 				require.NoError(t, err)
 				assert.Empty(t, ps, "%q: nothing stored", a.text)
 			}

@@ -3,8 +3,6 @@ package ui
 import (
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"paydesk/money"
 )
 
@@ -46,7 +44,7 @@ func (u *UI) DemoPayment() {
 		u.status.refreshAll()
 	}
 	u.show("pay")
-	p, err := u.till.Catalogue().Find("mts")
+	p, err := u.till.Provider("mts")
 	if err != nil {
 		return
 	}
@@ -66,6 +64,3 @@ func (u *UI) DemoSend() {
 	}
 	u.pay.doConfirm()
 }
-
-// focused returns what has the focus (tests).
-func (u *UI) focused() fyne.Focusable { return u.win.Canvas().Focused() }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"sort"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -40,16 +39,4 @@ func T(key string, args ...any) string {
 		data[fmt.Sprint(args[i])] = args[i+1]
 	}
 	return lang.LocalizeKey(key, key, data)
-}
-
-// missing lists keys of one language that the other lacks (for the tests).
-func missing(a, b map[string]string) []string {
-	var out []string
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
 }

@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"paydesk/app"
 	"paydesk/receipts"
-	"paydesk/store"
 )
 
 // pendingScreen lists payments whose outcome is unknown, as the resolver
@@ -19,8 +19,8 @@ import (
 type pendingScreen struct {
 	u       *UI
 	root    fyne.CanvasObject
-	unknown []*store.Payment
-	queue   []*store.Payment
+	unknown []*app.Payment
+	queue   []*app.Payment
 	uList   *widget.List
 	qList   *widget.List
 	qSel    int
@@ -55,7 +55,7 @@ func newPendingScreen(u *UI) *pendingScreen {
 	return s
 }
 
-func payerText(p *store.Payment) string {
+func payerText(p *app.Payment) string {
 	if len(p.PayerID) == 10 && strings.HasPrefix(p.PayerID, "9") {
 		return receipts.FormatPhone(p.PayerID)
 	}
@@ -112,18 +112,18 @@ func (s *pendingScreen) printAgain() {
 type historyScreen struct {
 	u        *UI
 	root     fyne.CanvasObject
-	rows     []*store.Payment
+	rows     []*app.Payment
 	list     *widget.List
 	number   *widget.Entry
 	provider *widget.Select
 	state    *widget.Select
 	days     *widget.Select
 	detail   *widget.Label
-	sel      *store.Payment
+	sel      *app.Payment
 	message  *widget.Label
 }
 
-var historyStates = []store.State{"", store.StatePaid, store.StateUnknown, store.StateNotPaid, store.StateFailed, store.StateRefused, store.StateCancelled}
+var historyStates = []app.State{"", app.StatePaid, app.StateUnknown, app.StateNotPaid, app.StateFailed, app.StateRefused, app.StateCancelled}
 
 func newHistoryScreen(u *UI) *historyScreen {
 	s := &historyScreen{u: u, detail: widget.NewLabel(""), message: wrapLabel("")}
@@ -132,7 +132,7 @@ func newHistoryScreen(u *UI) *historyScreen {
 	s.number.PlaceHolder = T("history.number")
 	s.number.OnChanged = func(string) { s.reload() }
 	provs := []string{T("history.all")}
-	for _, p := range u.till.Catalogue().Providers {
+	for _, p := range u.till.Providers() {
 		provs = append(provs, p.Code)
 	}
 	s.provider = widget.NewSelect(provs, nil)
@@ -164,7 +164,7 @@ func newHistoryScreen(u *UI) *historyScreen {
 	return s
 }
 
-func stateText(st store.State) string {
+func stateText(st app.State) string {
 	if st == "" {
 		return T("history.all")
 	}
@@ -174,7 +174,7 @@ func stateText(st store.State) string {
 func (s *historyScreen) content() fyne.CanvasObject { s.reload(); return s.root }
 
 func (s *historyScreen) reload() {
-	f := store.Filter{Payer: strings.Map(func(r rune) rune {
+	f := app.Filter{Payer: strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
 		}
@@ -194,7 +194,7 @@ func (s *historyScreen) reload() {
 	case 2:
 		f.From = startOfDay(30)
 	}
-	rows, err := s.u.till.Store().Payments(s.u.ctx, f)
+	rows, err := s.u.till.History(s.u.ctx, s.u.user, f)
 	if err != nil {
 		s.message.SetText(appMessage(err))
 	}
@@ -202,9 +202,9 @@ func (s *historyScreen) reload() {
 	s.list.Refresh()
 }
 
-func (s *historyScreen) showDetail(p *store.Payment) {
+func (s *historyScreen) showDetail(p *app.Payment) {
 	s.sel = p
-	rs, err := s.u.till.Store().Receipts(s.u.ctx, p.ID)
+	rs, err := s.u.till.Receipts(s.u.ctx, s.u.user, p)
 	if err != nil {
 		s.detail.SetText(appMessage(err))
 		return

@@ -15,7 +15,6 @@ import (
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/receipts"
-	"paydesk/store"
 )
 
 // quickAmounts are the amount buttons (Alt+1 … Alt+5).
@@ -44,7 +43,7 @@ type payScreen struct {
 	tool     *widget.RadioGroup
 
 	prov       *gateway.Provider
-	payment    *store.Payment
+	payment    *app.Payment
 	working    bool
 	formatting bool
 	confirmPop *widget.PopUp
@@ -76,7 +75,7 @@ func newPayScreen(u *UI) *payScreen {
 	s.amount.PlaceHolder = T("pay.amount")
 	s.amount.OnChanged = func(string) { s.updateQuote() }
 	s.amount.OnSubmitted = func(string) {
-		if s.payment != nil && s.payment.State == store.StateChecked {
+		if s.confirmable() {
 			s.askConfirm()
 		} else {
 			s.doCheck()
@@ -159,7 +158,7 @@ func (s *payScreen) fillTiles() {
 	for gi, g := range gateway.Groups {
 		c := s.tiles[g]
 		c.Objects = nil
-		for _, p := range s.u.till.Catalogue().ByGroup(g) {
+		for _, p := range s.u.till.ProvidersIn(g) {
 			p := p
 			if q != "" && !strings.Contains(strings.ToLower(p.Name), q) && !strings.Contains(p.Code, q) {
 				continue
@@ -178,7 +177,7 @@ func (s *payScreen) fillTiles() {
 	if s.search != nil {
 		s.search.OnSubmitted = func(string) {
 			for _, g := range gateway.Groups {
-				for _, p := range s.u.till.Catalogue().ByGroup(g) {
+				for _, p := range s.u.till.ProvidersIn(g) {
 					if q == "" || strings.Contains(strings.ToLower(p.Name), q) || strings.Contains(p.Code, q) {
 						s.choose(p)
 						return
@@ -273,7 +272,7 @@ func (s *payScreen) numberChanged(text string) {
 		s.number.Refresh()
 		s.formatting = false
 	}
-	if s.payment != nil && s.payment.State != store.StateEntered {
+	if s.payment != nil && s.payment.State != app.StateEntered {
 		s.payment = nil // a new number is a new payment
 		s.opName.SetText("")
 		s.addInfo.SetText("")
@@ -321,11 +320,21 @@ func (s *payScreen) updateQuote() {
 	}
 	q, _ := s.u.till.Quote(s.prov.Code, a)
 	s.quote.SetText(T("pay.quote", "Amount", q.Amount.String(), "Fee", q.Fee.String(), "Total", q.Total.String(), "Commission", q.Commission.String()))
-	if s.payment != nil && s.payment.State == store.StateChecked && s.payment.Amount != a {
-		s.payment.State = store.StateEntered // amount changed: check again
-		s.addInfo.SetText("")
+	if s.payment != nil && app.Can(s.payment, app.StepPaySent) && s.payment.Amount != a {
+		s.addInfo.SetText("") // amount changed: it is checked again before it can be sent
 	}
 	s.update()
+}
+
+// confirmable reports whether the payment may be sent now: checked, for the
+// amount the form shows (a changed amount is checked again first).
+func (s *payScreen) confirmable() bool {
+	p := s.payment
+	if !app.Can(p, app.StepPaySent) {
+		return false
+	}
+	a, err := money.Parse(s.amount.Text)
+	return err == nil && a == p.Amount
 }
 
 // update enables what the form allows now.
@@ -348,7 +357,7 @@ func (s *payScreen) update() {
 	}
 	set(s.checkNo, numberOK)
 	set(s.check, numberOK && amountOK)
-	set(s.confirm, s.payment != nil && s.payment.State == store.StateChecked)
+	set(s.confirm, s.confirmable())
 	if s.working {
 		s.progress.Show()
 		s.progress.Start()
@@ -364,7 +373,7 @@ func (s *payScreen) reset() {
 	if s.working {
 		return
 	}
-	if p := s.payment; p != nil && (p.State == store.StateEntered || p.State == store.StateNumberChecked || p.State == store.StateChecked) && s.u.user != nil {
+	if p := s.payment; app.Can(p, app.StepCancelled) && s.u.user != nil {
 		_ = s.u.till.Cancel(s.u.ctx, s.u.user, p)
 	}
 	s.payment = nil
@@ -382,14 +391,14 @@ func (s *payScreen) reset() {
 }
 
 // start creates the payment when there is none for this number yet.
-func (s *payScreen) start(ctx context.Context, number string) (*store.Payment, error) {
+func (s *payScreen) start(ctx context.Context, number string) (*app.Payment, error) {
 	if s.payment != nil && s.payment.PayerID == s.prov.Normalize(number) {
 		return s.payment, nil
 	}
 	return s.u.till.Start(ctx, s.u.user, s.prov.Code, number)
 }
 
-func (s *payScreen) run(work func(ctx context.Context) (*store.Payment, error), done func(*store.Payment, error)) {
+func (s *payScreen) run(work func(ctx context.Context) (*app.Payment, error), done func(*app.Payment, error)) {
 	if s.working {
 		return // no double submission
 	}
@@ -415,13 +424,13 @@ func (s *payScreen) doCheckNumber() {
 		return
 	}
 	number := s.number.Text
-	s.run(func(ctx context.Context) (*store.Payment, error) {
+	s.run(func(ctx context.Context) (*app.Payment, error) {
 		p, err := s.start(ctx, number)
 		if err != nil {
 			return nil, err
 		}
 		return s.u.till.CheckNumber(ctx, s.u.user, p)
-	}, func(p *store.Payment, err error) {
+	}, func(p *app.Payment, err error) {
 		if err != nil {
 			s.result.SetText(resultError(err))
 			return
@@ -446,16 +455,16 @@ func (s *payScreen) doCheck() {
 		return
 	}
 	tool := s.payTool()
-	s.run(func(ctx context.Context) (*store.Payment, error) {
+	s.run(func(ctx context.Context) (*app.Payment, error) {
 		p, err := s.start(ctx, number)
 		if err != nil {
 			return nil, err
 		}
 		return s.u.till.Check(ctx, s.u.user, p, a, tool)
-	}, func(p *store.Payment, err error) {
+	}, func(p *app.Payment, err error) {
 		if err != nil {
 			s.result.SetText(resultError(err))
-			if p != nil && p.State == store.StateRefused {
+			if p != nil && p.State == app.StateRefused {
 				s.payment = nil
 			}
 			return
@@ -473,7 +482,7 @@ func (s *payScreen) doCheck() {
 // askConfirm shows the summary the cashier reads to the payer, then sends.
 func (s *payScreen) askConfirm() {
 	p := s.payment
-	if s.working || p == nil || p.State != store.StateChecked {
+	if s.working || !s.confirmable() {
 		return
 	}
 	id := p.PayerID
@@ -507,16 +516,16 @@ func (s *payScreen) doConfirm() {
 	s.u.router.Key(fyne.KeyEnter, nil)
 	s.bindKeys()
 	p := s.payment
-	if p == nil || p.State != store.StateChecked {
+	if !s.confirmable() {
 		return
 	}
-	s.run(func(ctx context.Context) (*store.Payment, error) {
+	s.run(func(ctx context.Context) (*app.Payment, error) {
 		return s.u.till.Confirm(ctx, s.u.user, p)
-	}, func(p *store.Payment, err error) {
+	}, func(p *app.Payment, err error) {
 		switch {
 		case err == nil:
 			s.result.SetText(T("pay.done", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
-		case app.KindOf(err) == app.KindDevice && p != nil && p.State == store.StatePaid:
+		case app.KindOf(err) == app.KindDevice && p != nil && p.State == app.StatePaid:
 			s.result.SetText(T("pay.paid_no_receipt") + "\n" + appMessage(err))
 		default:
 			s.result.SetText(resultError(err))

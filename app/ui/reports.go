@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"paydesk/store"
+	"paydesk/app"
 )
 
 // reportsScreen shows the partner's commission for a period as a table and
@@ -28,11 +28,11 @@ type reportsScreen struct {
 	by      *widget.Select
 	table   *widget.Table
 	chart   *fyne.Container
-	rows    []store.ReportRow
+	rows    []app.ReportRow
 	message *widget.Label
 }
 
-var reportGroups = []store.GroupBy{store.ByProvider, store.ByDay, store.ByCashier, store.ByShift}
+var reportGroups = app.ReportGroups
 
 func newReportsScreen(u *UI) *reportsScreen {
 	s := &reportsScreen{u: u, from: widget.NewEntry(), to: widget.NewEntry(), message: wrapLabel("")}
@@ -54,11 +54,11 @@ func newReportsScreen(u *UI) *reportsScreen {
 				l.SetText([]string{T("report.key"), T("report.count"), T("report.amount"), T("report.total"), T("report.commission")}[id.Col])
 				return
 			}
-			var r store.ReportRow
+			var r app.ReportRow
 			if id.Row-1 < len(s.rows) {
 				r = s.rows[id.Row-1]
 			} else {
-				r = store.Sum(s.rows)
+				r = app.SumRows(s.rows)
 				r.Label = T("report.sum")
 			}
 			label := r.Label
@@ -101,7 +101,7 @@ func (s *reportsScreen) reload() {
 		return
 	}
 	g := reportGroups[max(0, s.by.SelectedIndex())]
-	rows, err := s.u.till.Store().Commission(s.u.ctx, from, to, g)
+	rows, err := s.u.till.Commission(s.u.ctx, s.u.user, from, to, g)
 	if err != nil {
 		s.message.SetText(appMessage(err))
 		return
@@ -152,7 +152,7 @@ func (s *reportsScreen) exportCSV() {
 	rows := s.rows
 	s.u.background(func(ctx context.Context) func() {
 		var buf bytes.Buffer
-		err := store.WriteCSV(&buf, g, rows)
+		err := app.WriteCSV(&buf, g, rows)
 		name := filepath.Join(s.u.rt.DataDir, "reports", fmt.Sprintf("commission-%s-%s-%s.csv", g, from.Format("20060102"), to.Format("20060102")))
 		if err == nil {
 			err = os.MkdirAll(filepath.Dir(name), 0o700)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"go.yaml.in/yaml/v3"
 
 	"paydesk/app/config"
 	"paydesk/fiscal/shtrih"
@@ -114,16 +114,8 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 func (s *settingsScreen) content() fyne.CanvasObject { return s.root }
 
-func configTarget(c *config.Config) string {
-	if c.File != "" {
-		return c.File
-	}
-	d, err := config.UserDir()
-	if err != nil {
-		return "paydesk.yaml"
-	}
-	return filepath.Join(d, "paydesk.yaml")
-}
+// configTarget is the file Settings saves to (config.Target).
+func configTarget(c *config.Config) string { return config.Target(c) }
 
 // findPorts fills the port list from the serial library's enumeration.
 func (s *settingsScreen) findPorts() {
@@ -198,28 +190,18 @@ func (s *settingsScreen) generate() {
 	}
 	dir := filepath.Join(s.u.rt.DataDir, "keys")
 	s.u.background(func(ctx context.Context) func() {
-		var pub []byte
-		k, err := ipriv.GenerateKey(nil, 1024, uint32(serial), user, time.Now())
-		if err == nil {
-			var sec []byte
-			if sec, err = k.Marshal(pass, nil); err == nil {
-				if pub, err = k.Public().MarshalCertified(k, time.Now()); err == nil {
-					if err = os.MkdirAll(dir, 0o700); err == nil {
-						if _, statErr := os.Stat(filepath.Join(dir, "secret.key")); statErr == nil {
-							err = fmt.Errorf("%s", T("settings.key_exists", "Dir", dir))
-						} else if err = atomicfile.Write(filepath.Join(dir, "secret.key"), sec, 0o600); err == nil {
-							err = atomicfile.Write(filepath.Join(dir, "pubkeys.key"), pub, 0o644)
-						}
-					}
-				}
-			}
-		}
+		kp, err := ipriv.WriteKeyPair(ipriv.KeyPairSpec{Dir: dir, Bits: 1024, Serial: uint32(serial), UserID: user,
+			Passphrase: pass, Created: time.Now()})
 		return func() {
+			if errors.Is(err, fs.ErrExist) {
+				s.message.SetText(T("settings.key_exists", "Dir", dir))
+				return
+			}
 			if err != nil {
 				s.message.SetText(appMessage(err))
 				return
 			}
-			s.pubKey.SetText(string(pub))
+			s.pubKey.SetText(string(kp.Public))
 			s.message.SetText(T("settings.key_done", "Dir", dir))
 		}
 	})
@@ -280,15 +262,12 @@ func ipErrText(err error) string {
 	return appMessage(err)
 }
 
-// save writes the settings to the user's configuration file.
+// save writes the settings to the configuration file (config.Edit: the
+// keys of the form change, everything else in the file stays).
 func (s *settingsScreen) save() {
 	file := configTarget(s.u.rt.Config)
-	doc := map[string]any{}
-	if b, err := os.ReadFile(file); err == nil {
-		_ = yaml.Unmarshal(b, &doc)
-	}
 	pw, err := strconv.Atoi(s.password.Text)
-	if err != nil || pw <= 0 || pw > 9999 {
+	if err != nil || !config.FiscalPasswordOK(int64(pw)) {
 		s.message.SetText(T("settings.password_bad"))
 		return
 	}
@@ -297,58 +276,38 @@ func (s *settingsScreen) save() {
 	if s.language.SelectedIndex() == 1 {
 		langCode = "en"
 	}
-	doc["point"] = map[string]any{"sd": s.sd.Text, "ap": s.ap.Text, "op": s.op.Text}
-	keysSec, _ := doc["keys"].(map[string]any)
-	if keysSec == nil {
-		keysSec = map[string]any{}
-	}
-	if s.keyFile.Text != "" {
-		keysSec["secret"] = s.keyFile.Text
-	}
-	if s.bankFile.Text != "" {
-		keysSec["bank"] = s.bankFile.Text
-	}
-	if n, err := strconv.ParseUint(s.bankSer.Text, 10, 32); err == nil && n > 0 {
-		keysSec["bank_serial"] = n
-	}
+	passFile := ""
 	if s.loadPass.Text != "" {
 		// The passphrase goes to a file of its own, readable by the user only.
-		pf := filepath.Join(filepath.Dir(file), "passphrase")
-		if err := os.MkdirAll(filepath.Dir(pf), 0o700); err != nil {
+		passFile = filepath.Join(filepath.Dir(file), "passphrase")
+		if err := os.MkdirAll(filepath.Dir(passFile), 0o700); err != nil {
 			s.message.SetText(appMessage(err))
 			return
 		}
-		if err := atomicfile.Write(pf, []byte(s.loadPass.Text), 0o600); err != nil {
+		if err := atomicfile.Write(passFile, []byte(s.loadPass.Text), 0o600); err != nil {
 			s.message.SetText(appMessage(err))
 			return
 		}
-		keysSec["passphrase_file"] = pf
 	}
-	doc["keys"] = keysSec
-	if s.catalog.Text != "" {
-		doc["providers"] = s.catalog.Text
-	} else {
-		delete(doc, "providers")
-	}
-	fiscalSec, _ := doc["fiscal"].(map[string]any)
-	if fiscalSec == nil {
-		fiscalSec = map[string]any{}
-	}
-	fiscalSec["port"], fiscalSec["baud"], fiscalSec["password"] = s.port.Text, baud, pw
-	doc["fiscal"] = fiscalSec
-	doc["language"] = langCode
-	doc["training"] = s.training.Checked
-	out, err := yaml.Marshal(doc)
-	if err == nil {
-		err = os.MkdirAll(filepath.Dir(file), 0o700)
-	}
-	if err == nil {
-		err = atomicfile.Write(file, out, 0o600)
-	}
-	if err == nil {
-		// Check what was written before telling the administrator it is saved.
-		_, err = config.Load(file)
-	}
+	err = config.Edit(file, func(c *config.Config) {
+		c.Point = config.Point{SD: s.sd.Text, AP: s.ap.Text, OP: s.op.Text}
+		if s.keyFile.Text != "" {
+			c.Keys.Secret = s.keyFile.Text
+		}
+		if s.bankFile.Text != "" {
+			c.Keys.Bank = s.bankFile.Text
+		}
+		if n, err := strconv.ParseUint(s.bankSer.Text, 10, 32); err == nil && n > 0 {
+			c.Keys.BankSerial = uint32(n)
+		}
+		if passFile != "" {
+			c.Keys.PassphraseFile = passFile
+		}
+		c.Providers = s.catalog.Text
+		c.Fiscal.Port, c.Fiscal.Baud, c.Fiscal.Password = s.port.Text, baud, uint32(pw)
+		c.Language = langCode
+		c.Training = s.training.Checked
+	})
 	if err != nil {
 		s.message.SetText(appMessage(err))
 		return

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"paydesk/store"
+	"paydesk/app"
 )
 
 // signIn is the sign-in screen: choose the cashier, type the PIN.
@@ -21,23 +21,20 @@ type signIn struct {
 	button  *widget.Button
 }
 
-// lastLoginSetting keeps who signed in last, to choose them next time.
-const lastLoginSetting = "ui.last_login"
-
 func (u *UI) showSignIn() {
 	u.router.Clear()
 	s := &signIn{u: u, logins: map[string]string{}}
-	cs, err := u.rt.Store.Cashiers(u.ctx)
+	cs, err := u.till.Cashiers(u.ctx)
 	var names []string
 	// The cashier who signed in last is chosen, else the first cashier
 	// (not the administrator, whose name may sort first).
-	last, _ := u.rt.Store.Setting(u.ctx, lastLoginSetting)
+	last := u.till.LastLogin(u.ctx)
 	chosen := -1
 	if err == nil {
 		for _, c := range cs {
 			name := c.FullName + " (" + c.Login + ")"
 			s.logins[name] = c.Login
-			if c.Login == last || chosen < 0 && last == "" && c.Role == store.RoleCashier {
+			if c.Login == last || chosen < 0 && last == "" && c.Role == app.RoleCashier {
 				chosen = len(names)
 			}
 			names = append(names, name)
@@ -91,7 +88,7 @@ func (s *signIn) submit() {
 			}
 			s.u.user = user
 			go func() {
-				if err := s.u.rt.Store.SetSetting(s.u.ctx, login, lastLoginSetting, login); err != nil {
+				if err := s.u.till.Remember(s.u.ctx, user); err != nil {
 					s.u.log.Warn("ui: last sign-in not kept", "err", err)
 				}
 			}()
@@ -105,11 +102,11 @@ func (s *signIn) submit() {
 // approve asks a manager to sign in over the cashier for one action, then
 // runs it with the manager.
 func (u *UI) approve(action string, then func(manager *userRef)) {
-	cs, _ := u.rt.Store.Cashiers(u.ctx)
+	cs, _ := u.till.Cashiers(u.ctx)
 	var names []string
 	logins := map[string]string{}
 	for _, c := range cs {
-		if c.Role.Rank() >= store.RoleManager.Rank() {
+		if c.Role.Rank() >= app.RoleManager.Rank() {
 			n := c.FullName + " (" + c.Login + ")"
 			names = append(names, n)
 			logins[n] = c.Login

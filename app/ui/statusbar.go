@@ -62,11 +62,7 @@ func (s *statusBar) refreshAll() {
 		bal, gerr := s.u.till.Balance(c)
 		var st fiscal.Status
 		var derr error
-		if reg := s.u.till.Register(); reg != nil {
-			st, derr = reg.Status(c)
-		} else {
-			derr = errorText(T("status.no_device"))
-		}
+		st, derr = s.u.till.DeviceStatus(c)
 		return func() {
 			if gerr != nil {
 				s.gateway.SetText(T("status.gateway_down"))

@@ -16,10 +16,10 @@ import (
 
 	"paydesk/app"
 	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/assets"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/sim"
-	"paydesk/store"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -152,7 +152,7 @@ func newHarness(t *testing.T, lang string) *harness {
 	cfg, err := config.Load("")
 	require.NoError(t, err)
 	cfg.DataDir, cfg.Language = dir, lang
-	rt, err := app.Boot(context.Background(), cfg, app.Options{Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost})
+	rt, err := app.Boot(context.Background(), cfg, app.Options{Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost, Training: training.Start})
 	require.NoError(t, err)
 	a := test.NewTempApp(t)
 	u := New(a, rt, Options{StatusEvery: time.Hour, ResolveEvery: time.Hour})
@@ -220,8 +220,7 @@ func (h *harness) signOutAndIn(login, pin string) {
 	fyne.DoAndWait(h.u.signOut)
 	h.signIn(login, pin)
 	h.wait("last sign-in kept", func() bool {
-		v, _ := h.u.rt.Store.Setting(h.u.ctx, lastLoginSetting)
-		return v == login
+		return h.u.till.LastLogin(h.u.ctx) == login
 	})
 }
 
@@ -264,7 +263,7 @@ func TestPaymentThroughScreens(t *testing.T) {
 
 	// Enter in the amount: Pay (the check with the amount).
 	h.key(fyne.KeyReturn)
-	h.wait("check", func() bool { return s.payment != nil && s.payment.State == store.StateChecked })
+	h.wait("check", func() bool { return s.payment != nil && s.payment.State == app.StateChecked })
 	assert.Contains(t, s.result.Text, "Возьмите с плательщика 500.00")
 	assert.False(t, s.confirm.Disabled())
 
@@ -312,14 +311,14 @@ func popupText(o fyne.CanvasObject) string {
 // payAs runs a payment through the screen and returns the result line.
 func (h *harness) payAs(number string) string {
 	s := h.u.pay
-	p, err := h.rt.Till.Catalogue().Find("megafon")
+	p, err := h.rt.Till.Provider("megafon")
 	require.NoError(h.t, err)
 	s.choose(p)
 	test.Type(s.number, number)
 	test.Type(s.amount, "300")
 	h.key(fyne.KeyF3)
 	h.wait("check", func() bool {
-		return s.payment != nil && s.payment.State == store.StateChecked || strings.HasPrefix(s.result.Text, "✗")
+		return s.payment != nil && s.payment.State == app.StateChecked || strings.HasPrefix(s.result.Text, "✗")
 	})
 	if strings.HasPrefix(s.result.Text, "✗") {
 		return s.result.Text
@@ -341,9 +340,9 @@ func TestRefusalUnknownAndPaperOut(t *testing.T) {
 	assert.Equal(t, "✗ Неверный номер телефона или счёта: оператор отклонил номер — проверьте с плательщиком номер и сумму", res)
 
 	// The unknown outcome: the answer is lost and status says in progress.
-	h.rt.Sim.SetFaults(sim.Faults{Drop: sim.OpPay, Stuck: true})
+	training.Of(h.rt.World).Sim.SetFaults(sim.Faults{Drop: sim.OpPay, Stuck: true})
 	res = h.payAs("9261112233")
-	h.rt.Sim.SetFaults(sim.Faults{})
+	training.Of(h.rt.World).Sim.SetFaults(sim.Faults{})
 	assert.True(t, strings.HasPrefix(res, "⏳"), res)
 	assert.Contains(t, res, "не принимайте его повторно")
 	h.u.Show("pending")
@@ -352,12 +351,12 @@ func TestRefusalUnknownAndPaperOut(t *testing.T) {
 
 	// Paper out during the receipt: paid, the receipt waits; Print again makes it.
 	h.u.Show("pay")
-	h.rt.Emulator.SetPaper(false)
+	training.Of(h.rt.World).Emulator.SetPaper(false)
 	res = h.payAs("9267778899")
 	assert.Contains(t, res, "чек не напечатан")
 	h.u.Show("pending")
 	require.Len(t, h.u.pending.queue, 1)
-	h.rt.Emulator.SetPaper(true)
+	training.Of(h.rt.World).Emulator.SetPaper(true)
 	h.u.pending.printAgain()
 	h.wait("print again", func() bool { return len(h.u.pending.queue) == 0 })
 	assert.Equal(t, "Напечатано", h.u.pending.message.Text)
@@ -398,13 +397,13 @@ func TestManagerScreensAndEnglish(t *testing.T) {
 func (h *harness) payAsProvider(code, number string) string {
 	h.u.Show("pay")
 	s := h.u.pay
-	p, err := h.rt.Till.Catalogue().Find(code)
+	p, err := h.rt.Till.Provider(code)
 	require.NoError(h.t, err)
 	s.choose(p)
 	test.Type(s.number, number)
 	test.Type(s.amount, "100")
 	h.key(fyne.KeyF3)
-	h.wait("check", func() bool { return s.payment != nil && s.payment.State == store.StateChecked })
+	h.wait("check", func() bool { return s.payment != nil && s.payment.State == app.StateChecked })
 	h.key(fyne.KeyF4)
 	h.u.router.Handle(fyne.KeyReturn)
 	h.wait("confirm", func() bool { return s.payment == nil })
@@ -452,7 +451,7 @@ func TestCrashReportShown(t *testing.T) {
 	cfg, err := config.Load("")
 	require.NoError(t, err)
 	cfg.DataDir = dir
-	rt, err := app.Boot(context.Background(), cfg, app.Options{PINCost: bcrypt.MinCost})
+	rt, err := app.Boot(context.Background(), cfg, app.Options{PINCost: bcrypt.MinCost, Training: training.Start})
 	require.NoError(t, err)
 	defer rt.Close()
 	u := New(test.NewTempApp(t), rt, Options{Version: "1.2.3", CrashReports: []string{"/data/crash-1.log"}})

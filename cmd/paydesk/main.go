@@ -18,8 +18,10 @@ import (
 
 	"paydesk/app"
 	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/app/ui"
 	"paydesk/assets"
+	_ "paydesk/fiscal/shtrih" // the register driver
 )
 
 // Set by the packaging scripts with -ldflags "-X main.version=… -X main.revision=…".
@@ -52,14 +54,10 @@ func main() {
 	os.Exit(run(*cfgFile))
 }
 
+// loadConfig loads the configuration file config.Locate finds for the
+// --config flag (training mode when there is none).
 func loadConfig(file string) (*config.Config, error) {
-	if file == "" {
-		file = os.Getenv("PAYDESK_CONFIG")
-	}
-	if file == "" {
-		file = config.DefaultFile()
-	}
-	return config.Load(file)
+	return config.Load(config.Locate(file))
 }
 
 func run(cfgFile string) int {
@@ -90,7 +88,7 @@ func run(cfgFile string) int {
 			panic(r)
 		}
 	}()
-	rt, err := app.Boot(context.Background(), cfg, app.Options{Log: log})
+	rt, err := app.Boot(context.Background(), cfg, app.Options{Log: log, Training: training.Start})
 	if err != nil {
 		log.Error("paydesk: start failed", "err", err)
 		fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, cfg.Language))

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"paydesk/app"
+	"paydesk/app/training"
 	"paydesk/app/ui"
 )
 
@@ -39,7 +40,7 @@ func measureStart(mode string, start time.Time) int {
 			fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, "ru"))
 			return 2
 		}
-		if rt, err = app.Boot(context.Background(), cfg, app.Options{}); err != nil {
+		if rt, err = app.Boot(context.Background(), cfg, app.Options{Training: training.Start}); err != nil {
 			fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, cfg.Language))
 			return 1
 		}

@@ -14,6 +14,7 @@ import (
 
 	"paydesk/app"
 	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/app/ui"
 )
 
@@ -52,7 +53,7 @@ func shoot(a fyne.App, data, out string) error {
 			return err
 		}
 		cfg.DataDir, cfg.Language = data, lang
-		rt, err := app.Boot(context.Background(), cfg, app.Options{})
+		rt, err := app.Boot(context.Background(), cfg, app.Options{Training: training.Start})
 		if err != nil {
 			return err
 		}

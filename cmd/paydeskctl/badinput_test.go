@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"paydesk/internal/testutil"
 	"paydesk/store"
 
 	"github.com/stretchr/testify/assert"
@@ -19,37 +17,6 @@ import (
 
 // Bad input on the command line: each exits non-zero with one clear line
 // ("paydeskctl: ...") and no stack trace, and changes no books.
-
-// badFiles fingerprints every file under dir, skipping those in skip.
-func badFiles(t *testing.T, dir string, skip ...string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		for _, s := range skip {
-			if filepath.Base(p) == s {
-				return nil
-			}
-		}
-		fp := d.Type().String()
-		if d.Type().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			fp += fmt.Sprintf(" %x", sha256.Sum256(b))
-		}
-		out[p] = fp
-		return nil
-	})
-	if os.IsNotExist(err) {
-		return nil
-	}
-	require.NoError(t, err)
-	return out
-}
 
 // cliBooks is what the training database holds that a refused command must
 // leave as it was. Sign-ins are left out: a PIN is checked (and a wrong one
@@ -253,18 +220,18 @@ func TestBadInputCLIUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := badFiles(t, dir)
+			before := testutil.Fingerprint(t, dir)
 			r := runCLI(t, nil, tt.args...)
 			assertOneLine(t, r, tt.code, tt.want)
-			assert.Equal(t, before, badFiles(t, dir), "no file of the data folder changed")
+			assert.Equal(t, before, testutil.Fingerprint(t, dir), "no file of the data folder changed")
 		})
 	}
 	t.Run("config from the environment", func(t *testing.T) {
 		t.Setenv("PAYDESK_FISCAL_BAUD", "fast")
-		before := badFiles(t, dir)
+		before := testutil.Fingerprint(t, dir)
 		r := runCLI(t, nil, "pending")
 		assertOneLine(t, r, exitFailed, "fiscal.baud: значение неверного типа")
-		assert.Equal(t, before, badFiles(t, dir))
+		assert.Equal(t, before, testutil.Fingerprint(t, dir))
 	})
 	t.Run("production keys with the wrong passphrase", func(t *testing.T) {
 		prod := t.TempDir()
@@ -277,10 +244,10 @@ keys: {secret: %s, passphrase_file: wrong-pass, bank: %s, bank_serial: 64182}
 gateway: {base_url: "https://127.0.0.1:1"}
 fiscal: {port: none}
 `, filepath.Join(prod, "data"), filepath.Join(keys, "secret.key"), filepath.Join(keys, "pubkeys.key")))
-		before := badFiles(t, prod)
+		before := testutil.Fingerprint(t, prod)
 		r := runCLI(t, nil, "pending", "--config", file)
 		assertOneLine(t, r, exitFailed, "keys.passphrase_file: wrong passphrase for the point's secret key")
-		assert.Equal(t, before, badFiles(t, prod), "no data folder, no books")
+		assert.Equal(t, before, testutil.Fingerprint(t, prod), "no data folder, no books")
 	})
 }
 
@@ -336,7 +303,7 @@ func TestBadInputCLIBooks(t *testing.T) {
 		{"close by a cashier", []string{"shift", "close", "--cashier", "kassir", "--pin-file", kassir, "--counted", "1100.00"}, exitFailed, "только менеджер"},
 		{"cashier without approval", []string{"cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir}, exitUsage, "an administrator must approve"},
 		{"cashier approved by a manager", []string{"cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir, "--admin", "manager", "--admin-pin-file", manager},
-			exitFailed, "manager is not an administrator"},
+			exitFailed, "только администратор"},
 		{"cashier approval with a wrong PIN", []string{"cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir, "--admin", "admin", "--admin-pin-file", pins["wrong"]},
 			exitFailed, "Неверный PIN"},
 		{"cashier with a weak PIN", []string{"cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", pins["weak"], "--admin", "admin", "--admin-pin-file", admin},
@@ -348,11 +315,11 @@ func TestBadInputCLIBooks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			books := readBooks(t, db)
-			files := badFiles(t, dir, "training.db", "training.db-wal", "training.db-shm")
+			files := testutil.Fingerprint(t, dir, "training.db", "training.db-wal", "training.db-shm")
 			r := runCLI(t, nil, tt.args...)
 			assertOneLine(t, r, tt.code, tt.want)
 			assert.Equal(t, books, readBooks(t, db), "the books did not change")
-			assert.Equal(t, files, badFiles(t, dir, "training.db", "training.db-wal", "training.db-shm"),
+			assert.Equal(t, files, testutil.Fingerprint(t, dir, "training.db", "training.db-wal", "training.db-shm"),
 				"the network's and the device's state did not change")
 			// A right PIN clears a wrong one's count, so the cases do not add up to a lock.
 			require.Equal(t, 0, runCLI(t, nil, "shift", "x", "--cashier", "kassir", "--pin-file", kassir).code)

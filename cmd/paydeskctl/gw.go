@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"paydesk/app/config"
 	"paydesk/internal/clock"
@@ -36,7 +35,7 @@ var gwSummary = map[string]string{
 // human message on stderr), 3 with no trustworthy answer, 2 on usage.
 func gwCmd(ctx context.Context, e *env, op string, args []string) error {
 	fs := newFlags(e, "gw "+op)
-	cfgFile := fs.String("config", os.Getenv("PAYDESK_CONFIG"), "configuration file (default $PAYDESK_CONFIG)")
+	cfgFile := fs.String("config", "", "configuration file (default $PAYDESK_CONFIG; never the user's file or training mode)")
 	code := fs.String("provider", "", "provider code from the catalogue")
 	number := fs.String("number", "", "payer's phone number")
 	account := fs.String("account", "", "payer's account")
@@ -51,13 +50,16 @@ func gwCmd(ctx context.Context, e *env, op string, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("unexpected argument %q", pos[0])
 	}
-	if *cfgFile == "" {
+	// A request to the real network names its configuration: the flag or
+	// $PAYDESK_CONFIG, never the user's file or training defaults.
+	file := config.Locate(*cfgFile, config.NamedOnly)
+	if file == "" {
 		return usageErrorf("--config is required")
 	}
 	if *number != "" && *account != "" {
 		return usageErrorf("give --number or --account, not both")
 	}
-	cfg, err := config.Load(*cfgFile)
+	cfg, err := config.Load(file)
 	if err != nil {
 		return cfgErr(cfg, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"paydesk/app/config"
 	"paydesk/internal/clock"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
@@ -28,10 +29,11 @@ func init() {
 	})
 }
 
-// defaultTrainingDir is where gateway-sim keeps its training key set.
+// defaultTrainingDir is where gateway-sim keeps its training key set: in
+// the user's PayDesk folder (config.UserDir), else the temporary folder.
 func defaultTrainingDir() string {
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "paydesk", "training-keys")
+	if d, err := config.UserDir(); err == nil {
+		return filepath.Join(d, "training-keys")
 	}
 	return filepath.Join(os.TempDir(), "paydesk-training-keys")
 }

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -87,48 +87,35 @@ func keysGen(_ context.Context, e *env, args []string) error {
 	case *bits != 1024 && *bits != 2048:
 		return usageErrorf("--bits must be 1024 or 2048")
 	}
-	secPath := filepath.Join(*out, "secret.key")
-	pubPath := filepath.Join(*out, "pubkeys.key")
 	if !*force {
-		for _, p := range []string{secPath, pubPath} {
-			if _, err := os.Stat(p); err == nil {
-				return fmt.Errorf("%s exists: a new key would replace the registered one (use --force)", p)
-			}
+		// Refuse before the passphrase is asked for.
+		if err := ipriv.CheckKeyPairFree(*out); err != nil {
+			return keyExists(err)
 		}
 	}
 	pass, err := readPassphrase(e, *passFile, "Passphrase for the new key", true)
 	if err != nil {
 		return err
 	}
-	now := e.now()
-	key, err := ipriv.GenerateKey(nil, *bits, uint32(*serial), *user, now)
+	kp, err := ipriv.WriteKeyPair(ipriv.KeyPairSpec{Dir: *out, Bits: *bits, Serial: uint32(*serial), UserID: *user,
+		Passphrase: pass, Created: e.now(), Overwrite: *force})
 	if err != nil {
-		return ipErr(err)
+		return keyExists(err)
 	}
-	sec, err := key.Marshal(pass, nil)
-	if err != nil {
-		return ipErr(err)
-	}
-	pub, err := key.Public().MarshalCertified(key, now)
-	if err != nil {
-		return ipErr(err)
-	}
-	// Check what is written before it is handed out.
-	if _, err := ipriv.ParseSecretKey(sec, pass); err != nil {
-		return ipErr(err)
-	}
-	if err := os.MkdirAll(*out, 0o700); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(secPath, sec, 0o600); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(pubPath, pub, 0o644); err != nil {
-		return err
-	}
+	key, secPath, pubPath := kp.Key, kp.SecretFile, kp.PublicFile
 	fmt.Fprintf(e.stdout, "serial: %d\nuser id: %s\nbits: %d\nsecret key: %s\npublic key: %s\n", key.Serial, key.UserID, key.Bits(), secPath, pubPath)
 	fmt.Fprintf(e.stdout, "Send %s to the network for registration; keep %s and its passphrase to yourself.\n", pubPath, secPath)
 	return nil
+}
+
+// keyExists words WriteKeyPair's refusal to replace a key file; other
+// errors pass through ipErr.
+func keyExists(err error) error {
+	var pe *fs.PathError
+	if errors.Is(err, fs.ErrExist) && errors.As(err, &pe) {
+		return fmt.Errorf("%s exists: a new key would replace the registered one (use --force)", pe.Path)
+	}
+	return ipErr(err)
 }
 
 func keysShow(_ context.Context, e *env, args []string) error {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"paydesk/internal/testutil"
 	"paydesk/protocol/ipriv"
 
 	"github.com/stretchr/testify/assert"
@@ -221,11 +222,7 @@ func TestHelp(t *testing.T) {
 
 // With the vendor vectors present, the CLI verifies real documents and keys.
 func TestConformanceCLI(t *testing.T) {
-	root := os.Getenv("PAYDESK_CONFORMANCE")
-	if root == "" {
-		t.Skip("PAYDESK_CONFORMANCE not set")
-	}
-	dir := filepath.Join(root, "ipriv")
+	dir := testutil.Conformance(t, "ipriv")
 	doc, err := os.ReadFile(filepath.Join(dir, "whitequark", "SIGNED_hello_world_20f9425.txt"))
 	require.NoError(t, err)
 	r := runCLI(t, doc, "verify", "--pubkeys", filepath.Join(dir, "libipriv_lumpov", "pubkeys.key"))

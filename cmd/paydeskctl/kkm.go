@@ -41,21 +41,12 @@ func (k *kkmFlags) open(e *env) (*shtrih.Device, error) {
 	if k.baud <= 0 {
 		return nil, usageErrorf("--baud %d out of range", k.baud)
 	}
-	conn, err := shtrih.Dial(k.port, k.baud, 5*time.Second)
+	reg, err := fiscal.Open(shtrih.DriverName, fiscal.Config{Port: k.port, Baud: k.baud, Password: uint32(k.password),
+		AdminPassword: uint32(k.password), ByteTimeout: k.timeout, Log: e.log})
 	if err != nil {
 		return nil, noAnswer(err)
 	}
-	baud := k.baud
-	if strings.HasPrefix(k.port, "tcp://") {
-		baud = 0
-	}
-	return shtrih.New(conn, shtrih.Options{
-		Password:      uint32(k.password),
-		AdminPassword: uint32(k.password),
-		Baud:          baud,
-		ByteTimeout:   k.timeout,
-		Logger:        e.log,
-	}), nil
+	return reg.(*shtrih.Device), nil
 }
 
 // deviceError maps driver errors to exit codes: link problems exit 3, device

@@ -12,6 +12,7 @@ import (
 
 	"paydesk/app"
 	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/fiscal/emulator"
 	"paydesk/fiscal/shtrih"
 	"paydesk/money"
@@ -143,14 +144,14 @@ func soakBoot(ctx context.Context, data string) (*app.Runtime, error) {
 		return nil, err
 	}
 	cfg.DataDir = data
-	return app.Boot(ctx, cfg, app.Options{Settle: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond}, DeviceTimeout: time.Second})
+	return app.Boot(ctx, cfg, app.Options{Settle: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond}, DeviceTimeout: time.Second, Training: training.Start})
 }
 
 // soakReconcile settles what is open (no faults now) and reconciles.
-func soakReconcile(ctx context.Context, data string) (app.Reconciliation, error) {
+func soakReconcile(ctx context.Context, data string) (training.Reconciliation, error) {
 	rt, err := soakBoot(ctx, data)
 	if err != nil {
-		return app.Reconciliation{}, err
+		return training.Reconciliation{}, err
 	}
 	defer rt.Close()
 	for i := 0; i < 20; i++ {
@@ -162,7 +163,7 @@ func soakReconcile(ctx context.Context, data string) (app.Reconciliation, error)
 		_, _ = rt.Till.ResolvePending(ctx, true)
 		_ = rt.Till.RetryReceipts(ctx)
 	}
-	return app.Reconcile(ctx, rt, soakBalance)
+	return training.Reconcile(ctx, rt.Ledger(), training.Of(rt.World), soakBalance)
 }
 
 // soakBalance is the dealer's balance a soak starts with: enough for every
@@ -177,10 +178,10 @@ func soakFund(ctx context.Context, data string) error {
 		return err
 	}
 	defer rt.Close()
-	if n, err := rt.Store.PaymentCount(ctx); err != nil || n > 0 {
+	if n, err := rt.Till.PaymentCount(ctx); err != nil || n > 0 {
 		return err // a soak resumed in its folder keeps its balance
 	}
-	return rt.Sim.SetBalance(soakBalance)
+	return training.Of(rt.World).Sim.SetBalance(soakBalance)
 }
 
 // soakResolverTick is the worker's resolver tick, and soakSlow the delay
@@ -211,6 +212,7 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 	if err != nil {
 		return err
 	}
+	w := training.Of(rt.World)
 	rng := rand.New(rand.NewPCG(seed, 2))
 	// The background resolver runs beside the payments, as in the window,
 	// ticking far faster than the window's 15 s so that it meets payments
@@ -222,7 +224,7 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 	defer func() { stop(); wg.Wait() }() // before rt.Close
 	fmt.Fprintln(e.stdout, "ready")
 	for {
-		count, err := rt.Store.PaymentCount(ctx)
+		count, err := rt.Till.PaymentCount(ctx)
 		if err != nil {
 			return err
 		}
@@ -260,25 +262,25 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 			return err
 		}
 		number := fmt.Sprintf("9%09d", 100000000+rng.IntN(800000000))
-		rt.Sim.SetFaults(sim.Faults{})
+		w.Sim.SetFaults(sim.Faults{})
 		switch x := rng.IntN(100); {
 		case x < 15:
 			number = soakTraining[rng.IntN(len(soakTraining))]
 		case x < 20:
-			rt.Sim.SetFaults(sim.Faults{HTTP500: sim.OpPay})
+			w.Sim.SetFaults(sim.Faults{HTTP500: sim.OpPay})
 		case x < 25:
-			rt.Sim.SetFaults(sim.Faults{Refuse: sim.OpPay, RefuseCode: 30})
+			w.Sim.SetFaults(sim.Faults{Refuse: sim.OpPay, RefuseCode: 30})
 		case x < 27:
-			rt.Sim.SetFaults(sim.Faults{Latency: 30 * time.Millisecond})
+			w.Sim.SetFaults(sim.Faults{Latency: 30 * time.Millisecond})
 		case x < 30:
 			// Slow answers: the pay and its status outlast a resolver tick.
-			rt.Sim.SetFaults(sim.Faults{Latency: soakSlow})
+			w.Sim.SetFaults(sim.Faults{Latency: soakSlow})
 		case x < 50:
 			f := soakDeviceFaults[rng.IntN(len(soakDeviceFaults))]
 			if f == emulator.FaultPaperOutInReceipt {
-				rt.Emulator.Arm(f, 0)
+				w.Emulator.Arm(f, 0)
 			} else {
-				rt.Emulator.Arm(f, []shtrih.Cmd{0, shtrih.CmdCloseReceipt, shtrih.CmdOperation, shtrih.CmdPrintLine, shtrih.CmdShortStatus}[rng.IntN(5)])
+				w.Emulator.Arm(f, []shtrih.Cmd{0, shtrih.CmdCloseReceipt, shtrih.CmdOperation, shtrih.CmdPrintLine, shtrih.CmdShortStatus}[rng.IntN(5)])
 			}
 		}
 		amount := money.Amount(10_00 + rng.IntN(2000)*100 + rng.IntN(100))
@@ -292,9 +294,9 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 		if err != nil && app.KindOf(err) == 0 {
 			return err
 		}
-		rt.Emulator.SetPaper(true)
+		w.Emulator.SetPaper(true)
 		if count%10 == 9 {
-			rt.Sim.SetFaults(sim.Faults{})
+			w.Sim.SetFaults(sim.Faults{})
 			_, _ = rt.Till.ResolvePending(ctx, true)
 			_ = rt.Till.RetryReceipts(ctx)
 		}

@@ -7,18 +7,21 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"paydesk/app"
 	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/money"
-	"paydesk/store"
 )
 
 func init() {
 	register(&command{name: "cashier add", args: "--login L --name \"Full Name\" --role cashier|manager|admin --pin-file F [--config FILE]",
 		summary: "add a cashier (an administrator's PIN is asked with --admin/--admin-pin-file once cashiers exist)", run: cashierAdd})
+	register(&command{name: "cashier unlock", args: "--login L --manager M --pin-file F [--config FILE]",
+		summary: "clear a cashier's PIN lock (a manager signs in)", run: cashierUnlock})
 	for _, op := range []string{"open", "x", "close"} {
 		op := op
 		register(&command{name: "shift " + op, args: "--cashier L --pin-file F [--float 0.00] [--counted 1234.00] [--config FILE]",
@@ -37,7 +40,7 @@ func init() {
 		summary: "list payments whose outcome is unknown and receipts waiting; --resolve asks status now", run: pendingCmd})
 	for _, kind := range []string{"shift", "commission"} {
 		kind := kind
-		register(&command{name: "report " + kind, args: "--from DATE --to DATE [--by provider|day|cashier|shift] [--csv] [--config FILE]",
+		register(&command{name: "report " + kind, args: "--cashier L --pin-file F --from DATE --to DATE [--by provider|day|cashier|shift] [--csv] [--config FILE]",
 			summary: map[string]string{"shift": "shifts of the period with their cash", "commission": "the partner's commission for the period"}[kind],
 			run:     func(ctx context.Context, e *env, args []string) error { return reportCmd(ctx, e, kind, args) }})
 	}
@@ -48,12 +51,12 @@ func init() {
 // killHook returns the step hook of the crash test: PAYDESK_TEST_KILL_AT
 // names a step at which the process kills itself (SIGKILL), as a power cut
 // or a crash would.
-func killHook() func(string, *store.Payment) {
+func killHook() func(string, *app.Payment) {
 	at := os.Getenv("PAYDESK_TEST_KILL_AT")
 	if at == "" {
 		return nil
 	}
-	return func(step string, _ *store.Payment) {
+	return func(step string, _ *app.Payment) {
 		if step == at {
 			p, _ := os.FindProcess(os.Getpid())
 			_ = p.Kill()
@@ -75,16 +78,16 @@ func boot(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
-	rt, err := app.Boot(ctx, cfg, app.Options{Log: e.log, Step: killHook()})
+	rt, err := app.Boot(ctx, cfg, app.Options{Log: e.log, Step: killHook(), Training: training.Start})
 	if err != nil {
 		return nil, tillErr(cfg.Language, err)
 	}
 	return rt, nil
 }
 
-// openBooks opens only the database the configuration names: reports and
+// openBooks opens only the books the configuration names: reports and
 // database tools need neither the gateway nor the register.
-func openBooks(ctx context.Context, e *env, cfgFile string) (*store.Store, error) {
+func openBooks(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
 	if cfgFile == "" {
 		cfgFile = os.Getenv("PAYDESK_CONFIG")
 	}
@@ -95,15 +98,14 @@ func openBooks(ctx context.Context, e *env, cfgFile string) (*store.Store, error
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
-	path, err := cfg.StorePath()
+	rt, err := app.OpenBooks(ctx, cfg, app.Options{Log: e.log})
 	if err != nil {
-		return nil, cfgErr(cfg, err)
-	}
-	st, err := store.Open(ctx, path, store.Options{Log: e.log})
-	if err != nil {
+		if app.KindOf(err) == app.KindConfig {
+			return nil, cfgErr(cfg, err)
+		}
 		return nil, tillErr(cfg.Language, err)
 	}
-	return st, nil
+	return rt, nil
 }
 
 // tillErr turns a till error into the CLI's exit code with the human message.
@@ -150,7 +152,7 @@ func cashierAdd(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	r, err := store.ParseRole(*role)
+	r, err := app.ParseRole(*role)
 	if err != nil {
 		return usageErrorf("--role must be cashier, manager or admin")
 	}
@@ -162,33 +164,56 @@ func cashierAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer rt.Close()
-	actor := "paydeskctl"
-	existing, err := rt.Store.Cashiers(ctx)
+	exist, err := rt.Till.HasCashiers(ctx)
 	if err != nil {
 		return err
 	}
-	if len(existing) > 0 {
+	var by *app.User
+	if exist {
 		if *admin == "" {
 			return usageErrorf("cashiers exist: an administrator must approve (--admin L --admin-pin-file F)")
 		}
-		u, err := signIn(ctx, e, rt, *admin, *adminPin)
-		if err != nil {
+		if by, err = signIn(ctx, e, rt, *admin, *adminPin); err != nil {
 			return err
 		}
-		if u.Role != store.RoleAdmin {
-			return fmt.Errorf("%s is not an administrator", *admin)
-		}
-		actor = u.Login
 	}
 	pin, err := readPassphrase(e, *pinFile, "New PIN", true)
 	if err != nil {
 		return err
 	}
-	c, err := rt.Store.AddCashier(ctx, actor, store.Cashier{Login: *login, FullName: *name, Role: r, INN: *inn}, string(pin))
+	c, err := rt.Till.AddCashier(ctx, by, app.Cashier{Login: *login, FullName: *name, Role: r, INN: *inn}, string(pin))
 	if err != nil {
 		return tillErr(rt.Config.Language, err)
 	}
 	fmt.Fprintf(e.stdout, "cashier %s (%s, %s) added\n", c.Login, c.FullName, c.Role)
+	return nil
+}
+
+func cashierUnlock(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "cashier unlock")
+	cfgFile := fs.String("config", "", "configuration file")
+	login := fs.String("login", "", "the locked cashier's login")
+	manager := fs.String("manager", "", "a manager's login")
+	pinFile := fs.String("pin-file", "", "file holding the manager's PIN")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*login) == "" {
+		return usageErrorf("--login is required")
+	}
+	rt, err := openBooks(ctx, e, *cfgFile)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	u, err := signIn(ctx, e, rt, *manager, *pinFile)
+	if err != nil {
+		return err
+	}
+	if err := rt.Till.Unlock(ctx, u, *login); err != nil {
+		return tillErr(rt.Config.Language, err)
+	}
+	fmt.Fprintf(e.stdout, "cashier %s unlocked\n", *login)
 	return nil
 }
 
@@ -264,7 +289,7 @@ func shiftCmd(ctx context.Context, e *env, op string, args []string) error {
 	return nil
 }
 
-func printTotals(w io.Writer, sh *store.Shift, t store.Totals) {
+func printTotals(w io.Writer, sh *app.Shift, t app.Totals) {
 	fmt.Fprintf(w, "shift=%d\npayments=%d\namount=%v\nfee=%v\ntotal=%v\ncommission=%v\ncash_in=%v\ncash_out=%v\npending=%d\nexpected_cash=%v\n",
 		sh.ID, t.Payments, t.Amount, t.Fee, t.Total, t.Commission, t.CashIn, t.CashOut, t.Pending, t.Expected)
 }
@@ -349,7 +374,7 @@ func payCmd(ctx context.Context, e *env, args []string) error {
 	}
 	// The amount against the provider's limits before the payment is
 	// stored: a bad one leaves nothing in the books.
-	if prov, err := rt.Till.Catalogue().Find(*code); err == nil {
+	if prov, err := rt.Till.Provider(*code); err == nil {
 		if err := prov.CheckAmount(amount); err != nil {
 			return tillErr(lang, err)
 		}
@@ -363,11 +388,11 @@ func payCmd(ctx context.Context, e *env, args []string) error {
 	if err == nil {
 		p, err = rt.Till.Confirm(ctx, u, p)
 	}
-	state := map[store.State]string{store.StatePaid: "paid", store.StateUnknown: "pending", store.StatePaySent: "pending"}[p.State]
+	state := map[app.State]string{app.StatePaid: "paid", app.StateUnknown: "pending", app.StatePaySent: "pending"}[p.State]
 	if state == "" {
 		state = "refused"
 	}
-	if p.State == store.StatePaid && p.FiscalState != store.FiscalDone {
+	if p.State == app.StatePaid && p.FiscalState != app.FiscalDone {
 		state = "paid-awaiting-receipt"
 	}
 	if p.Session != "" {
@@ -450,6 +475,8 @@ func reportCmd(ctx context.Context, e *env, kind string, args []string) error {
 	fromText := fs.String("from", "", "first day, like 2026-11-01 (default: today)")
 	toText := fs.String("to", "", "last day (default: from)")
 	by := fs.String("by", "provider", "provider, day, cashier or shift")
+	login := fs.String("cashier", "", "a manager's login (reports are for managers)")
+	pinFile := fs.String("pin-file", "", "file holding the PIN")
 	csvOut := fs.Bool("csv", false, "write CSV")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -470,9 +497,8 @@ func reportCmd(ctx context.Context, e *env, kind string, args []string) error {
 	if to.Before(from) {
 		return usageErrorf("--to is before --from")
 	}
-	switch store.GroupBy(*by) {
-	case store.ByProvider, store.ByDay, store.ByCashier, store.ByShift:
-	default:
+	g := app.GroupBy(*by)
+	if !slices.Contains(app.ReportGroups, g) {
 		return usageErrorf("--by %q: use provider, day, cashier or shift", *by)
 	}
 	books, err := openBooks(ctx, e, *cfgFile)
@@ -480,33 +506,35 @@ func reportCmd(ctx context.Context, e *env, kind string, args []string) error {
 		return err
 	}
 	defer books.Close()
+	u, err := signIn(ctx, e, books, *login, *pinFile)
+	if err != nil {
+		return err
+	}
 	if kind == "shift" {
-		shifts, err := books.Shifts(ctx, from, to.AddDate(0, 0, 1))
+		shifts, err := books.Till.Shifts(ctx, u, from, to.AddDate(0, 0, 1))
 		if err != nil {
-			return err
+			return tillErr(books.Config.Language, err)
 		}
-		for _, sh := range shifts {
-			tot, err := books.ShiftTotals(ctx, sh)
-			if err != nil {
-				return err
-			}
-			printTotals(e.stdout, sh, tot)
-			if !sh.Open() {
-				fmt.Fprintf(e.stdout, "counted=%v\ndifference=%v\n", sh.Counted, sh.Difference)
+		for _, r := range shifts {
+			printTotals(e.stdout, r.Shift, r.Totals)
+			if !r.Shift.Open() {
+				fmt.Fprintf(e.stdout, "counted=%v\ndifference=%v\n", r.Shift.Counted, r.Shift.Difference)
 			}
 			fmt.Fprintln(e.stdout)
 		}
 		return nil
 	}
-	g := store.GroupBy(*by)
-	rows, err := books.Commission(ctx, from, to, g)
+	rows, err := books.Till.Commission(ctx, u, from, to, g)
+	if app.KindOf(err) != 0 {
+		return tillErr(books.Config.Language, err)
+	}
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
 	if *csvOut {
-		return store.WriteCSV(e.stdout, g, rows)
+		return app.WriteCSV(e.stdout, g, rows)
 	}
-	for _, r := range append(rows, store.Sum(rows)) {
+	for _, r := range append(rows, app.SumRows(rows)) {
 		fmt.Fprintf(e.stdout, "%-20s %-28s %6d %14v %12v %14v %12v\n", r.Key, clipText(r.Label, 28), r.Count, r.Amount, r.Fee, r.Total, r.Commission)
 	}
 	return nil
@@ -535,7 +563,7 @@ func dbBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer books.Close()
-	if err := books.Backup(ctx, pos[0]); err != nil {
+	if err := books.Till.Backup(ctx, pos[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "backup written to %s\n", pos[0])
@@ -553,14 +581,10 @@ func dbCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer books.Close()
-	if err := books.IntegrityCheck(ctx); err != nil {
-		return err
-	}
-	n, err := books.VerifyAudit(ctx)
+	c, err := books.Till.CheckBooks(ctx)
 	if err != nil {
 		return err
 	}
-	v, _ := books.Version(ctx)
-	fmt.Fprintf(e.stdout, "database=%s\nschema=%d\nintegrity=ok\naudit_rows=%d\naudit=ok\n", books.Path(), v, n)
+	fmt.Fprintf(e.stdout, "database=%s\nschema=%d\nintegrity=ok\naudit_rows=%d\naudit=ok\n", c.Path, c.Schema, c.AuditRows)
 	return nil
 }

@@ -13,9 +13,9 @@ import (
 
 	"paydesk/app"
 	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/fiscal"
 	"paydesk/protocol/gateway/sim"
-	"paydesk/store"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -87,6 +87,11 @@ func TestTillCLI(t *testing.T) {
 
 	today := time.Now().Format("2006-01-02")
 	r = runCLI(t, nil, "report", "commission", "--from", today, "--to", today, "--by", "cashier", "--csv")
+	assert.Equal(t, 2, r.code, "reports need a sign-in")
+	r = runCLI(t, nil, "report", "commission", "--cashier", "kassir", "--pin-file", kassir, "--from", today, "--to", today)
+	assert.Equal(t, 1, r.code, "reports are for managers")
+	assert.Contains(t, r.stderr, "менеджер")
+	r = runCLI(t, nil, "report", "commission", "--cashier", "manager", "--pin-file", manager, "--from", today, "--to", today, "--by", "cashier", "--csv")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "kassir,Кассир Иванова А.А.,1,100.00,0.00,100.00,3.00\n")
 
@@ -170,21 +175,22 @@ func TestCrashAtEveryStep(t *testing.T) {
 	cfg, err := config.Load("")
 	require.NoError(t, err)
 	cfg.DataDir = dir
-	rt, err := app.Boot(context.Background(), cfg, app.Options{})
+	rt, err := app.Boot(context.Background(), cfg, app.Options{Training: training.Start})
 	require.NoError(t, err)
 	defer rt.Close()
-	ps, err := rt.Store.Payments(context.Background(), store.Filter{Limit: 1000})
+	w := training.Of(rt.World)
+	ps, err := rt.Ledger().Payments(context.Background(), app.Filter{Limit: 1000})
 	require.NoError(t, err)
 	require.Len(t, ps, len(steps)*rounds)
 	paid := 0
 	for _, p := range ps {
-		committed := rt.Sim.Committed(p.Session)
+		committed := w.Sim.Committed(p.Session)
 		switch p.State {
-		case store.StatePaid:
+		case app.StatePaid:
 			paid++
 			assert.Equal(t, 1, committed, "%s paid once at the network", p.Session)
-			assert.Equal(t, store.FiscalDone, p.FiscalState, "%s fiscalized", p.Session)
-		case store.StateNotPaid, store.StateCancelled, store.StateRefused, store.StateEntered, store.StateNumberChecked, store.StateChecked:
+			assert.Equal(t, app.FiscalDone, p.FiscalState, "%s fiscalized", p.Session)
+		case app.StateNotPaid, app.StateCancelled, app.StateRefused, app.StateEntered, app.StateNumberChecked, app.StateChecked:
 			// Not paid: killed before pay went out, or status proved it never arrived.
 			assert.Equal(t, 0, committed, "%s (%s) not paid at the network", p.Session, p.State)
 		default:
@@ -192,14 +198,14 @@ func TestCrashAtEveryStep(t *testing.T) {
 		}
 	}
 	receipts := 0
-	for _, d := range rt.Emulator.State().Docs {
+	for _, d := range w.Emulator.State().Docs {
 		if d.Type == fiscal.DocReceipt {
 			receipts++
 		}
 	}
 	assert.Equal(t, paid, receipts, "one fiscal receipt per paid payment, none for the unpaid")
-	assert.Len(t, rt.Sim.Payments(), paid, "the network took exactly the paid payments")
-	_, err = rt.Store.VerifyAudit(context.Background())
+	assert.Len(t, w.Sim.Payments(), paid, "the network took exactly the paid payments")
+	_, err = rt.Ledger().VerifyAudit(context.Background())
 	require.NoError(t, err)
 	t.Logf("%d payments, %d paid and fiscalized, %d receipts", len(ps), paid, receipts)
 }
@@ -223,4 +229,37 @@ func TestSoak(t *testing.T) {
 	assert.Contains(t, r.stdout, "reconciliation=ok")
 	assert.Regexp(t, `payments=`+n+` kills=\d+`, r.stdout)
 	assert.Regexp(t, `shifts=([2-9]|[1-9][0-9]) `, r.stdout, "shifts closed with Z reports and opened again")
+}
+
+// TestCashierUnlock: five wrong PINs lock a cashier; a cashier cannot
+// unlock, a manager can, and the cashier signs in again.
+func TestCashierUnlock(t *testing.T) {
+	dir := trainingDir(t)
+	t.Setenv("PAYDESK_DATA_DIR", dir)
+	t.Setenv("PAYDESK_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
+	manager := writeFile(t, dir, "manager.pin", "2222\n")
+	wrong := writeFile(t, dir, "wrong.pin", "0000\n")
+	for i := 0; i < 5; i++ {
+		r := runCLI(t, nil, "shift", "x", "--cashier", "kassir", "--pin-file", wrong)
+		require.Equal(t, 1, r.code, r.stderr)
+	}
+	r := runCLI(t, nil, "shift", "x", "--cashier", "kassir", "--pin-file", kassir)
+	require.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "заблокирован", "the right PIN is refused while locked")
+
+	r = runCLI(t, nil, "cashier", "unlock", "--login", "kassir", "--manager", "admin", "--pin-file", kassir)
+	assert.Equal(t, 1, r.code, "a wrong PIN for the approver")
+	r = runCLI(t, nil, "cashier", "unlock", "--login", "nobody", "--manager", "manager", "--pin-file", manager)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "Кассир не найден")
+	r = runCLI(t, nil, "cashier", "unlock", "--login", "kassir", "--manager", "manager", "--pin-file", manager)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "cashier kassir unlocked")
+	r = runCLI(t, nil, "shift", "open", "--cashier", "kassir", "--pin-file", kassir)
+	require.Equal(t, 0, r.code, r.stderr)
+	r = runCLI(t, nil, "cashier", "unlock", "--login", "manager", "--manager", "kassir", "--pin-file", kassir)
+	assert.Equal(t, 1, r.code, "a cashier may not unlock")
+	assert.Contains(t, r.stderr, "менеджер")
 }

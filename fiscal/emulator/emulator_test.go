@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"bufio"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -18,6 +17,7 @@ import (
 	"paydesk/fiscal"
 	"paydesk/fiscal/emulator"
 	"paydesk/fiscal/shtrih"
+	"paydesk/internal/testutil"
 )
 
 var t0 = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
@@ -179,11 +179,7 @@ func TestPacing(t *testing.T) {
 // and checks the answer: same command, error 0, and the length of the
 // matching kkt->host row when there is one.
 func TestConformanceReplay(t *testing.T) {
-	dir := os.Getenv("PAYDESK_CONFORMANCE")
-	if dir == "" {
-		t.Skip("PAYDESK_CONFORMANCE not set")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "shtrih", "vectors.json"))
+	b, err := os.ReadFile(filepath.Join(testutil.Conformance(t, "shtrih"), "vectors.json"))
 	require.NoError(t, err)
 	var v struct {
 		V1 []struct{ ID, Direction, Frame, Cmd string } `json:"shtrih_v1"`
@@ -218,9 +214,7 @@ func TestConformanceReplay(t *testing.T) {
 			e, err := emulator.New(emulator.Config{Initial: &st, Now: func() time.Time { return t0 }})
 			require.NoError(t, err)
 			defer e.Close()
-			raw, err := hex.DecodeString(strings.ReplaceAll(r.Frame, " ", ""))
-			require.NoError(t, err)
-			p, err := shtrih.Decode(raw)
+			p, err := shtrih.Decode(testutil.Unhex(t, r.Frame))
 			require.NoError(t, err)
 			ans := e.Exec(p)
 			cmd, _, _ := shtrih.CmdOf(p)

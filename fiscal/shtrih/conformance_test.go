@@ -1,7 +1,6 @@
 package shtrih_test
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"paydesk/fiscal"
 	"paydesk/fiscal/shtrih"
+	"paydesk/internal/testutil"
 )
 
 // Vectors is the part of PAYDESK_CONFORMANCE/shtrih/vectors.json the driver checks.
@@ -32,19 +32,8 @@ type Vectors struct {
 	} `json:"shtrih_v1_negative"`
 }
 
-func unhex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	require.NoError(t, err, s)
-	return b
-}
-
 func loadVectors(t *testing.T) Vectors {
-	dir := os.Getenv("PAYDESK_CONFORMANCE")
-	if dir == "" {
-		t.Skip("PAYDESK_CONFORMANCE not set")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "shtrih", "vectors.json"))
+	b, err := os.ReadFile(filepath.Join(testutil.Conformance(t, "shtrih"), "vectors.json"))
 	require.NoError(t, err)
 	var v Vectors
 	require.NoError(t, json.Unmarshal(b, &v))
@@ -57,7 +46,7 @@ func TestConformanceFrames(t *testing.T) {
 	v := loadVectors(t)
 	for _, row := range v.V1 {
 		t.Run(row.ID, func(t *testing.T) {
-			frame, payload := unhex(t, row.Frame), unhex(t, row.Payload)
+			frame, payload := testutil.Unhex(t, row.Frame), testutil.Unhex(t, row.Payload)
 			got, err := shtrih.Encode(payload)
 			require.NoError(t, err)
 			assert.Equal(t, frame, got)
@@ -82,7 +71,7 @@ func TestConformanceNegative(t *testing.T) {
 	require.NotEmpty(t, v.Negative)
 	for _, row := range v.Negative {
 		t.Run(row.ID, func(t *testing.T) {
-			_, err := shtrih.Decode(unhex(t, row.Frame))
+			_, err := shtrih.Decode(testutil.Unhex(t, row.Frame))
 			require.Error(t, err)
 			switch {
 			case strings.Contains(row.Expect, "LRC") || strings.Contains(row.Expect, "NAK then ENQ"):
@@ -101,7 +90,7 @@ func TestConformanceAnswers(t *testing.T) {
 	v := loadVectors(t)
 	rows := map[string][]byte{}
 	for _, r := range v.V1 {
-		rows[r.ID] = unhex(t, r.Payload)
+		rows[r.ID] = testutil.Unhex(t, r.Payload)
 	}
 	data := func(id string) []byte {
 		p, ok := rows[id]
@@ -184,7 +173,7 @@ func TestConformanceBuilders(t *testing.T) {
 		n++
 		f, err := shtrih.Encode(p)
 		require.NoError(t, err)
-		assert.Equal(t, unhex(t, row.Frame), f, row.ID)
+		assert.Equal(t, testutil.Unhex(t, row.Frame), f, row.ID)
 	}
 	assert.Equal(t, len(built), n, "every builder has its vector")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"paydesk/fiscal/shtrih"
+	"paydesk/internal/testutil"
 )
 
 func TestV2(t *testing.T) {
@@ -32,11 +33,7 @@ func TestV2(t *testing.T) {
 }
 
 func TestConformanceV2(t *testing.T) {
-	dir := os.Getenv("PAYDESK_CONFORMANCE")
-	if dir == "" {
-		t.Skip("PAYDESK_CONFORMANCE not set")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "shtrih", "vectors.json"))
+	b, err := os.ReadFile(filepath.Join(testutil.Conformance(t, "shtrih"), "vectors.json"))
 	require.NoError(t, err)
 	var v struct {
 		V2 []struct {
@@ -52,15 +49,15 @@ func TestConformanceV2(t *testing.T) {
 		t.Run(row.ID, func(t *testing.T) {
 			want, err := strconv.ParseUint(strings.TrimPrefix(row.CRC16, "0x"), 16, 16)
 			require.NoError(t, err)
-			assert.Equal(t, uint16(want), shtrih.CRC16(unhex(t, row.CRCInput)))
+			assert.Equal(t, uint16(want), shtrih.CRC16(testutil.Unhex(t, row.CRCInput)))
 			if row.Frame == "" {
 				return
 			}
-			frame := unhex(t, row.Frame)
+			frame := testutil.Unhex(t, row.Frame)
 			num, data, err := shtrih.DecodeV2(frame)
 			require.NoError(t, err)
 			assert.Equal(t, uint16(0x0015), num)
-			assert.Equal(t, unhex(t, row.CRCInput)[4:], data)
+			assert.Equal(t, testutil.Unhex(t, row.CRCInput)[4:], data)
 			again, err := shtrih.EncodeV2(num, data)
 			require.NoError(t, err)
 			assert.Equal(t, frame, again)

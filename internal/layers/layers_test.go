@@ -2,6 +2,7 @@ package layers
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,6 +22,42 @@ var rules = []struct {
 		forbidden: []string{"paydesk/app", "paydesk/cmd/"}},
 	{pkgs: []string{"paydesk/protocol/"}, forbidden: []string{"paydesk/fiscal", "paydesk/store", "paydesk/receipts"}},
 	{pkgs: []string{"paydesk/fiscal"}, forbidden: []string{"paydesk/protocol/", "paydesk/store", "paydesk/receipts"}},
+}
+
+// doors: a package matching a prefix must not import these itself (its
+// own imports, tests aside): the window and the commands reach the books
+// through the till core (app), which checks roles, never the store.
+var doors = []struct {
+	pkgs      []string
+	exact     bool // pkgs are whole import paths, not prefixes
+	forbidden []string
+}{
+	{pkgs: []string{"paydesk/app/ui", "paydesk/cmd/"}, forbidden: []string{"paydesk/store"}},
+	// The till core knows no concrete driver and nothing of training: the
+	// entry points link the driver in and hand it the training world.
+	{pkgs: []string{"paydesk/app"}, exact: true, forbidden: []string{"paydesk/app/training", "paydesk/fiscal/shtrih",
+		"paydesk/fiscal/emulator", "paydesk/protocol/gateway/sim"}},
+	// Training is a world of its own: it does not reach into the core.
+	{pkgs: []string{"paydesk/app/training", "paydesk/app/world"}, forbidden: []string{"paydesk/app", "paydesk/app/ui"}},
+}
+
+func TestDoors(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "paydesk/...").Output()
+	require.NoError(t, err)
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		for _, r := range doors {
+			if r.exact && !slices.Contains(r.pkgs, pkg) || !r.exact && !hasPrefix(pkg, r.pkgs) {
+				continue
+			}
+			checked++
+			for _, d := range strings.Fields(imports) {
+				assert.False(t, slices.Contains(r.forbidden, d), "%s must not import %s", pkg, d)
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, checked, 6, "the window, both commands, the core and training are checked")
 }
 
 func hasPrefix(s string, prefixes []string) bool {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"testing"
 
+	"paydesk/internal/testutil"
 	"paydesk/protocol/ipriv"
 
 	"github.com/stretchr/testify/assert"
@@ -18,11 +19,7 @@ import (
 // The real signed answers of CyberPlat's test server verify with bank key
 // 64182 and parse into the right results, through the client's HTTP path.
 func TestConformanceRealAnswers(t *testing.T) {
-	root := os.Getenv("PAYDESK_CONFORMANCE")
-	if root == "" {
-		t.Skip("PAYDESK_CONFORMANCE not set")
-	}
-	dir := filepath.Join(root, "ipriv")
+	dir := testutil.Conformance(t, "ipriv")
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		require.NoError(t, err)

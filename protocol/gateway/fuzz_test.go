@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
-	"crypto/rand"
 	"io"
-	"math/big"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,6 +19,7 @@ import (
 	"paydesk/internal/clock"
 	"paydesk/money"
 	"paydesk/protocol/ipriv"
+	"paydesk/protocol/ipriv/ipritest"
 )
 
 // fuzzBankKeyText is a throw-away 1024-bit test key (serial 64182, userid
@@ -79,45 +78,17 @@ func (w *answerWire) RoundTrip(r *http.Request) (*http.Response, error) {
 		Header: http.Header{"Content-Type": {w.contentType}}, Body: io.NopCloser(bytes.NewReader(w.body)), Request: r}, nil
 }
 
-// smallDealerKey makes a 512-bit dealer key (the network's test keys are
-// that size) from fresh primes: every fuzzed request is signed, and under
-// the fuzzer's instrumentation a 1024-bit signature costs several times
-// more. crypto/rsa refuses to make keys this small, so it is built by hand.
-func smallDealerKey(t testing.TB) *ipriv.SecretKey {
-	for {
-		p, err := rand.Prime(rand.Reader, 256)
-		require.NoError(t, err)
-		q, err := rand.Prime(rand.Reader, 256)
-		require.NoError(t, err)
-		if p.Cmp(q) > 0 {
-			p, q = q, p
-		}
-		n := new(big.Int).Mul(p, q)
-		one := big.NewInt(1)
-		phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
-		d := new(big.Int).ModInverse(big.NewInt(17), phi)
-		if p.Cmp(q) == 0 || n.BitLen() != 512 || d == nil {
-			continue
-		}
-		k := &ipriv.SecretKey{PublicKey: ipriv.PublicKey{Serial: 17033, UserID: "api17032", Created: t0, N: n, E: 17},
-			D: d, P: p, Q: q, U: new(big.Int).ModInverse(p, q)}
-		b, err := k.Marshal(nil, nil)
-		require.NoError(t, err)
-		k, err = ipriv.ParseSecretKey(b, nil) // checks the values and prepares signing
-		require.NoError(t, err)
-		return k
-	}
-}
-
 // fuzzSetup loads the fixed bank key and builds one client for every input:
-// a small dealer key, the built-in catalogue on a base that only the fake
-// transport ever sees.
+// the 512-bit test dealer key (every fuzzed request is signed, and under
+// the fuzzer's instrumentation a 1024-bit signature costs several times
+// more), the built-in catalogue on a base that only the fake transport
+// ever sees.
 func fuzzSetup(t testing.TB) {
 	fuzzOnce.Do(func() {
 		var err error
 		fuzzBank, err = ipriv.ParseSecretKey([]byte(strings.ReplaceAll(fuzzBankKeyText, "\n", "\r\n")), nil)
 		require.NoError(t, err)
-		dealer := smallDealerKey(t)
+		dealer := ipritest.DealerKey()
 		cat, err := DefaultCatalogue("https://gw.test")
 		require.NoError(t, err)
 		fuzzMTS, err = cat.Find("mts")
@@ -317,7 +288,7 @@ func FuzzSignedAnswer(f *testing.F) {
 // back as YAML it loads to the same catalogue; one that does not is a
 // KindConfig error with a message in both languages.
 func FuzzCatalogue(f *testing.F) {
-	f.Add(DefaultCatalogueYAML(), "http://127.0.0.1:8780")
+	f.Add(defaultCatalogue, "http://127.0.0.1:8780")
 	f.Add([]byte("providers:\n  - {code: x, name: X, group: mobile, check_url: /c, pay_url: /p, status_url: /s}\n"), "https://service.cyberplat.ru/")
 	f.Add([]byte("providers:\n  - code: kvartplata\n    name: ЖКУ\n    group: utilities\n    field: account\n"+
 		"    pattern: '^\\d{12}$'\n    min: '10'\n    max: '50000.00'\n    commission: 1.5%\n    extra: {SERVICE: '7'}\n"+

@@ -137,7 +137,7 @@ func TestCatalogueErrors(t *testing.T) {
 
 	dir := t.TempDir()
 	file := filepath.Join(dir, "providers.yaml")
-	require.NoError(t, os.WriteFile(file, DefaultCatalogueYAML(), 0o600))
+	require.NoError(t, os.WriteFile(file, defaultCatalogue, 0o600))
 	_, err = LoadCatalogue(file, "https://service.cyberplat.ru")
 	require.NoError(t, err)
 	_, err = LoadCatalogue(filepath.Join(dir, "missing.yaml"), "")

@@ -95,9 +95,6 @@ func DefaultCatalogue(base string) (*Catalogue, error) {
 	return ParseCatalogue(defaultCatalogue, base)
 }
 
-// DefaultCatalogueYAML returns the text of the built-in catalogue.
-func DefaultCatalogueYAML() []byte { return append([]byte{}, defaultCatalogue...) }
-
 // LoadCatalogue reads a catalogue file; URLs that are paths ("/cgi-bin/...")
 // resolve against base.
 func LoadCatalogue(file, base string) (*Catalogue, error) {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"paydesk/internal/testutil"
 )
 
 // The conformance suite runs against the vendor test vectors when
@@ -36,13 +38,9 @@ type manifestEntry struct {
 
 func conformanceDir(t *testing.T) string {
 	t.Helper()
-	root := os.Getenv("PAYDESK_CONFORMANCE")
-	if root == "" {
-		t.Skip("PAYDESK_CONFORMANCE not set: vendor conformance vectors not available")
-	}
-	dir := filepath.Join(root, "ipriv")
+	dir := testutil.Conformance(t, "ipriv")
 	_, err := os.Stat(filepath.Join(dir, "MANIFEST.json"))
-	require.NoError(t, err, "PAYDESK_CONFORMANCE=%s has no ipriv/MANIFEST.json", root)
+	require.NoError(t, err, "%s has no MANIFEST.json", dir)
 	return dir
 }
 

@@ -134,5 +134,3 @@ func appendMPI(dst []byte, x *big.Int) []byte {
 	dst = append(dst, byte(bits>>8), byte(bits))
 	return append(dst, x.Bytes()...)
 }
-
-func be32(x uint32) []byte { return binary.BigEndian.AppendUint32(nil, x) }

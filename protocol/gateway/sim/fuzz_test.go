@@ -2,9 +2,7 @@ package sim
 
 import (
 	"bytes"
-	"crypto/rand"
 	"errors"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 	"paydesk/internal/clock"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/ipriv"
+	"paydesk/protocol/ipriv/ipritest"
 )
 
 var (
@@ -27,45 +26,14 @@ var (
 	fuzzBank   *ipriv.SecretKey
 )
 
-// smallKey makes a 512-bit key (as the network's test keys are) from fresh
-// primes: under the fuzzer's coverage instrumentation 1024-bit RSA costs
-// seconds per operation, 512-bit a few milliseconds.
-func smallKey(t testing.TB, serial uint32, userID string) *ipriv.SecretKey {
-	for {
-		p, err := rand.Prime(rand.Reader, 256)
-		require.NoError(t, err)
-		q, err := rand.Prime(rand.Reader, 256)
-		require.NoError(t, err)
-		if p.Cmp(q) == 0 {
-			continue
-		}
-		if p.Cmp(q) > 0 {
-			p, q = q, p
-		}
-		n := new(big.Int).Mul(p, q)
-		one := big.NewInt(1)
-		phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
-		d := new(big.Int).ModInverse(big.NewInt(17), phi)
-		if n.BitLen() != 512 || d == nil {
-			continue
-		}
-		k := &ipriv.SecretKey{PublicKey: ipriv.PublicKey{Serial: serial, UserID: userID, Created: epoch, N: n, E: 17},
-			D: d, P: p, Q: q, U: new(big.Int).ModInverse(p, q)}
-		b, err := k.Marshal(nil, nil)
-		require.NoError(t, err)
-		k, err = ipriv.ParseSecretKey(b, nil)
-		require.NoError(t, err)
-		return k
-	}
-}
-
 // fuzzTarget is one simulator shared by every fuzz input (as a long-running
 // server is), on the real clock with a tiny training latency and 512-bit
 // keys.
 func fuzzTarget(t testing.TB) *Sim {
 	fuzzOnce.Do(func() {
-		fuzzDealer = smallKey(t, TrainingDealerSerial, TrainingDealerUserID)
-		fuzzBank = smallKey(t, TrainingBankSerial, TrainingBankUserID)
+		fuzzDealer, fuzzBank = ipritest.DealerKey(), ipritest.BankKey()
+		require.Equal(t, TrainingDealerSerial, fuzzDealer.Serial, "the test keys carry the training identities")
+		require.Equal(t, TrainingBankSerial, fuzzBank.Serial)
 		cat, err := gateway.DefaultCatalogue("http://127.0.0.1:8780")
 		require.NoError(t, err)
 		cfg := Config{Catalogue: cat, DealerKeys: &ipriv.Keyring{Keys: []*ipriv.PublicKey{fuzzDealer.Public()}},

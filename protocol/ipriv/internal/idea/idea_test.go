@@ -7,14 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-func unhex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	require.NoError(t, err)
-	return b
-}
+	"paydesk/internal/testutil"
+)
 
 // Known answers: the first is the designers' test vector (also the one the
 // IPRIV spec quotes); the others come from the NESSIE IDEA test set.
@@ -26,10 +21,10 @@ func TestKnownAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"/"+tt.plain, func(t *testing.T) {
-			c, err := NewCipher(unhex(t, tt.key))
+			c, err := NewCipher(testutil.Unhex(t, tt.key))
 			require.NoError(t, err)
 			out := make([]byte, 8)
-			c.Encrypt(out, unhex(t, tt.plain))
+			c.Encrypt(out, testutil.Unhex(t, tt.plain))
 			assert.Equal(t, tt.cipher, hex.EncodeToString(out))
 			back := make([]byte, 8)
 			c.Decrypt(back, out)

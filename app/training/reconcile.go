@@ -1,4 +1,4 @@
-package app
+package training
 
 import (
 	"context"
@@ -34,29 +34,38 @@ func (r *Reconciliation) bad(format string, a ...any) {
 	r.Mismatches = append(r.Mismatches, fmt.Sprintf(format, a...))
 }
 
-// Reconcile checks a training runtime's books against its simulator and
-// emulator, to the kopeck: every paid payment was taken once by the network
-// and has exactly one fiscal receipt for its total; every unpaid one was
-// never taken and has none; the network took nothing the books do not know;
-// the device made no receipt the books do not know; no payment is pending
-// or waiting for its receipt; the dealer's balance moved by exactly the
-// paid totals; each shift's totals equal its payments, and its expected
-// cash equals its opening float, cash payments and cash operations summed
-// from the rows; the drawer on the device holds what the books' shifts
-// expect; the audit chain holds.
-func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Reconciliation, error) {
+// Ledger is the books as Reconcile reads them (app.Runtime.Ledger).
+type Ledger interface {
+	Payments(ctx context.Context, f store.Filter) ([]*store.Payment, error)
+	Shifts(ctx context.Context, from, to time.Time) ([]*store.Shift, error)
+	ShiftTotals(ctx context.Context, sh *store.Shift) (store.Totals, error)
+	CashOps(ctx context.Context, shiftID int64) ([]*store.CashOperation, error)
+	VerifyAudit(ctx context.Context) (int, error)
+}
+
+// Reconcile checks the books of a till that ran in world w against its
+// simulator and emulator, to the kopeck: every paid payment was taken once
+// by the network and has exactly one fiscal receipt for its total; every
+// unpaid one was never taken and has none; the network took nothing the
+// books do not know; the device made no receipt the books do not know; no
+// payment is pending or waiting for its receipt; the dealer's balance moved
+// by exactly the paid totals from startBalance; each shift's totals equal
+// its payments, and its expected cash equals its opening float, cash
+// payments and cash operations summed from the rows; the drawer on the
+// device holds what the books' shifts expect; the audit chain holds.
+func Reconcile(ctx context.Context, books Ledger, w *World, startBalance money.Amount) (Reconciliation, error) {
 	var r Reconciliation
-	if rt.Sim == nil || rt.Emulator == nil {
-		return r, fmt.Errorf("app: reconcile needs the training simulator and emulator")
+	if w == nil || w.Sim == nil || w.Emulator == nil {
+		return r, fmt.Errorf("training: reconcile needs the simulator and the emulator")
 	}
-	ps, err := rt.Store.Payments(ctx, store.Filter{Limit: 10_000_000})
+	ps, err := books.Payments(ctx, store.Filter{Limit: 10_000_000})
 	if err != nil {
 		return r, err
 	}
 	r.Payments = len(ps)
 	known := map[string]bool{}
 	receipts := map[uint32]int64{}
-	docs, err := rt.Emulator.Documents()
+	docs, err := w.Emulator.Documents()
 	if err != nil {
 		return r, err
 	}
@@ -72,13 +81,13 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 	cashByShift := map[int64]money.Amount{}
 	for _, p := range ps {
 		known[p.Session] = true
-		committed := rt.Sim.Committed(p.Session)
+		committed := w.Sim.Committed(p.Session)
 		switch p.State {
 		case store.StatePaid:
 			r.Paid++
 			r.PaidTotal += p.Total
 			byShift[p.ShiftID] += p.Total
-			if p.PayTool == int(Cash) {
+			if p.PayTool == 0 { // cash
 				cashByShift[p.ShiftID] += p.Total
 			}
 			taken += p.Total
@@ -124,21 +133,21 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 			r.bad("receipt %d on the device belongs to no paid payment", fd)
 		}
 	}
-	for _, sp := range rt.Sim.Payments() {
+	for _, sp := range w.Sim.Payments() {
 		if !known[sp.Session] {
 			r.bad("the network took %s (%v), unknown to the books", sp.Session, sp.AmountAll)
 		}
 	}
-	if got, want := rt.Sim.Balance(), startBalance-taken; got != want {
+	if got, want := w.Sim.Balance(), startBalance-taken; got != want {
 		r.bad("dealer balance %v, expected %v (start %v less paid %v)", got, want, startBalance, taken)
 	}
-	shifts, err := rt.Store.Shifts(ctx, time.Time{}, time.Now().AddDate(100, 0, 0))
+	shifts, err := books.Shifts(ctx, time.Time{}, time.Now().AddDate(100, 0, 0))
 	if err != nil {
 		return r, err
 	}
 	var drawer money.Amount
 	for _, sh := range shifts {
-		t, err := rt.Store.ShiftTotals(ctx, sh)
+		t, err := books.ShiftTotals(ctx, sh)
 		if err != nil {
 			return r, err
 		}
@@ -146,7 +155,7 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 			r.bad("shift %d totals %v, its payments %v", sh.ID, t.Total, byShift[sh.ID])
 		}
 		delete(byShift, sh.ID)
-		ops, err := rt.Store.CashOps(ctx, sh.ID)
+		ops, err := books.CashOps(ctx, sh.ID)
 		if err != nil {
 			return r, err
 		}
@@ -173,11 +182,11 @@ func Reconcile(ctx context.Context, rt *Runtime, startBalance money.Amount) (Rec
 	for id, sum := range byShift {
 		r.bad("payments of %v in shift %d, which the books do not have", sum, id)
 	}
-	if got := money.Amount(rt.Emulator.State().Cash); got != drawer {
+	if got := money.Amount(w.Emulator.State().Cash); got != drawer {
 		r.bad("the device's drawer holds %v, the books' shifts expect %v", got, drawer)
 	}
 	r.Drawer = drawer
-	if _, err := rt.Store.VerifyAudit(ctx); err != nil {
+	if _, err := books.VerifyAudit(ctx); err != nil {
 		r.bad("audit: %v", err)
 	}
 	return r, nil
