@@ -189,8 +189,7 @@ func agentOf(cfg *config.Config) (receipts.Agent, money.Rate, error) {
 	if a.Role == "agent" {
 		ag.Role = fiscal.PaymentAgent
 	}
-	ag.TaxSystem = map[string]fiscal.TaxSystem{"osn": fiscal.OSN, "usn": fiscal.USNIncome, "usn-minus": fiscal.USNIncomeMinus,
-		"eshn": fiscal.ESHN, "psn": fiscal.PSN}[a.TaxSystem]
+	ag.TaxSystem, _ = config.TaxSystem(a.TaxSystem) // Load checked the name
 	fee, err := money.ParseRate(a.Fee)
 	return ag, fee, err
 }

@@ -65,19 +65,7 @@ func (t *Till) provider(p *store.Payment) (*gateway.Provider, error) {
 // throw-away SESSION and records the operator's name.
 func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*store.Payment, error) {
 	const op = "check number"
-	if err := t.online(op); err != nil {
-		return p, err
-	}
-	if err := need(u, store.RoleCashier, op); err != nil {
-		return p, err
-	}
-	if err := t.reread(ctx, p); err != nil {
-		return p, err
-	}
-	if !Can(p, StepNumberChecked) {
-		return p, wrongState(op, p)
-	}
-	prov, err := t.provider(p)
+	prov, err := t.begin(ctx, op, u, p, StepNumberChecked)
 	if err != nil {
 		return p, err
 	}
@@ -98,6 +86,26 @@ func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*sto
 		p.OpName = prov.Name
 	}
 	return p, t.step(ctx, u.Login, StepNumberChecked, p)
+}
+
+// begin is where a cashier's step on a payment starts: the network is
+// there, the user is a cashier, the payment is read as stored (the
+// caller's copy becomes that row) and may take the step, and its provider
+// is still in the catalogue.
+func (t *Till) begin(ctx context.Context, op string, u *User, p *store.Payment, s Step) (*gateway.Provider, error) {
+	if err := t.online(op); err != nil {
+		return nil, err
+	}
+	if err := need(u, store.RoleCashier, op); err != nil {
+		return nil, err
+	}
+	if err := t.reread(ctx, p); err != nil {
+		return nil, err
+	}
+	if !Can(p, s) {
+		return nil, wrongState(op, p)
+	}
+	return t.provider(p)
 }
 
 func wrongState(op string, p *store.Payment) error {
@@ -129,19 +137,7 @@ func (t *Till) Quote(providerCode string, amount money.Amount) (Quote, error) {
 // payment (nothing was paid); a retryable one leaves it checkable again.
 func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount money.Amount, tool PayTool) (*store.Payment, error) {
 	const op = "check"
-	if err := t.online(op); err != nil {
-		return p, err
-	}
-	if err := need(u, store.RoleCashier, op); err != nil {
-		return p, err
-	}
-	if err := t.reread(ctx, p); err != nil {
-		return p, err
-	}
-	if !Can(p, StepChecked) {
-		return p, wrongState(op, p)
-	}
-	prov, err := t.provider(p)
+	prov, err := t.begin(ctx, op, u, p, StepChecked)
 	if err != nil {
 		return p, err
 	}
@@ -250,19 +246,7 @@ func (t *Till) Cancel(ctx context.Context, u *User, p *store.Payment) error {
 // paid all the same: the error then has KindDevice).
 func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.Payment, error) {
 	const op = "pay"
-	if err := t.online(op); err != nil {
-		return p, err
-	}
-	if err := need(u, store.RoleCashier, op); err != nil {
-		return p, err
-	}
-	if err := t.reread(ctx, p); err != nil {
-		return p, err
-	}
-	if !Can(p, StepPaySent) {
-		return p, wrongState(op, p)
-	}
-	prov, err := t.provider(p)
+	prov, err := t.begin(ctx, op, u, p, StepPaySent)
 	if err != nil {
 		return p, err
 	}

@@ -15,7 +15,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"paydesk/app"
 	"paydesk/app/config"
+	"paydesk/fiscal"
 	"paydesk/fiscal/shtrih"
 	"paydesk/internal/atomicfile"
 	"paydesk/protocol/ipriv"
@@ -148,9 +150,8 @@ func (s *settingsScreen) testDevice() {
 		baud, _ := strconv.Atoi(baudText)
 		p, _ := strconv.Atoi(pw)
 		var text string
-		conn, err := shtrih.Dial(port, baud, 3*time.Second)
+		dev, err := fiscal.Open(app.Driver, fiscal.Config{Port: port, Baud: baud, Password: uint32(p), DialTimeout: 3 * time.Second, ReadyTimeout: 5 * time.Second})
 		if err == nil {
-			dev := shtrih.New(conn, shtrih.Options{Password: uint32(p), Baud: baud, ReadyTimeout: 5 * time.Second})
 			c, cancel := context.WithTimeout(ctx, 10*time.Second)
 			st, serr := dev.Status(c)
 			cancel()

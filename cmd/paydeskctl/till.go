@@ -68,13 +68,7 @@ func killHook() func(string, *app.Payment) {
 // boot loads the configuration (--config, else the user's file, else
 // training defaults) and boots the till.
 func boot(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
-	if cfgFile == "" {
-		cfgFile = os.Getenv("PAYDESK_CONFIG")
-	}
-	if cfgFile == "" {
-		cfgFile = config.DefaultFile()
-	}
-	cfg, err := config.Load(cfgFile)
+	cfg, err := config.Load(config.Locate(cfgFile))
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
@@ -88,13 +82,7 @@ func boot(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
 // openBooks opens only the books the configuration names: reports and
 // database tools need neither the gateway nor the register.
 func openBooks(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
-	if cfgFile == "" {
-		cfgFile = os.Getenv("PAYDESK_CONFIG")
-	}
-	if cfgFile == "" {
-		cfgFile = config.DefaultFile()
-	}
-	cfg, err := config.Load(cfgFile)
+	cfg, err := config.Load(config.Locate(cfgFile))
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
