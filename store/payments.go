@@ -164,6 +164,7 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 
 const (
 	qOpenShiftID   = "SELECT id FROM shifts WHERE closed_at IS NULL"
+	qPaymentByID   = "SELECT " + paymentCols + " FROM payments WHERE id = ?"
 	qPaymentFor    = "SELECT state, session, pay_sent_at, version FROM payments WHERE id = ?"
 	qUpdatePayment = `UPDATE payments SET session = ?, payer_id = ?, amount = ?, fee = ?, total = ?, commission_rate = ?, commission = ?,
 			pay_tool = ?, state = ?, error_code = ?, result = ?, transid = ?, authcode = ?, opname = ?, addinfo = ?, message = ?,
@@ -271,7 +272,7 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 
 // Payment reads a payment by id.
 func (s *Store) Payment(ctx context.Context, id int64) (*Payment, error) {
-	p, err := scanPayment(s.rw.QueryRowContext(ctx, "SELECT "+paymentCols+" FROM payments WHERE id = ?", id))
+	p, err := scanPayment(s.queryRow(ctx, qPaymentByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

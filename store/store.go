@@ -281,7 +281,7 @@ func (s *Store) now() int64 { return s.clock.Now().UnixMilli() }
 // tx runs f in an immediate transaction.
 // hotQueries are the statements of every payment step and audit row.
 var hotQueries = []string{qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID,
-	qCurrentShift, qCashierByID, qStartedCash, qLastSession, qSetSession}
+	qCurrentShift, qCashierByID, qStartedCash, qLastSession, qSetSession, qPaymentByID}
 
 // prepareHot prepares hotQueries on the writer connection.
 func (s *Store) prepareHot(ctx context.Context) error {
