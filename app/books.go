@@ -222,13 +222,13 @@ func (t *Till) HasCashiers(ctx context.Context) (bool, error) {
 	return len(cs) > 0, err
 }
 
-// ErrNoRegister is DeviceStatus's answer when no register is configured.
-var ErrNoRegister = errors.New("app: no fiscal register is configured")
+// errNoRegister is DeviceStatus's answer when no register is configured.
+var errNoRegister = errors.New("app: no fiscal register is configured")
 
 // DeviceStatus reads the register's state for the status bar.
 func (t *Till) DeviceStatus(ctx context.Context) (fiscal.Status, error) {
 	if t.d.Register == nil {
-		return fiscal.Status{}, ErrNoRegister
+		return fiscal.Status{}, errNoRegister
 	}
 	return t.d.Register.Status(ctx)
 }

@@ -44,9 +44,9 @@ type arrow struct {
 }
 
 var (
-	beforePay = []store.State{store.StateEntered, store.StateNumberChecked, store.StateChecked}
-	open      = []store.State{store.StatePaySent, store.StateUnknown}
-	paid      = []store.State{store.StatePaid}
+	fromBeforePay = []store.State{store.StateEntered, store.StateNumberChecked, store.StateChecked}
+	fromOpen      = []store.State{store.StatePaySent, store.StateUnknown}
+	fromPaid      = []store.State{store.StatePaid}
 )
 
 func fiscalTo(s store.FiscalState) *store.FiscalState { return &s }
@@ -56,25 +56,25 @@ func fiscalTo(s store.FiscalState) *store.FiscalState { return &s }
 // checks this table.
 var life = map[Step]arrow{
 	StepNumberChecked:    {from: []store.State{store.StateEntered, store.StateNumberChecked}, to: store.StateNumberChecked},
-	StepAmount:           {from: beforePay},
-	StepRecheck:          {from: beforePay},
-	StepChecked:          {from: beforePay, to: store.StateChecked},
-	StepRefused:          {from: beforePay, to: store.StateRefused},
-	StepCheckFailed:      {from: beforePay},
-	StepCancelled:        {from: beforePay, to: store.StateCancelled},
-	StepAbandoned:        {from: beforePay, to: store.StateCancelled},
+	StepAmount:           {from: fromBeforePay},
+	StepRecheck:          {from: fromBeforePay},
+	StepChecked:          {from: fromBeforePay, to: store.StateChecked},
+	StepRefused:          {from: fromBeforePay, to: store.StateRefused},
+	StepCheckFailed:      {from: fromBeforePay},
+	StepCancelled:        {from: fromBeforePay, to: store.StateCancelled},
+	StepAbandoned:        {from: fromBeforePay, to: store.StateCancelled},
 	StepPaySent:          {from: []store.State{store.StateChecked}, to: store.StatePaySent},
 	StepPayUnknown:       {from: []store.State{store.StatePaySent}, to: store.StateUnknown},
 	StepRecoveredUnknown: {from: []store.State{store.StatePaySent}, to: store.StateUnknown},
-	StepPaid:             {from: open, to: store.StatePaid, fiscal: fiscalTo(store.FiscalQueued)},
-	StepNotPaid:          {from: open, to: store.StateNotPaid},
-	StepFailed:           {from: open, to: store.StateFailed},
-	StepPending:          {from: open, to: store.StateUnknown},
-	StepReceiptStarted:   {from: paid, fiscal: fiscalTo(store.FiscalStarted)},
-	StepFiscalized:       {from: paid, fiscal: fiscalTo(store.FiscalDone)},
-	StepReceiptQueued:    {from: paid},
-	StepReceiptNotMade:   {from: paid, fiscal: fiscalTo(store.FiscalQueued)},
-	StepSlipPrinted:      {from: paid},
+	StepPaid:             {from: fromOpen, to: store.StatePaid, fiscal: fiscalTo(store.FiscalQueued)},
+	StepNotPaid:          {from: fromOpen, to: store.StateNotPaid},
+	StepFailed:           {from: fromOpen, to: store.StateFailed},
+	StepPending:          {from: fromOpen, to: store.StateUnknown},
+	StepReceiptStarted:   {from: fromPaid, fiscal: fiscalTo(store.FiscalStarted)},
+	StepFiscalized:       {from: fromPaid, fiscal: fiscalTo(store.FiscalDone)},
+	StepReceiptQueued:    {from: fromPaid},
+	StepReceiptNotMade:   {from: fromPaid, fiscal: fiscalTo(store.FiscalQueued)},
+	StepSlipPrinted:      {from: fromPaid},
 }
 
 func (a arrow) allows(s store.State) bool {

@@ -47,12 +47,15 @@ func TestResolverBesideConfirm(t *testing.T) {
 		schedule []time.Duration
 		faults   sim.Faults
 		want     store.State
+		number   string
 	}{
-		{"accepted pay", []time.Duration{5 * time.Millisecond}, sim.Faults{Latency: slow}, store.StatePaid},
-		{"pay without an answer", gateway.InteractiveSchedule[:2], sim.Faults{Latency: slow, Drop: sim.OpPay}, store.StatePaid},
-		{"refused pay", gateway.InteractiveSchedule[:2], sim.Faults{Latency: slow, Refuse: sim.OpPay, RefuseCode: 30}, store.StateNotPaid},
+		// The report itself: the slow training number, about 5 s an answer.
+		{"training number 9000000100", gateway.InteractiveSchedule[:1], sim.Faults{}, store.StatePaid, "9000000100"},
+		{"accepted pay", []time.Duration{5 * time.Millisecond}, sim.Faults{Latency: slow}, store.StatePaid, ""},
+		{"pay without an answer", gateway.InteractiveSchedule[:2], sim.Faults{Latency: slow, Drop: sim.OpPay}, store.StatePaid, ""},
+		{"refused pay", gateway.InteractiveSchedule[:2], sim.Faults{Latency: slow, Refuse: sim.OpPay, RefuseCode: 30}, store.StateNotPaid, ""},
 		{"status failing through the schedule", gateway.InteractiveSchedule[:2],
-			sim.Faults{Latency: slow, Drop: sim.OpPay, HTTP500: sim.OpStatus}, store.StateUnknown},
+			sim.Faults{Latency: slow, Drop: sim.OpPay, HTTP500: sim.OpStatus}, store.StateUnknown, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runCtx, stop := context.WithCancel(ctx)
@@ -71,7 +74,11 @@ func TestResolverBesideConfirm(t *testing.T) {
 					}
 				}
 			})
-			p, err := r.Till.Start(ctx, r.kassir, "mts", "9161234567")
+			number := tc.number
+			if number == "" {
+				number = "9161234567"
+			}
+			p, err := r.Till.Start(ctx, r.kassir, "mts", number)
 			require.NoError(t, err)
 			p, err = r.Till.Check(ctx, r.kassir, p, 300_00, Cash)
 			require.NoError(t, err)

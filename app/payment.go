@@ -284,7 +284,7 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 	// Refused or unanswered: either way the outcome is for status to say.
 	p.NextStatusAt = t.d.Clock.Now()
 	if err := t.step(ctx, u.Login, StepPayUnknown, p); err != nil {
-		return t.takenOver(p, err)
+		return takenOver(p, err)
 	}
 	return t.settle(ctx, u.Login, prov, p, false)
 }
@@ -292,7 +292,7 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 // takenOver is what a flow reports when its write was refused because
 // another actor changed the payment first: the outcome as stored (the
 // other actor makes the receipt).
-func (t *Till) takenOver(p *store.Payment, err error) (*store.Payment, error) {
+func takenOver(p *store.Payment, err error) (*store.Payment, error) {
 	if !errors.Is(err, store.ErrConflict) {
 		return p, err
 	}
@@ -348,7 +348,7 @@ func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out ga
 		p.NextStatusAt = now.Add(gateway.Backoff(p.StatusAttempts - 1))
 	}
 	if err := t.step(ctx, actor, step, p); err != nil {
-		return t.takenOver(p, err)
+		return takenOver(p, err)
 	}
 	if p.State == store.StatePaid {
 		if err := t.Fiscalize(ctx, p); err != nil {

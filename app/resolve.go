@@ -106,11 +106,8 @@ func (t *Till) Recover(ctx context.Context) error {
 	if err := t.RetryReceipts(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	old, err := t.d.Store.Payments(ctx, store.Filter{To: t.d.Clock.Now().Add(-CheckWindow), Limit: 1000, State: store.StateChecked})
-	if err != nil {
-		return err
-	}
-	for _, s := range []store.State{store.StateEntered, store.StateNumberChecked} {
+	var old []*store.Payment
+	for _, s := range life[StepAbandoned].from {
 		more, err := t.d.Store.Payments(ctx, store.Filter{To: t.d.Clock.Now().Add(-CheckWindow), Limit: 1000, State: s})
 		if err != nil {
 			return err

@@ -51,8 +51,8 @@ const Balance money.Amount = 1_000_000_00
 
 // World is a running training world.
 type World struct {
-	// Sim is the gateway simulator (nil without Setup.Network); URL its
-	// base address.
+	// Sim is the gateway simulator (nil unless the world.Setup asked for
+	// the network); URL its base address.
 	Sim *sim.Sim
 	URL string
 	// Emulator is the register.
