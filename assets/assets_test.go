@@ -20,7 +20,7 @@ func TestTranslations(t *testing.T) {
 		sizes = append(sizes, len(m))
 	}
 	assert.Equal(t, sizes[0], sizes[1], "every language has every key")
-	_, err := Translation("de")
+	_, err := Messages("de")
 	assert.Error(t, err)
 }
 

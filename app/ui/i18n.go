@@ -2,25 +2,20 @@ package ui
 
 import (
 	"fmt"
-
-	"fyne.io/fyne/v2/lang"
+	"slices"
 
 	"paydesk/assets"
+	"paydesk/internal/i18n"
 )
 
 // current is the language the window speaks.
-var current = "ru"
+var current = i18n.RU
 
-// SetLanguage loads the language's translations into fyne's lang for the
-// system locale, so that every T call speaks it whatever the system's own
-// language: Russian first, English second.
+// SetLanguage makes the window speak the language: Russian first, English
+// second.
 func SetLanguage(code string) error {
-	data, err := assets.Translation(code)
-	if err != nil {
-		return err
-	}
-	if err := lang.AddTranslationsForLocale(data, lang.SystemLocale()); err != nil {
-		return fmt.Errorf("ui: translations %s: %w", code, err)
+	if !slices.Contains(assets.Languages, code) {
+		return fmt.Errorf("ui: no translation for %q", code)
 	}
 	current = code
 	return nil
@@ -29,14 +24,6 @@ func SetLanguage(code string) error {
 // Language returns the current language code.
 func Language() string { return current }
 
-// T translates a key; args are name, value pairs for the template.
-func T(key string, args ...any) string {
-	if len(args) == 0 {
-		return lang.LocalizeKey(key, key)
-	}
-	data := map[string]any{}
-	for i := 0; i+1 < len(args); i += 2 {
-		data[fmt.Sprint(args[i])] = args[i+1]
-	}
-	return lang.LocalizeKey(key, key, data)
-}
+// T translates a key from the catalogue; args are name, value pairs for
+// the template.
+func T(key string, args ...any) string { return i18n.Text(current, key, args...) }
