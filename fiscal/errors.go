@@ -3,6 +3,8 @@ package fiscal
 import (
 	"errors"
 	"fmt"
+	"paydesk/internal/i18n"
+	"slices"
 )
 
 // Kind classifies an error by who can fix it; the UI asks the kind and never
@@ -69,74 +71,87 @@ const (
 	CodeCoverOpen       Code = 0x77
 )
 
-// CodeInfo is what is known about a device code.
-type CodeInfo struct {
-	RU, EN string
-	Kind   Kind
+// codes lists the device codes of the FN-era Shtrih firmware with their
+// kind; each one's message is fiscal.code.<XX> in the catalogue
+// (assets/translations).
+var codes = map[Code]Kind{
+	0x00: KindOther,
+	0x01: KindProgram,
+	0x02: KindAdmin,
+	0x03: KindAdmin,
+	0x04: KindAdmin,
+	0x07: KindAdmin,
+	0x08: KindProgram,
+	0x10: KindProgram,
+	0x11: KindAdmin,
+	0x12: KindAdmin,
+	0x14: KindAdmin,
+	0x16: KindZReport,
+	0x2F: KindAdmin,
+	0x30: KindAdmin,
+	0x33: KindProgram,
+	0x34: KindProgram,
+	0x35: KindProgram,
+	0x36: KindProgram,
+	0x37: KindProgram,
+	0x3C: KindOperator,
+	0x3D: KindOperator,
+	0x45: KindProgram,
+	0x46: KindOperator,
+	0x4A: KindOperator,
+	0x4E: KindZReport,
+	0x4F: KindAdmin,
+	0x50: KindOperator,
+	0x55: KindProgram,
+	0x56: KindOperator,
+	0x58: KindOperator,
+	0x59: KindOperator,
+	0x5E: KindProgram,
+	0x6B: KindOperator,
+	0x71: KindOperator,
+	0x72: KindOperator,
+	0x73: KindOperator,
+	0x77: KindOperator,
+	0x7B: KindAdmin,
+	0x7E: KindProgram,
+	0x8E: KindProgram,
+	0xA4: KindProgram,
+	0xC0: KindAdmin,
+	0xC4: KindAdmin,
+	0xC8: KindAdmin,
 }
 
-// Codes lists the device codes of the FN-era Shtrih firmware with Russian and
-// English messages and a kind.
-var Codes = map[Code]CodeInfo{
-	0x00: {"Ошибок нет", "no error", KindOther},
-	0x01: {"ФН: неизвестная команда, неверный формат посылки или параметры", "FN: unknown command or bad format or parameters", KindProgram},
-	0x02: {"ФН: неверное состояние ФН", "FN: wrong fiscal drive state for this command", KindAdmin},
-	0x03: {"ФН: отказ ФН", "FN: fiscal drive failure", KindAdmin},
-	0x04: {"ФН: отказ КС", "FN: crypto coprocessor failure", KindAdmin},
-	0x07: {"ФН: неверные дата и/или время", "FN: wrong date or time", KindAdmin},
-	0x08: {"ФН: нет запрошенных данных", "FN: no requested data", KindProgram},
-	0x10: {"ФН: превышение размеров TLV данных", "FN: TLV data too large", KindProgram},
-	0x11: {"ФН: нет транспортного соединения", "FN: no transport connection to the OFD", KindAdmin},
-	0x12: {"ФН: исчерпан ресурс ФН", "FN: fiscal drive resource exhausted", KindAdmin},
-	0x14: {"ФН: исчерпан ресурс хранения данных для ОФД", "FN: OFD storage exhausted (30-day backlog)", KindAdmin},
-	0x16: {"ФН: продолжительность смены более 24 часов", "FN: shift longer than 24 hours", KindZReport},
-	0x2F: {"Таймаут обмена с ФН", "fiscal drive exchange timeout", KindAdmin},
-	0x30: {"ФН не отвечает", "fiscal drive does not answer", KindAdmin},
-	0x33: {"Некорректные параметры в команде", "invalid parameters in the command", KindProgram},
-	0x34: {"Нет данных", "no data", KindProgram},
-	0x35: {"Некорректный параметр при данных настройках", "invalid parameter for these settings", KindProgram},
-	0x36: {"Некорректные параметры в команде для данной реализации ККТ", "invalid parameters for this device", KindProgram},
-	0x37: {"Команда не поддерживается в данной реализации ККТ", "command not supported by this device", KindProgram},
-	0x3C: {"Смена открыта – операция невозможна", "shift open: operation impossible", KindOperator},
-	0x3D: {"Смена не открыта – операция невозможна", "shift not open: operation impossible", KindOperator},
-	0x45: {"Сумма всех типов оплаты меньше итога чека", "payments less than the receipt total", KindProgram},
-	0x46: {"Не хватает наличности в кассе", "not enough cash in the drawer", KindOperator},
-	0x4A: {"Открыт чек – операция невозможна", "receipt open: operation impossible", KindOperator},
-	0x4E: {"Смена превысила 24 часа", "shift exceeded 24 hours", KindZReport},
-	0x4F: {"Неверный пароль", "wrong password", KindAdmin},
-	0x50: {"Идет печать результатов выполнения предыдущей команды", "previous command still printing", KindOperator},
-	0x55: {"Чек закрыт – операция невозможна", "receipt closed: operation impossible", KindProgram},
-	0x56: {"Нет документа для повтора", "no document to repeat", KindOperator},
-	0x58: {"Ожидание команды продолжения печати", "waiting for the continue-printing command", KindOperator},
-	0x59: {"Документ открыт другим оператором", "document opened by another operator", KindOperator},
-	0x5E: {"Неверная операция", "invalid operation", KindProgram},
-	0x6B: {"Нет чековой ленты", "no receipt paper", KindOperator},
-	0x71: {"Ошибка отрезчика", "cutter error", KindOperator},
-	0x72: {"Команда не поддерживается в данном подрежиме", "command not supported in this submode", KindOperator},
-	0x73: {"Команда не поддерживается в данном режиме", "command not supported in this mode", KindOperator},
-	0x77: {"Принтер: нет сигнала с датчиков (открыта крышка)", "printer: no sensor signal (cover open)", KindOperator},
-	0x7B: {"Аварийная ситуация принтера", "printer hardware failure", KindAdmin},
-	0x7E: {"Неверное значение в поле длины", "invalid value in the length field", KindProgram},
-	0x8E: {"Нулевой итог чека", "zero receipt total", KindProgram},
-	0xA4: {"ФН: отсутствуют обязательные реквизиты", "FN: required TLV attributes missing", KindProgram},
-	0xC0: {"Контроль даты и времени (подтвердите дату и время)", "date and time check: confirm", KindAdmin},
-	0xC4: {"Несовпадение номеров смен", "shift numbers mismatch", KindAdmin},
-	0xC8: {"Нет импульсов от таходатчика", "printer: no tachometer pulses", KindAdmin},
+// Known reports whether the code is one of the firmware's.
+func (c Code) Known() bool {
+	_, ok := codes[c]
+	return ok
 }
 
-// Info returns what is known about the code.
-func (c Code) Info() CodeInfo {
-	if in, ok := Codes[c]; ok {
-		return in
+// Kind returns who can fix what the code reports.
+func (c Code) Kind() Kind { return codes[c] }
+
+// Msg names the code's message in the catalogue.
+func (c Code) Msg() i18n.Msg {
+	if !c.Known() {
+		return i18n.M("fiscal.code.unknown")
 	}
-	return CodeInfo{RU: "Неизвестная ошибка", EN: "unknown device error", Kind: KindOther}
+	return i18n.M(fmt.Sprintf("fiscal.code.%02X", byte(c)))
+}
+
+// Codes returns every code the firmware is known to answer.
+func Codes() []Code {
+	out := make([]Code, 0, len(codes))
+	for c := range codes {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // String renders the code with both messages, e.g.
 // "device code 6Bh: no receipt paper (Нет чековой ленты)".
 func (c Code) String() string {
-	in := c.Info()
-	return fmt.Sprintf("device code %02Xh: %s (%s)", byte(c), in.EN, in.RU)
+	return fmt.Sprintf("device code %02Xh: %s (%s)", byte(c), c.Msg().In(i18n.EN), c.Msg().In(i18n.RU))
 }
 
 // Errors without a device code.
@@ -161,7 +176,7 @@ type Error struct {
 
 // DeviceError returns the error for a device code answered to cmd.
 func DeviceError(op string, cmd uint16, code Code) *Error {
-	return &Error{Op: op, Cmd: cmd, Code: code, Kind: code.Info().Kind}
+	return &Error{Op: op, Cmd: cmd, Code: code, Kind: code.Kind()}
 }
 
 // Error renders the message without the operation (callers wrap with it).
@@ -185,6 +200,18 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Msg names the message: the device code's, or that the register does not
+// answer, or that its answer was lost.
+func (e *Error) Msg() i18n.Msg {
+	switch {
+	case e.Code != 0:
+		return i18n.M("fiscal.device", "what", e.Code.Msg(), "code", fmt.Sprintf("%02X", byte(e.Code)))
+	case errors.Is(e, ErrOutcomeUnknown):
+		return i18n.M("fiscal.lost")
+	}
+	return i18n.M("fiscal.no_answer")
+}
 
 // Is matches another *Error by code (and kind when the target has no code).
 func (e *Error) Is(target error) bool {

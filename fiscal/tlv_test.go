@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"paydesk/fiscal"
+	"paydesk/internal/i18n"
 	"paydesk/internal/testutil"
 )
 
@@ -60,16 +61,17 @@ func TestCodes(t *testing.T) {
 		0x35, 0x36, 0x37, 0x3C, 0x3D, 0x45, 0x46, 0x4A, 0x4E, 0x4F, 0x50, 0x55, 0x56, 0x58, 0x59, 0x5E, 0x6B,
 		0x71, 0x72, 0x73, 0x77, 0x7B, 0xC8, 0x7E, 0x8E, 0xA4, 0xC0, 0xC4}
 	for _, c := range spec {
-		in, ok := fiscal.Codes[c]
-		require.True(t, ok, "code %02X", byte(c))
-		assert.NotEmpty(t, in.RU)
-		assert.NotEmpty(t, in.EN)
-		assert.NotEqual(t, fiscal.KindOther, in.Kind, "code %02X", byte(c))
+		require.True(t, c.Known(), "code %02X", byte(c))
+		assert.True(t, i18n.Has(c.Msg().Key), "code %02X has its message in every language", byte(c))
+		assert.NotEqual(t, fiscal.KindOther, c.Kind(), "code %02X", byte(c))
 	}
-	assert.Equal(t, fiscal.KindZReport, fiscal.Code(0x4E).Info().Kind)
-	assert.Equal(t, fiscal.KindZReport, fiscal.Code(0x16).Info().Kind)
-	assert.Equal(t, fiscal.KindOperator, fiscal.Code(0x6B).Info().Kind)
-	assert.Equal(t, fiscal.KindAdmin, fiscal.Code(0x4F).Info().Kind)
+	assert.Len(t, fiscal.Codes(), len(spec)+1, "the spec's codes and 00h")
+	assert.False(t, fiscal.Code(0xEE).Known())
+	assert.Equal(t, "Неизвестная ошибка", fiscal.Code(0xEE).Msg().In(i18n.RU))
+	assert.Equal(t, fiscal.KindZReport, fiscal.Code(0x4E).Kind())
+	assert.Equal(t, fiscal.KindZReport, fiscal.Code(0x16).Kind())
+	assert.Equal(t, fiscal.KindOperator, fiscal.Code(0x6B).Kind())
+	assert.Equal(t, fiscal.KindAdmin, fiscal.Code(0x4F).Kind())
 	e := fiscal.DeviceError("open shift", 0xE0, 0x4F)
 	assert.Equal(t, "command E0h: device code 4Fh: wrong password (Неверный пароль)", e.Error())
 	assert.ErrorIs(t, e, &fiscal.Error{Code: 0x4F})

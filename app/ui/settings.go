@@ -258,7 +258,7 @@ func ipErrText(err error) string {
 		if errors.Is(err, ipriv.ErrPassphrase) {
 			return T("settings.wrong_passphrase")
 		}
-		return e.Message()
+		return e.Msg().In(Language())
 	}
 	return appMessage(err)
 }

@@ -148,14 +148,14 @@ func outcomeText(lang string, o gateway.Outcome, a *gateway.Answer) string {
 	ru := map[gateway.Outcome]string{
 		gateway.InProgress: "в обработке, проверьте позже",
 		gateway.NotPaid:    "не проведён: можно вернуть деньги или начать заново с новой сессией",
-		gateway.Failed:     "завершён с ошибкой: " + gateway.Lookup(a.Error).RU,
-		gateway.Unknown:    "состояние неизвестно: " + gateway.Lookup(a.Error).RU,
+		gateway.Failed:     "завершён с ошибкой: " + gateway.Lookup(a.Error).Msg().In("ru"),
+		gateway.Unknown:    "состояние неизвестно: " + gateway.Lookup(a.Error).Msg().In("ru"),
 	}
 	en := map[gateway.Outcome]string{
 		gateway.InProgress: "in progress, ask again later",
 		gateway.NotPaid:    "not paid: the cash may go back or a new session may start",
-		gateway.Failed:     "failed: " + gateway.Lookup(a.Error).EN,
-		gateway.Unknown:    "state unknown: " + gateway.Lookup(a.Error).EN,
+		gateway.Failed:     "failed: " + gateway.Lookup(a.Error).Msg().In("en"),
+		gateway.Unknown:    "state unknown: " + gateway.Lookup(a.Error).Msg().In("en"),
 	}
 	if lang == "en" {
 		return en[o]
@@ -186,7 +186,7 @@ func gwErr(lang string, err error) error {
 	if !errors.As(err, &ge) {
 		return err
 	}
-	msg := errors.New(ge.Message(lang))
+	msg := errors.New(ge.Msg().In(lang))
 	switch ge.Kind {
 	case gateway.KindNoAnswer:
 		return noAnswer(fmt.Errorf("%s (%v)", msg, ge.Err))

@@ -40,7 +40,7 @@ func init() {
 func ipErr(err error) error {
 	var e *ipriv.Error
 	if errors.As(err, &e) {
-		return errors.New(e.Message())
+		return errors.New(e.Msg().In("en"))
 	}
 	return err
 }

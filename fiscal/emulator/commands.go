@@ -365,14 +365,11 @@ func pad16(s string) string {
 }
 
 func errorText(c fiscal.Code) string {
-	in, known := fiscal.Codes[c]
-	if !known {
-		return "Неизвестная ошибка"
+	text := c.Msg().In("ru")
+	if !c.Known() || c < 0x20 || c == 0xA4 {
+		return text // unknown, or already "ФН: …"
 	}
-	if c < 0x20 || c == 0xA4 {
-		return in.RU // already "ФН: …"
-	}
-	return "ККТ: " + in.RU
+	return "ККТ: " + text
 }
 
 func (e *Emulator) modelParams(args []byte) answer {

@@ -69,7 +69,7 @@ func get(lang string) *catalogue {
 }
 
 // Text returns key's message in lang ("ru" unless "en") with args as name,
-// value pairs. A key the catalogue lacks comes back as itself, so that a
+// value pairs; an argument that is a Msg is put in lang first. A key the catalogue lacks comes back as itself, so that a
 // missing translation shows and the tests catch it.
 func Text(lang, key string, args ...any) string {
 	c := get(lang)
@@ -89,7 +89,11 @@ func Text(lang, key string, args ...any) string {
 	}
 	data := map[string]any{}
 	for i := 0; i+1 < len(args); i += 2 {
-		data[fmt.Sprint(args[i])] = args[i+1]
+		v := args[i+1]
+		if m, ok := v.(Msg); ok {
+			v = m.In(lang) // a message within a message speaks the same language
+		}
+		data[fmt.Sprint(args[i])] = v
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, data); err != nil {
@@ -160,5 +164,5 @@ func Check() error {
 // errors of app, config, gateway, fiscal and ipriv are).
 type Speaker interface {
 	error
-	Message() Msg
+	Msg() Msg
 }

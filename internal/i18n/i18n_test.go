@@ -23,11 +23,14 @@ func TestText(t *testing.T) {
 		{"missing key shows itself", EN, "no.such.key", nil, "no.such.key"},
 		{"arguments by name", EN, "test.args", []any{"n", 3, "who", "Anna"}, "Anna has 3"},
 		{"argument missing", EN, "test.args", []any{"who", "Anna"}, "Anna has <no value>"},
+		{"a message as an argument speaks the language", RU, "test.args", []any{"who", M("button.ok"), "n", 1}, "ОК has 1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.key == "test.args" {
-				get(EN).text["test.args"] = "{{.who}} has {{.n}}"
-				defer delete(get(EN).text, "test.args")
+				for _, l := range []string{RU, EN} {
+					get(l).text["test.args"] = "{{.who}} has {{.n}}"
+					defer delete(get(l).text, "test.args")
+				}
 			}
 			assert.Equal(t, c.want, Text(c.lang, c.key, c.args...))
 		})

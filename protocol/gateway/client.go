@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"paydesk/internal/clock"
+	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/protocol/ipriv"
 )
@@ -61,15 +62,14 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	for _, c := range []struct{ name, v string }{{"SD", cfg.SD}, {"AP", cfg.AP}, {"OP", cfg.OP}} {
 		if c.v == "" || strings.Trim(c.v, "0123456789") != "" {
-			return nil, configErr("configure", nil, fmt.Sprintf("point code %s %q must be digits", c.name, c.v),
-				fmt.Sprintf("код %s «%s» должен состоять из цифр", c.name, c.v))
+			return nil, configErr("configure", nil, i18n.M("gateway.point_code", "name", c.name, "value", c.v))
 		}
 	}
 	if cfg.Key == nil {
-		return nil, configErr("configure", nil, "the point's secret key is not loaded", "секретный ключ точки не загружен")
+		return nil, configErr("configure", nil, i18n.M("gateway.no_secret_key"))
 	}
 	if cfg.Bank == nil {
-		return nil, configErr("configure", nil, "the bank's public key is not loaded", "открытый ключ банка не загружен")
+		return nil, configErr("configure", nil, i18n.M("gateway.no_bank_key"))
 	}
 	if cfg.Hash == 0 {
 		cfg.Hash = ipriv.MD5
@@ -111,7 +111,7 @@ func DefaultHTTPClient() *http.Client {
 func CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return configErr("configure", err, fmt.Sprintf("%q is not a URL", raw), fmt.Sprintf("«%s» не является адресом", raw))
+		return configErr("configure", err, i18n.M("gateway.not_url", "url", raw))
 	}
 	switch u.Scheme {
 	case "https":
@@ -120,12 +120,9 @@ func CheckURL(raw string) error {
 		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return configErr("configure", nil,
-			fmt.Sprintf("%s: plain http is allowed only to this computer (127.0.0.1, localhost); the payment network needs https", raw),
-			fmt.Sprintf("%s: незащищённый http допустим только для этого компьютера (127.0.0.1, localhost); для платёжной системы нужен https", raw))
+		return configErr("configure", nil, i18n.M("gateway.plain_http", "url", raw))
 	}
-	return configErr("configure", nil, fmt.Sprintf("%s: scheme %q is not https", raw, u.Scheme),
-		fmt.Sprintf("%s: протокол «%s» — нужен https", raw, u.Scheme))
+	return configErr("configure", nil, i18n.M("gateway.not_https", "url", raw, "scheme", u.Scheme))
 }
 
 func isLoopback(host string) bool {
@@ -267,15 +264,14 @@ func validSession(s string) bool {
 
 // paymentFields builds the body of a check or pay request.
 func (c *Client) paymentFields(op string, p Payment, reqType string) (Fields, error) {
-	inputErr := func(en, ru string) error {
-		return &Error{Op: op, Kind: KindInput, Session: p.Session, Msg: en, MsgRU: ru}
+	inputErr := func(m i18n.Msg) error {
+		return &Error{Op: op, Kind: KindInput, Session: p.Session, Text: m}
 	}
 	if p.Provider == nil {
-		return nil, inputErr("no provider chosen", "не выбран оператор")
+		return nil, inputErr(i18n.M("gateway.no_provider"))
 	}
 	if !validSession(p.Session) {
-		return nil, inputErr(fmt.Sprintf("SESSION %q must be 1 to 20 Latin letters or digits", p.Session),
-			fmt.Sprintf("номер сессии «%s» должен содержать от 1 до 20 латинских букв или цифр", p.Session))
+		return nil, inputErr(i18n.M("gateway.bad_session", "session", p.Session))
 	}
 	id, err := p.Provider.Validate(p.ID)
 	if err != nil {
@@ -295,10 +291,10 @@ func (c *Client) paymentFields(op string, p Payment, reqType string) (Fields, er
 		total = p.Amount
 	}
 	if total < p.Amount {
-		return nil, inputErr("the total taken from the payer is less than the amount", "сумма к оплате меньше суммы зачисления")
+		return nil, inputErr(i18n.M("gateway.total_below_amount"))
 	}
 	if len([]rune(p.Comment)) > 64 {
-		return nil, inputErr("the comment is longer than 64 characters", "комментарий длиннее 64 символов")
+		return nil, inputErr(i18n.M("gateway.long_comment"))
 	}
 	f := Fields{
 		{"SD", c.cfg.SD}, {"AP", c.cfg.AP}, {"OP", c.cfg.OP},
@@ -351,7 +347,7 @@ func (c *Client) Check(ctx context.Context, p Payment) (*Answer, error) {
 // must be a throw-away one, never used again.
 func (c *Client) CheckNumber(ctx context.Context, prov *Provider, session, id string) (*Answer, error) {
 	if prov == nil {
-		return nil, &Error{Op: "check number", Kind: KindInput, Msg: "no provider chosen", MsgRU: "не выбран оператор"}
+		return nil, &Error{Op: "check number", Kind: KindInput, Text: i18n.M("gateway.no_provider")}
 	}
 	p := Payment{Provider: prov, Session: session, ID: id, Amount: prov.Min}
 	f, err := c.paymentFields("check", p, "1")
@@ -378,11 +374,11 @@ func (c *Client) Pay(ctx context.Context, p Payment) (*Answer, error) {
 // StatusOutcome.
 func (c *Client) Status(ctx context.Context, prov *Provider, session, transID string) (*Answer, error) {
 	if prov == nil {
-		return nil, &Error{Op: "status", Kind: KindInput, Msg: "no provider chosen", MsgRU: "не выбран оператор"}
+		return nil, &Error{Op: "status", Kind: KindInput, Text: i18n.M("gateway.no_provider")}
 	}
 	if !validSession(session) {
 		return nil, &Error{Op: "status", Kind: KindInput, Session: session,
-			Msg: fmt.Sprintf("SESSION %q is not valid", session), MsgRU: fmt.Sprintf("неверный номер сессии «%s»", session)}
+			Text: i18n.M("gateway.bad_session", "session", session)}
 	}
 	f := Fields{{"SD", c.cfg.SD}, {"AP", c.cfg.AP}, {"OP", c.cfg.OP}, {"SESSION", session}}
 	if transID != "" {
@@ -399,7 +395,7 @@ func (c *Client) Status(ctx context.Context, prov *Provider, session, transID st
 // Balance asks the dealer's balance (REST) with a fresh session.
 func (c *Client) Balance(ctx context.Context, session string) (*Answer, error) {
 	if c.cfg.BalanceURL == "" {
-		return nil, configErr("balance", nil, "no balance URL is configured", "не указан адрес запроса баланса")
+		return nil, configErr("balance", nil, i18n.M("gateway.no_balance_url"))
 	}
 	f := Fields{{"SD", c.cfg.SD}, {"AP", c.cfg.AP}, {"OP", c.cfg.OP}, {"SESSION", session}, {"ACCEPT_KEYS", c.acceptKeys()}}
 	return c.do(ctx, "balance", c.cfg.BalanceURL, session, f)
@@ -415,12 +411,12 @@ func (c *Client) do(ctx context.Context, op, target, session string, f Fields) (
 	body, err := f.Encode()
 	if err != nil {
 		return nil, &Error{Op: op, Kind: KindInput, Session: session, Err: err,
-			Msg: "the request holds characters windows-1251 cannot carry", MsgRU: "в запросе есть символы, недопустимые в windows-1251"}
+			Text: i18n.M("gateway.not_cp1251")}
 	}
 	doc, err := c.cfg.Key.Sign(body, c.cfg.Hash, c.cfg.Clock.Now())
 	if err != nil {
 		return nil, &Error{Op: op, Kind: KindConfig, Session: session, Err: err,
-			Msg: "signing the request failed", MsgRU: "не удалось подписать запрос"}
+			Text: i18n.M("gateway.sign_failed")}
 	}
 	start := time.Now()
 	raw, err := c.post(ctx, target, doc)

@@ -172,8 +172,8 @@ func TestRefusal(t *testing.T) {
 	assert.Equal(t, KindRefused, ge.Kind)
 	assert.Equal(t, 23, ge.Code)
 	assert.Equal(t, ClassFinal, ge.Class())
-	assert.Equal(t, "Неверный номер телефона или счёта: оператор отклонил номер", ge.Message("ru"))
-	assert.Equal(t, "Invalid phone or account number: the provider rejected it", ge.Message("en"))
+	assert.Equal(t, "Неверный номер телефона или счёта: оператор отклонил номер", ge.Msg().In("ru"))
+	assert.Equal(t, "Invalid phone or account number: the provider rejected it", ge.Msg().In("en"))
 	require.NotNil(t, a)
 	assert.Equal(t, "Номер не обслуживается", a.ErrMsg)
 
@@ -260,7 +260,7 @@ func TestNoTrustworthyAnswer(t *testing.T) {
 				assert.Equal(t, KindNoAnswer, ge.Kind, "%v", err)
 				if op == "pay" {
 					assert.Equal(t, ClassStatus, ge.Class(), "an unanswered pay is unknown, never failed")
-					assert.Contains(t, ge.Message("ru"), "не повторяйте платёж")
+					assert.Contains(t, ge.Msg().In("ru"), "не повторяйте платёж")
 				} else {
 					assert.Equal(t, ClassRetry, ge.Class())
 				}
@@ -301,8 +301,8 @@ func TestInputRefusedBeforeSending(t *testing.T) {
 				var ge *Error
 				require.ErrorAs(t, err, &ge)
 				assert.Equal(t, KindInput, ge.Kind)
-				assert.Contains(t, ge.Message("en"), tt.want)
-				assert.NotEmpty(t, ge.Message("ru"))
+				assert.Contains(t, ge.Msg().In("en"), tt.want)
+				assert.NotEmpty(t, ge.Msg().In("ru"))
 			}
 		})
 	}
@@ -337,7 +337,7 @@ func TestCheckURL(t *testing.T) {
 	p.CheckURL = "http://192.0.2.10/cgi-bin/mts/mts_pay_check.cgi/mts"
 	_, err := f.client.Check(context.Background(), Payment{Provider: &p, Session: "U1", ID: "9161234567", Amount: 100_00})
 	assert.Equal(t, KindConfig, KindOf(err))
-	assert.Contains(t, err.(*Error).Message("ru"), "https")
+	assert.Contains(t, err.(*Error).Msg().In("ru"), "https")
 }
 
 func TestStatusOutcome(t *testing.T) {

@@ -3,6 +3,9 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"strconv"
+
+	"paydesk/internal/i18n"
 )
 
 // Class says what a caller should do about a gateway ERROR code.
@@ -36,12 +39,19 @@ func (c Class) String() string {
 	return "unknown"
 }
 
-// Entry describes one ERROR code of the gateway.
+// Entry describes one ERROR code of the gateway; its message is
+// gateway.error.<code> in the catalogue (assets/translations).
 type Entry struct {
 	Code  int
 	Class Class
-	RU    string // the message in Russian
-	EN    string // the message in English
+}
+
+// Msg names the code's message in the catalogue.
+func (e Entry) Msg() i18n.Msg {
+	if _, known := catalogue[e.Code]; known {
+		return i18n.M("gateway.error." + strconv.Itoa(e.Code))
+	}
+	return i18n.M("gateway.error.unknown", "code", e.Code)
 }
 
 // catalogue holds every ERROR code of the dealer protocol.
@@ -49,78 +59,78 @@ var catalogue = map[int]Entry{}
 
 func init() {
 	for _, e := range []Entry{
-		{0, ClassFinal, "Успешно", "Success"},
-		{1, ClassStatus, "Сессия с таким номером уже существует", "A session with this number already exists"},
-		{2, ClassConfig, "Неверный код дилера (SD)", "Invalid dealer code (SD)"},
-		{3, ClassConfig, "Неверный код точки приёма (AP)", "Invalid acceptance point code (AP)"},
-		{4, ClassConfig, "Неверный код оператора точки (OP)", "Invalid operator code (OP)"},
-		{5, ClassFinal, "Неверный формат номера сессии", "Invalid SESSION format"},
-		{6, ClassConfig, "Неверная электронная подпись: проверьте ключ и пароль", "Invalid signature: check the key and passphrase"},
-		{7, ClassFinal, "Неверная сумма платежа или сумма вне допустимого диапазона", "Invalid amount or amount out of range"},
-		{8, ClassFinal, "Неверный формат номера телефона", "Invalid phone number format"},
-		{9, ClassFinal, "Неверный формат номера лицевого счёта", "Invalid account number format"},
-		{10, ClassFinal, "Неверный формат запроса", "Invalid request format"},
-		{11, ClassStatus, "Сессия с таким номером не существует", "Session does not exist"},
-		{12, ClassConfig, "Запрос выполнен с незарегистрированного IP-адреса", "Request from an unregistered IP address"},
-		{13, ClassConfig, "Точка не зарегистрирована у оператора услуг", "The point is not registered with the provider"},
-		{15, ClassConfig, "Платежи этому оператору не поддерживаются системой", "Payments to this provider are not supported"},
-		{17, ClassFinal, "Номер телефона не совпадает с указанным при проверке", "The phone number differs from the one checked"},
-		{18, ClassFinal, "Сумма платежа не совпадает с указанной при проверке", "The amount differs from the one checked"},
-		{19, ClassFinal, "Номер счёта не совпадает с указанным при проверке", "The account differs from the one checked"},
-		{20, ClassStatus, "Платёж находится в процессе завершения", "The payment is being completed"},
-		{21, ClassConfig, "Недостаточно средств на счёте дилера", "Insufficient dealer funds"},
-		{22, ClassRetry, "Платёж не принят: ошибка при переводе средств", "Payment not accepted: funds transfer error"},
-		{23, ClassFinal, "Неверный номер телефона или счёта: оператор отклонил номер", "Invalid phone or account number: the provider rejected it"},
-		{24, ClassRetry, "Нет связи с сервером оператора услуг", "The provider's server cannot be reached"},
-		{25, ClassRetry, "Работа шлюза приостановлена", "The gateway is suspended"},
-		{26, ClassConfig, "Платежи дилера временно заблокированы", "The dealer's payments are temporarily blocked"},
-		{27, ClassConfig, "Операции со счётом приостановлены", "Account operations are suspended"},
-		{30, ClassRetry, "Общая ошибка системы", "General system error"},
-		{31, ClassRetry, "Слишком много одновременных запросов", "Too many concurrent requests"},
-		{32, ClassStatus, "Такой же платёж уже принят в течение последнего часа", "The same payment was accepted within the last hour"},
-		{33, ClassFinal, "Карты этого номинала отсутствуют", "Cards of this denomination are unavailable"},
-		{34, ClassFinal, "Транзакция не найдена", "Transaction not found"},
-		{35, ClassStatus, "Ошибка при изменении состояния платежа", "Error changing the payment state"},
-		{36, ClassStatus, "Транзакция уже завершена или выполняется", "The transaction is already completed or in progress"},
-		{37, ClassFinal, "Запрос направлен не на тот шлюз, что предыдущий шаг", "Request sent to a different gateway than the previous step"},
-		{38, ClassFinal, "Между проверкой и платежом прошло больше часа", "More than an hour passed between check and payment"},
-		{39, ClassConfig, "Неверный бухгалтерский счёт", "Invalid accounting account"},
-		{40, ClassFinal, "Номинал карты не зарегистрирован", "Card denomination not registered"},
-		{41, ClassRetry, "Ошибка базы данных при сохранении платежа", "Database error saving the payment"},
-		{42, ClassRetry, "Ошибка базы данных при сохранении чека", "Database error saving the receipt"},
-		{43, ClassRetry, "Сессия входа недействительна или истекла", "Login session invalid or expired"},
-		{44, ClassConfig, "Клиент не может работать на этом сервере", "The client cannot work on this server"},
-		{45, ClassConfig, "Нет разрешения на приём платежей этому оператору", "No permission for this provider"},
-		{46, ClassStatus, "Не удалось завершить ошибочный платёж", "Could not complete an erroneous payment"},
-		{47, ClassRetry, "Вне графика работы точки", "Outside the point's working hours"},
-		{48, ClassRetry, "Ошибка при сохранении данных сессии", "Error saving session data"},
-		{49, ClassRetry, "Ошибка при сохранении данных отказа", "Error saving refusal data"},
-		{50, ClassRetry, "Проведение платежей временно невозможно", "Payments are temporarily impossible"},
-		{51, ClassFinal, "Данные не найдены", "Data not found"},
-		{52, ClassConfig, "Возможно, дилер заблокирован", "The dealer may be blocked"},
-		{53, ClassConfig, "Возможно, точка приёма заблокирована", "The acceptance point may be blocked"},
-		{54, ClassConfig, "Возможно, оператор точки заблокирован", "The point operator may be blocked"},
-		{55, ClassConfig, "Неверный тип дилера", "A dealer of another type is expected"},
-		{56, ClassConfig, "Неверный тип точки приёма", "An acceptance point of another type is expected"},
-		{57, ClassConfig, "Неверный тип оператора точки", "A point operator of another type is expected"},
-		{71, ClassFinal, "Не указан срок действия карты", "Card expiry date missing"},
-		{72, ClassFinal, "Номер карты и PIN должны быть уникальны", "Card number and PIN must be unique"},
-		{81, ClassFinal, "Превышена максимальная сумма платежа для дилера", "Maximum payment amount for the dealer exceeded"},
-		{82, ClassConfig, "Превышен дневной лимит списаний дилера", "Dealer's daily debit limit exceeded"},
-		{83, ClassFinal, "Превышена максимальная сумма платежа для точки", "Maximum payment amount for the point exceeded"},
-		{84, ClassConfig, "Превышен дневной лимит списаний точки", "Point's daily debit limit exceeded"},
-		{85, ClassFinal, "Неверная общая сумма (AMOUNT_ALL) или она вне диапазона", "AMOUNT_ALL invalid or out of range"},
-		{86, ClassRetry, "Системная ошибка: неверный курс", "System error: invalid rate"},
-		{87, ClassFinal, "Реквизиты получателя в чёрном списке", "Recipient details are blacklisted"},
-		{134, ClassConfig, "Открытый ключ точки не найден: ключ не зарегистрирован", "The point's public key was not found: key not registered"},
-		{135, ClassFinal, "Слишком много платежей по этим реквизитам за сегодня", "Too many payments to these details today"},
-		{136, ClassFinal, "Превышена максимальная сумма для точки по группе операторов", "Point's maximum amount for this provider group exceeded"},
-		{137, ClassConfig, "Превышен дневной лимит точки по группе операторов", "Point's daily debit for this provider group exceeded"},
-		{164, ClassConfig, "Продукт шлюза не найден", "Gateway product not found"},
-		{165, ClassConfig, "Продукт шлюза заблокирован", "Gateway product blocked"},
-		{223, ClassFinal, "Договор клиента запрещает пополнение", "The client's contract forbids top-up"},
-		{270, ClassFinal, "Платёж отклонён финансовым мониторингом", "Rejected by financial monitoring"},
-		{271, ClassFinal, "Попытка мошенничества с использованием терминала", "Fraud attempt with a terminal device"},
+		{0, ClassFinal},
+		{1, ClassStatus},
+		{2, ClassConfig},
+		{3, ClassConfig},
+		{4, ClassConfig},
+		{5, ClassFinal},
+		{6, ClassConfig},
+		{7, ClassFinal},
+		{8, ClassFinal},
+		{9, ClassFinal},
+		{10, ClassFinal},
+		{11, ClassStatus},
+		{12, ClassConfig},
+		{13, ClassConfig},
+		{15, ClassConfig},
+		{17, ClassFinal},
+		{18, ClassFinal},
+		{19, ClassFinal},
+		{20, ClassStatus},
+		{21, ClassConfig},
+		{22, ClassRetry},
+		{23, ClassFinal},
+		{24, ClassRetry},
+		{25, ClassRetry},
+		{26, ClassConfig},
+		{27, ClassConfig},
+		{30, ClassRetry},
+		{31, ClassRetry},
+		{32, ClassStatus},
+		{33, ClassFinal},
+		{34, ClassFinal},
+		{35, ClassStatus},
+		{36, ClassStatus},
+		{37, ClassFinal},
+		{38, ClassFinal},
+		{39, ClassConfig},
+		{40, ClassFinal},
+		{41, ClassRetry},
+		{42, ClassRetry},
+		{43, ClassRetry},
+		{44, ClassConfig},
+		{45, ClassConfig},
+		{46, ClassStatus},
+		{47, ClassRetry},
+		{48, ClassRetry},
+		{49, ClassRetry},
+		{50, ClassRetry},
+		{51, ClassFinal},
+		{52, ClassConfig},
+		{53, ClassConfig},
+		{54, ClassConfig},
+		{55, ClassConfig},
+		{56, ClassConfig},
+		{57, ClassConfig},
+		{71, ClassFinal},
+		{72, ClassFinal},
+		{81, ClassFinal},
+		{82, ClassConfig},
+		{83, ClassFinal},
+		{84, ClassConfig},
+		{85, ClassFinal},
+		{86, ClassRetry},
+		{87, ClassFinal},
+		{134, ClassConfig},
+		{135, ClassFinal},
+		{136, ClassFinal},
+		{137, ClassConfig},
+		{164, ClassConfig},
+		{165, ClassConfig},
+		{223, ClassFinal},
+		{270, ClassFinal},
+		{271, ClassFinal},
 	} {
 		catalogue[e.Code] = e
 	}
@@ -133,9 +143,7 @@ func Lookup(code int) Entry {
 	if e, ok := catalogue[code]; ok {
 		return e
 	}
-	return Entry{Code: code, Class: ClassRetry,
-		RU: fmt.Sprintf("Неизвестная ошибка платёжной системы (код %d)", code),
-		EN: fmt.Sprintf("Unknown payment network error (code %d)", code)}
+	return Entry{Code: code, Class: ClassRetry}
 }
 
 // Codes returns every code of the catalogue.
@@ -185,12 +193,11 @@ func (k Kind) String() string {
 type Error struct {
 	Op      string // check, pay, status, balance
 	Kind    Kind
-	Code    int    // the ERROR code when Kind is KindRefused
-	Result  int    // the RESULT, -1 when absent
-	Session string // the SESSION of the request
-	Msg     string // for KindInput and KindConfig: the message in English
-	MsgRU   string // and in Russian
-	Err     error  // the underlying cause
+	Code    int      // the ERROR code when Kind is KindRefused
+	Result  int      // the RESULT, -1 when absent
+	Session string   // the SESSION of the request
+	Text    i18n.Msg // for KindInput and KindConfig: the message
+	Err     error    // the underlying cause
 }
 
 func (e *Error) Error() string {
@@ -204,11 +211,11 @@ func (e *Error) Error() string {
 		if e.Result >= 0 {
 			s += fmt.Sprintf(" RESULT=%d", e.Result)
 		}
-		s += ": " + Lookup(e.Code).EN
+		s += ": " + Lookup(e.Code).Msg().In(i18n.EN)
 	default:
 		s += ": " + e.Kind.String()
-		if e.Msg != "" {
-			s += ": " + e.Msg
+		if !e.Text.IsZero() {
+			s += ": " + e.Text.In(i18n.EN)
 		}
 	}
 	if e.Err != nil {
@@ -240,30 +247,20 @@ func (e *Error) Class() Class {
 	return ClassFinal
 }
 
-// Message returns the human message in the language ("ru" or "en").
-func (e *Error) Message(lang string) string {
+// Msg names the message: the catalogue's for a refusal's code, "no
+// trustworthy answer" (with "do not repeat" for pay), or the text given
+// for bad input and configuration.
+func (e *Error) Msg() i18n.Msg {
 	switch e.Kind {
 	case KindRefused:
-		if lang == "en" {
-			return Lookup(e.Code).EN
-		}
-		return Lookup(e.Code).RU
+		return Lookup(e.Code).Msg()
 	case KindNoAnswer:
-		if lang == "en" {
-			if e.Op == "pay" {
-				return "No trustworthy answer to the payment: its outcome is being checked, do not repeat it"
-			}
-			return "No trustworthy answer from the payment network; try again"
-		}
 		if e.Op == "pay" {
-			return "Нет достоверного ответа на платёж: результат проверяется, не повторяйте платёж"
+			return i18n.M("gateway.no_answer.pay")
 		}
-		return "Нет достоверного ответа от платёжной системы; повторите попытку"
+		return i18n.M("gateway.no_answer")
 	}
-	if lang == "en" || e.MsgRU == "" {
-		return e.Msg
-	}
-	return e.MsgRU
+	return e.Text
 }
 
 // KindOf returns the kind of a gateway error, or 0.

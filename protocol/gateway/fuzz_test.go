@@ -175,8 +175,8 @@ func FuzzAnswer(f *testing.F) {
 			require.ErrorAs(t, err, &ge)
 			require.Equal(t, op, ge.Op)
 			require.Equal(t, fuzzSession, ge.Session)
-			require.NotEmpty(t, ge.Message("ru"))
-			require.NotEmpty(t, ge.Message("en"))
+			require.NotEmpty(t, ge.Msg().In("ru"))
+			require.NotEmpty(t, ge.Msg().In("en"))
 			switch ge.Kind {
 			case KindNoAnswer:
 				require.Nil(t, a)
@@ -302,8 +302,8 @@ func FuzzCatalogue(f *testing.F) {
 			var ge *Error
 			require.ErrorAs(t, err, &ge)
 			require.Equal(t, KindConfig, ge.Kind)
-			require.NotEmpty(t, ge.Message("ru"))
-			require.NotEmpty(t, ge.Message("en"))
+			require.NotEmpty(t, ge.Msg().In("ru"))
+			require.NotEmpty(t, ge.Msg().In("en"))
 			return
 		}
 		require.NotEmpty(t, c.Providers)
@@ -378,8 +378,8 @@ func checkProvider(t *testing.T, p *Provider) {
 			var ge *Error
 			require.ErrorAs(t, err, &ge)
 			require.Equal(t, KindInput, ge.Kind)
-			require.NotEmpty(t, ge.Message("ru"))
-			require.NotEmpty(t, ge.Message("en"))
+			require.NotEmpty(t, ge.Msg().In("ru"))
+			require.NotEmpty(t, ge.Msg().In("en"))
 			continue
 		}
 		require.NotEmpty(t, n)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"paydesk/internal/i18n"
 	"paydesk/money"
 
 	"github.com/stretchr/testify/assert"
@@ -92,8 +93,8 @@ func TestDefaultCatalogue(t *testing.T) {
 	_, err = rt.Validate("12345")
 	var ge *Error
 	require.ErrorAs(t, err, &ge)
-	assert.Equal(t, "лицевой счёт «12345» не подходит для Ростелеком (интернет): лицевой счёт из 12 цифр", ge.Message("ru"))
-	assert.Equal(t, `account "12345" is not valid for Ростелеком (интернет): a 12-digit account number`, ge.Message("en"))
+	assert.Equal(t, "лицевой счёт «12345» не подходит для Ростелеком (интернет): лицевой счёт из 12 цифр", ge.Msg().In("ru"))
+	assert.Equal(t, `account "12345" is not valid for Ростелеком (интернет): a 12-digit account number`, ge.Msg().In("en"))
 }
 
 func TestCatalogueErrors(t *testing.T) {
@@ -120,7 +121,7 @@ func TestCatalogueErrors(t *testing.T) {
 			var ge *Error
 			require.ErrorAs(t, err, &ge)
 			assert.Equal(t, KindConfig, ge.Kind)
-			assert.NotEmpty(t, ge.Message("ru"))
+			assert.NotEmpty(t, ge.Msg().In("ru"))
 		})
 	}
 	c, err := ParseCatalogue([]byte("providers:\n"+ok+", min: '5', commission: '4%', extra: {SERVICE: '12'}}"), "")
@@ -147,15 +148,15 @@ func TestCatalogueErrors(t *testing.T) {
 func TestCatalogueMessagesEveryCode(t *testing.T) {
 	for _, code := range Codes() {
 		e := Lookup(code)
-		assert.NotEmpty(t, e.RU, code)
-		assert.NotEmpty(t, e.EN, code)
+		assert.True(t, i18n.Has(e.Msg().Key), "code %d has its message in every language", code)
+		assert.NotEqual(t, e.Msg().In(i18n.RU), e.Msg().In(i18n.EN), code)
 		assert.NotZero(t, e.Class, code)
 	}
 	for _, c := range []int{2, 3, 4, 6, 12, 134} {
 		assert.Equal(t, ClassConfig, Lookup(c).Class, "code %d needs the administrator", c)
 	}
 	assert.Equal(t, ClassRetry, Lookup(999).Class)
-	assert.Contains(t, Lookup(999).RU, "999")
+	assert.Contains(t, Lookup(999).Msg().In(i18n.RU), "999")
 }
 
 func FuzzParseFields(f *testing.F) {

@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"paydesk/internal/i18n"
 	"paydesk/money"
 )
 
@@ -100,7 +101,7 @@ func DefaultCatalogue(base string) (*Catalogue, error) {
 func LoadCatalogue(file, base string) (*Catalogue, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, configErr("load providers", err, "cannot read the provider catalogue", "не удалось прочитать каталог операторов")
+		return nil, configErr("load providers", err, i18n.M("gateway.catalogue_unreadable"))
 	}
 	c, err := ParseCatalogue(b, base)
 	if err != nil {
@@ -109,8 +110,8 @@ func LoadCatalogue(file, base string) (*Catalogue, error) {
 	return c, nil
 }
 
-func configErr(op string, err error, en, ru string) error {
-	return &Error{Op: op, Kind: KindConfig, Msg: en, MsgRU: ru, Err: err}
+func configErr(op string, err error, m i18n.Msg) error {
+	return &Error{Op: op, Kind: KindConfig, Text: m, Err: err}
 }
 
 // ParseCatalogue reads a catalogue in YAML and checks every entry.
@@ -120,21 +121,20 @@ func ParseCatalogue(b []byte, base string) (*Catalogue, error) {
 		Providers []providerYAML `yaml:"providers"`
 	}
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, configErr(op, err, "the provider catalogue is not valid YAML", "каталог операторов не является корректным YAML")
+		return nil, configErr(op, err, i18n.M("gateway.catalogue_yaml"))
 	}
 	if len(doc.Providers) == 0 {
-		return nil, configErr(op, nil, "the provider catalogue lists no providers", "в каталоге операторов нет ни одного оператора")
+		return nil, configErr(op, nil, i18n.M("gateway.catalogue_empty"))
 	}
 	c := &Catalogue{}
 	seen := map[string]bool{}
 	for i, y := range doc.Providers {
 		p, err := y.provider(base)
 		if err != nil {
-			return nil, configErr(op, err, fmt.Sprintf("provider %d (%s) in the catalogue is wrong", i+1, y.Code),
-				fmt.Sprintf("ошибка в описании оператора %d (%s)", i+1, y.Code))
+			return nil, configErr(op, err, i18n.M("gateway.catalogue_entry", "n", i+1, "code", y.Code))
 		}
 		if seen[p.Code] {
-			return nil, configErr(op, nil, fmt.Sprintf("provider code %q appears twice", p.Code), fmt.Sprintf("код оператора %q указан дважды", p.Code))
+			return nil, configErr(op, nil, i18n.M("gateway.catalogue_twice", "code", p.Code))
 		}
 		seen[p.Code] = true
 		c.Providers = append(c.Providers, p)
@@ -236,7 +236,7 @@ func (c *Catalogue) Find(code string) (*Provider, error) {
 		}
 	}
 	return nil, &Error{Op: "find provider", Kind: KindInput,
-		Msg: fmt.Sprintf("unknown provider %q", code), MsgRU: fmt.Sprintf("неизвестный оператор %q", code)}
+		Text: i18n.M("gateway.unknown_provider", "code", code)}
 }
 
 // ByGroup returns the providers of a group in catalogue order.
@@ -281,13 +281,8 @@ func (p *Provider) Validate(id string) (string, error) {
 		if hint == "" {
 			hint = hintEN
 		}
-		what, whatRU := "number", "номер"
-		if p.Field == "ACCOUNT" {
-			what, whatRU = "account", "лицевой счёт"
-		}
-		return "", &Error{Op: "validate", Kind: KindInput,
-			Msg:   fmt.Sprintf("%s %q is not valid for %s: %s", what, id, p.Name, hintEN),
-			MsgRU: fmt.Sprintf("%s «%s» не подходит для %s: %s", whatRU, id, p.Name, hint)}
+		return "", &Error{Op: "validate", Kind: KindInput, Text: i18n.M("gateway.bad_number",
+			"field", p.Field, "id", id, "provider", p.Name, "hint", hint, "hint_en", hintEN)}
 	}
 	return n, nil
 }
@@ -295,9 +290,8 @@ func (p *Provider) Validate(id string) (string, error) {
 // CheckAmount checks the amount against the provider's limits.
 func (p *Provider) CheckAmount(a money.Amount) error {
 	if a < p.Min || a > p.Max {
-		return &Error{Op: "validate", Kind: KindInput,
-			Msg:   fmt.Sprintf("amount %v is outside %v–%v for %s", a, p.Min, p.Max, p.Name),
-			MsgRU: fmt.Sprintf("сумма %v вне допустимого диапазона %v–%v для %s", a, p.Min, p.Max, p.Name)}
+		return &Error{Op: "validate", Kind: KindInput, Text: i18n.M("gateway.amount_range",
+			"amount", a, "min", p.Min, "max", p.Max, "provider", p.Name)}
 	}
 	return nil
 }

@@ -1,6 +1,11 @@
 package ipriv
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+
+	"paydesk/internal/i18n"
+)
 
 // Kind is a class of failure. Its value is the vendor library's error code
 // (negative, as libipriv returns it), so callers can report either.
@@ -25,29 +30,16 @@ const (
 	ErrGenKey      Kind = -24 // key generation failed
 )
 
-var kindNames = map[Kind]string{
-	ErrFormat:      "invalid format",
-	ErrNoData:      "no data found",
-	ErrPacket:      "invalid packet format",
-	ErrUnknownAlg:  "unknown algorithm",
-	ErrKeyLen:      "invalid key length",
-	ErrPassphrase:  "invalid passphrase",
-	ErrDocType:     "wrong document type",
-	ErrRadix:       "radix-64 decode error",
-	ErrInvalidKey:  "invalid key",
-	ErrSign:        "signing failed",
-	ErrKeyNotFound: "public key not found",
-	ErrVerify:      "verify failed",
-	ErrKeyCard:     "invalid key card",
-	ErrGenKey:      "key generation failed",
-}
-
 // Error returns the class in plain words, such as "verify failed".
-func (k Kind) Error() string {
-	if s, ok := kindNames[k]; ok {
-		return s
+func (k Kind) Error() string { return k.Msg().In(i18n.EN) }
+
+// Msg names the class's message in the catalogue (ipriv.kind.<code>).
+func (k Kind) Msg() i18n.Msg {
+	key := "ipriv.kind." + strconv.Itoa(int(k))
+	if !i18n.Has(key) {
+		return i18n.M("ipriv.kind.unknown", "code", int(k))
 	}
-	return fmt.Sprintf("ipriv error %d", int(k))
+	return i18n.M(key)
 }
 
 // Code returns the vendor library's numeric code (negative).
@@ -74,17 +66,18 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Message is the class and detail without the package and operation,
-// such as "verify failed: signature does not match the document".
-func (e *Error) Message() string {
-	s := e.Kind.Error()
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	}
+// Msg names the message: the class in the user's language and the detail
+// (a technical one, in English) without the package and operation, such as
+// "verify failed: signature does not match the document".
+func (e *Error) Msg() i18n.Msg {
+	detail := e.Detail
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		if detail != "" {
+			detail += ": "
+		}
+		detail += e.Err.Error()
 	}
-	return s
+	return i18n.M("ipriv.error", "kind", e.Kind.Msg(), "detail", detail)
 }
 
 // Unwrap returns the underlying error.

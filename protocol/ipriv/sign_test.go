@@ -237,7 +237,9 @@ func TestErrorMessages(t *testing.T) {
 	assert.Equal(t, ErrVerify, e.Kind)
 	assert.Equal(t, -20, e.Kind.Code())
 	assert.Equal(t, "verify", e.Op)
-	assert.Equal(t, "verify failed: signature does not match the document", e.Message())
+	assert.Equal(t, "verify failed: signature does not match the document", e.Msg().In("en"))
+	assert.Equal(t, "подпись не прошла проверку: signature does not match the document", e.Msg().In("ru"))
+	assert.Equal(t, "ipriv error -99", Kind(-99).Error())
 	assert.Equal(t, "ipriv: verify: verify failed: signature does not match the document", e.Error())
 }
 

@@ -115,7 +115,7 @@ func TestFaultsOnPay(t *testing.T) {
 			st := e.status("mts", s)
 			requireResult(t, st, tc.err, tc.result)
 			if tc.err != 0 {
-				assert.Equal(t, gateway.Lookup(tc.err).RU, st.Get("ERRMSG"))
+				assert.Equal(t, gateway.Lookup(tc.err).Msg().In("ru"), st.Get("ERRMSG"))
 				assert.Equal(t, startBalance, e.sim.Balance(), "a failed payment is refunded")
 				pays := e.sim.Payments()
 				require.Len(t, pays, 1)
@@ -179,7 +179,7 @@ func TestRefuseCheck(t *testing.T) {
 	s := newSession()
 	a := e.check("mts", s, "9161234567", "100.00")
 	requireResult(t, a, 24, "1")
-	assert.Equal(t, gateway.Lookup(24).RU, a.Get("ERRMSG"))
+	assert.Equal(t, gateway.Lookup(24).Msg().In("ru"), a.Get("ERRMSG"))
 	assert.Empty(t, e.sim.Sessions())
 }
 

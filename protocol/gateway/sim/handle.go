@@ -263,7 +263,7 @@ func (s *Sim) refuse(rep *reply, code int) {
 	if rep.op == OpCheck || rep.op == OpPay {
 		rep.fields = append(rep.fields, gateway.Field{Name: "RESULT", Value: "1"})
 	}
-	rep.fields = append(rep.fields, gateway.Field{Name: "ERRMSG", Value: safeText(gateway.Lookup(code).RU)})
+	rep.fields = append(rep.fields, gateway.Field{Name: "ERRMSG", Value: safeText(gateway.Lookup(code).Msg().In("ru"))})
 }
 
 // opName is the provider's name as OPNAME carries it (at most 20
@@ -493,7 +493,7 @@ func (s *Sim) status(req *request, rep *reply) {
 	rep.code = code
 	msg := ""
 	if code != 0 {
-		msg = safeText(gateway.Lookup(code).RU)
+		msg = safeText(gateway.Lookup(code).Msg().In("ru"))
 	}
 	s.head(rep, x.PaidAt)
 	rep.fields = append(rep.fields,

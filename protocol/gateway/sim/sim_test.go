@@ -232,7 +232,7 @@ func TestErrorCodes(t *testing.T) {
 				}
 			}
 			requireResult(t, a, tc.err, tc.result)
-			assert.Equal(t, gateway.Lookup(tc.err).RU, a.Get("ERRMSG"))
+			assert.Equal(t, gateway.Lookup(tc.err).Msg().In("ru"), a.Get("ERRMSG"))
 			want := tc.balance
 			if want == 0 {
 				want = e.sim.cfg.Balance
@@ -420,7 +420,7 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 
 func TestErrorMessagesTravelInWindows1251(t *testing.T) {
 	for _, c := range gateway.Codes() {
-		assert.Equal(t, gateway.Lookup(c).RU, safeText(gateway.Lookup(c).RU), "ERROR %d", c)
+		assert.Equal(t, gateway.Lookup(c).Msg().In("ru"), safeText(gateway.Lookup(c).Msg().In("ru")), "ERROR %d", c)
 	}
 	assert.Equal(t, "Оператор ? 1?2", safeText("Оператор 😀 1\n2"))
 	p := &gateway.Provider{Name: "Очень длинное название оператора", Field: "NUMBER"}
