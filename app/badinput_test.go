@@ -16,6 +16,7 @@ import (
 	"paydesk/fiscal"
 	"paydesk/fiscal/emulator"
 	"paydesk/internal/clock"
+	"paydesk/internal/i18n"
 	"paydesk/internal/testutil"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
@@ -360,8 +361,8 @@ func TestBadInputGatewayCodes(t *testing.T) {
 			assert.Equal(t, code, ge.Code)
 			ru, en := assertHumanMessage(t, err)
 			hru, hen := gatewayHintFor(e.Class)
-			assert.Equal(t, e.RU+hru, ru)
-			assert.Equal(t, e.EN+hen, en)
+			assert.Equal(t, e.Msg().In("ru")+hru, ru)
+			assert.Equal(t, e.Msg().In("en")+hen, en)
 			assert.NotContains(t, ru, "Неизвестная ошибка")
 
 			p = r.reload(t, p)
@@ -391,8 +392,8 @@ func TestBadInputGatewayCodes(t *testing.T) {
 			_, err = r.Till.Confirm(ctx, r.kassir, p)
 			assert.Equal(t, KindRefused, KindOf(err), "%v", err)
 			ru, en := assertHumanMessage(t, err)
-			assert.Equal(t, "Платёж не проведён: верните деньги или начните заново: "+e.RU, ru)
-			assert.Equal(t, "The payment was not made: return the cash or start again: "+e.EN, en)
+			assert.Equal(t, "Платёж не проведён: верните деньги или начните заново: "+e.Msg().In("ru"), ru)
+			assert.Equal(t, "The payment was not made: return the cash or start again: "+e.Msg().In("en"), en)
 
 			p = r.reload(t, p)
 			assert.Equal(t, store.StateNotPaid, p.State, "status proves the refused pay was not made")
@@ -422,7 +423,7 @@ func (f refusingRegister) Fiscalize(context.Context, fiscal.Receipt) (fiscal.Res
 
 func deviceCodes() []fiscal.Code {
 	var out []fiscal.Code
-	for c := range fiscal.Codes {
+	for _, c := range fiscal.Codes() {
 		if c != fiscal.CodeOK {
 			out = append(out, c)
 		}
@@ -451,7 +452,7 @@ func TestBadInputDeviceMessages(t *testing.T) {
 	require.Greater(t, len(codes), 30, "the whole table")
 	for _, code := range codes {
 		t.Run(fmt.Sprintf("%02Xh", byte(code)), func(t *testing.T) {
-			info := code.Info()
+			info := codeText(code)
 			err := error(fiscal.DeviceError("receipt", 0xFF45, code))
 			assert.Equal(t, KindDevice, KindOf(err))
 			ru, en := assertHumanMessage(t, err)
@@ -461,12 +462,11 @@ func TestBadInputDeviceMessages(t *testing.T) {
 			assert.Contains(t, en, fmt.Sprintf("device code %02Xh", byte(code)))
 			assert.NotContains(t, ru, "Неизвестная ошибка")
 			assert.NotContains(t, en, "unknown device error")
-			hru, hen := deviceHint(info.Kind)
+			hru, hen := deviceHint(code.Kind())
 			assert.Contains(t, ru, hru)
 			assert.Contains(t, en, hen)
 			// Wrapped by the till, as the cashier sees it.
-			wrapped := fail("fiscalize", KindDevice, "the payment is paid but the receipt was not printed; it waits in the reprint queue",
-				"платёж проведён, но чек не напечатан; он ждёт в очереди на печать", err)
+			wrapped := fail("fiscalize", KindDevice, i18n.M("app.receipt_queued"), err)
 			wru, wen := assertHumanMessage(t, wrapped)
 			assert.Contains(t, wru, info.RU)
 			assert.Contains(t, wen, info.EN)
@@ -483,7 +483,7 @@ func TestBadInputDeviceCodes(t *testing.T) {
 	defer func() { r.Till.d.Register = real }()
 	for i, code := range deviceCodes() {
 		t.Run(fmt.Sprintf("%02Xh", byte(code)), func(t *testing.T) {
-			info := code.Info()
+			info := codeText(code)
 			before := r.books(t)
 			r.Till.d.Register = refusingRegister{Register: real, code: code}
 			// A new amount for each: the same payment twice in an hour is ERROR 32.
@@ -551,8 +551,8 @@ func TestBadInputDeviceFaults(t *testing.T) {
 			ru, en := assertHumanMessage(t, err)
 			assert.Contains(t, ru, "чек не напечатан")
 			if code := fiscal.CodeOf(err); code != 0 {
-				assert.Contains(t, ru, code.Info().RU)
-				assert.Contains(t, en, code.Info().EN)
+				assert.Contains(t, ru, codeText(code).RU)
+				assert.Contains(t, en, codeText(code).EN)
 			}
 			p = r.reload(t, p)
 			assert.Equal(t, store.StatePaid, p.State)
@@ -652,4 +652,9 @@ fiscal: {port: none}
 			})
 		}
 	}
+}
+
+// codeText is a device code's message in both languages.
+func codeText(c fiscal.Code) struct{ RU, EN string } {
+	return struct{ RU, EN string }{c.Msg().In("ru"), c.Msg().In("en")}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"paydesk/fiscal"
+	"paydesk/internal/i18n"
 	"paydesk/protocol/gateway"
 	"paydesk/store"
 )
@@ -119,7 +120,7 @@ func (t *Till) Provider(code string) (*gateway.Provider, error) {
 // (OpenBooks).
 func (t *Till) online(op string) error {
 	if t.d.Gateway == nil || t.d.Catalogue == nil {
-		return fail(op, KindConfig, "the books were opened without the network", "база открыта без платёжной системы", nil)
+		return fail(op, KindConfig, i18n.M("app.no_network"), nil)
 	}
 	return nil
 }

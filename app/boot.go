@@ -12,6 +12,7 @@ import (
 	"paydesk/app/world"
 	"paydesk/fiscal"
 	"paydesk/internal/clock"
+	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/receipts"
@@ -198,8 +199,7 @@ func agentOf(cfg *config.Config) (receipts.Agent, money.Rate, error) {
 // register alone for fiscal.port = emulator.
 func (r *Runtime) startWorld(ctx context.Context, cfg *config.Config, opt Options) (world.World, error) {
 	if opt.Training == nil {
-		return nil, fail("boot", KindConfig, "this build has no training mode or built-in register",
-			"в этой сборке нет учебного режима и встроенной ККТ", nil)
+		return nil, fail("boot", KindConfig, i18n.M("app.no_training"), nil)
 	}
 	s := world.Setup{Dir: filepath.Join(r.DataDir, "emulator"), EmulatorTCP: opt.EmulatorTCP, Clock: opt.Clock, Log: opt.Log, HTTP: opt.HTTP}
 	if cfg.Training {

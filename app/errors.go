@@ -2,12 +2,12 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"unicode"
 
 	"paydesk/app/config"
 	"paydesk/fiscal"
+	"paydesk/internal/i18n"
 	"paydesk/protocol/gateway"
 	"paydesk/store"
 )
@@ -26,17 +26,17 @@ const (
 	KindConfig                    // configuration problem
 )
 
-// Error is a failed till operation with the message in both languages.
+// Error is a failed till operation: what was being done, its kind, its
+// message in the catalogue and the cause.
 type Error struct {
-	Op    string
-	Kind  Kind
-	Msg   string // English
-	MsgRU string // Russian
-	Err   error
+	Op   string
+	Kind Kind
+	Text i18n.Msg
+	Err  error
 }
 
 func (e *Error) Error() string {
-	s := "app: " + e.Op + ": " + e.Msg
+	s := "app: " + e.Op + ": " + e.Text.In(i18n.EN)
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -46,8 +46,11 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-func fail(op string, kind Kind, en, ru string, err error) *Error {
-	return &Error{Op: op, Kind: kind, Msg: en, MsgRU: ru, Err: err}
+// Msg names the message (without the cause's).
+func (e *Error) Msg() i18n.Msg { return e.Text }
+
+func fail(op string, kind Kind, m i18n.Msg, err error) *Error {
+	return &Error{Op: op, Kind: kind, Text: m, Err: err}
 }
 
 // KindOf classifies any error the till returns.
@@ -98,126 +101,106 @@ func capitalize(s string) string {
 	return string(r)
 }
 
+// storeMessages are the store's refusals a user can meet, by message key.
+var storeMessages = []struct {
+	err error
+	key string
+}{
+	{store.ErrUnknownCashier, "store.unknown_cashier"},
+	{store.ErrInactive, "store.inactive"},
+	{store.ErrWeakPIN, "store.weak_pin"},
+	{store.ErrLoginTaken, "store.login_taken"},
+	{store.ErrNoShift, "store.no_shift"},
+	{store.ErrInUse, "store.in_use"},
+	{store.ErrShiftOpen, "store.shift_open"},
+	{store.ErrNotEnoughIn, "store.not_enough_in"},
+}
+
 func message(err error, lang string) string {
-	if err == nil {
-		return ""
+	m, ok := msgOf(err)
+	if !ok {
+		return err.Error()
 	}
-	en := lang == "en"
+	return m.In(lang)
+}
+
+// msgOf names the message of any error the till returns, with its cause's
+// and what to do where the catalogue says it; false when it names none.
+func msgOf(err error) (i18n.Msg, bool) {
+	if err == nil {
+		return i18n.Msg{}, false
+	}
 	var e *Error
 	if errors.As(err, &e) {
-		msg := e.MsgRU
-		if en {
-			msg = e.Msg
-		}
 		if e.Err != nil && (e.Kind == KindRefused || e.Kind == KindDevice || e.Kind == KindConfig || e.Kind == KindPending) {
-			if inner := message(e.Err, lang); inner != "" && inner != e.Err.Error() {
-				return msg + ": " + inner
+			if inner, ok := msgOf(e.Err); ok {
+				return i18n.M("app.because", "msg", e.Text, "cause", inner), true
 			}
 		}
-		return msg
+		return e.Text, true
 	}
 	var ge *gateway.Error
 	if errors.As(err, &ge) {
-		return ge.Message(lang) + gatewayHint(ge, en)
+		return hinted(ge.Msg(), gatewayHint(ge)), true
 	}
 	var fe *fiscal.Error
 	if errors.As(err, &fe) {
-		return fiscalMessage(fe, en)
+		return hinted(fe.Msg(), fiscalHint[fe.Kind]), true
 	}
 	var ce *config.Error
 	if errors.As(err, &ce) {
 		if ce.Key != "" {
-			return ce.Key + ": " + ce.Message(lang)
+			return i18n.M("app.because", "msg", ce.Key, "cause", ce.Msg()), true
 		}
-		return ce.Message(lang)
+		return ce.Msg(), true
 	}
 	var pe *store.PINError
 	if errors.As(err, &pe) {
 		if errors.Is(err, store.ErrLocked) {
-			if en {
-				return fmt.Sprintf("Too many wrong PINs: locked until %s, or ask a manager", pe.LockedUntil.Local().Format("15:04"))
-			}
-			return fmt.Sprintf("Слишком много неверных PIN: вход заблокирован до %s или до разрешения менеджера", pe.LockedUntil.Local().Format("15:04"))
+			return i18n.M("store.locked", "until", pe.LockedUntil.Local().Format("15:04")), true
 		}
-		if en {
-			return fmt.Sprintf("Wrong PIN: %d attempts left", pe.AttemptsRem)
+		return i18n.M("store.wrong_pin", "left", pe.AttemptsRem), true
+	}
+	for _, s := range storeMessages {
+		if errors.Is(err, s.err) {
+			return i18n.M(s.key), true
 		}
-		return fmt.Sprintf("Неверный PIN: осталось попыток — %d", pe.AttemptsRem)
 	}
-	switch {
-	case errors.Is(err, store.ErrUnknownCashier):
-		return pick(en, "Unknown cashier", "Кассир не найден")
-	case errors.Is(err, store.ErrInactive):
-		return pick(en, "This cashier is deactivated", "Кассир отключён")
-	case errors.Is(err, store.ErrWeakPIN):
-		return pick(en, "A PIN is 4 to 8 digits", "PIN — от 4 до 8 цифр")
-	case errors.Is(err, store.ErrLoginTaken):
-		return pick(en, "This login is taken: choose another", "Этот логин уже занят: выберите другой")
-	case errors.Is(err, store.ErrNoShift):
-		return pick(en, "No shift is open: open a shift first", "Смена не открыта: сначала откройте смену")
-	case errors.Is(err, store.ErrInUse):
-		return pick(en, "PayDesk is already running with this database: close the other window or command first",
-			"PayDesk уже работает с этой базой: сначала закройте другое окно или команду")
-	case errors.Is(err, store.ErrShiftOpen):
-		return pick(en, "A shift is already open", "Смена уже открыта")
-	case errors.Is(err, store.ErrNotEnoughIn):
-		return pick(en, "There is not that much cash in the drawer", "В кассе нет такой суммы")
+	var sp i18n.Speaker
+	if errors.As(err, &sp) {
+		return sp.Msg(), true
 	}
-	return err.Error()
+	return i18n.Msg{}, false
+}
+
+// hinted adds what to do to a message ("" key: nothing to add).
+func hinted(m i18n.Msg, hint string) i18n.Msg {
+	if hint == "" {
+		return m
+	}
+	return i18n.M("app.hinted", "msg", m, "hint", i18n.M(hint))
 }
 
 // gatewayHint says what to do about a refusal by its class.
-func gatewayHint(ge *gateway.Error, en bool) string {
+func gatewayHint(ge *gateway.Error) string {
 	if ge.Kind != gateway.KindRefused || ge.Op == "pay" || ge.Op == "status" {
 		return ""
 	}
 	switch ge.Class() {
 	case gateway.ClassFinal:
-		return pick(en, " — check the number and amount with the payer", " — проверьте с плательщиком номер и сумму")
+		return "app.hint.final"
 	case gateway.ClassConfig:
-		return pick(en, " — call the administrator", " — обратитесь к администратору")
+		return "app.hint.admin"
 	case gateway.ClassRetry:
-		return pick(en, " — try again in a few minutes", " — повторите через несколько минут")
+		return "app.hint.retry"
 	}
 	return ""
 }
 
-func pick(en bool, e, r string) string {
-	if en {
-		return e
-	}
-	return r
-}
-
-// fiscalMessage is the device's message with what to do by its class.
-func fiscalMessage(fe *fiscal.Error, en bool) string {
-	var msg string
-	switch {
-	case fe.Code != 0:
-		info := fe.Code.Info()
-		msg = info.RU
-		if en {
-			msg = info.EN
-		}
-		msg = fmt.Sprintf("%s (%s %02Xh)", msg, pick(en, "device code", "код ККТ"), byte(fe.Code))
-	case errors.Is(fe, fiscal.ErrOutcomeUnknown):
-		msg = pick(en, "The register took the command but its answer was lost", "ККТ приняла команду, но ответ потерян")
-	default:
-		msg = pick(en, "The fiscal register does not answer", "ККТ не отвечает")
-	}
-	var hint string
-	switch fe.Kind {
-	case fiscal.KindOperator:
-		hint = pick(en, "fix it and press Print again", "устраните и нажмите «Печать ещё раз»")
-	case fiscal.KindZReport:
-		hint = pick(en, "close the shift with a Z report", "закройте смену (Z-отчёт)")
-	case fiscal.KindAdmin:
-		hint = pick(en, "call the administrator", "обратитесь к администратору")
-	case fiscal.KindLink:
-		hint = pick(en, "check the register's cable and power; the receipt waits in the queue", "проверьте кабель и питание ККТ; чек ждёт в очереди")
-	}
-	if hint == "" {
-		return msg
-	}
-	return msg + " — " + hint
+// fiscalHint says what to do about a register's failure by its kind.
+var fiscalHint = map[fiscal.Kind]string{
+	fiscal.KindOperator: "app.hint.operator",
+	fiscal.KindZReport:  "app.hint.zreport",
+	fiscal.KindAdmin:    "app.hint.admin",
+	fiscal.KindLink:     "app.hint.link",
 }

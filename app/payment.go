@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"paydesk/internal/clock"
+	"paydesk/internal/i18n"
 
 	"paydesk/money"
 	"paydesk/protocol/gateway"
@@ -55,8 +56,7 @@ func (t *Till) Start(ctx context.Context, u *User, providerCode, payerID string)
 func (t *Till) provider(p *store.Payment) (*gateway.Provider, error) {
 	prov, err := t.d.Catalogue.Find(p.ProviderCode)
 	if err != nil {
-		return nil, fail("payment", KindConfig, fmt.Sprintf("provider %s is no longer in the catalogue", p.ProviderCode),
-			fmt.Sprintf("оператора %s больше нет в каталоге", p.ProviderCode), err)
+		return nil, fail("payment", KindConfig, i18n.M("app.provider_gone", "provider", p.ProviderCode), err)
 	}
 	return prov, nil
 }
@@ -109,7 +109,7 @@ func (t *Till) begin(ctx context.Context, op string, u *User, p *store.Payment, 
 }
 
 func wrongState(op string, p *store.Payment) error {
-	return fail(op, KindState, fmt.Sprintf("payment %s is %s", p.Session, p.State), fmt.Sprintf("платёж %s в состоянии «%s»", p.Session, p.State), nil)
+	return fail(op, KindState, i18n.M("app.payment_state", "session", p.Session, "state", i18n.M("state."+string(p.State))), nil)
 }
 
 // Quote is what the payer is asked to pay for an amount.
@@ -257,8 +257,7 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 	// leaves it alone while its pay is in flight and the cashier waits.
 	release, ok := t.take(p.ID, "cashier "+u.Login, t.flowLease())
 	if !ok {
-		return p, fail(op, KindState, "this payment is being worked on already: wait for its outcome",
-			"этим платежом уже занимаются: дождитесь результата", nil)
+		return p, fail(op, KindState, i18n.M("app.payment_busy"), nil)
 	}
 	defer release()
 	if t.d.Clock.Now().Sub(p.CheckedAt) > CheckWindow {
@@ -366,14 +365,11 @@ func outcome(p *store.Payment, cause error) error {
 	case store.StatePaid:
 		return nil
 	case store.StateNotPaid:
-		return fail("pay", KindRefused, "the payment was not made: return the cash or start again",
-			"платёж не проведён: верните деньги или начните заново", refusal(p))
+		return fail("pay", KindRefused, i18n.M("app.not_paid"), refusal(p))
 	case store.StateFailed:
-		return fail("pay", KindRefused, "the network completed the payment as failed: return the cash or start again",
-			"платёжная система завершила платёж с ошибкой: верните деньги или начните заново", refusal(p))
+		return fail("pay", KindRefused, i18n.M("app.failed"), refusal(p))
 	case store.StatePaySent, store.StateUnknown:
-		return fail("pay", KindPending, "the outcome is not known yet: the payment is in the pending list, do not take it again",
-			"результат платежа пока неизвестен: платёж в списке ожидающих, не принимайте его повторно", cause)
+		return fail("pay", KindPending, i18n.M("app.pending"), cause)
 	}
 	return wrongState("pay", p)
 }

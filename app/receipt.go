@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"paydesk/fiscal"
+	"paydesk/internal/i18n"
 	"paydesk/protocol/gateway"
 	"paydesk/receipts"
 	"paydesk/store"
@@ -60,7 +61,7 @@ func (t *Till) fiscalize(ctx context.Context, p *store.Payment) error {
 	}
 	reg := t.d.Register
 	if reg == nil {
-		return fail(op, KindDevice, "no fiscal register: the receipt waits in the queue", "ККТ не подключена: чек ждёт в очереди", nil)
+		return fail(op, KindDevice, i18n.M("app.no_register_queued"), nil)
 	}
 	if p.FiscalState == store.FiscalStarted {
 		done, err := t.recoverReceipt(ctx, p)
@@ -129,8 +130,7 @@ func (t *Till) queue(ctx context.Context, p *store.Payment, cause error) error {
 	if err := t.step(ctx, "till", StepReceiptQueued, p); err != nil {
 		return err
 	}
-	return fail("fiscalize", KindDevice, "the payment is paid but the receipt was not printed; it waits in the reprint queue",
-		"платёж проведён, но чек не напечатан; он ждёт в очереди на печать", cause)
+	return fail("fiscalize", KindDevice, i18n.M("app.receipt_queued"), cause)
 }
 
 // recoverReceipt decides a receipt that was started: made when the device's
@@ -219,7 +219,7 @@ func (t *Till) printSlip(ctx context.Context, p *store.Payment) error {
 		return err
 	}
 	if err := t.d.Register.PrintText(ctx, lines); err != nil {
-		return fail("print slip", KindDevice, "the slip was not printed; print it again from the history", "квитанция не напечатана; напечатайте её снова из истории", err)
+		return fail("print slip", KindDevice, i18n.M("app.slip_not_printed"), err)
 	}
 	_ = t.d.Register.Cut(ctx, true)
 	p.SlipPrintedAt = t.d.Clock.Now()
@@ -251,7 +251,7 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 		return t.fiscalize(ctx, p)
 	}
 	if t.d.Register == nil {
-		return fail(op, KindDevice, "no fiscal register is configured", "ККТ не настроена", nil)
+		return fail(op, KindDevice, i18n.M("app.no_register"), nil)
 	}
 	lines, err := t.Slip(ctx, p)
 	if err != nil {
@@ -259,7 +259,7 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 	}
 	lines = append([]string{"КОПИЯ"}, lines...)
 	if err := t.d.Register.PrintText(ctx, lines); err != nil {
-		return fail(op, KindDevice, "the copy was not printed", "копия не напечатана", err)
+		return fail(op, KindDevice, i18n.M("app.copy_not_printed"), err)
 	}
 	_ = t.d.Register.Cut(ctx, true)
 	if p.SlipPrintedAt.IsZero() {

@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"paydesk/fiscal"
+	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/store"
 )
@@ -19,27 +19,26 @@ func (t *Till) OpenShift(ctx context.Context, u *User, float money.Amount) (*sto
 		return nil, err
 	}
 	if float < 0 {
-		return nil, fail(op, KindInput, "the opening cash cannot be negative", "сумма на начало смены не может быть отрицательной", nil)
+		return nil, fail(op, KindInput, i18n.M("app.opening_negative"), nil)
 	}
 	if _, err := t.d.Store.CurrentShift(ctx); err == nil {
-		return nil, fail(op, KindState, "a shift is already open", "смена уже открыта", store.ErrShiftOpen)
+		return nil, fail(op, KindState, i18n.M("app.shift_open"), store.ErrShiftOpen)
 	}
 	deviceShift := 0
 	if reg := t.d.Register; reg != nil {
 		st, err := reg.Status(ctx)
 		if err != nil {
-			return nil, fail(op, KindDevice, "the fiscal register did not open the shift", "ККТ не открыла смену", err)
+			return nil, fail(op, KindDevice, i18n.M("app.shift_not_opened"), err)
 		}
 		switch st.Mode {
 		case fiscal.ModeShiftExpired:
-			return nil, fail(op, KindState, "the register's previous shift is over 24 hours: a manager must close it (Z report) first",
-				"предыдущая смена в ККТ длится больше 24 часов: менеджер должен закрыть её (Z-отчёт)", nil)
+			return nil, fail(op, KindState, i18n.M("app.previous_shift_over"), nil)
 		case fiscal.ModeShiftClosed:
 			if err := reg.OpenShift(ctx, cashierOf(u.Cashier)); err != nil {
-				return nil, fail(op, KindDevice, "the fiscal register did not open the shift", "ККТ не открыла смену", err)
+				return nil, fail(op, KindDevice, i18n.M("app.shift_not_opened"), err)
 			}
 			if st, err = reg.Status(ctx); err != nil {
-				return nil, fail(op, KindDevice, "the fiscal register does not answer", "ККТ не отвечает", err)
+				return nil, fail(op, KindDevice, i18n.M("app.register_silent"), err)
 			}
 		}
 		deviceShift = st.ShiftNumber
@@ -65,15 +64,15 @@ func (t *Till) XReport(ctx context.Context, u *User) error {
 		return err
 	}
 	if t.d.Register == nil {
-		return fail(op, KindDevice, "no fiscal register is configured", "ККТ не настроена", nil)
+		return fail(op, KindDevice, i18n.M("app.no_register"), nil)
 	}
 	t.fiscalMu.Lock()
 	defer t.fiscalMu.Unlock()
 	if err := t.settleCash(ctx); err != nil {
-		return fail(op, KindDevice, "the X report was not printed", "X-отчёт не напечатан", err)
+		return fail(op, KindDevice, i18n.M("app.x_not_printed"), err)
 	}
 	if err := t.d.Register.XReport(ctx); err != nil {
-		return fail(op, KindDevice, "the X report was not printed", "X-отчёт не напечатан", err)
+		return fail(op, KindDevice, i18n.M("app.x_not_printed"), err)
 	}
 	return nil
 }
@@ -98,7 +97,7 @@ func (t *Till) cashOp(ctx context.Context, u *User, kind string, amount money.Am
 		return err
 	}
 	if amount <= 0 {
-		return fail(op, KindInput, "the amount must be above zero", "сумма должна быть больше нуля", nil)
+		return fail(op, KindInput, i18n.M("app.amount_not_positive"), nil)
 	}
 	sh, err := t.openShift(ctx, op)
 	if err != nil {
@@ -110,8 +109,7 @@ func (t *Till) cashOp(ctx context.Context, u *User, kind string, amount money.Am
 			return err
 		}
 		if amount > tot.Expected {
-			return fail(op, KindInput, fmt.Sprintf("the drawer should hold %v, less than %v", tot.Expected, amount),
-				fmt.Sprintf("в кассе должно быть %v — меньше, чем %v", tot.Expected, amount), store.ErrNotEnoughIn)
+			return fail(op, KindInput, i18n.M("app.drawer_short", "expected", tot.Expected, "amount", amount), store.ErrNotEnoughIn)
 		}
 	}
 	if t.d.Register == nil {
@@ -130,11 +128,11 @@ func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount mo
 	defer t.fiscalMu.Unlock()
 	reg := t.d.Register
 	if err := t.settleCash(ctx); err != nil {
-		return fail(op, KindDevice, "the register did not take the cash operation", "ККТ не провела операцию с наличными", err)
+		return fail(op, KindDevice, i18n.M("app.cash_not_taken"), err)
 	}
 	st, err := reg.Status(ctx)
 	if err != nil {
-		return fail(op, KindDevice, "the register did not take the cash operation", "ККТ не провела операцию с наличными", err)
+		return fail(op, KindDevice, i18n.M("app.cash_not_taken"), err)
 	}
 	c, err := t.d.Store.BeginCashOp(ctx, u.Login, u.ID, kind, amount, st.DocNumber)
 	if err != nil {
@@ -165,7 +163,7 @@ func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount mo
 			return ferr
 		}
 	}
-	return fail(op, KindDevice, "the register did not take the cash operation", "ККТ не провела операцию с наличными", err)
+	return fail(op, KindDevice, i18n.M("app.cash_not_taken"), err)
 }
 
 // settleCash decides every cash operation left started (by a crash or a
@@ -222,29 +220,29 @@ func (t *Till) CloseShift(ctx context.Context, u *User, counted money.Amount) (*
 		return nil, store.Totals{}, err
 	}
 	if counted < 0 {
-		return nil, store.Totals{}, fail(op, KindInput, "the counted cash cannot be negative", "пересчитанная сумма не может быть отрицательной", nil)
+		return nil, store.Totals{}, fail(op, KindInput, i18n.M("app.counted_negative"), nil)
 	}
 	if _, err := t.d.Store.CurrentShift(ctx); errors.Is(err, store.ErrNoShift) {
-		return nil, store.Totals{}, fail(op, KindState, "no shift is open", "смена не открыта", err)
+		return nil, store.Totals{}, fail(op, KindState, i18n.M("app.no_shift_open"), err)
 	}
 	if reg := t.d.Register; reg != nil {
 		t.fiscalMu.Lock()
 		defer t.fiscalMu.Unlock()
 		if err := t.settleCash(ctx); err != nil {
-			return nil, store.Totals{}, fail(op, KindDevice, "the fiscal register does not answer", "ККТ не отвечает", err)
+			return nil, store.Totals{}, fail(op, KindDevice, i18n.M("app.register_silent"), err)
 		}
 		st, err := reg.Status(ctx)
 		if err != nil {
-			return nil, store.Totals{}, fail(op, KindDevice, "the fiscal register does not answer", "ККТ не отвечает", err)
+			return nil, store.Totals{}, fail(op, KindDevice, i18n.M("app.register_silent"), err)
 		}
 		if st.Mode == fiscal.ModeDocument {
 			if err := reg.CancelReceipt(ctx); err != nil {
-				return nil, store.Totals{}, fail(op, KindDevice, "an open receipt could not be cancelled", "не удалось аннулировать открытый чек", err)
+				return nil, store.Totals{}, fail(op, KindDevice, i18n.M("app.receipt_not_cancelled"), err)
 			}
 		}
 		if st.Mode != fiscal.ModeShiftClosed {
 			if err := reg.ZReport(ctx); err != nil {
-				return nil, store.Totals{}, fail(op, KindDevice, "the Z report was not printed", "Z-отчёт не напечатан", err)
+				return nil, store.Totals{}, fail(op, KindDevice, i18n.M("app.z_not_printed"), err)
 			}
 		}
 	}

@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"paydesk/fiscal"
 	"paydesk/internal/clock"
+	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/receipts"
@@ -125,7 +125,7 @@ func (t *Till) Approve(ctx context.Context, login, pin, action string) (*User, e
 		return nil, err
 	}
 	if u.Role.Rank() < store.RoleManager.Rank() {
-		return nil, fail(action, KindForbidden, "only a manager can approve this", "подтвердить может только менеджер", nil)
+		return nil, fail(action, KindForbidden, i18n.M("app.manager_only"), nil)
 	}
 	return u, nil
 }
@@ -138,20 +138,13 @@ func (t *Till) Unlock(ctx context.Context, manager *User, login string) error {
 	return t.d.Store.Unlock(ctx, manager.Login, login)
 }
 
-var roleNames = map[store.Role][2]string{
-	store.RoleCashier: {"a cashier", "кассир"},
-	store.RoleManager: {"a manager", "менеджер"},
-	store.RoleAdmin:   {"an administrator", "администратор"},
-}
-
 // need checks the user's role in the core, not only in the UI.
 func need(u *User, r store.Role, op string) error {
 	if u == nil || u.Cashier == nil {
-		return fail(op, KindForbidden, "sign in first", "сначала войдите в систему", nil)
+		return fail(op, KindForbidden, i18n.M("app.sign_in"), nil)
 	}
 	if u.Role.Rank() < r.Rank() {
-		n := roleNames[r]
-		return fail(op, KindForbidden, fmt.Sprintf("only %s may do this", n[0]), fmt.Sprintf("это может сделать только %s", n[1]), nil)
+		return fail(op, KindForbidden, i18n.M("app.only_role", "role", i18n.M("app.role."+string(r))), nil)
 	}
 	return nil
 }
@@ -165,14 +158,13 @@ func cashierOf(u *store.Cashier) fiscal.Cashier {
 func (t *Till) openShift(ctx context.Context, op string) (*store.Shift, error) {
 	sh, err := t.d.Store.CurrentShift(ctx)
 	if errors.Is(err, store.ErrNoShift) {
-		return nil, fail(op, KindState, "no shift is open: open a shift first", "смена не открыта: сначала откройте смену", err)
+		return nil, fail(op, KindState, i18n.M("app.no_shift"), err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if t.ShiftLeft(sh) <= 0 {
-		return nil, fail(op, KindState, "the shift is 24 hours old: close it with a Z report and open a new one",
-			"смене 24 часа: закройте её (Z-отчёт) и откройте новую", nil)
+		return nil, fail(op, KindState, i18n.M("app.shift_over"), nil)
 	}
 	return sh, nil
 }

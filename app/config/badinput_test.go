@@ -135,7 +135,7 @@ func TestBadInputConfigFile(t *testing.T) {
 			var ce *Error
 			require.ErrorAs(t, err, &ce, "%v", err)
 			assert.Equal(t, tt.key, ce.Key, "%v", err)
-			assertHuman(t, ce.Message("ru"), ce.Message("en"))
+			assertHuman(t, ce.Msg().In("ru"), ce.Msg().In("en"))
 			assert.Equal(t, before, testutil.Fingerprint(t, dir), "a refused load writes nothing")
 		})
 	}
@@ -189,9 +189,9 @@ func TestBadInputConfigUnreadable(t *testing.T) {
 			assert.Nil(t, c)
 			var ce *Error
 			require.ErrorAs(t, err, &ce, "%v", err)
-			assert.Contains(t, ce.Message("ru"), tt.ru)
-			assert.Contains(t, ce.Message("en"), tt.en)
-			assertHuman(t, ce.Message("ru"), ce.Message("en"))
+			assert.Contains(t, ce.Msg().In("ru"), tt.ru)
+			assert.Contains(t, ce.Msg().In("en"), tt.en)
+			assertHuman(t, ce.Msg().In("ru"), ce.Msg().In("en"))
 			assert.Equal(t, before, testutil.Fingerprint(t, dir))
 		})
 	}
@@ -232,7 +232,7 @@ func TestBadInputEnvironment(t *testing.T) {
 			var ce *Error
 			require.ErrorAs(t, err, &ce, "%v", err)
 			assert.Equal(t, tt.key, ce.Key, "%v", err)
-			assertHuman(t, ce.Message("ru"), ce.Message("en"))
+			assertHuman(t, ce.Msg().In("ru"), ce.Msg().In("en"))
 			assert.Equal(t, before, testutil.Fingerprint(t, dir))
 		})
 	}
@@ -361,9 +361,9 @@ func TestBadInputKeys(t *testing.T) {
 			var ce *Error
 			require.ErrorAs(t, err, &ce, "%v", err)
 			assert.Equal(t, tt.key, ce.Key, "%v", err)
-			assert.Contains(t, ce.Message("ru"), tt.ru)
-			assert.Contains(t, ce.Message("en"), tt.en)
-			assertHuman(t, ce.Message("ru"), ce.Message("en"))
+			assert.Contains(t, ce.Msg().In("ru"), tt.ru)
+			assert.Contains(t, ce.Msg().In("en"), tt.en)
+			assertHuman(t, ce.Msg().In("ru"), ce.Msg().In("en"))
 			assert.Equal(t, before, testutil.Fingerprint(t, dir), "a refused key changes no file")
 		})
 	}

@@ -7,7 +7,6 @@ package config
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -19,6 +18,7 @@ import (
 
 	"paydesk/fiscal"
 	"paydesk/internal/clock"
+	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/ipriv"
@@ -101,13 +101,11 @@ type Gateway struct {
 	Timeout    time.Duration `mapstructure:"timeout"`
 }
 
-// Error is a configuration problem, with the key at fault and the message
-// in both languages.
+// Error is a configuration problem, with the key at fault and its message.
 type Error struct {
-	Key   string
-	Msg   string
-	MsgRU string
-	Err   error
+	Key  string
+	Text i18n.Msg
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -115,7 +113,7 @@ func (e *Error) Error() string {
 	if e.Key != "" {
 		s += ": " + e.Key
 	}
-	s += ": " + e.Msg
+	s += ": " + e.Text.In(i18n.EN)
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -125,15 +123,10 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Message returns the message in the language ("ru" or "en").
-func (e *Error) Message(lang string) string {
-	if lang == "en" {
-		return e.Msg
-	}
-	return e.MsgRU
-}
+// Msg names the message (without the key).
+func (e *Error) Msg() i18n.Msg { return e.Text }
 
-func bad(key, en, ru string, err error) error { return &Error{Key: key, Msg: en, MsgRU: ru, Err: err} }
+func bad(key string, m i18n.Msg, err error) error { return &Error{Key: key, Text: m, Err: err} }
 
 // defaults are the training settings.
 var defaults = map[string]any{
@@ -228,7 +221,7 @@ func Load(file string) (*Config, error) {
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, bad("", fmt.Sprintf("cannot read the configuration file %s", file), fmt.Sprintf("не удалось прочитать файл настроек %s", file), err)
+		return nil, bad("", i18n.M("config.read_file", "file", file), err)
 	}
 	return load(file, b)
 }
@@ -241,7 +234,7 @@ func load(file string, b []byte) (*Config, error) {
 	}
 	if v.GetInt64("keys.bank_serial") < 0 {
 		// Decoding wraps a negative number into a huge serial.
-		return nil, bad("keys.bank_serial", "the bank key serial cannot be negative", "серийный номер ключа банка не может быть отрицательным", nil)
+		return nil, bad("keys.bank_serial", i18n.M("config.bank_serial_negative"), nil)
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -251,8 +244,7 @@ func load(file string, b []byte) (*Config, error) {
 		// training codes of the defaults must not be sent in their place.
 		for _, k := range []string{"point.sd", "point.ap", "point.op"} {
 			if !v.InConfig(k) && os.Getenv(envName(k)) == "" {
-				return nil, bad(k, "must be set outside training mode (the code the network gave the point)",
-					"обязателен вне учебного режима (код, выданный точке платёжной системой)", nil)
+				return nil, bad(k, i18n.M("config.point_code_needed"), nil)
 			}
 		}
 	}
@@ -275,11 +267,11 @@ func decode(file string, b []byte) (*viper.Viper, *Config, error) {
 	if file != "" {
 		v.SetConfigType("yaml")
 		if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
-			return nil, nil, bad("", fmt.Sprintf("the configuration file %s is not valid YAML", file), fmt.Sprintf("файл настроек %s не является корректным YAML", file), err)
+			return nil, nil, bad("", i18n.M("config.file_yaml", "file", file), err)
 		}
 		abs, err := filepath.Abs(file)
 		if err != nil {
-			return nil, nil, bad("", "cannot resolve the configuration path", "не удалось определить путь к файлу настроек", err)
+			return nil, nil, bad("", i18n.M("config.path"), err)
 		}
 		c.File, c.Dir = abs, filepath.Dir(abs)
 	} else {
@@ -288,7 +280,7 @@ func decode(file string, b []byte) (*viper.Viper, *Config, error) {
 		c.Dir = wd
 	}
 	if err := v.Unmarshal(c); err != nil {
-		return nil, nil, bad(decodeKey(err), "the value has the wrong type", "значение неверного типа", err)
+		return nil, nil, bad(decodeKey(err), i18n.M("config.wrong_type"), err)
 	}
 	return v, c, nil
 }
@@ -329,21 +321,21 @@ func digits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == 
 
 func (c *Config) validate() error {
 	if c.Language != "ru" && c.Language != "en" {
-		return bad("language", fmt.Sprintf("%q is not ru or en", c.Language), fmt.Sprintf("«%s» — допустимо ru или en", c.Language), nil)
+		return bad("language", i18n.M("config.language", "value", c.Language), nil)
 	}
 	for _, p := range []struct{ key, v string }{{"point.sd", c.Point.SD}, {"point.ap", c.Point.AP}, {"point.op", c.Point.OP}} {
 		if !digits(p.v) {
-			return bad(p.key, fmt.Sprintf("%q must be digits", p.v), fmt.Sprintf("«%s» должен состоять из цифр", p.v), nil)
+			return bad(p.key, i18n.M("config.digits", "value", p.v), nil)
 		}
 	}
 	if _, err := ipriv.ParseHash(c.Keys.Hash); err != nil {
-		return bad("keys.hash", fmt.Sprintf("%q is not md5 or sha256", c.Keys.Hash), fmt.Sprintf("«%s» — допустимо md5 или sha256", c.Keys.Hash), nil)
+		return bad("keys.hash", i18n.M("config.hash", "value", c.Keys.Hash), nil)
 	}
 	if c.Keys.BankSerial == 0 {
-		return bad("keys.bank_serial", "the bank key serial must be set", "не указан серийный номер ключа банка", nil)
+		return bad("keys.bank_serial", i18n.M("config.bank_serial_needed"), nil)
 	}
 	if c.Gateway.Timeout < time.Second || c.Gateway.Timeout > 10*time.Minute {
-		return bad("gateway.timeout", fmt.Sprintf("%v is outside 1s–10m", c.Gateway.Timeout), fmt.Sprintf("%v вне диапазона 1s–10m", c.Gateway.Timeout), nil)
+		return bad("gateway.timeout", i18n.M("config.timeout", "value", c.Gateway.Timeout), nil)
 	}
 	for _, u := range []struct{ key, v string }{{"gateway.balance_url", c.Gateway.BalanceURL}, {"gateway.base_url", c.Gateway.BaseURL}} {
 		if u.v == "" {
@@ -352,50 +344,46 @@ func (c *Config) validate() error {
 		if err := gateway.CheckURL(u.v); err != nil {
 			var ge *gateway.Error
 			errors.As(err, &ge)
-			return bad(u.key, ge.Message("en"), ge.Message("ru"), nil)
+			return bad(u.key, ge.Msg(), nil)
 		}
 	}
 	switch c.Agent.Role {
 	case "subagent", "agent":
 	default:
-		return bad("agent.role", fmt.Sprintf("%q is not subagent or agent", c.Agent.Role), fmt.Sprintf("«%s» — допустимо subagent или agent", c.Agent.Role), nil)
+		return bad("agent.role", i18n.M("config.role", "value", c.Agent.Role), nil)
 	}
 	if _, ok := TaxSystem(c.Agent.TaxSystem); !ok {
-		return bad("agent.tax_system", fmt.Sprintf("%q is not %s", c.Agent.TaxSystem, oneOf(TaxSystemNames(), "or")),
-			fmt.Sprintf("«%s» — допустимо %s", c.Agent.TaxSystem, oneOf(TaxSystemNames(), "или")), nil)
+		return bad("agent.tax_system", i18n.M("config.tax_system", "value", c.Agent.TaxSystem, "choices", oneOf(TaxSystemNames(), "или"), "choices_en", oneOf(TaxSystemNames(), "or")), nil)
 	}
 	if _, err := money.ParseRate(c.Agent.Fee); err != nil {
-		return bad("agent.fee", fmt.Sprintf("%q is not a percentage like 1%%", c.Agent.Fee), fmt.Sprintf("«%s» — укажите процент, например 1%%", c.Agent.Fee), nil)
+		return bad("agent.fee", i18n.M("config.fee", "value", c.Agent.Fee), nil)
 	}
 	if inn := c.Agent.INN; inn != "" && (len(inn) != 10 && len(inn) != 12 || !digits(inn)) {
-		return bad("agent.inn", fmt.Sprintf("%q is not 10 or 12 digits", inn), fmt.Sprintf("«%s» — ИНН из 10 или 12 цифр", inn), nil)
+		return bad("agent.inn", i18n.M("config.inn", "value", inn), nil)
 	}
 	for _, ph := range []struct{ key, v string }{{"agent.phone", c.Agent.Phone}, {"agent.operator_phone", c.Agent.OperatorPhone}} {
 		if ph.v != "" && (!strings.HasPrefix(ph.v, "+") || !digits(ph.v[1:]) || len(ph.v) > 19) {
-			return bad(ph.key, fmt.Sprintf("%q is not a phone like +74950000000", ph.v), fmt.Sprintf("«%s» — телефон в виде +74950000000", ph.v), nil)
+			return bad(ph.key, i18n.M("config.phone", "value", ph.v), nil)
 		}
 	}
 	switch {
 	case c.Fiscal.Baud < 1200 || c.Fiscal.Baud > 921600:
-		return bad("fiscal.baud", fmt.Sprintf("%d is not a serial speed", c.Fiscal.Baud), fmt.Sprintf("%d — недопустимая скорость порта", c.Fiscal.Baud), nil)
+		return bad("fiscal.baud", i18n.M("config.baud", "value", c.Fiscal.Baud), nil)
 	case !FiscalPasswordOK(int64(c.Fiscal.Password)):
-		return bad("fiscal.password", fmt.Sprintf("the operator password is %d to %d", MinFiscalPassword, MaxFiscalPassword),
-			fmt.Sprintf("пароль оператора ККТ — от %d до %d", MinFiscalPassword, MaxFiscalPassword), nil)
+		return bad("fiscal.password", i18n.M("config.password", "min", MinFiscalPassword, "max", MaxFiscalPassword), nil)
 	}
 	if !c.Training {
 		if c.Fiscal.Port == "" {
-			return bad("fiscal.port", "must be set outside training mode (a port, tcp://host:port, emulator or none)",
-				"обязателен вне учебного режима (порт, tcp://адрес:порт, emulator или none)", nil)
+			return bad("fiscal.port", i18n.M("config.port_needed"), nil)
 		}
 		for _, k := range []struct{ key, v string }{{"keys.secret", c.Keys.Secret}, {"keys.bank", c.Keys.Bank}} {
 			if k.v == "" {
-				return bad(k.key, "must be set outside training mode", "обязателен вне учебного режима", nil)
+				return bad(k.key, i18n.M("config.needed"), nil)
 			}
 		}
 		if c.Providers == "" && c.Gateway.BaseURL == "" {
 			// The built-in catalogue's URLs are paths on gateway.base_url.
-			return bad("gateway.base_url", "must be set outside training mode when no providers file is named",
-				"обязателен вне учебного режима, если не указан файл операторов (providers)", nil)
+			return bad("gateway.base_url", i18n.M("config.base_url_needed"), nil)
 		}
 	}
 	return nil
@@ -413,7 +401,7 @@ func (c *Config) Passphrase() ([]byte, error) {
 	}
 	b, err := os.ReadFile(c.Keys.PassphraseFile)
 	if err != nil {
-		return nil, bad("keys.passphrase_file", "cannot read the passphrase file", "не удалось прочитать файл пароля ключа", err)
+		return nil, bad("keys.passphrase_file", i18n.M("config.passphrase_read"), err)
 	}
 	b = []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"))
 	return b, nil
@@ -423,7 +411,7 @@ func (c *Config) Passphrase() ([]byte, error) {
 func (c *Config) SecretKey() (*ipriv.SecretKey, error) {
 	b, err := os.ReadFile(c.Keys.Secret)
 	if err != nil {
-		return nil, bad("keys.secret", "cannot read the point's secret key", "не удалось прочитать секретный ключ точки", err)
+		return nil, bad("keys.secret", i18n.M("config.secret_read"), err)
 	}
 	pass, err := c.Passphrase()
 	if err != nil {
@@ -432,9 +420,9 @@ func (c *Config) SecretKey() (*ipriv.SecretKey, error) {
 	k, err := ipriv.ParseSecretKey(b, pass)
 	if err != nil {
 		if errors.Is(err, ipriv.ErrPassphrase) {
-			return nil, bad("keys.passphrase_file", "wrong passphrase for the point's secret key", "неверный пароль секретного ключа точки", err)
+			return nil, bad("keys.passphrase_file", i18n.M("config.passphrase_wrong"), err)
 		}
-		return nil, bad("keys.secret", "the point's secret key cannot be loaded", "не удалось загрузить секретный ключ точки", err)
+		return nil, bad("keys.secret", i18n.M("config.secret_load"), err)
 	}
 	return k, nil
 }
@@ -443,16 +431,15 @@ func (c *Config) SecretKey() (*ipriv.SecretKey, error) {
 func (c *Config) BankKey() (*ipriv.PublicKey, error) {
 	b, err := os.ReadFile(c.Keys.Bank)
 	if err != nil {
-		return nil, bad("keys.bank", "cannot read the bank's public key file", "не удалось прочитать файл открытого ключа банка", err)
+		return nil, bad("keys.bank", i18n.M("config.bank_read"), err)
 	}
 	ring, err := ipriv.ParseKeyring(b)
 	if err != nil {
-		return nil, bad("keys.bank", "the bank's public key file cannot be loaded", "не удалось загрузить файл открытого ключа банка", err)
+		return nil, bad("keys.bank", i18n.M("config.bank_load"), err)
 	}
 	k, err := ring.Find(c.Keys.BankSerial)
 	if err != nil {
-		return nil, bad("keys.bank_serial", fmt.Sprintf("no key with serial %d in %s", c.Keys.BankSerial, c.Keys.Bank),
-			fmt.Sprintf("в файле %s нет ключа с номером %d", c.Keys.Bank, c.Keys.BankSerial), err)
+		return nil, bad("keys.bank_serial", i18n.M("config.bank_serial_missing", "serial", c.Keys.BankSerial, "file", c.Keys.Bank), err)
 	}
 	return k, nil
 }
@@ -489,7 +476,7 @@ func (c *Config) Client(clk clock.Clock, log *slog.Logger, hc *http.Client) (*ga
 func UserDir() (string, error) {
 	d, err := os.UserConfigDir()
 	if err != nil {
-		return "", bad("data_dir", "cannot find the user's configuration folder", "не найдена папка настроек пользователя", err)
+		return "", bad("data_dir", i18n.M("config.user_dir"), err)
 	}
 	return filepath.Join(d, "paydesk"), nil
 }
@@ -518,7 +505,7 @@ func (c *Config) DataPath() (string, error) {
 		}
 	}
 	if err := os.MkdirAll(d, 0o700); err != nil {
-		return "", bad("data_dir", "cannot create the data folder "+d, "не удалось создать папку данных "+d, err)
+		return "", bad("data_dir", i18n.M("config.data_dir", "dir", d), err)
 	}
 	return d, nil
 }

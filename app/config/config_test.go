@@ -113,17 +113,17 @@ func TestBadValues(t *testing.T) {
 			var ce *Error
 			require.ErrorAs(t, err, &ce)
 			assert.Equal(t, tt.key, ce.Key)
-			assert.NotEmpty(t, ce.Message("ru"))
-			assert.NotEmpty(t, ce.Message("en"))
+			assert.NotEmpty(t, ce.Msg().In("ru"))
+			assert.NotEmpty(t, ce.Msg().In("en"))
 		})
 	}
 	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
 	var ce *Error
 	require.ErrorAs(t, err, &ce)
-	assert.Contains(t, ce.Message("ru"), "не удалось прочитать")
+	assert.Contains(t, ce.Msg().In("ru"), "не удалось прочитать")
 	_, err = Load(write(t, t.TempDir(), "c.yaml", "point: [unclosed"))
 	require.ErrorAs(t, err, &ce)
-	assert.Contains(t, ce.Message("en"), "not valid YAML")
+	assert.Contains(t, ce.Msg().In("en"), "not valid YAML")
 }
 
 func TestClientFromKeys(t *testing.T) {
@@ -160,7 +160,7 @@ func TestClientFromKeys(t *testing.T) {
 	var ce *Error
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "keys.passphrase_file", ce.Key)
-	assert.Equal(t, "неверный пароль секретного ключа точки", ce.Message("ru"))
+	assert.Equal(t, "неверный пароль секретного ключа точки", ce.Msg().In("ru"))
 
 	// A bank serial that is not in the file.
 	t.Setenv("PAYDESK_KEYS_PASSPHRASE", "")

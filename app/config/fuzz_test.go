@@ -43,8 +43,8 @@ func FuzzLoad(f *testing.F) {
 			var ce *Error
 			require.True(t, errors.As(err, &ce), "%T %v", err, err)
 			require.True(t, knownKey(ce.Key), "key %q", ce.Key)
-			require.NotEmpty(t, ce.Message("ru"))
-			require.NotEmpty(t, ce.Message("en"))
+			require.NotEmpty(t, ce.Msg().In("ru"))
+			require.NotEmpty(t, ce.Msg().In("en"))
 			require.NotEmpty(t, ce.Error())
 			return
 		}
@@ -150,8 +150,8 @@ func TestLoadFuzzCases(t *testing.T) {
 			require.ErrorAs(t, err, &ce)
 			require.Equal(t, tt.key, ce.Key)
 			require.True(t, knownKey(ce.Key))
-			require.NotEmpty(t, ce.Message("ru"))
-			require.NotEmpty(t, ce.Message("en"))
+			require.NotEmpty(t, ce.Msg().In("ru"))
+			require.NotEmpty(t, ce.Msg().In("en"))
 		})
 	}
 }

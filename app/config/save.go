@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"paydesk/internal/atomicfile"
+	"paydesk/internal/i18n"
 )
 
 // Save writes c to the configuration file path, so that Load(path) gives
@@ -67,14 +68,14 @@ func Edit(path string, edit func(c *Config)) error {
 // existing returns the content of path, nil when there is no file.
 func existing(path string) ([]byte, error) {
 	if path == "" {
-		return nil, bad("", "no configuration file to save to", "не указан файл настроек для сохранения", nil)
+		return nil, bad("", i18n.M("config.no_file"), nil)
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, bad("", fmt.Sprintf("cannot read the configuration file %s", path), fmt.Sprintf("не удалось прочитать файл настроек %s", path), err)
+		return nil, bad("", i18n.M("config.read_file", "file", path), err)
 	}
 	return b, nil
 }
@@ -82,7 +83,7 @@ func existing(path string) ([]byte, error) {
 func save(path string, old []byte, c *Config) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return bad("", "cannot resolve the configuration path", "не удалось определить путь к файлу настроек", err)
+		return bad("", i18n.M("config.path"), err)
 	}
 	// want is what Load must give back: c as the file's folder resolves it.
 	want := *c
@@ -101,7 +102,7 @@ func save(path string, old []byte, c *Config) error {
 	doc, err := parseDoc(old)
 	if err != nil {
 		// decode read it: only a YAML the node parser refuses gets here.
-		return bad("", fmt.Sprintf("the configuration file %s is not valid YAML", path), fmt.Sprintf("файл настроек %s не является корректным YAML", path), err)
+		return bad("", i18n.M("config.file_yaml", "file", path), err)
 	}
 	root := doc.Content[0]
 	given, wanted, current := fields(c), fields(&want), fields(now)
@@ -123,7 +124,7 @@ func save(path string, old []byte, c *Config) error {
 	out := old // nothing to change: the file stays byte for byte
 	if changed || len(old) == 0 {
 		if out, err = encodeDoc(doc); err != nil {
-			return bad("", "cannot write the configuration", "не удалось записать настройки", err)
+			return bad("", i18n.M("config.write"), err)
 		}
 	}
 
@@ -136,10 +137,10 @@ func save(path string, old []byte, c *Config) error {
 		return mismatch(got, &want)
 	}
 	if err := os.MkdirAll(want.Dir, 0o700); err != nil {
-		return bad("", "cannot create the folder "+want.Dir, "не удалось создать папку "+want.Dir, err)
+		return bad("", i18n.M("config.mkdir", "dir", want.Dir), err)
 	}
 	if err := atomicfile.Write(path, out, 0o600); err != nil {
-		return bad("", fmt.Sprintf("cannot write the configuration file %s", path), fmt.Sprintf("не удалось записать файл настроек %s", path), err)
+		return bad("", i18n.M("config.write_file", "file", path), err)
 	}
 	return nil
 }
@@ -153,12 +154,11 @@ func mismatch(got, want *Config) error {
 		}
 		key := w[i].key
 		if env := envName(key); os.Getenv(env) != "" {
-			return bad(key, fmt.Sprintf("is set by the environment variable %s, which overrides the file", env),
-				fmt.Sprintf("задан переменной окружения %s, она важнее файла", env), nil)
+			return bad(key, i18n.M("config.env_overrides", "env", env), nil)
 		}
-		return bad(key, "would not load back as saved", "не прочитается так, как сохранён", nil)
+		return bad(key, i18n.M("config.not_loaded_back"), nil)
 	}
-	return bad("", "the saved file would not load back as saved", "сохранённый файл не прочитается так, как сохранён", nil)
+	return bad("", i18n.M("config.file_not_loaded_back"), nil)
 }
 
 // field is one key of the file with its value in a Config.

@@ -213,8 +213,8 @@ func TestSaveRefusesWhatLoadRefuses(t *testing.T) {
 			var got *Error
 			require.ErrorAs(t, err, &got)
 			assert.Equal(t, want.Key, got.Key)
-			assert.Equal(t, want.Msg, got.Msg)
-			assert.Equal(t, want.MsgRU, got.MsgRU)
+			assert.Equal(t, want.Text.In("en"), got.Text.In("en"))
+			assert.Equal(t, want.Text.In("ru"), got.Text.In("ru"))
 			assert.Equal(t, loadErr.Error(), err.Error())
 			assert.Equal(t, before, testutil.Fingerprint(t, dir), "a refused save writes nothing")
 
@@ -259,8 +259,8 @@ func TestSaveRefusals(t *testing.T) {
 			var ce *Error
 			require.ErrorAs(t, err, &ce)
 			assert.Equal(t, tt.key, ce.Key)
-			assert.Contains(t, ce.Message("en"), tt.en)
-			assertHuman(t, ce.Message("ru"), ce.Message("en"))
+			assert.Contains(t, ce.Msg().In("en"), tt.en)
+			assertHuman(t, ce.Msg().In("ru"), ce.Msg().In("en"))
 			assert.Equal(t, before, testutil.Fingerprint(t, dir))
 		})
 	}

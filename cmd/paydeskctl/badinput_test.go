@@ -280,7 +280,7 @@ func TestBadInputCLIBooks(t *testing.T) {
 		{"PIN file missing", []string{"shift", "x", "--cashier", "kassir", "--pin-file", filepath.Join(dir, "nope.pin")}, exitFailed, "cannot read the PIN file " + filepath.Join(dir, "nope.pin")},
 		{"PIN file a folder", []string{"shift", "x", "--cashier", "kassir", "--pin-file", dir}, exitFailed, "cannot read the PIN file " + dir},
 		{"unknown provider", []string{"pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "beeline2", "--number", "9031234567", "--amount", "100.00"},
-			exitUsage, `Неизвестный оператор "beeline2"`},
+			exitUsage, "Неизвестный оператор «beeline2»"},
 		{"number too short", pay("--number", "12345", "--amount", "100.00"), exitUsage, "Номер «12345» не подходит для МТС: 10 цифр"},
 		{"number too long", pay("--number", "916123456789", "--amount", "100.00"), exitUsage, "не подходит для МТС"},
 		{"number letters", pay("--number", "nine-one-six", "--amount", "100.00"), exitUsage, "не подходит для МТС"},

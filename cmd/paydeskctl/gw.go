@@ -7,6 +7,7 @@ import (
 
 	"paydesk/app/config"
 	"paydesk/internal/clock"
+	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 )
@@ -145,22 +146,13 @@ func gwCmd(ctx context.Context, e *env, op string, args []string) error {
 }
 
 func outcomeText(lang string, o gateway.Outcome, a *gateway.Answer) string {
-	ru := map[gateway.Outcome]string{
-		gateway.InProgress: "в обработке, проверьте позже",
-		gateway.NotPaid:    "не проведён: можно вернуть деньги или начать заново с новой сессией",
-		gateway.Failed:     "завершён с ошибкой: " + gateway.Lookup(a.Error).Msg().In("ru"),
-		gateway.Unknown:    "состояние неизвестно: " + gateway.Lookup(a.Error).Msg().In("ru"),
-	}
-	en := map[gateway.Outcome]string{
-		gateway.InProgress: "in progress, ask again later",
-		gateway.NotPaid:    "not paid: the cash may go back or a new session may start",
-		gateway.Failed:     "failed: " + gateway.Lookup(a.Error).Msg().In("en"),
-		gateway.Unknown:    "state unknown: " + gateway.Lookup(a.Error).Msg().In("en"),
-	}
-	if lang == "en" {
-		return en[o]
-	}
-	return ru[o]
+	key := map[gateway.Outcome]string{
+		gateway.InProgress: "cli.outcome.in_progress",
+		gateway.NotPaid:    "cli.outcome.not_paid",
+		gateway.Failed:     "cli.outcome.failed",
+		gateway.Unknown:    "cli.outcome.unknown",
+	}[o]
+	return i18n.Text(lang, key, "error", gateway.Lookup(a.Error).Msg())
 }
 
 func printFields(e *env, a *gateway.Answer) {
@@ -206,9 +198,9 @@ func cfgErr(cfg *config.Config, err error) error {
 	var ce *config.Error
 	if errors.As(err, &ce) {
 		if ce.Key != "" {
-			return fmt.Errorf("%s: %s", ce.Key, ce.Message(lang))
+			return fmt.Errorf("%s: %s", ce.Key, ce.Msg().In(lang))
 		}
-		return errors.New(ce.Message(lang))
+		return errors.New(ce.Msg().In(lang))
 	}
 	return gwErr(lang, err)
 }
