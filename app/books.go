@@ -94,18 +94,18 @@ func WriteCSV(w io.Writer, by GroupBy, rows []ReportRow) error { return store.Wr
 
 // Providers are the catalogue's providers, in its order.
 func (t *Till) Providers() []*gateway.Provider {
-	if t.d.Catalogue == nil {
+	if t.d.Network == nil {
 		return nil
 	}
-	return t.d.Catalogue.Providers
+	return t.d.Network.Providers().Providers
 }
 
 // ProvidersIn are the providers of one group.
 func (t *Till) ProvidersIn(g gateway.Group) []*gateway.Provider {
-	if t.d.Catalogue == nil {
+	if t.d.Network == nil {
 		return nil
 	}
-	return t.d.Catalogue.ByGroup(g)
+	return t.d.Network.Providers().ByGroup(g)
 }
 
 // Provider finds a provider by its code.
@@ -113,13 +113,13 @@ func (t *Till) Provider(code string) (*gateway.Provider, error) {
 	if err := t.online("provider"); err != nil {
 		return nil, err
 	}
-	return t.d.Catalogue.Find(code)
+	return t.d.Network.Providers().Find(code)
 }
 
 // online refuses the network's work to a till opened for its books alone
 // (OpenBooks).
 func (t *Till) online(op string) error {
-	if t.d.Gateway == nil || t.d.Catalogue == nil {
+	if t.d.Network == nil {
 		return fail(op, KindConfig, i18n.M("app.no_network"), nil)
 	}
 	return nil

@@ -14,7 +14,6 @@ import (
 	"paydesk/internal/clock"
 	"paydesk/internal/i18n"
 	"paydesk/money"
-	"paydesk/protocol/gateway"
 	"paydesk/receipts"
 	"paydesk/store"
 )
@@ -37,6 +36,10 @@ type Options struct {
 	// 120 s by the protocol), so tests and the soak see a power cut in
 	// seconds [no cap].
 	DeviceTimeout time.Duration
+	// Network is the payment network when it is not CyberPlat's dealer
+	// protocol as the configuration sets it up (a second network's
+	// package makes one); training mode always uses the simulator's.
+	Network Network
 	// Training starts the built-in world (training.Start) when the
 	// configuration is in training mode or its fiscal.port is "emulator";
 	// without it those configurations are refused.
@@ -95,17 +98,19 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 			r.Close()
 		}
 	}()
-	var gw *gateway.Client
-	var cat *gateway.Catalogue
-	if !cfg.Training {
+	network := opt.Network
+	if !cfg.Training && network == nil {
 		// The keys and the catalogue first: a bad one refuses the start
 		// before the data folder or the books are touched.
-		if gw, err = cfg.Client(opt.Clock, opt.Log, opt.HTTP); err != nil {
+		gw, err := cfg.Client(opt.Clock, opt.Log, opt.HTTP)
+		if err != nil {
 			return nil, err
 		}
-		if cat, err = cfg.Catalogue(); err != nil {
+		cat, err := cfg.Catalogue()
+		if err != nil {
 			return nil, err
 		}
+		network = Dealer(gw, cat)
 	}
 	if r.DataDir, err = cfg.DataPath(); err != nil {
 		return nil, err
@@ -132,7 +137,7 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 		port, baud, password = r.World.Port(), 115200, 30
 	}
 	if cfg.Training {
-		gw, cat = r.World.Network()
+		network = Dealer(r.World.Network())
 		exist, err := r.books.Cashiers(ctx)
 		if err != nil {
 			return nil, err
@@ -152,7 +157,7 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 			return nil, err
 		}
 	}
-	r.Till = New(Deps{Store: r.books, Gateway: gw, Catalogue: cat, Register: reg, Clock: opt.Clock, Log: opt.Log,
+	r.Till = New(Deps{Store: r.books, Network: network, Register: reg, Clock: opt.Clock, Log: opt.Log,
 		Agent: agent, Fee: fee, Step: opt.Step, Settle: opt.Settle})
 	if err := r.Till.Recover(ctx); err != nil {
 		opt.Log.Warn("app: recovery left work for later", "err", err)

@@ -8,7 +8,6 @@ import (
 	"paydesk/app/config"
 	"paydesk/fiscal"
 	"paydesk/internal/i18n"
-	"paydesk/protocol/gateway"
 	"paydesk/store"
 )
 
@@ -59,16 +58,15 @@ func KindOf(err error) Kind {
 	if errors.As(err, &e) {
 		return e.Kind
 	}
-	var ge *gateway.Error
-	if errors.As(err, &ge) {
-		switch ge.Kind {
-		case gateway.KindInput:
-			return KindInput
-		case gateway.KindConfig:
-			return KindConfig
-		case gateway.KindNoAnswer:
-			return KindPending
-		}
+	switch faultOf(err) {
+	case 0:
+	case FaultInput:
+		return KindInput
+	case FaultSetup:
+		return KindConfig
+	case FaultNoAnswer:
+		return KindPending
+	default:
 		return KindRefused
 	}
 	var fe *fiscal.Error
@@ -139,9 +137,8 @@ func msgOf(err error) (i18n.Msg, bool) {
 		}
 		return e.Text, true
 	}
-	var ge *gateway.Error
-	if errors.As(err, &ge) {
-		return hinted(ge.Msg(), gatewayHint(ge)), true
+	if ne, ok := netErrorOf(err); ok {
+		return netMsg(ne), true
 	}
 	var fe *fiscal.Error
 	if errors.As(err, &fe) {
@@ -179,22 +176,6 @@ func hinted(m i18n.Msg, hint string) i18n.Msg {
 		return m
 	}
 	return i18n.M("app.hinted", "msg", m, "hint", i18n.M(hint))
-}
-
-// gatewayHint says what to do about a refusal by its class.
-func gatewayHint(ge *gateway.Error) string {
-	if ge.Kind != gateway.KindRefused || ge.Op == "pay" || ge.Op == "status" {
-		return ""
-	}
-	switch ge.Class() {
-	case gateway.ClassFinal:
-		return "app.hint.final"
-	case gateway.ClassConfig:
-		return "app.hint.admin"
-	case gateway.ClassRetry:
-		return "app.hint.retry"
-	}
-	return ""
 }
 
 // fiscalHint says what to do about a register's failure by its kind.

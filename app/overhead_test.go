@@ -129,7 +129,7 @@ func benchPayments(b *testing.B, simURL, kkm string) {
 		defer dev.Close()
 		reg = dev
 	}
-	till := New(Deps{Store: st, Gateway: gw, Catalogue: cat, Register: reg, Clock: clock.Real{}, Log: log,
+	till := New(Deps{Store: st, Network: Dealer(gw, cat), Register: reg, Clock: clock.Real{}, Log: log,
 		Agent:  (&training.World{}).Agent(fiscal.OSN),
 		Settle: []time.Duration{time.Millisecond}})
 	_, err = st.AddCashier(ctx, "bench", store.Cashier{Login: "kassir", FullName: "Кассир", Role: store.RoleCashier}, "1111")

@@ -79,14 +79,14 @@ func (t *Till) owner(id int64) string {
 func (t *Till) flowLease() time.Duration {
 	d := time.Minute
 	for _, w := range t.d.Settle {
-		d += w + t.d.Gateway.Timeout()
+		d += w + t.d.Network.Timeout()
 	}
-	return d + 4*t.d.Gateway.Timeout()
+	return d + 4*t.d.Network.Timeout()
 }
 
 // resolverLease is the longest the resolver may take over one payment: a
 // status request timing out, and a minute for the receipt.
-func (t *Till) resolverLease() time.Duration { return t.d.Gateway.Timeout() + time.Minute }
+func (t *Till) resolverLease() time.Duration { return t.d.Network.Timeout() + time.Minute }
 
 // save writes a step of p over the stored version it was decided on. When
 // another actor's step came first, nothing is written: p becomes the

@@ -179,12 +179,12 @@ func TestSecondActorFindsItDecided(t *testing.T) {
 	require.NoError(t, r.Till.save(ctx, "kassir", "pay_sent", p))
 	prov, err := r.Till.provider(p)
 	require.NoError(t, err)
-	a, err := r.Till.d.Gateway.Pay(ctx, r.Till.gwPayment(prov, p))
+	a, err := r.Till.d.Network.Pay(ctx, request(prov, p))
 	require.NoError(t, err)
 	p.TransID = a.TransID
 	flow, resolver, stale := *p, *p, *p
 
-	_, err = r.Till.apply(ctx, "resolver", &resolver, gateway.Paid, nil)
+	_, err = r.Till.apply(ctx, "resolver", &resolver, OutcomePaid, nil)
 	require.NoError(t, err)
 	require.Equal(t, store.FiscalDone, resolver.FiscalState)
 	require.Equal(t, 1, receiptsOnDevice(r))
@@ -192,11 +192,11 @@ func TestSecondActorFindsItDecided(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		copy *store.Payment
-		out  gateway.Outcome
+		out  Outcome
 	}{
-		{"the same outcome", &flow, gateway.Paid},
-		{"another outcome", &stale, gateway.NotPaid},
-		{"still open", &store.Payment{}, gateway.Unknown},
+		{"the same outcome", &flow, OutcomePaid},
+		{"another outcome", &stale, OutcomeNotPaid},
+		{"still open", &store.Payment{}, OutcomeOpen},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.copy.ID == 0 {

@@ -34,7 +34,7 @@ func (t *Till) Start(ctx context.Context, u *User, providerCode, payerID string)
 	if err := need(u, store.RoleCashier, op); err != nil {
 		return nil, err
 	}
-	prov, err := t.d.Catalogue.Find(providerCode)
+	prov, err := t.d.Network.Providers().Find(providerCode)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (t *Till) Start(ctx context.Context, u *User, providerCode, payerID string)
 }
 
 func (t *Till) provider(p *store.Payment) (*gateway.Provider, error) {
-	prov, err := t.d.Catalogue.Find(p.ProviderCode)
+	prov, err := t.d.Network.Providers().Find(p.ProviderCode)
 	if err != nil {
 		return nil, fail("payment", KindConfig, i18n.M("app.provider_gone", "provider", p.ProviderCode), err)
 	}
@@ -73,10 +73,10 @@ func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*sto
 	if err != nil {
 		return p, err
 	}
-	a, err := t.d.Gateway.CheckNumber(ctx, prov, sess, p.PayerID)
+	a, err := t.d.Network.CheckNumber(ctx, Request{Provider: prov, Session: sess, ID: p.PayerID})
 	if err != nil {
 		if a != nil {
-			p.ErrorCode, p.Message = a.Error, a.ErrMsg
+			p.ErrorCode, p.Message = a.Code, a.Message
 		}
 		return p, err
 	}
@@ -163,16 +163,16 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 	if err := t.step(ctx, u.Login, StepAmount, p); err != nil {
 		return p, err
 	}
-	a, err := t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
+	a, err := t.d.Network.Check(ctx, request(prov, p))
 	for attempt := 1; err != nil && attempt <= 1; attempt++ {
 		// A check moves no money: on a lost answer or "too many requests"
 		// it is repeated once, under a new SESSION (the old one may have
 		// reached the network).
-		var ge *gateway.Error
-		if !errors.As(err, &ge) || !(ge.Kind == gateway.KindNoAnswer || ge.Kind == gateway.KindRefused && ge.Code == 31) {
+		f := faultOf(err)
+		if f != FaultNoAnswer && f != FaultBusy {
 			break
 		}
-		if ge.Code == 31 {
+		if f == FaultBusy {
 			if serr := clock.Sleep(ctx, t.d.Clock, 2*time.Second); serr != nil {
 				break
 			}
@@ -185,19 +185,18 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		if uerr := t.step(ctx, u.Login, StepRecheck, p); uerr != nil {
 			return p, uerr
 		}
-		a, err = t.d.Gateway.Check(ctx, t.gwPayment(prov, p))
+		a, err = t.d.Network.Check(ctx, request(prov, p))
 	}
 	if err != nil {
 		if a != nil {
-			p.ErrorCode, p.Result, p.Message = a.Error, a.Result, a.ErrMsg
+			p.ErrorCode, p.Result, p.Message = a.Code, a.Result, a.Message
 		}
-		var ge *gateway.Error
-		if errors.As(err, &ge) && ge.Kind == gateway.KindRefused && ge.Class() == gateway.ClassFinal {
+		if f := faultOf(err); f == FaultFinal {
 			p.ResolvedAt = t.d.Clock.Now()
 			if uerr := t.step(ctx, u.Login, StepRefused, p); uerr != nil {
 				return p, uerr
 			}
-		} else if errors.As(err, &ge) && (ge.Kind == gateway.KindNoAnswer || ge.Kind == gateway.KindRefused) {
+		} else if f == FaultNoAnswer || f.refused() {
 			// The SESSION may have reached the network: the next check takes a new one.
 			if sess, serr := t.d.Store.NewSession(ctx); serr == nil {
 				p.Session = sess
@@ -207,7 +206,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		return p, err
 	}
 	p.CheckedAt = t.d.Clock.Now()
-	p.ErrorCode, p.Result = a.Error, a.Result
+	p.ErrorCode, p.Result = a.Code, a.Result
 	if a.AddInfo != "" {
 		p.AddInfo = a.AddInfo
 	}
@@ -217,9 +216,10 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 	return p, t.step(ctx, u.Login, StepChecked, p)
 }
 
-func (t *Till) gwPayment(prov *gateway.Provider, p *store.Payment) gateway.Payment {
-	return gateway.Payment{Provider: prov, Session: p.Session, ID: p.PayerID, Amount: p.Amount, Total: p.Total,
-		PayTool: p.PayTool, RRN: fmt.Sprint(p.ID)}
+// request is the payment as the network is asked about it.
+func request(prov *gateway.Provider, p *store.Payment) Request {
+	return Request{Provider: prov, Session: p.Session, ID: p.PayerID, TransID: p.TransID, Amount: p.Amount, Total: p.Total,
+		PayTool: p.PayTool, Ref: fmt.Sprint(p.ID)}
 }
 
 // Cancel abandons a payment before pay was sent.
@@ -270,20 +270,20 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 		// Not persisted: not sent.
 		return p, err
 	}
-	a, payErr := t.d.Gateway.Pay(ctx, t.gwPayment(prov, p))
+	a, payErr := t.d.Network.Pay(ctx, request(prov, p))
 	t.changed("pay_returned", p) // not a stored step: the crash test's point between answer and record
 	if payErr == nil {
 		p.TransID, p.AuthCode = a.TransID, a.AuthCode
-		p.ErrorCode, p.Result = a.Error, a.Result
+		p.ErrorCode, p.Result = a.Code, a.Result
 		return t.settle(ctx, u.Login, prov, p, true)
 	}
 	if a != nil {
-		p.ErrorCode, p.Result, p.Message = a.Error, a.Result, a.ErrMsg
+		p.ErrorCode, p.Result, p.Message = a.Code, a.Result, a.Message
 	}
 	// Refused or unanswered: either way the outcome is for status to say.
 	p.NextStatusAt = t.d.Clock.Now()
 	if err := t.step(ctx, u.Login, StepPayUnknown, p); err != nil {
-		return takenOver(p, err)
+		return t.takenOver(p, err)
 	}
 	return t.settle(ctx, u.Login, prov, p, false)
 }
@@ -291,11 +291,11 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 // takenOver is what a flow reports when its write was refused because
 // another actor changed the payment first: the outcome as stored (the
 // other actor makes the receipt).
-func takenOver(p *store.Payment, err error) (*store.Payment, error) {
+func (t *Till) takenOver(p *store.Payment, err error) (*store.Payment, error) {
 	if !errors.Is(err, store.ErrConflict) {
 		return p, err
 	}
-	return p, outcome(p, nil)
+	return p, t.outcome(p, nil)
 }
 
 // settle asks status while the cashier waits and applies the outcome. accepted
@@ -305,10 +305,10 @@ func (t *Till) settle(ctx context.Context, actor string, prov *gateway.Provider,
 	if accepted {
 		schedule = nil // one status request: credited now, or accepted and processing
 	}
-	out, a, err := t.d.Gateway.Settle(ctx, prov, p.Session, p.TransID, schedule)
+	out, a, err := t.d.Network.Settle(ctx, request(prov, p), schedule)
 	noteStatus(p, out, a)
 	if accepted && !out.Final() {
-		out = gateway.Paid // pay succeeded: the network has it; the slip says ПРИНЯТ
+		out = OutcomePaid // pay succeeded: the network has it; the slip says ПРИНЯТ
 	}
 	return t.apply(ctx, actor, p, out, err)
 }
@@ -316,7 +316,7 @@ func (t *Till) settle(ctx context.Context, actor string, prov *gateway.Provider,
 // noteStatus copies what a status answer a says into the payment. A refused
 // pay keeps its ERROR when status only proves it was not paid: that code
 // says why.
-func noteStatus(p *store.Payment, out gateway.Outcome, a *gateway.Answer) {
+func noteStatus(p *store.Payment, out Outcome, a *Reply) {
 	if a == nil {
 		return
 	}
@@ -327,56 +327,56 @@ func noteStatus(p *store.Payment, out gateway.Outcome, a *gateway.Answer) {
 	if a.AuthCode != "" {
 		p.AuthCode = a.AuthCode
 	}
-	if out.Final() && !(out == gateway.NotPaid && p.ErrorCode != 0) {
-		p.ErrorCode = a.Error
+	if out.Final() && !(out == OutcomeNotPaid && p.ErrorCode != 0) {
+		p.ErrorCode = a.Code
 	}
 }
 
 // apply records an outcome, over the stored row the outcome was decided on,
 // and for a paid payment makes its receipt. When another actor changed the
 // payment first, nothing is recorded and what it decided is reported.
-func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out gateway.Outcome, settleErr error) (*store.Payment, error) {
+func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out Outcome, settleErr error) (*store.Payment, error) {
 	now := t.d.Clock.Now()
-	step := map[gateway.Outcome]Step{gateway.Paid: StepPaid, gateway.NotPaid: StepNotPaid, gateway.Failed: StepFailed}[out]
+	step := map[Outcome]Step{OutcomePaid: StepPaid, OutcomeNotPaid: StepNotPaid, OutcomeFailed: StepFailed}[out]
 	if step != "" {
 		p.ResolvedAt = now
 	} else {
 		// Still open: the resolver goes on in the background.
 		step = StepPending
 		p.StatusAttempts++
-		p.NextStatusAt = now.Add(gateway.Backoff(p.StatusAttempts - 1))
+		p.NextStatusAt = now.Add(t.d.Network.NextStatus(p.StatusAttempts - 1))
 	}
 	if err := t.step(ctx, actor, step, p); err != nil {
-		return takenOver(p, err)
+		return t.takenOver(p, err)
 	}
 	if p.State == store.StatePaid {
 		if err := t.Fiscalize(ctx, p); err != nil {
 			return p, err
 		}
 	}
-	return p, outcome(p, settleErr)
+	return p, t.outcome(p, settleErr)
 }
 
 // outcome is what the cashier is told of a payment as it is stored after
 // pay: nothing for a paid one, why for one not paid, and to wait for one
 // still open (cause says what kept it open).
-func outcome(p *store.Payment, cause error) error {
+func (t *Till) outcome(p *store.Payment, cause error) error {
 	switch p.State {
 	case store.StatePaid:
 		return nil
 	case store.StateNotPaid:
-		return fail("pay", KindRefused, i18n.M("app.not_paid"), refusal(p))
+		return fail("pay", KindRefused, i18n.M("app.not_paid"), t.refusal(p))
 	case store.StateFailed:
-		return fail("pay", KindRefused, i18n.M("app.failed"), refusal(p))
+		return fail("pay", KindRefused, i18n.M("app.failed"), t.refusal(p))
 	case store.StatePaySent, store.StateUnknown:
 		return fail("pay", KindPending, i18n.M("app.pending"), cause)
 	}
 	return wrongState("pay", p)
 }
 
-func refusal(p *store.Payment) error {
-	if p.ErrorCode == 0 {
+func (t *Till) refusal(p *store.Payment) error {
+	if p.ErrorCode == 0 || t.d.Network == nil {
 		return nil
 	}
-	return &gateway.Error{Op: "pay", Kind: gateway.KindRefused, Code: p.ErrorCode, Result: p.Result, Session: p.Session}
+	return t.d.Network.Refusal("pay", p.Session, p.ErrorCode, p.Result)
 }

@@ -78,7 +78,7 @@ agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001
 	assert.Equal(t, int64(1010_00), st.Docs[len(st.Docs)-1].Sum)
 	bal, err := rt.Till.Balance(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, moneyAmount(10000_00-1010_00), bal.Rest)
+	assert.Equal(t, moneyAmount(10000_00-1010_00), bal)
 }
 
 func moneyAmount(v int64) money.Amount { return money.Amount(v) }

@@ -21,7 +21,7 @@ func (t *Till) receiptPayment(ctx context.Context, p *store.Payment) (receipts.P
 	}
 	mobile := false
 	var sup receipts.Supplier
-	if prov, err := t.d.Catalogue.Find(p.ProviderCode); err == nil {
+	if prov, err := t.Provider(p.ProviderCode); err == nil {
 		mobile = prov.Group == gateway.Mobile
 		sup = receipts.Supplier{Name: prov.Supplier.Name, INN: prov.Supplier.INN, Phone: prov.Supplier.Phone}
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"paydesk/internal/clock"
-	"paydesk/protocol/gateway"
+	"paydesk/money"
 	"paydesk/store"
 )
 
@@ -62,7 +62,7 @@ func (t *Till) resolve(ctx context.Context, p *store.Payment) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	out, a, err := t.d.Gateway.Settle(ctx, prov, p.Session, p.TransID, nil)
+	out, a, err := t.d.Network.Settle(ctx, request(prov, p), nil)
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -179,13 +179,13 @@ func (t *Till) ReceiptQueue(ctx context.Context) ([]*store.Payment, error) {
 }
 
 // Balance asks the dealer's balance with a fresh SESSION.
-func (t *Till) Balance(ctx context.Context) (*gateway.Answer, error) {
+func (t *Till) Balance(ctx context.Context) (money.Amount, error) {
 	if err := t.online("balance"); err != nil {
-		return nil, err
+		return 0, err
 	}
 	sess, err := t.d.Store.NewSession(ctx)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return t.d.Gateway.Balance(ctx, sess)
+	return t.d.Network.Balance(ctx, sess)
 }

@@ -34,9 +34,10 @@ const CheckWindow = 50 * time.Minute
 
 // Deps is what a Till is made of.
 type Deps struct {
-	Store     *store.Store
-	Gateway   *gateway.Client
-	Catalogue *gateway.Catalogue
+	Store *store.Store
+	// Network is the payment network (Dealer for CyberPlat's); nil keeps
+	// the books readable offline.
+	Network Network
 	// Register is the fiscal register; nil keeps every receipt queued.
 	Register fiscal.Register
 	Clock    clock.Clock

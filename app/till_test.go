@@ -170,7 +170,7 @@ func TestTrainingPaymentEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	bal, err := r.Till.Balance(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, training.Balance-500_00, bal.Rest)
+	assert.Equal(t, training.Balance-500_00, bal)
 }
 
 // Every fault of the network, through the training numbers: no payment is
@@ -359,7 +359,7 @@ func TestRecoverAfterCrash(t *testing.T) {
 			sent = p
 			// The request reaches the network, then the process dies.
 			prov, _ := r.Till.Provider(p.ProviderCode)
-			_, _ = r.Till.d.Gateway.Pay(ctx, r.Till.gwPayment(prov, p))
+			_, _ = r.Till.d.Network.Pay(ctx, request(prov, p))
 			panic(crash)
 		}
 	}

@@ -67,7 +67,7 @@ func (s *statusBar) refreshAll() {
 			if gerr != nil {
 				s.gateway.SetText(T("status.gateway_down"))
 			} else {
-				s.gateway.SetText(T("status.gateway_ok", "Balance", bal.Rest.String()))
+				s.gateway.SetText(T("status.gateway_ok", "Balance", bal.String()))
 			}
 			if derr != nil {
 				s.device.SetText(T("status.device_down"))
