@@ -62,7 +62,7 @@ func TestBadInputPayAmounts(t *testing.T) {
 				if a.limit {
 					assert.Contains(t, msg, "10.00–15000.00", a.text)
 				} else {
-					assert.Equal(t, T("pay.amount_bad"), msg, a.text)
+					assert.Equal(t, s.u.T("pay.amount_bad"), msg, a.text)
 				}
 				assert.True(t, s.check.Disabled(), "%q: Check stays off", a.text)
 				h.key(fyne.KeyF3)

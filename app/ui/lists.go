@@ -33,22 +33,22 @@ func newPendingScreen(u *UI) *pendingScreen {
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.unknown[i]
-			o.(*widget.Label).SetText(T("pending.row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(),
+			o.(*widget.Label).SetText(u.T("pending.row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(),
 				"Attempts", p.StatusAttempts, "Next", p.NextStatusAt.Local().Format("15:04:05"), "Session", p.Session))
 		})
 	s.qList = widget.NewList(func() int { return len(s.queue) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.queue[i]
-			o.(*widget.Label).SetText(T("pending.queue_row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(), "Error", p.FiscalError))
+			o.(*widget.Label).SetText(u.T("pending.queue_row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(), "Error", p.FiscalError))
 		})
 	s.qList.OnSelected = func(i widget.ListItemID) { s.qSel = i }
-	resolve := widget.NewButtonWithIcon(T("pending.resolve"), theme.ViewRefreshIcon(), s.resolveNow)
-	print := widget.NewButtonWithIcon(T("pending.print_again"), theme.DocumentPrintIcon(), s.printAgain)
+	resolve := widget.NewButtonWithIcon(u.T("pending.resolve"), theme.ViewRefreshIcon(), s.resolveNow)
+	print := widget.NewButtonWithIcon(u.T("pending.print_again"), theme.DocumentPrintIcon(), s.printAgain)
 	print.Importance = widget.HighImportance
-	top := container.NewBorder(widget.NewLabelWithStyle(T("pending.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	top := container.NewBorder(widget.NewLabelWithStyle(u.T("pending.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		resolve, nil, nil, s.uList)
-	bottom := container.NewBorder(widget.NewLabelWithStyle(T("pending.queue_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	bottom := container.NewBorder(widget.NewLabelWithStyle(u.T("pending.queue_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(print, s.message), nil, nil, s.qList)
 	split := container.NewVSplit(top, bottom)
 	s.root = split
@@ -76,9 +76,9 @@ func (s *pendingScreen) resolveNow() {
 		n, err := s.u.till.ResolvePending(ctx, true)
 		return func() {
 			if err != nil {
-				s.message.SetText(appMessage(err))
+				s.message.SetText(s.u.appMessage(err))
 			} else {
-				s.message.SetText(T("pending.resolved", "N", n))
+				s.message.SetText(s.u.T("pending.resolved", "N", n))
 			}
 			s.reload()
 		}
@@ -97,9 +97,9 @@ func (s *pendingScreen) printAgain() {
 		err := s.u.till.Reprint(ctx, s.u.user, p)
 		return func() {
 			if err != nil {
-				s.message.SetText(appMessage(err))
+				s.message.SetText(s.u.appMessage(err))
 			} else {
-				s.message.SetText(T("pending.printed"))
+				s.message.SetText(s.u.T("pending.printed"))
 			}
 			s.qSel = -1
 			s.qList.UnselectAll()
@@ -129,9 +129,9 @@ func newHistoryScreen(u *UI) *historyScreen {
 	s := &historyScreen{u: u, detail: widget.NewLabel(""), message: wrapLabel("")}
 	s.detail.TextStyle = fyne.TextStyle{Monospace: true}
 	s.number = widget.NewEntry()
-	s.number.PlaceHolder = T("history.number")
+	s.number.PlaceHolder = u.T("history.number")
 	s.number.OnChanged = func(string) { s.reload() }
-	provs := []string{T("history.all")}
+	provs := []string{u.T("history.all")}
 	for _, p := range u.till.Providers() {
 		provs = append(provs, p.Code)
 	}
@@ -139,23 +139,23 @@ func newHistoryScreen(u *UI) *historyScreen {
 	s.provider.SetSelectedIndex(0)
 	var states []string
 	for _, st := range historyStates {
-		states = append(states, stateText(st))
+		states = append(states, u.stateText(st))
 	}
 	s.state = widget.NewSelect(states, nil)
 	s.state.SetSelectedIndex(0)
-	s.days = widget.NewSelect([]string{T("history.today"), T("history.week"), T("history.month"), T("history.all_time")}, nil)
+	s.days = widget.NewSelect([]string{u.T("history.today"), u.T("history.week"), u.T("history.month"), u.T("history.all_time")}, nil)
 	s.days.SetSelectedIndex(0)
 	s.list = widget.NewList(func() int { return len(s.rows) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.rows[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  %-14s %-20s %10s  %s", p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total, stateText(p.State)))
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  %-14s %-20s %10s  %s", p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total, u.stateText(p.State)))
 		})
 	s.list.OnSelected = func(i widget.ListItemID) { s.showDetail(s.rows[i]) }
 	for _, sel := range []*widget.Select{s.provider, s.state, s.days} {
 		sel.OnChanged = func(string) { s.reload() }
 	}
-	reprint := widget.NewButtonWithIcon(T("history.reprint"), theme.DocumentPrintIcon(), s.reprint)
+	reprint := widget.NewButtonWithIcon(u.T("history.reprint"), theme.DocumentPrintIcon(), s.reprint)
 	filters := container.NewGridWithColumns(4, s.number, s.provider, s.state, s.days)
 	right := container.NewBorder(nil, container.NewVBox(reprint, s.message), nil, nil, container.NewScroll(s.detail))
 	split := container.NewHSplit(s.list, right)
@@ -164,11 +164,11 @@ func newHistoryScreen(u *UI) *historyScreen {
 	return s
 }
 
-func stateText(st app.State) string {
+func (u *UI) stateText(st app.State) string {
 	if st == "" {
-		return T("history.all")
+		return u.T("history.all")
 	}
-	return T("state." + string(st))
+	return u.T("state." + string(st))
 }
 
 func (s *historyScreen) content() fyne.CanvasObject { s.reload(); return s.root }
@@ -196,7 +196,7 @@ func (s *historyScreen) reload() {
 	}
 	rows, err := s.u.till.History(s.u.ctx, s.u.user, f)
 	if err != nil {
-		s.message.SetText(appMessage(err))
+		s.message.SetText(s.u.appMessage(err))
 	}
 	s.rows = rows
 	s.list.Refresh()
@@ -206,17 +206,17 @@ func (s *historyScreen) showDetail(p *app.Payment) {
 	s.sel = p
 	rs, err := s.u.till.Receipts(s.u.ctx, s.u.user, p)
 	if err != nil {
-		s.detail.SetText(appMessage(err))
+		s.detail.SetText(s.u.appMessage(err))
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n\n", T("history.session"), p.Session, T("history.state"), stateText(p.State), T("history.transid"), p.TransID)
+	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n\n", s.u.T("history.session"), p.Session, s.u.T("history.state"), s.u.stateText(p.State), s.u.T("history.transid"), p.TransID)
 	for _, r := range rs {
 		b.WriteString(r.Text)
 		b.WriteString("\n\n")
 	}
 	if len(rs) == 0 {
-		b.WriteString(T("history.no_receipt"))
+		b.WriteString(s.u.T("history.no_receipt"))
 	}
 	s.detail.SetText(b.String())
 }
@@ -230,9 +230,9 @@ func (s *historyScreen) reprint() {
 		err := s.u.till.Reprint(ctx, s.u.user, p)
 		return func() {
 			if err != nil {
-				s.message.SetText(appMessage(err))
+				s.message.SetText(s.u.appMessage(err))
 			} else {
-				s.message.SetText(T("pending.printed"))
+				s.message.SetText(s.u.T("pending.printed"))
 			}
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"paydesk/app"
+	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/receipts"
@@ -52,27 +53,27 @@ type payScreen struct {
 func newPayScreen(u *UI) *payScreen {
 	s := &payScreen{u: u, tiles: map[gateway.Group]*fyne.Container{}}
 	s.search = newKeyEntry(u.router)
-	s.search.PlaceHolder = T("pay.search")
+	s.search.PlaceHolder = u.T("pay.search")
 	s.search.OnChanged = func(string) { s.fillTiles() }
 	var tabs []*container.TabItem
 	for _, g := range gateway.Groups {
 		c := container.NewGridWrap(fyne.NewSize(150, 56))
 		s.tiles[g] = c
-		tabs = append(tabs, container.NewTabItem(T("group."+string(g)), container.NewVScroll(c)))
+		tabs = append(tabs, container.NewTabItem(u.T("group."+string(g)), container.NewVScroll(c)))
 	}
 	s.groups = container.NewAppTabs(tabs...)
 	s.fillTiles()
 
-	s.provider = widget.NewLabelWithStyle(T("pay.choose_provider"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.provider = widget.NewLabelWithStyle(u.T("pay.choose_provider"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.number = newKeyEntry(u.router)
-	s.number.PlaceHolder = T("pay.number")
+	s.number.PlaceHolder = u.T("pay.number")
 	s.number.OnChanged = s.numberChanged
 	s.number.OnSubmitted = func(string) { s.u.win.Canvas().Focus(s.amount) }
 	s.hint = wrapLabel("")
-	s.checkNo = widget.NewButtonWithIcon(T("pay.check_number")+"  F2", theme.SearchIcon(), s.doCheckNumber)
+	s.checkNo = widget.NewButtonWithIcon(u.T("pay.check_number")+"  F2", theme.SearchIcon(), s.doCheckNumber)
 	s.opName = wrapLabel("")
 	s.amount = newKeyEntry(u.router)
-	s.amount.PlaceHolder = T("pay.amount")
+	s.amount.PlaceHolder = u.T("pay.amount")
 	s.amount.OnChanged = func(string) { s.updateQuote() }
 	s.amount.OnSubmitted = func(string) {
 		if s.confirmable() {
@@ -87,28 +88,28 @@ func newPayScreen(u *UI) *payScreen {
 		quick.Add(widget.NewButton(fmt.Sprintf("%d ₽", a/100), func() { s.setAmount(a) }))
 		_ = i
 	}
-	s.tool = widget.NewRadioGroup([]string{T("pay.cash"), T("pay.card")}, nil)
+	s.tool = widget.NewRadioGroup([]string{u.T("pay.cash"), u.T("pay.card")}, nil)
 	s.tool.Horizontal = true
-	s.tool.SetSelected(T("pay.cash"))
+	s.tool.SetSelected(u.T("pay.cash"))
 	s.quote = wrapLabel("")
-	s.check = widget.NewButtonWithIcon(T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
+	s.check = widget.NewButtonWithIcon(u.T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
 	s.check.Importance = widget.HighImportance
 	s.addInfo = wrapLabel("")
-	s.confirm = widget.NewButtonWithIcon(T("pay.confirm")+"  F4", theme.ConfirmIcon(), s.askConfirm)
+	s.confirm = widget.NewButtonWithIcon(u.T("pay.confirm")+"  F4", theme.ConfirmIcon(), s.askConfirm)
 	s.confirm.Importance = widget.SuccessImportance
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
 	s.result = wrapLabel("")
 	s.result.TextStyle = fyne.TextStyle{Bold: true}
-	newBtn := widget.NewButtonWithIcon(T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
+	newBtn := widget.NewButtonWithIcon(u.T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
 
 	form := container.NewVBox(
 		s.provider,
-		widget.NewLabel(T("pay.number_label")), s.number, s.hint,
+		widget.NewLabel(u.T("pay.number_label")), s.number, s.hint,
 		container.NewHBox(s.checkNo), s.opName,
 		widget.NewSeparator(),
-		widget.NewLabel(T("pay.amount_label")), s.amount, quick, s.tool, s.quote,
+		widget.NewLabel(u.T("pay.amount_label")), s.amount, quick, s.tool, s.quote,
 		container.NewHBox(s.check), s.addInfo,
 		widget.NewSeparator(),
 		container.NewHBox(s.confirm, layout.NewSpacer(), newBtn),
@@ -201,13 +202,13 @@ func (s *payScreen) choose(p *gateway.Provider) {
 	s.opName.SetText("")
 	s.addInfo.SetText("")
 	s.result.SetText("")
-	s.hint.SetText(hintOf(p))
+	s.hint.SetText(s.u.hintOf(p))
 	s.update()
 	s.u.win.Canvas().Focus(s.number)
 }
 
-func hintOf(p *gateway.Provider) string {
-	if Language() == "en" && p.HintEN != "" {
+func (u *UI) hintOf(p *gateway.Provider) string {
+	if u.lang == i18n.EN && p.HintEN != "" {
 		return p.HintEN
 	}
 	return p.Hint
@@ -278,11 +279,11 @@ func (s *payScreen) numberChanged(text string) {
 		s.addInfo.SetText("")
 	}
 	if f == "" {
-		s.hint.SetText(hintOf(s.prov))
+		s.hint.SetText(s.u.hintOf(s.prov))
 	} else if _, err := s.prov.Validate(f); err != nil {
-		s.hint.SetText("⚠ " + appMessage(err))
+		s.hint.SetText("⚠ " + s.u.appMessage(err))
 	} else {
-		s.hint.SetText("✓ " + T("pay.number_ok"))
+		s.hint.SetText("✓ " + s.u.T("pay.number_ok"))
 	}
 	s.update()
 }
@@ -293,7 +294,7 @@ func (s *payScreen) setAmount(a money.Amount) {
 }
 
 func (s *payScreen) payTool() app.PayTool {
-	if s.tool.Selected == T("pay.card") {
+	if s.tool.Selected == s.u.T("pay.card") {
 		return app.Card
 	}
 	return app.Cash
@@ -306,20 +307,20 @@ func (s *payScreen) updateQuote() {
 	a, err := money.Parse(s.amount.Text)
 	if err != nil || s.amount.Text == "" {
 		if s.amount.Text != "" {
-			s.quote.SetText("⚠ " + T("pay.amount_bad"))
+			s.quote.SetText("⚠ " + s.u.T("pay.amount_bad"))
 		} else {
-			s.quote.SetText(T("pay.limits", "Min", s.prov.Min.String(), "Max", s.prov.Max.String()))
+			s.quote.SetText(s.u.T("pay.limits", "Min", s.prov.Min.String(), "Max", s.prov.Max.String()))
 		}
 		s.update()
 		return
 	}
 	if err := s.prov.CheckAmount(a); err != nil {
-		s.quote.SetText("⚠ " + appMessage(err))
+		s.quote.SetText("⚠ " + s.u.appMessage(err))
 		s.update()
 		return
 	}
 	q, _ := s.u.till.Quote(s.prov.Code, a)
-	s.quote.SetText(T("pay.quote", "Amount", q.Amount.String(), "Fee", q.Fee.String(), "Total", q.Total.String(), "Commission", q.Commission.String()))
+	s.quote.SetText(s.u.T("pay.quote", "Amount", q.Amount.String(), "Fee", q.Fee.String(), "Total", q.Total.String(), "Commission", q.Commission.String()))
 	if s.payment != nil && app.Can(s.payment, app.StepPaySent) && s.payment.Amount != a {
 		s.addInfo.SetText("") // amount changed: it is checked again before it can be sent
 	}
@@ -384,7 +385,7 @@ func (s *payScreen) reset() {
 	s.result.SetText("")
 	s.quote.SetText("")
 	if s.prov != nil {
-		s.hint.SetText(hintOf(s.prov))
+		s.hint.SetText(s.u.hintOf(s.prov))
 	}
 	s.update()
 	s.focus()
@@ -403,7 +404,7 @@ func (s *payScreen) run(work func(ctx context.Context) (*app.Payment, error), do
 		return // no double submission
 	}
 	s.working = true
-	s.result.SetText(T("pay.working"))
+	s.result.SetText(s.u.T("pay.working"))
 	s.update()
 	s.u.background(func(ctx context.Context) func() {
 		p, err := work(ctx)
@@ -432,11 +433,11 @@ func (s *payScreen) doCheckNumber() {
 		return s.u.till.CheckNumber(ctx, s.u.user, p)
 	}, func(p *app.Payment, err error) {
 		if err != nil {
-			s.result.SetText(resultError(err))
+			s.result.SetText(s.u.resultError(err))
 			return
 		}
 		s.result.SetText("")
-		s.opName.SetText(T("pay.operator", "Name", p.OpName))
+		s.opName.SetText(s.u.T("pay.operator", "Name", p.OpName))
 		if p.AddInfo != "" {
 			s.addInfo.SetText(p.AddInfo)
 		}
@@ -451,7 +452,7 @@ func (s *payScreen) doCheck() {
 	number := s.number.Text
 	a, err := money.Parse(s.amount.Text)
 	if err != nil {
-		s.result.SetText(T("pay.amount_bad"))
+		s.result.SetText(s.u.T("pay.amount_bad"))
 		return
 	}
 	tool := s.payTool()
@@ -463,16 +464,16 @@ func (s *payScreen) doCheck() {
 		return s.u.till.Check(ctx, s.u.user, p, a, tool)
 	}, func(p *app.Payment, err error) {
 		if err != nil {
-			s.result.SetText(resultError(err))
+			s.result.SetText(s.u.resultError(err))
 			if p != nil && p.State == app.StateRefused {
 				s.payment = nil
 			}
 			return
 		}
-		s.result.SetText(T("pay.checked", "Total", p.Total.String()))
+		s.result.SetText(s.u.T("pay.checked", "Total", p.Total.String()))
 		info := p.AddInfo
 		if info == "" && p.OpName != "" {
-			info = T("pay.operator", "Name", p.OpName)
+			info = s.u.T("pay.operator", "Name", p.OpName)
 		}
 		s.addInfo.SetText(info)
 		s.u.win.Canvas().Focus(s.amount)
@@ -489,17 +490,17 @@ func (s *payScreen) askConfirm() {
 	if s.prov.Group == gateway.Mobile {
 		id = receipts.FormatPhone(id)
 	}
-	summary := T("confirm.text", "Provider", p.ProviderName, "Number", id, "Amount", p.Amount.String(), "Fee", p.Fee.String(), "Total", p.Total.String())
+	summary := s.u.T("confirm.text", "Provider", p.ProviderName, "Number", id, "Amount", p.Amount.String(), "Fee", p.Fee.String(), "Total", p.Total.String())
 	var pop *widget.PopUp
-	send := widget.NewButtonWithIcon(T("confirm.send")+"  Enter", theme.ConfirmIcon(), func() { pop.Hide(); s.doConfirm() })
+	send := widget.NewButtonWithIcon(s.u.T("confirm.send")+"  Enter", theme.ConfirmIcon(), func() { pop.Hide(); s.doConfirm() })
 	send.Importance = widget.SuccessImportance
-	back := widget.NewButton(T("button.cancel")+"  Esc", func() { pop.Hide(); s.u.win.Canvas().Focus(s.amount) })
+	back := widget.NewButton(s.u.T("button.cancel")+"  Esc", func() { pop.Hide(); s.u.win.Canvas().Focus(s.amount) })
 	keys := newKeyEntry(nil) // takes Enter and Escape while the summary is up
 	keys.OnSubmitted = func(string) { pop.Hide(); s.doConfirm() }
 	pop = widget.NewModalPopUp(container.NewVBox(
-		widget.NewLabelWithStyle(T("confirm.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(s.u.T("confirm.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapLabel(summary),
-		wrapLabel(T("confirm.read")),
+		wrapLabel(s.u.T("confirm.read")),
 		container.NewHBox(layout.NewSpacer(), back, send),
 	), s.u.win.Canvas())
 	s.u.router.Key(fyne.KeyEscape, func() { pop.Hide(); s.bindKeys(); s.u.win.Canvas().Focus(s.amount) })
@@ -524,11 +525,11 @@ func (s *payScreen) doConfirm() {
 	}, func(p *app.Payment, err error) {
 		switch {
 		case err == nil:
-			s.result.SetText(T("pay.done", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
+			s.result.SetText(s.u.T("pay.done", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
 		case app.KindOf(err) == app.KindDevice && p != nil && p.State == app.StatePaid:
-			s.result.SetText(T("pay.paid_no_receipt") + "\n" + appMessage(err))
+			s.result.SetText(s.u.T("pay.paid_no_receipt") + "\n" + s.u.appMessage(err))
 		default:
-			s.result.SetText(resultError(err))
+			s.result.SetText(s.u.resultError(err))
 		}
 		s.payment = nil
 		s.u.win.Canvas().Focus(s.number)
@@ -536,10 +537,10 @@ func (s *payScreen) doConfirm() {
 }
 
 // resultError is an error as the result line shows it.
-func resultError(err error) string {
+func (u *UI) resultError(err error) string {
 	switch app.KindOf(err) {
 	case app.KindPending:
-		return "⏳ " + appMessage(err)
+		return "⏳ " + u.appMessage(err)
 	}
-	return "✗ " + appMessage(err)
+	return "✗ " + u.appMessage(err)
 }

@@ -41,7 +41,7 @@ func newReportsScreen(u *UI) *reportsScreen {
 	s.to.SetText(today)
 	var groups []string
 	for _, g := range reportGroups {
-		groups = append(groups, T("report.by_"+string(g)))
+		groups = append(groups, u.T("report.by_"+string(g)))
 	}
 	s.by = widget.NewSelect(groups, nil)
 	s.by.SetSelectedIndex(0)
@@ -51,7 +51,7 @@ func newReportsScreen(u *UI) *reportsScreen {
 			l := o.(*widget.Label)
 			if id.Row == 0 {
 				l.TextStyle = fyne.TextStyle{Bold: true}
-				l.SetText([]string{T("report.key"), T("report.count"), T("report.amount"), T("report.total"), T("report.commission")}[id.Col])
+				l.SetText([]string{u.T("report.key"), u.T("report.count"), u.T("report.amount"), u.T("report.total"), u.T("report.commission")}[id.Col])
 				return
 			}
 			var r app.ReportRow
@@ -59,7 +59,7 @@ func newReportsScreen(u *UI) *reportsScreen {
 				r = s.rows[id.Row-1]
 			} else {
 				r = app.SumRows(s.rows)
-				r.Label = T("report.sum")
+				r.Label = u.T("report.sum")
 			}
 			label := r.Label
 			if label == "" {
@@ -73,8 +73,8 @@ func newReportsScreen(u *UI) *reportsScreen {
 	}
 	s.chart = container.NewWithoutLayout()
 	s.by.OnChanged = func(string) { s.reload() }
-	show := widget.NewButtonWithIcon(T("report.show"), theme.SearchIcon(), s.reload)
-	export := widget.NewButtonWithIcon(T("report.csv"), theme.DocumentSaveIcon(), s.exportCSV)
+	show := widget.NewButtonWithIcon(u.T("report.show"), theme.SearchIcon(), s.reload)
+	export := widget.NewButtonWithIcon(u.T("report.csv"), theme.DocumentSaveIcon(), s.exportCSV)
 	top := container.NewVBox(container.NewGridWithColumns(5, s.from, s.to, s.by, show, export), s.message)
 	chart := container.NewGridWrap(fyne.NewSize(560, 300), s.chart)
 	split := container.NewHSplit(s.table, container.NewScroll(chart))
@@ -89,7 +89,7 @@ func (s *reportsScreen) period() (time.Time, time.Time, bool) {
 	from, err1 := time.ParseInLocation("2006-01-02", s.from.Text, time.Local)
 	to, err2 := time.ParseInLocation("2006-01-02", s.to.Text, time.Local)
 	if err1 != nil || err2 != nil || to.Before(from) {
-		s.message.SetText(T("report.bad_period"))
+		s.message.SetText(s.u.T("report.bad_period"))
 		return from, to, false
 	}
 	return from, to, true
@@ -103,7 +103,7 @@ func (s *reportsScreen) reload() {
 	g := reportGroups[max(0, s.by.SelectedIndex())]
 	rows, err := s.u.till.Commission(s.u.ctx, s.u.user, from, to, g)
 	if err != nil {
-		s.message.SetText(appMessage(err))
+		s.message.SetText(s.u.appMessage(err))
 		return
 	}
 	s.message.SetText("")
@@ -162,9 +162,9 @@ func (s *reportsScreen) exportCSV() {
 		}
 		return func() {
 			if err != nil {
-				s.message.SetText(appMessage(err))
+				s.message.SetText(s.u.appMessage(err))
 			} else {
-				s.message.SetText(T("report.saved", "File", name))
+				s.message.SetText(s.u.T("report.saved", "File", name))
 			}
 		}
 	})

@@ -59,9 +59,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.bankFile.SetText(c.Keys.Bank)
 	s.bankFile.PlaceHolder = "pubkeys.key"
 	s.bankSer.SetText(strconv.FormatUint(uint64(c.Keys.BankSerial), 10))
-	s.loadPass.PlaceHolder = T("settings.key_passphrase")
+	s.loadPass.PlaceHolder = u.T("settings.key_passphrase")
 	s.catalog.SetText(c.Providers)
-	s.catalog.PlaceHolder = T("settings.catalogue_builtin")
+	s.catalog.PlaceHolder = u.T("settings.catalogue_builtin")
 	s.sd.SetText(c.Point.SD)
 	s.ap.SetText(c.Point.AP)
 	s.op.SetText(c.Point.OP)
@@ -76,40 +76,40 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	} else {
 		s.language.SetSelectedIndex(0)
 	}
-	s.training = widget.NewCheck(T("settings.training"), nil)
+	s.training = widget.NewCheck(u.T("settings.training"), nil)
 	s.training.SetChecked(c.Training)
-	s.contrast = widget.NewCheck(T("settings.contrast"), func(on bool) { SetHighContrast(u.fyneApp, on) })
-	s.keySer.PlaceHolder = T("settings.key_serial")
+	s.contrast = widget.NewCheck(u.T("settings.contrast"), func(on bool) { SetHighContrast(u.fyneApp, on) })
+	s.keySer.PlaceHolder = u.T("settings.key_serial")
 	s.keyUser.PlaceHolder = "api" + c.Point.AP
-	s.keyPass.PlaceHolder = T("settings.key_passphrase")
+	s.keyPass.PlaceHolder = u.T("settings.key_passphrase")
 	s.pubKey.Wrapping = fyne.TextWrapOff
 	s.pubKey.TextStyle = fyne.TextStyle{Monospace: true}
-	refresh := widget.NewButtonWithIcon(T("settings.find_ports"), theme.ViewRefreshIcon(), s.findPorts)
-	test := widget.NewButtonWithIcon(T("settings.test"), theme.MediaPlayIcon(), s.testDevice)
-	gen := widget.NewButtonWithIcon(T("settings.generate"), theme.ContentAddIcon(), s.generate)
-	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), s.save)
+	refresh := widget.NewButtonWithIcon(u.T("settings.find_ports"), theme.ViewRefreshIcon(), s.findPorts)
+	test := widget.NewButtonWithIcon(u.T("settings.test"), theme.MediaPlayIcon(), s.testDevice)
+	gen := widget.NewButtonWithIcon(u.T("settings.generate"), theme.ContentAddIcon(), s.generate)
+	save := widget.NewButtonWithIcon(u.T("settings.save"), theme.DocumentSaveIcon(), s.save)
 	save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem("SD", s.sd), widget.NewFormItem("AP", s.ap), widget.NewFormItem("OP", s.op),
-		widget.NewFormItem(T("settings.port"), container.NewBorder(nil, nil, nil, refresh, s.port)),
-		widget.NewFormItem(T("settings.baud"), s.baud), widget.NewFormItem(T("settings.password"), s.password),
+		widget.NewFormItem(u.T("settings.port"), container.NewBorder(nil, nil, nil, refresh, s.port)),
+		widget.NewFormItem(u.T("settings.baud"), s.baud), widget.NewFormItem(u.T("settings.password"), s.password),
 		widget.NewFormItem("", test),
-		widget.NewFormItem(T("settings.language"), s.language),
+		widget.NewFormItem(u.T("settings.language"), s.language),
 		widget.NewFormItem("", s.training), widget.NewFormItem("", s.contrast),
 	)
-	keys := widget.NewForm(widget.NewFormItem(T("settings.key_serial"), s.keySer), widget.NewFormItem(T("settings.key_user"), s.keyUser),
-		widget.NewFormItem(T("settings.key_passphrase"), s.keyPass), widget.NewFormItem("", gen))
-	checkKeys := widget.NewButtonWithIcon(T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)
-	load := widget.NewForm(widget.NewFormItem(T("settings.key_file"), s.keyFile), widget.NewFormItem(T("settings.key_passphrase"), s.loadPass),
-		widget.NewFormItem(T("settings.bank_file"), s.bankFile), widget.NewFormItem(T("settings.bank_serial"), s.bankSer),
-		widget.NewFormItem("", checkKeys), widget.NewFormItem(T("settings.catalogue"), s.catalog))
-	info := wrapLabel(T("settings.config_file", "File", configTarget(c)))
+	keys := widget.NewForm(widget.NewFormItem(u.T("settings.key_serial"), s.keySer), widget.NewFormItem(u.T("settings.key_user"), s.keyUser),
+		widget.NewFormItem(u.T("settings.key_passphrase"), s.keyPass), widget.NewFormItem("", gen))
+	checkKeys := widget.NewButtonWithIcon(u.T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)
+	load := widget.NewForm(widget.NewFormItem(u.T("settings.key_file"), s.keyFile), widget.NewFormItem(u.T("settings.key_passphrase"), s.loadPass),
+		widget.NewFormItem(u.T("settings.bank_file"), s.bankFile), widget.NewFormItem(u.T("settings.bank_serial"), s.bankSer),
+		widget.NewFormItem("", checkKeys), widget.NewFormItem(u.T("settings.catalogue"), s.catalog))
+	info := wrapLabel(u.T("settings.config_file", "File", configTarget(c)))
 	s.root = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle(T("settings.point_device"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form,
+		widget.NewLabelWithStyle(u.T("settings.point_device"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form,
 		widget.NewSeparator(),
-		widget.NewLabelWithStyle(T("settings.keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), load,
-		widget.NewLabelWithStyle(T("settings.new_keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), keys,
-		widget.NewLabel(T("settings.public_key")), container.NewGridWrap(fyne.NewSize(620, 160), s.pubKey),
+		widget.NewLabelWithStyle(u.T("settings.keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), load,
+		widget.NewLabelWithStyle(u.T("settings.new_keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), keys,
+		widget.NewLabel(u.T("settings.public_key")), container.NewGridWrap(fyne.NewSize(620, 160), s.pubKey),
 		widget.NewSeparator(), info, save, s.message))
 	return s
 }
@@ -125,7 +125,7 @@ func (s *settingsScreen) findPorts() {
 		ports, err := shtrih.Ports()
 		return func() {
 			if err != nil {
-				s.message.SetText(appMessage(err))
+				s.message.SetText(s.u.appMessage(err))
 				return
 			}
 			var names []string
@@ -134,7 +134,7 @@ func (s *settingsScreen) findPorts() {
 			}
 			names = append(names, "tcp://192.168.1.10:7778", "emulator", "none")
 			s.port.SetOptions(names)
-			s.message.SetText(T("settings.ports_found", "N", len(ports)))
+			s.message.SetText(s.u.T("settings.ports_found", "N", len(ports)))
 		}
 	})
 }
@@ -145,7 +145,7 @@ func (s *settingsScreen) testDevice() {
 	if port == "" || port == "emulator" {
 		port = s.u.rt.KKMPort
 	}
-	s.message.SetText(T("settings.testing", "Port", port))
+	s.message.SetText(s.u.T("settings.testing", "Port", port))
 	s.u.background(func(ctx context.Context) func() {
 		baud, _ := strconv.Atoi(baudText)
 		p, _ := strconv.Atoi(pw)
@@ -159,12 +159,12 @@ func (s *settingsScreen) testDevice() {
 			if serr != nil {
 				err = serr
 			} else {
-				text = T("settings.device_ok", "Model", st.Model, "Status", deviceText(st), "FN", st.FNNumber, "Width", st.LineWidth)
+				text = s.u.T("settings.device_ok", "Model", st.Model, "Status", s.u.deviceText(st), "FN", st.FNNumber, "Width", st.LineWidth)
 			}
 		}
 		return func() {
 			if err != nil {
-				s.message.SetText(T("settings.device_fail") + ": " + appMessage(err))
+				s.message.SetText(s.u.T("settings.device_fail") + ": " + s.u.appMessage(err))
 				return
 			}
 			s.message.SetText(text)
@@ -177,7 +177,7 @@ func (s *settingsScreen) testDevice() {
 func (s *settingsScreen) generate() {
 	serial, err := strconv.ParseUint(s.keySer.Text, 10, 32)
 	if err != nil || serial == 0 {
-		s.message.SetText(T("settings.key_serial_bad"))
+		s.message.SetText(s.u.T("settings.key_serial_bad"))
 		return
 	}
 	user := s.keyUser.Text
@@ -186,7 +186,7 @@ func (s *settingsScreen) generate() {
 	}
 	pass := []byte(s.keyPass.Text)
 	if len(pass) == 0 {
-		s.message.SetText(T("settings.key_passphrase_needed"))
+		s.message.SetText(s.u.T("settings.key_passphrase_needed"))
 		return
 	}
 	dir := filepath.Join(s.u.rt.DataDir, "keys")
@@ -195,15 +195,15 @@ func (s *settingsScreen) generate() {
 			Passphrase: pass, Created: time.Now()})
 		return func() {
 			if errors.Is(err, fs.ErrExist) {
-				s.message.SetText(T("settings.key_exists", "Dir", dir))
+				s.message.SetText(s.u.T("settings.key_exists", "Dir", dir))
 				return
 			}
 			if err != nil {
-				s.message.SetText(appMessage(err))
+				s.message.SetText(s.u.appMessage(err))
 				return
 			}
 			s.pubKey.SetText(string(kp.Public))
-			s.message.SetText(T("settings.key_done", "Dir", dir))
+			s.message.SetText(s.u.T("settings.key_done", "Dir", dir))
 		}
 	})
 }
@@ -225,7 +225,7 @@ func (s *settingsScreen) checkKeys() {
 			}
 			serial, err := strconv.ParseUint(serText, 10, 32)
 			if err != nil {
-				return fmt.Errorf("%s", T("settings.key_serial_bad"))
+				return fmt.Errorf("%s", s.u.T("settings.key_serial_bad"))
 			}
 			rb, err := os.ReadFile(bankFile)
 			if err != nil {
@@ -239,12 +239,12 @@ func (s *settingsScreen) checkKeys() {
 			if err != nil {
 				return err
 			}
-			text = T("settings.keys_ok", "Serial", k.Serial, "User", k.UserID, "Bits", k.Bits(), "Bank", bank.Serial, "BankUser", bank.UserID)
+			text = s.u.T("settings.keys_ok", "Serial", k.Serial, "User", k.UserID, "Bits", k.Bits(), "Bank", bank.Serial, "BankUser", bank.UserID)
 			return nil
 		}()
 		return func() {
 			if err != nil {
-				s.message.SetText(ipErrText(err))
+				s.message.SetText(s.u.ipErrText(err))
 				return
 			}
 			s.message.SetText(text)
@@ -252,15 +252,15 @@ func (s *settingsScreen) checkKeys() {
 	})
 }
 
-func ipErrText(err error) string {
+func (u *UI) ipErrText(err error) string {
 	var e *ipriv.Error
 	if errors.As(err, &e) {
 		if errors.Is(err, ipriv.ErrPassphrase) {
-			return T("settings.wrong_passphrase")
+			return u.T("settings.wrong_passphrase")
 		}
-		return e.Msg().In(Language())
+		return e.Msg().In(u.lang)
 	}
-	return appMessage(err)
+	return u.appMessage(err)
 }
 
 // save writes the settings to the configuration file (config.Edit: the
@@ -269,7 +269,7 @@ func (s *settingsScreen) save() {
 	file := configTarget(s.u.rt.Config)
 	pw, err := strconv.Atoi(s.password.Text)
 	if err != nil || !config.FiscalPasswordOK(int64(pw)) {
-		s.message.SetText(T("settings.password_bad"))
+		s.message.SetText(s.u.T("settings.password_bad"))
 		return
 	}
 	baud, _ := strconv.Atoi(s.baud.Selected)
@@ -282,11 +282,11 @@ func (s *settingsScreen) save() {
 		// The passphrase goes to a file of its own, readable by the user only.
 		passFile = filepath.Join(filepath.Dir(file), "passphrase")
 		if err := os.MkdirAll(filepath.Dir(passFile), 0o700); err != nil {
-			s.message.SetText(appMessage(err))
+			s.message.SetText(s.u.appMessage(err))
 			return
 		}
 		if err := atomicfile.Write(passFile, []byte(s.loadPass.Text), 0o600); err != nil {
-			s.message.SetText(appMessage(err))
+			s.message.SetText(s.u.appMessage(err))
 			return
 		}
 	}
@@ -310,11 +310,11 @@ func (s *settingsScreen) save() {
 		c.Training = s.training.Checked
 	})
 	if err != nil {
-		s.message.SetText(appMessage(err))
+		s.message.SetText(s.u.appMessage(err))
 		return
 	}
-	s.message.SetText(T("settings.saved", "File", file))
-	if langCode != Language() {
-		_ = SetLanguage(langCode)
+	s.message.SetText(s.u.T("settings.saved", "File", file))
+	if langCode != s.u.lang {
+		_ = s.u.setLanguage(langCode)
 	}
 }

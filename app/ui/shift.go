@@ -30,15 +30,15 @@ type shiftScreen struct {
 func newShiftScreen(u *UI) *shiftScreen {
 	s := &shiftScreen{u: u, info: widget.NewLabel(""), amount: widget.NewEntry(), message: wrapLabel("")}
 	s.info.TextStyle = fyne.TextStyle{Monospace: true}
-	s.amount.PlaceHolder = T("shift.amount")
-	open := widget.NewButtonWithIcon(T("shift.open"), theme.MediaPlayIcon(), s.open)
-	x := widget.NewButtonWithIcon(T("shift.x"), theme.DocumentPrintIcon(), s.xReport)
-	in := widget.NewButtonWithIcon(T("shift.cash_in"), theme.ContentAddIcon(), func() { s.cash("in") })
-	out := widget.NewButtonWithIcon(T("shift.cash_out"), theme.ContentRemoveIcon(), func() { s.cash("out") })
-	closeB := widget.NewButtonWithIcon(T("shift.close"), theme.MediaStopIcon(), s.close)
+	s.amount.PlaceHolder = u.T("shift.amount")
+	open := widget.NewButtonWithIcon(u.T("shift.open"), theme.MediaPlayIcon(), s.open)
+	x := widget.NewButtonWithIcon(u.T("shift.x"), theme.DocumentPrintIcon(), s.xReport)
+	in := widget.NewButtonWithIcon(u.T("shift.cash_in"), theme.ContentAddIcon(), func() { s.cash("in") })
+	out := widget.NewButtonWithIcon(u.T("shift.cash_out"), theme.ContentRemoveIcon(), func() { s.cash("out") })
+	closeB := widget.NewButtonWithIcon(u.T("shift.close"), theme.MediaStopIcon(), s.close)
 	closeB.Importance = widget.DangerImportance
 	buttons := container.NewGridWithColumns(5, open, x, in, out, closeB)
-	s.root = container.NewBorder(container.NewVBox(widget.NewLabel(T("shift.amount_label")), s.amount, buttons, s.message), nil, nil, nil,
+	s.root = container.NewBorder(container.NewVBox(widget.NewLabel(u.T("shift.amount_label")), s.amount, buttons, s.message), nil, nil, nil,
 		container.NewScroll(s.info))
 	return s
 }
@@ -48,16 +48,16 @@ func (s *shiftScreen) content() fyne.CanvasObject { s.reload(); return s.root }
 func (s *shiftScreen) reload() {
 	st, err := s.u.till.Shift(s.u.ctx)
 	if err != nil {
-		s.info.SetText(appMessage(err))
+		s.info.SetText(s.u.appMessage(err))
 		return
 	}
 	if st.Shift == nil {
-		s.info.SetText(T("shift.none"))
+		s.info.SetText(s.u.T("shift.none"))
 		return
 	}
 	t := st.Totals
 	left := s.u.till.ShiftLeft(st.Shift)
-	s.info.SetText(T("shift.info", "ID", st.Shift.ID, "Opened", st.Shift.OpenedAt.Local().Format("02.01.2006 15:04"),
+	s.info.SetText(s.u.T("shift.info", "ID", st.Shift.ID, "Opened", st.Shift.OpenedAt.Local().Format("02.01.2006 15:04"),
 		"Left", fmt.Sprintf("%d:%02d", int(left.Hours()), int(left.Minutes())%60), "Float", t.OpeningFloat.String(),
 		"Payments", t.Payments, "Amount", t.Amount.String(), "Fee", t.Fee.String(), "Total", t.Total.String(),
 		"Commission", t.Commission.String(), "In", t.CashIn.String(), "Out", t.CashOut.String(), "Pending", t.Pending,
@@ -70,7 +70,7 @@ func (s *shiftScreen) parseAmount(allowEmpty bool) (money.Amount, bool) {
 	}
 	a, err := money.Parse(s.amount.Text)
 	if err != nil {
-		s.message.SetText(T("pay.amount_bad"))
+		s.message.SetText(s.u.T("pay.amount_bad"))
 		return 0, false
 	}
 	return a, true
@@ -79,7 +79,7 @@ func (s *shiftScreen) parseAmount(allowEmpty bool) (money.Amount, bool) {
 func (s *shiftScreen) done(err error, ok string) func() {
 	return func() {
 		if err != nil {
-			s.message.SetText(appMessage(err))
+			s.message.SetText(s.u.appMessage(err))
 		} else {
 			s.message.SetText(ok)
 			s.amount.SetText("")
@@ -96,13 +96,13 @@ func (s *shiftScreen) open() {
 	}
 	s.u.background(func(ctx context.Context) func() {
 		_, err := s.u.till.OpenShift(ctx, s.u.user, a)
-		return s.done(err, T("shift.opened"))
+		return s.done(err, s.u.T("shift.opened"))
 	})
 }
 
 func (s *shiftScreen) xReport() {
 	s.u.background(func(ctx context.Context) func() {
-		return s.done(s.u.till.XReport(ctx, s.u.user), T("shift.x_done"))
+		return s.done(s.u.till.XReport(ctx, s.u.user), s.u.T("shift.x_done"))
 	})
 }
 
@@ -119,7 +119,7 @@ func (s *shiftScreen) cash(kind string) {
 			} else {
 				err = s.u.till.CashOut(ctx, user.User, a)
 			}
-			return s.done(err, T("shift.cash_done"))
+			return s.done(err, s.u.T("shift.cash_done"))
 		})
 	}
 	if kind == "out" && !s.u.allowed("manager") {
@@ -132,7 +132,7 @@ func (s *shiftScreen) cash(kind string) {
 func (s *shiftScreen) close() {
 	a, ok := s.parseAmount(false)
 	if !ok {
-		s.message.SetText(T("shift.count_first"))
+		s.message.SetText(s.u.T("shift.count_first"))
 		return
 	}
 	run := func(user *userRef) {
@@ -141,7 +141,7 @@ func (s *shiftScreen) close() {
 			if err != nil {
 				return s.done(err, "")
 			}
-			return s.done(nil, T("shift.closed", "Expected", sh.Expected.String(), "Counted", sh.Counted.String(), "Difference", sh.Difference.String()))
+			return s.done(nil, s.u.T("shift.closed", "Expected", sh.Expected.String(), "Counted", sh.Counted.String(), "Difference", sh.Difference.String()))
 		})
 	}
 	if !s.u.allowed("manager") {

@@ -41,22 +41,22 @@ func (u *UI) showSignIn() {
 		}
 	}
 	s.who = widget.NewSelect(names, nil)
-	s.who.PlaceHolder = T("signin.choose")
+	s.who.PlaceHolder = u.T("signin.choose")
 	if len(names) > 0 {
 		s.who.SetSelectedIndex(max(chosen, 0))
 	}
 	s.pin = newKeyEntry(u.router)
 	s.pin.Password = true
-	s.pin.PlaceHolder = T("signin.pin")
+	s.pin.PlaceHolder = u.T("signin.pin")
 	s.pin.OnSubmitted = func(string) { s.submit() }
 	s.message = widget.NewLabel("")
 	s.message.Wrapping = fyne.TextWrapWord
-	s.button = widget.NewButton(T("signin.button"), s.submit)
+	s.button = widget.NewButton(u.T("signin.button"), s.submit)
 	s.button.Importance = widget.HighImportance
-	title := widget.NewLabelWithStyle(T("app.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	form := container.NewVBox(title, widget.NewLabel(T("signin.cashier")), s.who, widget.NewLabel(T("signin.pin")), s.pin, s.button, s.message)
+	title := widget.NewLabelWithStyle(u.T("app.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	form := container.NewVBox(title, widget.NewLabel(u.T("signin.cashier")), s.who, widget.NewLabel(u.T("signin.pin")), s.pin, s.button, s.message)
 	if u.rt.Config.Training {
-		form.Add(wrapLabel(T("signin.training_hint")))
+		form.Add(wrapLabel(u.T("signin.training_hint")))
 	}
 	if u.opt.Version != "" {
 		form.Add(widget.NewLabelWithStyle("PayDesk "+u.opt.Version, fyne.TextAlignCenter, fyne.TextStyle{Italic: true}))
@@ -71,7 +71,7 @@ func (u *UI) showSignIn() {
 func (s *signIn) submit() {
 	login := s.logins[s.who.Selected]
 	if login == "" {
-		s.message.SetText(T("signin.choose"))
+		s.message.SetText(s.u.T("signin.choose"))
 		return
 	}
 	pin := s.pin.Text
@@ -82,7 +82,7 @@ func (s *signIn) submit() {
 			s.button.Enable()
 			s.pin.SetText("")
 			if err != nil {
-				s.message.SetText(appMessage(err))
+				s.message.SetText(s.u.appMessage(err))
 				s.u.win.Canvas().Focus(s.pin)
 				return
 			}
@@ -119,13 +119,13 @@ func (u *UI) approve(action string, then func(manager *userRef)) {
 	pin := widget.NewPasswordEntry()
 	msg := widget.NewLabel("")
 	var pop *widget.PopUp
-	ok := widget.NewButton(T("approve.button"), func() {
+	ok := widget.NewButton(u.T("approve.button"), func() {
 		login, p := logins[who.Selected], pin.Text
 		u.background(func(ctx context.Context) func() {
 			m, err := u.till.Approve(ctx, login, p, action)
 			return func() {
 				if err != nil {
-					msg.SetText(appMessage(err))
+					msg.SetText(u.appMessage(err))
 					return
 				}
 				pop.Hide()
@@ -134,10 +134,10 @@ func (u *UI) approve(action string, then func(manager *userRef)) {
 		})
 	})
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton(T("button.cancel"), func() { pop.Hide() })
+	cancel := widget.NewButton(u.T("button.cancel"), func() { pop.Hide() })
 	pop = widget.NewModalPopUp(container.NewVBox(
-		widget.NewLabelWithStyle(T("approve.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		wrapLabel(T("approve.text")), who, pin, msg, container.NewHBox(layout.NewSpacer(), cancel, ok)), u.win.Canvas())
+		widget.NewLabelWithStyle(u.T("approve.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapLabel(u.T("approve.text")), who, pin, msg, container.NewHBox(layout.NewSpacer(), cancel, ok)), u.win.Canvas())
 	pop.Resize(fyne.NewSize(420, 0))
 	pop.Show()
 	u.win.Canvas().Focus(pin)

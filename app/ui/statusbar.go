@@ -27,7 +27,7 @@ type statusBar struct {
 }
 
 func newStatusBar(u *UI) *statusBar {
-	s := &statusBar{u: u, gateway: widget.NewLabel(T("status.gateway_unknown")), device: widget.NewLabel(T("status.device_unknown")),
+	s := &statusBar{u: u, gateway: widget.NewLabel(u.T("status.gateway_unknown")), device: widget.NewLabel(u.T("status.device_unknown")),
 		shift: widget.NewLabel(""), pending: widget.NewLabel(""), activity: widget.NewProgressBarInfinite()}
 	s.activity.Stop()
 	s.activity.Hide()
@@ -65,36 +65,36 @@ func (s *statusBar) refreshAll() {
 		st, derr = s.u.till.DeviceStatus(c)
 		return func() {
 			if gerr != nil {
-				s.gateway.SetText(T("status.gateway_down"))
+				s.gateway.SetText(s.u.T("status.gateway_down"))
 			} else {
-				s.gateway.SetText(T("status.gateway_ok", "Balance", bal.String()))
+				s.gateway.SetText(s.u.T("status.gateway_ok", "Balance", bal.String()))
 			}
 			if derr != nil {
-				s.device.SetText(T("status.device_down"))
+				s.device.SetText(s.u.T("status.device_down"))
 			} else {
-				s.device.SetText(deviceText(st))
+				s.device.SetText(s.u.deviceText(st))
 			}
 		}
 	})
 }
 
-func deviceText(st fiscal.Status) string {
-	parts := T("status.device_ok")
+func (u *UI) deviceText(st fiscal.Status) string {
+	parts := u.T("status.device_ok")
 	if !st.Paper {
-		parts = T("status.paper_out")
+		parts = u.T("status.paper_out")
 	}
 	if st.CoverOpen {
-		parts = T("status.cover_open")
+		parts = u.T("status.cover_open")
 	}
 	switch st.Mode {
 	case fiscal.ModeShiftOpen:
-		parts += ", " + T("status.kkm_shift_open", "N", st.ShiftNumber)
+		parts += ", " + u.T("status.kkm_shift_open", "N", st.ShiftNumber)
 	case fiscal.ModeShiftClosed:
-		parts += ", " + T("status.kkm_shift_closed")
+		parts += ", " + u.T("status.kkm_shift_closed")
 	case fiscal.ModeShiftExpired:
-		parts += ", " + T("status.kkm_shift_expired")
+		parts += ", " + u.T("status.kkm_shift_expired")
 	case fiscal.ModeDocument:
-		parts += ", " + T("status.kkm_receipt_open")
+		parts += ", " + u.T("status.kkm_receipt_open")
 	}
 	return parts
 }
@@ -105,20 +105,20 @@ func (s *statusBar) refreshLocal() {
 	st, err := s.u.till.Shift(ctx)
 	switch {
 	case err != nil:
-		s.shift.SetText(appMessage(err))
+		s.shift.SetText(s.u.appMessage(err))
 	case st.Shift == nil:
-		s.shift.SetText(T("status.no_shift"))
+		s.shift.SetText(s.u.T("status.no_shift"))
 	default:
 		left := s.u.till.ShiftLeft(st.Shift)
 		if left <= 0 {
-			s.shift.SetText(T("status.shift_over"))
+			s.shift.SetText(s.u.T("status.shift_over"))
 		} else {
-			s.shift.SetText(T("status.shift_left", "Left", fmt.Sprintf("%d:%02d", int(left.Hours()), int(left.Minutes())%60)))
+			s.shift.SetText(s.u.T("status.shift_left", "Left", fmt.Sprintf("%d:%02d", int(left.Hours()), int(left.Minutes())%60)))
 		}
 	}
 	pend, _ := s.u.till.Pending(ctx)
 	queue, _ := s.u.till.ReceiptQueue(ctx)
-	s.pending.SetText(T("status.pending", "N", len(pend), "Q", len(queue)))
+	s.pending.SetText(s.u.T("status.pending", "N", len(pend), "Q", len(queue)))
 	if s.u.Busy() {
 		s.activity.Show()
 		s.activity.Start()
@@ -131,4 +131,5 @@ func (s *statusBar) refreshLocal() {
 // userRef carries an approving manager to the action.
 type userRef struct{ *app.User }
 
-func appMessage(err error) string { return app.Message(err, Language()) }
+// appMessage is a till error in the window's language.
+func (u *UI) appMessage(err error) string { return app.Message(err, u.lang) }

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"paydesk/app"
+	"paydesk/internal/i18n"
 )
 
 // Options tune the window.
@@ -62,6 +63,8 @@ type UI struct {
 
 	signInForm *signIn
 
+	lang string // the language the window speaks
+
 	busyMu sync.Mutex
 	busy   int
 }
@@ -79,8 +82,10 @@ func New(a fyne.App, rt *app.Runtime, opt Options) *UI {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	u := &UI{fyneApp: a, rt: rt, till: rt.Till, opt: opt, log: opt.Log, router: NewRouter(), ctx: ctx, cancel: cancel}
-	_ = SetLanguage(rt.Config.Language)
-	u.win = a.NewWindow(T("app.title"))
+	if u.setLanguage(rt.Config.Language) != nil {
+		u.lang = i18n.RU
+	}
+	u.win = a.NewWindow(u.T("app.title"))
 	u.win.Resize(fyne.NewSize(1280, 720))
 	u.router.Install(u.win.Canvas())
 	u.win.SetOnClosed(u.Close)
@@ -88,7 +93,7 @@ func New(a fyne.App, rt *app.Runtime, opt Options) *UI {
 	u.build()
 	u.showSignIn()
 	if len(opt.CrashReports) > 0 {
-		u.showError(errorText(T("crash.text", "File", opt.CrashReports[len(opt.CrashReports)-1])))
+		u.showError(errorText(u.T("crash.text", "File", opt.CrashReports[len(opt.CrashReports)-1])))
 	}
 	go u.till.Run(ctx, opt.ResolveEvery)
 	go u.statusLoop()
@@ -139,7 +144,7 @@ func (u *UI) frame() fyne.CanvasObject {
 	u.navButton = map[string]*widget.Button{}
 	for _, it := range u.navItems() {
 		it := it
-		b := widget.NewButtonWithIcon(T(it.label)+"  "+it.shortcut, it.icon, func() { u.show(it.key) })
+		b := widget.NewButtonWithIcon(u.T(it.label)+"  "+it.shortcut, it.icon, func() { u.show(it.key) })
 		b.Alignment = widget.ButtonAlignLeading
 		if !u.allowed(it.minRole) {
 			b.Disable()
@@ -148,8 +153,8 @@ func (u *UI) frame() fyne.CanvasObject {
 		nav.Add(b)
 	}
 	who := widget.NewLabelWithStyle(u.user.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	role := widget.NewLabel(T("role."+string(u.user.Role)) + " · PayDesk " + u.opt.Version)
-	signOut := widget.NewButtonWithIcon(T("nav.signout"), theme.LogoutIcon(), u.signOut)
+	role := widget.NewLabel(u.T("role."+string(u.user.Role)) + " · PayDesk " + u.opt.Version)
+	signOut := widget.NewButtonWithIcon(u.T("nav.signout"), theme.LogoutIcon(), u.signOut)
 	nav.Add(layout.NewSpacer())
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), who, role, signOut), nil, nil, nav)
 	top := u.banner()
@@ -162,7 +167,7 @@ func (u *UI) banner() fyne.CanvasObject {
 		return nil
 	}
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xE6, G: 0x51, B: 0x00, A: 0xFF})
-	txt := canvas.NewText(T("banner.training"), color.White)
+	txt := canvas.NewText(u.T("banner.training"), color.White)
 	txt.TextStyle = fyne.TextStyle{Bold: true}
 	txt.Alignment = fyne.TextAlignCenter
 	txt.TextSize = theme.TextSize() * 1.2
@@ -184,7 +189,7 @@ func (u *UI) show(key string) {
 	}
 	for _, it := range u.navItems() {
 		if it.key == key && !u.allowed(it.minRole) {
-			u.showError(errorText(T("error.role")))
+			u.showError(errorText(u.T("error.role")))
 			return
 		}
 	}
@@ -283,13 +288,13 @@ func (e errorText) Error() string { return string(e) }
 
 // showError shows an error in the window's language.
 func (u *UI) showError(err error) {
-	msg := app.Message(err, Language())
+	msg := app.Message(err, u.lang)
 	d := widget.NewModalPopUp(container.NewVBox(
-		widget.NewLabelWithStyle(T("error.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(u.T("error.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapLabel(msg),
 	), u.win.Canvas())
 	var ok *widget.Button
-	ok = widget.NewButton(T("button.ok"), func() { d.Hide() })
+	ok = widget.NewButton(u.T("button.ok"), func() { d.Hide() })
 	ok.Importance = widget.HighImportance
 	d.Content.(*fyne.Container).Add(ok)
 	d.Resize(fyne.NewSize(480, 0))
