@@ -185,12 +185,6 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
-// schemaVersion is the version the binary's migrations reach.
-func schemaVersion() int {
-	m, _ := migrations()
-	return len(m)
-}
-
 // Version reads the database's schema version.
 func (s *Store) Version(ctx context.Context) (int, error) {
 	var v int

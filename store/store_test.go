@@ -474,3 +474,9 @@ func TestUpdateIsCompareAndSet(t *testing.T) {
 	require.NoError(t, s.UpdatePayment(ctx, "till", "receipt_started", fresh))
 	assert.Equal(t, int64(3), fresh.Version)
 }
+
+// schemaVersion is the version the binary's migrations reach.
+func schemaVersion() int {
+	m, _ := migrations()
+	return len(m)
+}

@@ -17,38 +17,10 @@ import (
 	"paydesk/internal/i18n"
 )
 
-// Save writes c to the configuration file path, so that Load(path) gives
-// back c (with File and Dir naming path, and relative paths in c resolved
-// against path's folder, as Load resolves them).
-//
-// The file changes only where it must: a key is written when c's value
-// differs from what the file gives now (the file over the defaults, the
-// PAYDESK_ environment over both), in place when the key is in the file
-// (an emptied path as ""), else added to its section. Outside training the
-// point's codes are always in the file unless the environment gives them,
-// as Load requires. Every other line stays as it was: keys Save does not
-// know, comments, the order of keys, quoting, flow mappings such as
-// "fiscal: {port: none}" and blank lines between entries; indentation
-// becomes two spaces. A file with nothing to change is left byte for byte.
-// A missing file is created (its folder 0700); the file is written
-// atomically with mode 0600, since it names the key files.
-//
-// c is checked as Load checks it: a configuration Load would refuse is
-// refused with the same *Error, before anything is written. A value the
-// environment overrides with another is refused too (the saved value would
-// not be the one loaded), as is an existing file that does not load.
-func Save(path string, c *Config) error {
-	old, err := existing(path)
-	if err != nil {
-		return err
-	}
-	return save(path, old, c)
-}
-
 // Edit changes the configuration file path in place: edit is given the
 // configuration the file holds now (the file, missing: empty, over the
 // defaults and the PAYDESK_ environment, with its paths resolved but not
-// checked) and what it leaves is saved as Save saves it. Keys that edit
+// checked) and what it leaves is saved (save says how). Keys that edit
 // does not touch keep what the file says, even when the file changed since
 // the program loaded it.
 func Edit(path string, edit func(c *Config)) error {
@@ -80,6 +52,26 @@ func existing(path string) ([]byte, error) {
 	return b, nil
 }
 
+// save writes c to the configuration file path, whose content is old, so that Load(path) gives
+// back c (with File and Dir naming path, and relative paths in c resolved
+// against path's folder, as Load resolves them).
+//
+// The file changes only where it must: a key is written when c's value
+// differs from what the file gives now (the file over the defaults, the
+// PAYDESK_ environment over both), in place when the key is in the file
+// (an emptied path as ""), else added to its section. Outside training the
+// point's codes are always in the file unless the environment gives them,
+// as Load requires. Every other line stays as it was: keys save does not
+// know, comments, the order of keys, quoting, flow mappings such as
+// "fiscal: {port: none}" and blank lines between entries; indentation
+// becomes two spaces. A file with nothing to change is left byte for byte.
+// A missing file is created (its folder 0700); the file is written
+// atomically with mode 0600, since it names the key files.
+//
+// c is checked as Load checks it: a configuration Load would refuse is
+// refused with the same *Error, before anything is written. A value the
+// environment overrides with another is refused too (the saved value would
+// not be the one loaded), as is an existing file that does not load.
 func save(path string, old []byte, c *Config) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {

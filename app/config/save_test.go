@@ -403,3 +403,13 @@ func FuzzSave(f *testing.F) {
 		require.Equal(t, *c, *got)
 	})
 }
+
+// Save writes c to the configuration file path as Edit saves (the tests'
+// way to write a whole configuration).
+func Save(path string, c *Config) error {
+	old, err := existing(path)
+	if err != nil {
+		return err
+	}
+	return save(path, old, c)
+}
