@@ -92,18 +92,27 @@ func (s *pendingScreen) printAgain() {
 		}
 		s.qSel = 0
 	}
-	p := s.queue[s.qSel]
-	s.u.background(func(ctx context.Context) func() {
-		err := s.u.till.Reprint(ctx, s.u.user, p)
+	s.u.reprint(s.queue[s.qSel], s.message, func() {
+		s.qSel = -1
+		s.qList.UnselectAll()
+		s.reload()
+	})
+}
+
+// reprint prints a payment's receipt again in the background and says how
+// it went on message; then, when given, runs after on the window's thread.
+func (u *UI) reprint(p *app.Payment, message *widget.Label, after func()) {
+	u.background(func(ctx context.Context) func() {
+		err := u.till.Reprint(ctx, u.user, p)
 		return func() {
 			if err != nil {
-				s.message.SetText(s.u.appMessage(err))
+				message.SetText(u.appMessage(err))
 			} else {
-				s.message.SetText(s.u.T("pending.printed"))
+				message.SetText(u.T("pending.printed"))
 			}
-			s.qSel = -1
-			s.qList.UnselectAll()
-			s.reload()
+			if after != nil {
+				after()
+			}
 		}
 	})
 }
@@ -226,14 +235,5 @@ func (s *historyScreen) reprint() {
 	if p == nil {
 		return
 	}
-	s.u.background(func(ctx context.Context) func() {
-		err := s.u.till.Reprint(ctx, s.u.user, p)
-		return func() {
-			if err != nil {
-				s.message.SetText(s.u.appMessage(err))
-			} else {
-				s.message.SetText(s.u.T("pending.printed"))
-			}
-		}
-	})
+	s.u.reprint(p, s.message, nil)
 }
