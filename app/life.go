@@ -97,7 +97,7 @@ func Can(p *Payment, s Step) bool {
 // step's own fields (times, codes). It is written over the stored version
 // p was read at (store.ErrConflict when another actor came first: p is then
 // the stored row) and announced to the watchers and the step hook.
-func (t *Till) step(ctx context.Context, actor string, s Step, p *Payment, printed ...store.Printed) error {
+func (t *Till) step(ctx context.Context, actor string, s Step, p *Payment, kept ...store.Record) error {
 	a, ok := life[s]
 	if !ok {
 		return fmt.Errorf("app: no step %q in the payment's table", s)
@@ -111,7 +111,7 @@ func (t *Till) step(ctx context.Context, actor string, s Step, p *Payment, print
 	if a.fiscal != nil {
 		p.FiscalState = *a.fiscal
 	}
-	if err := t.save(ctx, actor, string(s), p, printed...); err != nil {
+	if err := t.save(ctx, actor, string(s), p, kept...); err != nil {
 		return err
 	}
 	t.changed(string(s), p)

@@ -91,8 +91,8 @@ func (t *Till) resolverLease() time.Duration { return t.d.Network.Timeout() + ti
 // save writes a step of p over the stored version it was decided on. When
 // another actor's step came first, nothing is written: p becomes the
 // payment as stored and the store.ErrConflict is returned.
-func (t *Till) save(ctx context.Context, actor, step string, p *store.Payment, printed ...store.Printed) error {
-	err := t.d.Store.UpdatePayment(ctx, actor, step, p, printed...)
+func (t *Till) save(ctx context.Context, actor, step string, p *store.Payment, kept ...store.Record) error {
+	err := t.d.Store.UpdatePayment(ctx, actor, step, p, kept...)
 	if !errors.Is(err, store.ErrConflict) {
 		return err
 	}

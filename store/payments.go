@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,16 +22,40 @@ const (
 	StateNumberChecked State = "number_checked" // REQ_TYPE=1 check passed
 	StateChecked       State = "checked"        // the network agreed to the amount
 	StatePaySent       State = "pay_sent"       // written before pay goes out
-	StatePaid          State = "paid"           // the network confirmed the payment
+	StateAccepted      State = "accepted"       // pay accepted (with a TRANSID): not final, status goes on
+	StatePaid          State = "paid"           // status proved it completed
 	StateUnknown       State = "unknown"        // pay sent, outcome not known: the resolver asks status
+	StateDisputed      State = "disputed"       // status contradicts an acceptance: a manager decides
 	StateFailed        State = "failed"         // the network completed it as failed
 	StateNotPaid       State = "not_paid"       // status proved it never happened
 	StateRefused       State = "refused"        // refused at check: nothing was paid
 	StateCancelled     State = "cancelled"      // abandoned before pay
+	StateRefunded      State = "refunded"       // failed after its receipt: the return receipt is made
 )
 
+// OpenStates are the states whose outcome is not final: the resolver asks status.
+var OpenStates = []State{StatePaySent, StateUnknown, StateAccepted, StateDisputed}
+
+// KeptStates are the states in which the network has (or, by its acceptance, is
+// taken to have) the payment: they count in the shift's takings, the
+// commission and the reports.
+var KeptStates = []State{StateAccepted, StatePaid, StateDisputed}
+
 // Pending reports whether the payment's outcome is still open.
-func (s State) Pending() bool { return s == StatePaySent || s == StateUnknown }
+func (s State) Pending() bool { return slices.Contains(OpenStates, s) }
+
+// kept reports whether the state counts in the takings.
+func (s State) kept() bool { return slices.Contains(KeptStates, s) }
+
+// inList is states as an SQL list ('a', 'b'): the Go constants are the
+// only spelling of a state.
+func inList(states ...State) string {
+	q := make([]string, len(states))
+	for i, s := range states {
+		q[i] = "'" + string(s) + "'"
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
 
 // FiscalState is where the payment's fiscal receipt is.
 type FiscalState string
@@ -41,6 +66,17 @@ const (
 	FiscalQueued  FiscalState = "queued"  // paid: a receipt is due
 	FiscalStarted FiscalState = "started" // the device was asked; FiscalBefore holds its counter
 	FiscalDone    FiscalState = "done"    // fiscalized: FD and FP known
+)
+
+// RefundState is where a failed payment's return receipt is.
+type RefundState string
+
+// The refund states of a payment whose sale receipt was made.
+const (
+	RefundNone    RefundState = ""        // no refund due
+	RefundDue     RefundState = "due"     // failed after its receipt: the cash goes back with a return receipt
+	RefundStarted RefundState = "started" // the device was asked; RefundBefore holds its counter
+	RefundDone    RefundState = "done"    // the return receipt is made: RefundFD and RefundFP known
 )
 
 // Payment is one payment and every step of it.
@@ -85,6 +121,14 @@ type Payment struct {
 	FiscalizedAt  time.Time
 	SlipPrintedAt time.Time
 
+	RefundState   RefundState
+	RefundBefore  int64 // the device's last document number before the return receipt; -1 when unknown
+	RefundError   string
+	RefundFD      int64
+	RefundFP      int64
+	RefundedAt    time.Time
+	RefundShiftID int64 // the shift the cash went back in
+
 	// Version is the stored row's version this copy was read at (or last
 	// wrote); UpdatePayment writes only over that version.
 	Version int64
@@ -97,18 +141,21 @@ var ErrConflict = errors.New("store: the payment was changed by another step")
 const paymentCols = `id, session, shift_id, cashier_id, provider_code, provider_name, payer_id, amount, fee, total,
 	commission_rate, commission, pay_tool, state, error_code, result, transid, authcode, opname, addinfo, message,
 	created_at, number_checked_at, checked_at, pay_sent_at, resolved_at, status_attempts, next_status_at,
-	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at, version`
+	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at, version,
+	refund_state, refund_before, refund_error, refund_fd, refund_fp, refunded_at, refund_shift_id`
 
 func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	var p Payment
-	var state, fstate string
+	var state, fstate, rstate string
 	var created int64
 	var numChecked, checked, paySent, resolved, nextStatus, before, fd, fp, fshift, rno, fiscalized, slip sql.NullInt64
+	var rbefore, rfd, rfp, refunded, rshift sql.NullInt64
 	err := row.Scan(&p.ID, &p.Session, &p.ShiftID, &p.CashierID, &p.ProviderCode, &p.ProviderName, &p.PayerID,
 		&p.Amount, &p.Fee, &p.Total, &p.CommissionRate, &p.Commission, &p.PayTool, &state, &p.ErrorCode, &p.Result,
 		&p.TransID, &p.AuthCode, &p.OpName, &p.AddInfo, &p.Message,
 		&created, &numChecked, &checked, &paySent, &resolved, &p.StatusAttempts, &nextStatus,
-		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip, &p.Version)
+		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip, &p.Version,
+		&rstate, &rbefore, &p.RefundError, &rfd, &rfp, &refunded, &rshift)
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +169,11 @@ func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	}
 	p.FD, p.FP, p.FiscalShift, p.ReceiptNo = nullInt(fd), nullInt(fp), int(nullInt(fshift)), int(nullInt(rno))
 	p.FiscalizedAt, p.SlipPrintedAt = msTime(nullInt(fiscalized)), msTime(nullInt(slip))
+	p.RefundState, p.RefundBefore = RefundState(rstate), -1
+	if rbefore.Valid {
+		p.RefundBefore = rbefore.Int64
+	}
+	p.RefundFD, p.RefundFP, p.RefundedAt, p.RefundShiftID = nullInt(rfd), nullInt(rfp), msTime(nullInt(refunded)), nullInt(rshift)
 	return &p, nil
 }
 
@@ -148,7 +200,7 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 		if err != nil {
 			return err
 		}
-		p.Session, p.ShiftID, p.State, p.CreatedAt, p.FiscalBefore = sess, shiftID, StateEntered, msTime(s.now()), -1
+		p.Session, p.ShiftID, p.State, p.CreatedAt, p.FiscalBefore, p.RefundBefore = sess, shiftID, StateEntered, msTime(s.now()), -1, -1
 		p.Result = -1
 		res, err := tx.ExecContext(ctx, `INSERT INTO payments (session, shift_id, cashier_id, provider_code, provider_name, payer_id,
 			amount, fee, total, commission_rate, commission, pay_tool, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -165,39 +217,59 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 const (
 	qOpenShiftID   = "SELECT id FROM shifts WHERE closed_at IS NULL"
 	qPaymentByID   = "SELECT " + paymentCols + " FROM payments WHERE id = ?"
-	qPaymentFor    = "SELECT state, session, pay_sent_at, version FROM payments WHERE id = ?"
+	qPaymentFor    = "SELECT state, paid_day, version FROM payments WHERE id = ?"
 	qUpdatePayment = `UPDATE payments SET session = ?, payer_id = ?, amount = ?, fee = ?, total = ?, commission_rate = ?, commission = ?,
 			pay_tool = ?, state = ?, error_code = ?, result = ?, transid = ?, authcode = ?, opname = ?, addinfo = ?, message = ?,
 			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
 			fiscal_state = ?, fiscal_before = ?, fiscal_error = ?, fd = ?, fp = ?, fiscal_shift = ?, receipt_no = ?, fiscalized_at = ?,
-			slip_printed_at = ?, paid_day = ?, version = version + 1 WHERE id = ? AND version = ?`
+			slip_printed_at = ?, paid_day = ?, refund_state = ?, refund_before = ?, refund_error = ?, refund_fd = ?, refund_fp = ?,
+			refunded_at = ?, refund_shift_id = ?, version = version + 1 WHERE id = ? AND version = ?`
 	qSummary = `INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
-					VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + 1, amount = amount + excluded.amount,
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount,
 					fee = fee + excluded.fee, total = total + excluded.total, commission = commission + excluded.commission`
 	qAddReceipt = "INSERT INTO receipts (payment_id, kind, text, at) VALUES (?, ?, ?, ?)"
+	qAddAnswer  = "INSERT INTO answers (payment_id, at, actor, op, error, result, transid) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
-// Printed is the text of a receipt or slip as it was printed, kept in the
-// same transaction as the step that printed it.
+// Record is what a step keeps beside the payment, in the same transaction:
+// a printed text or a network's answer.
+type Record interface{ record() }
+
+// Printed is the text of a receipt or slip as it was printed.
 type Printed struct {
-	Kind string // fiscal or slip
+	Kind string // fiscal, slip, return or return_slip
 	Text string
 }
 
-// UpdatePayment writes every mutable field of the payment, the texts it
-// printed in this step, and an audit row naming the step, in one
-// transaction, only over the stored version the copy was read at (then
-// p.Version is the new one); a payment changed since is left as it is and
-// ErrConflict returned. The SESSION may change only before pay was ever sent (a
-// re-check after the hour); when the payment first becomes paid, its sums
-// go into the report summary in the same transaction.
-func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Payment, printed ...Printed) error {
+// Answer is a network's answer about a payment, as the step applied it.
+type Answer struct {
+	Op      string // pay or status
+	Error   int
+	Result  int
+	TransID string
+	At      time.Time // filled in when kept
+	Actor   string    // filled in when kept
+}
+
+func (Printed) record() {}
+func (Answer) record()  {}
+
+// UpdatePayment writes every mutable field of the payment, what the step
+// keeps beside it (printed texts, the network's answers) and an audit row
+// naming the step, in one transaction, only over the stored version the
+// copy was read at (then p.Version is the new one); a payment changed since
+// is left as it is and ErrConflict returned. The store keeps what the till
+// decided and refuses nothing on rules of its own (the till's table of a
+// payment's life is the rule); it keeps the report summary in step: a
+// payment entering a KeptStates state is added to its day, one leaving them taken
+// out of the day it was added to.
+func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Payment, records ...Record) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var oldState, oldSession string
-		var oldPaySent sql.NullInt64
+		var oldState string
+		var oldDay sql.NullString
 		var version int64
-		err := s.txQueryRow(ctx, tx, qPaymentFor, p.ID).Scan(&oldState, &oldSession, &oldPaySent, &version)
+		err := s.txQueryRow(ctx, tx, qPaymentFor, p.ID).Scan(&oldState, &oldDay, &version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -206,31 +278,17 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 		}
 		if version != p.Version {
 			return fmt.Errorf("%w: payment %d %s is at version %d (%s), the step %s was decided at %d",
-				ErrConflict, p.ID, oldSession, version, oldState, step, p.Version)
+				ErrConflict, p.ID, p.Session, version, oldState, step, p.Version)
 		}
-		if oldSession != p.Session && oldPaySent.Valid {
-			return fmt.Errorf("store: payment %d: SESSION %s was sent to pay and cannot change", p.ID, oldSession)
+		paidDay, err := s.summarize(ctx, tx, oldDay, p)
+		if err != nil {
+			return err
 		}
-		if State(oldState) == StatePaid && p.State != StatePaid {
-			return fmt.Errorf("store: payment %d is paid and cannot become %s", p.ID, p.State)
-		}
-		var paidDay any
-		if p.State == StatePaid {
-			if p.ResolvedAt.IsZero() {
-				p.ResolvedAt = msTime(s.now())
+		before := func(v int64) any {
+			if v < 0 {
+				return nil
 			}
-			day := p.ResolvedAt.In(s.loc).Format("2006-01-02")
-			paidDay = day
-			if State(oldState) != StatePaid {
-				if _, err := s.txExec(ctx, tx, qSummary,
-					day, p.ProviderCode, p.CashierID, p.ShiftID, p.Amount, p.Fee, p.Total, p.Commission); err != nil {
-					return fmt.Errorf("store: update summary: %w", err)
-				}
-			}
-		}
-		var before any
-		if p.FiscalBefore >= 0 {
-			before = p.FiscalBefore
+			return v
 		}
 		zero := func(v int64) any {
 			if v == 0 {
@@ -242,22 +300,32 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			p.Session, p.PayerID, p.Amount, p.Fee, p.Total, p.CommissionRate, p.Commission,
 			p.PayTool, string(p.State), p.ErrorCode, p.Result, p.TransID, p.AuthCode, p.OpName, p.AddInfo, p.Message,
 			optTime(p.NumberCheckedAt), optTime(p.CheckedAt), optTime(p.PaySentAt), optTime(p.ResolvedAt), p.StatusAttempts, optTime(p.NextStatusAt),
-			string(p.FiscalState), before, p.FiscalError, zero(p.FD), zero(p.FP), zero(int64(p.FiscalShift)), zero(int64(p.ReceiptNo)), optTime(p.FiscalizedAt),
-			optTime(p.SlipPrintedAt), paidDay, p.ID, p.Version)
+			string(p.FiscalState), before(p.FiscalBefore), p.FiscalError, zero(p.FD), zero(p.FP), zero(int64(p.FiscalShift)), zero(int64(p.ReceiptNo)), optTime(p.FiscalizedAt),
+			optTime(p.SlipPrintedAt), paidDay, string(p.RefundState), before(p.RefundBefore), p.RefundError, zero(p.RefundFD), zero(p.RefundFP),
+			optTime(p.RefundedAt), zero(p.RefundShiftID), p.ID, p.Version)
 		if err != nil {
 			return fmt.Errorf("store: update payment: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return fmt.Errorf("%w: payment %d (%v)", ErrConflict, p.ID, err)
 		}
-		for _, r := range printed {
-			if _, err := s.txExec(ctx, tx, qAddReceipt, p.ID, r.Kind, r.Text, s.now()); err != nil {
-				return fmt.Errorf("store: add receipt: %w", err)
+		for _, r := range records {
+			switch r := r.(type) {
+			case Printed:
+				_, err = s.txExec(ctx, tx, qAddReceipt, p.ID, r.Kind, r.Text, s.now())
+			case Answer:
+				_, err = s.txExec(ctx, tx, qAddAnswer, p.ID, s.now(), actor, r.Op, r.Error, r.Result, r.TransID)
+			}
+			if err != nil {
+				return fmt.Errorf("store: keep %T: %w", r, err)
 			}
 		}
 		detail := fmt.Sprintf("%s %s", p.Session, p.State)
 		if p.FiscalState != FiscalNone {
 			detail += " fiscal=" + string(p.FiscalState)
+		}
+		if p.RefundState != RefundNone {
+			detail += " refund=" + string(p.RefundState)
 		}
 		if p.ErrorCode != 0 {
 			detail += fmt.Sprintf(" ERROR=%d", p.ErrorCode)
@@ -268,6 +336,34 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 		p.Version++
 	}
 	return err
+}
+
+// summarize keeps the report summary in step with a payment going to
+// p.State from a state in which it was added to the summary's day oldDay
+// (when it was),
+// and returns the day the payment now counts in (nil: none).
+func (s *Store) summarize(ctx context.Context, tx *sql.Tx, oldDay sql.NullString, p *Payment) (any, error) {
+	add := func(day string, sign int64) error {
+		if _, err := s.txExec(ctx, tx, qSummary, day, p.ProviderCode, p.CashierID, p.ShiftID, sign,
+			sign*int64(p.Amount), sign*int64(p.Fee), sign*int64(p.Total), sign*int64(p.Commission)); err != nil {
+			return fmt.Errorf("store: update summary: %w", err)
+		}
+		return nil
+	}
+	switch {
+	case p.State.kept() && oldDay.Valid:
+		return oldDay.String, nil
+	case p.State.kept():
+		at := p.ResolvedAt
+		if at.IsZero() {
+			at = msTime(s.now())
+		}
+		day := at.In(s.loc).Format("2006-01-02")
+		return day, add(day, 1)
+	case oldDay.Valid:
+		return nil, add(oldDay.String, -1)
+	}
+	return nil, nil
 }
 
 // Payment reads a payment by id.
@@ -308,12 +404,39 @@ func (s *Store) queryPayments(ctx context.Context, db *sql.DB, where string, arg
 // PendingPayments are those whose outcome is not known: pay was (or may
 // have been) sent and status has not settled it. Oldest first.
 func (s *Store) PendingPayments(ctx context.Context) ([]*Payment, error) {
-	return s.queryPayments(ctx, s.rw, "WHERE state IN ('pay_sent', 'unknown') ORDER BY id")
+	return s.queryPayments(ctx, s.rw, "WHERE state IN "+inList(OpenStates...)+" ORDER BY id")
 }
 
-// ReceiptQueue are paid payments whose fiscal receipt is not made yet.
+// ReceiptQueue are the payments whose fiscal receipt is due and not made
+// yet (a receipt started and not decided included).
 func (s *Store) ReceiptQueue(ctx context.Context) ([]*Payment, error) {
 	return s.queryPayments(ctx, s.rw, "WHERE fiscal_state IN ('queued', 'started') ORDER BY id")
+}
+
+// Refunds are the payments whose return receipt is due or started and not
+// decided. Oldest first.
+func (s *Store) Refunds(ctx context.Context) ([]*Payment, error) {
+	return s.queryPayments(ctx, s.rw, "WHERE refund_state IN ('due', 'started') ORDER BY id")
+}
+
+// Answers lists the network's answers kept for a payment, oldest first.
+func (s *Store) Answers(ctx context.Context, paymentID int64) ([]Answer, error) {
+	rows, err := s.rw.QueryContext(ctx, "SELECT at, actor, op, error, result, transid FROM answers WHERE payment_id = ? ORDER BY id", paymentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: answers: %w", err)
+	}
+	defer rows.Close()
+	var out []Answer
+	for rows.Next() {
+		var a Answer
+		var at int64
+		if err := rows.Scan(&at, &a.Actor, &a.Op, &a.Error, &a.Result, &a.TransID); err != nil {
+			return nil, err
+		}
+		a.At = msTime(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // Filter selects payments for the history.
@@ -367,7 +490,7 @@ func (s *Store) PaymentCount(ctx context.Context) (int, error) {
 type Receipt struct {
 	ID        int64
 	PaymentID int64
-	Kind      string // fiscal or slip
+	Kind      string // fiscal, slip, return or return_slip
 	Text      string
 	At        time.Time
 }

@@ -114,36 +114,48 @@ func (s *Store) Shifts(ctx context.Context, from, to time.Time) ([]*Shift, error
 
 // Totals sums a shift.
 type Totals struct {
-	Payments     int          // paid payments
+	Payments     int          // payments the network has (accepted, paid, disputed)
 	Amount       money.Amount // credited to payers
 	Fee          money.Amount // payer fees
 	Total        money.Amount // taken from payers
 	Commission   money.Amount // the partner's commission
-	CashTaken    money.Amount // cash taken for payments that are paid or may be (pending)
+	CashTaken    money.Amount // cash taken in the shift and not handed straight back: kept, still open, or refunded later with a return receipt
 	CardTotal    money.Amount
-	Pending      int // payments whose outcome is not known yet
+	Pending      int // payments whose outcome is not final yet
+	RefundsDue   int // failed after their receipt: the cash is due back with a return receipt
+	Refunded     money.Amount // cash handed back in this shift with a return receipt
 	CashIn       money.Amount
 	CashOut      money.Amount
 	OpeningFloat money.Amount
 	// Expected is the cash that should be in the drawer: opening float +
-	// cash taken + cash in − cash out.
+	// cash taken + cash in − cash out − refunded.
 	Expected money.Amount
 }
+
+// qTotals sums a shift's payments; the state lists are the Go constants'.
+var qTotals = fmt.Sprintf(`SELECT
+	    count(*) FILTER (WHERE state IN %[1]s),
+	    coalesce(sum(amount) FILTER (WHERE state IN %[1]s), 0),
+	    coalesce(sum(fee) FILTER (WHERE state IN %[1]s), 0),
+	    coalesce(sum(total) FILTER (WHERE state IN %[1]s), 0),
+	    coalesce(sum(commission) FILTER (WHERE state IN %[1]s), 0),
+	    coalesce(sum(total) FILTER (WHERE pay_tool = 0 AND (state IN %[2]s OR refund_state <> '')), 0),
+	    coalesce(sum(total) FILTER (WHERE pay_tool <> 0 AND state IN %[1]s), 0),
+	    count(*) FILTER (WHERE state IN %[3]s),
+	    count(*) FILTER (WHERE refund_state IN ('due', 'started'))
+	  FROM payments WHERE shift_id = ?`, inList(KeptStates...), inList(append(OpenStates, StatePaid)...), inList(OpenStates...))
 
 func (s *Store) shiftTotals(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, sh *Shift) (Totals, error) {
 	t := Totals{OpeningFloat: sh.OpeningFloat}
-	err := q.QueryRowContext(ctx, `SELECT
-	    count(*) FILTER (WHERE state = 'paid'),
-	    coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0),
-	    coalesce(sum(fee) FILTER (WHERE state = 'paid'), 0),
-	    coalesce(sum(total) FILTER (WHERE state = 'paid'), 0),
-	    coalesce(sum(commission) FILTER (WHERE state = 'paid'), 0),
-	    coalesce(sum(total) FILTER (WHERE pay_tool = 0 AND state IN ('paid', 'pay_sent', 'unknown')), 0),
-	    coalesce(sum(total) FILTER (WHERE pay_tool <> 0 AND state = 'paid'), 0),
-	    count(*) FILTER (WHERE state IN ('pay_sent', 'unknown'))
-	  FROM payments WHERE shift_id = ?`, sh.ID).Scan(&t.Payments, &t.Amount, &t.Fee, &t.Total, &t.Commission, &t.CashTaken, &t.CardTotal, &t.Pending)
+	err := q.QueryRowContext(ctx, qTotals, sh.ID).Scan(&t.Payments, &t.Amount, &t.Fee, &t.Total, &t.Commission,
+		&t.CashTaken, &t.CardTotal, &t.Pending, &t.RefundsDue)
+	if err != nil {
+		return t, fmt.Errorf("store: shift totals: %w", err)
+	}
+	err = q.QueryRowContext(ctx, `SELECT coalesce(sum(total), 0) FROM payments
+	  WHERE refund_shift_id = ? AND refund_state = 'done' AND pay_tool = 0`, sh.ID).Scan(&t.Refunded)
 	if err != nil {
 		return t, fmt.Errorf("store: shift totals: %w", err)
 	}
@@ -152,7 +164,7 @@ func (s *Store) shiftTotals(ctx context.Context, q interface {
 	if err != nil {
 		return t, fmt.Errorf("store: shift totals: %w", err)
 	}
-	t.Expected = t.OpeningFloat + t.CashTaken + t.CashIn - t.CashOut
+	t.Expected = t.OpeningFloat + t.CashTaken + t.CashIn - t.CashOut - t.Refunded
 	return t, nil
 }
 
