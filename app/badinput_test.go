@@ -528,8 +528,10 @@ func queued(q []*store.Payment, p *store.Payment) bool {
 	return false
 }
 
-// TestBadInputDeviceFaults: the codes the emulator itself answers (no
-// paper, cover open, the fiscal drive silent) on the way to a receipt.
+// TestBadInputDeviceFaults: no receipt, no payment. When the register
+// cannot make a receipt (no paper, cover open, the fiscal drive silent),
+// pay is not sent and the cashier is told why; once the cause is gone the
+// same payment goes through and its receipt is made once.
 func TestBadInputDeviceFaults(t *testing.T) {
 	r := bootTraining(t, clock.Real{}, true)
 	tests := []struct {
@@ -549,16 +551,19 @@ func TestBadInputDeviceFaults(t *testing.T) {
 			tt.clear()
 			assert.Equal(t, KindDevice, KindOf(err), "%v", err)
 			ru, en := assertHumanMessage(t, err)
-			assert.Contains(t, ru, "чек не напечатан")
+			assert.Contains(t, ru, "Платёж не отправлен")
+			assert.Contains(t, en, "The payment was not sent")
 			if code := fiscal.CodeOf(err); code != 0 {
 				assert.Contains(t, ru, codeText(code).RU)
 				assert.Contains(t, en, codeText(code).EN)
 			}
 			p = r.reload(t, p)
-			assert.Equal(t, store.StatePaid, p.State)
-			assert.NotEqual(t, store.FiscalDone, p.FiscalState)
+			assert.Equal(t, store.StateChecked, p.State, "pay was not sent")
+			assert.True(t, p.PaySentAt.IsZero())
 			assert.Equal(t, before, receiptsOnDevice(r), "nothing made")
-			require.NoError(t, r.Till.Reprint(ctx, r.kassir, p))
+			p, err = r.Till.Confirm(ctx, r.kassir, p)
+			require.NoError(t, err, "the cause is gone")
+			assert.Contains(t, []store.State{store.StateAccepted, store.StatePaid}, p.State)
 			assert.Equal(t, store.FiscalDone, r.reload(t, p).FiscalState)
 			assert.Equal(t, before+1, receiptsOnDevice(r), "made once")
 		})

@@ -184,7 +184,7 @@ func TestSecondActorFindsItDecided(t *testing.T) {
 	p.TransID = a.TransID
 	flow, resolver, stale := *p, *p, *p
 
-	_, err = r.Till.apply(ctx, "resolver", &resolver, OutcomePaid, nil)
+	_, err = r.Till.apply(ctx, "resolver", &resolver, OutcomePaid, nil, nil)
 	require.NoError(t, err)
 	require.Equal(t, store.FiscalDone, resolver.FiscalState)
 	require.Equal(t, 1, receiptsOnDevice(r))
@@ -202,7 +202,7 @@ func TestSecondActorFindsItDecided(t *testing.T) {
 			if tc.copy.ID == 0 {
 				*tc.copy = *p
 			}
-			got, err := r.Till.apply(ctx, "cashier", tc.copy, tc.out, nil)
+			got, err := r.Till.apply(ctx, "cashier", tc.copy, tc.out, nil, nil)
 			assert.NoError(t, err, "the payment is paid: that is what the flow reports")
 			assert.Equal(t, store.StatePaid, got.State)
 			assert.Equal(t, resolver.FD, got.FD, "the resolver's receipt")

@@ -238,12 +238,17 @@ func (t *Till) Cancel(ctx context.Context, u *User, p *store.Payment) error {
 	return t.step(ctx, u.Login, StepCancelled, p)
 }
 
-// Confirm sends the payment ("Payment confirmation"), once. The state
-// pay_sent is committed before pay leaves; from then on only status may
-// settle the outcome. When the check is older than CheckWindow, the payment
-// is checked again under a new SESSION first. A paid payment is fiscalized
-// and its slip printed; a receipt that fails stays queued (the payment is
-// paid all the same: the error then has KindDevice).
+// Confirm sends the payment ("Payment confirmation"), once. The register
+// is asked first whether it can make the receipt now: when it cannot, pay
+// is not sent (no receipt, no payment). The state pay_sent is committed
+// before pay leaves; from then on only status may settle the outcome. An
+// answer that is an acceptance (with a TRANSID) makes the payment accepted
+// and its receipt is made now; status then goes on until it is final
+// (paid, or failed: a failed payment whose receipt was made is refunded
+// with a return receipt). When the check is older than CheckWindow, the
+// payment is checked again under a new SESSION first. A receipt that fails
+// stays queued (the payment is taken all the same: the error then has
+// KindDevice).
 func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.Payment, error) {
 	const op = "pay"
 	prov, err := t.begin(ctx, op, u, p, StepPaySent)
@@ -251,6 +256,9 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 		return p, err
 	}
 	if _, err := t.openShift(ctx, op); err != nil {
+		return p, err
+	}
+	if err := t.receiptReady(ctx, op); err != nil {
 		return p, err
 	}
 	// The flow owns the payment until it returns (owner.go): the resolver
@@ -272,17 +280,25 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 	}
 	a, payErr := t.d.Network.Pay(ctx, request(prov, p))
 	t.changed("pay_returned", p) // not a stored step: the crash test's point between answer and record
-	if payErr == nil {
+	p.NextStatusAt = t.d.Clock.Now()
+	if payErr == nil && a != nil && a.TransID != "" {
+		// An acceptance: the network has it, not yet credited. The receipt
+		// is due now; status goes on.
 		p.TransID, p.AuthCode = a.TransID, a.AuthCode
 		p.ErrorCode, p.Result = a.Code, a.Result
+		if err := t.step(ctx, u.Login, StepAccepted, p, answer("pay", a)); err != nil {
+			return t.takenOver(p, err)
+		}
 		return t.settle(ctx, u.Login, prov, p, true)
 	}
+	var kept []store.Record
 	if a != nil {
 		p.ErrorCode, p.Result, p.Message = a.Code, a.Result, a.Message
+		kept = append(kept, answer("pay", a))
 	}
-	// Refused or unanswered: either way the outcome is for status to say.
-	p.NextStatusAt = t.d.Clock.Now()
-	if err := t.step(ctx, u.Login, StepPayUnknown, p); err != nil {
+	// Refused, unanswered or not an acceptance: either way the outcome is
+	// for status to say.
+	if err := t.step(ctx, u.Login, StepPayUnknown, p, kept...); err != nil {
 		return t.takenOver(p, err)
 	}
 	return t.settle(ctx, u.Login, prov, p, false)
@@ -298,19 +314,23 @@ func (t *Till) takenOver(p *store.Payment, err error) (*store.Payment, error) {
 	return p, t.outcome(p, nil)
 }
 
-// settle asks status while the cashier waits and applies the outcome. accepted
-// is true when pay itself was answered with success.
+// settle asks status while the cashier waits and applies the outcome.
+// accepted is true when pay itself was accepted: then one status request
+// says whether it is credited already (the slip says ЗАЧИСЛЕН) or still
+// processing (ПРИНЯТ: the resolver goes on).
 func (t *Till) settle(ctx context.Context, actor string, prov *gateway.Provider, p *store.Payment, accepted bool) (*store.Payment, error) {
 	schedule := t.d.Settle
 	if accepted {
-		schedule = nil // one status request: credited now, or accepted and processing
+		schedule = nil
 	}
 	out, a, err := t.d.Network.Settle(ctx, request(prov, p), schedule)
 	noteStatus(p, out, a)
-	if accepted && !out.Final() {
-		out = OutcomePaid // pay succeeded: the network has it; the slip says ПРИНЯТ
-	}
-	return t.apply(ctx, actor, p, out, err)
+	return t.apply(ctx, actor, p, out, a, err)
+}
+
+// answer is a network's answer as the books keep it.
+func answer(op string, a *Reply) store.Answer {
+	return store.Answer{Op: op, Error: a.Code, Result: a.Result, TransID: a.TransID}
 }
 
 // noteStatus copies what a status answer a says into the payment. A refused
@@ -332,24 +352,50 @@ func noteStatus(p *store.Payment, out Outcome, a *Reply) {
 	}
 }
 
-// apply records an outcome, over the stored row the outcome was decided on,
-// and for a paid payment makes its receipt. When another actor changed the
-// payment first, nothing is recorded and what it decided is reported.
-func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out Outcome, settleErr error) (*store.Payment, error) {
+// outcomeStep is the step an outcome of status takes a payment in state
+// from: "never happened" after an acceptance is a dispute, never "return
+// the cash".
+func outcomeStep(from store.State, out Outcome) Step {
+	switch out {
+	case OutcomePaid:
+		return StepPaid
+	case OutcomeFailed:
+		return StepFailed
+	case OutcomeNotPaid:
+		if from == store.StateAccepted || from == store.StateDisputed {
+			return StepDisputed
+		}
+		return StepNotPaid
+	}
+	if from == store.StatePaySent {
+		return StepPayUnknown // a flow's payment taken over: open, and now known to be
+	}
+	return StepPending
+}
+
+// apply records an outcome, over the stored row the outcome was decided on
+// (with the answer it came in), and for a payment the network has makes
+// its receipt. When another actor changed the payment first, nothing is
+// recorded and what it decided is reported.
+func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out Outcome, a *Reply, settleErr error) (*store.Payment, error) {
 	now := t.d.Clock.Now()
-	step := map[Outcome]Step{OutcomePaid: StepPaid, OutcomeNotPaid: StepNotPaid, OutcomeFailed: StepFailed}[out]
-	if step != "" {
+	step := outcomeStep(p.State, out)
+	switch step {
+	case StepPaid, StepFailed, StepNotPaid:
 		p.ResolvedAt = now
-	} else {
+	default:
 		// Still open: the resolver goes on in the background.
-		step = StepPending
 		p.StatusAttempts++
 		p.NextStatusAt = now.Add(t.d.Network.NextStatus(p.StatusAttempts - 1))
 	}
-	if err := t.step(ctx, actor, step, p); err != nil {
+	var kept []store.Record
+	if a != nil {
+		kept = append(kept, answer("status", a))
+	}
+	if err := t.step(ctx, actor, step, p, kept...); err != nil {
 		return t.takenOver(p, err)
 	}
-	if p.State == store.StatePaid {
+	if p.FiscalState == store.FiscalQueued || p.FiscalState == store.FiscalStarted {
 		if err := t.Fiscalize(ctx, p); err != nil {
 			return p, err
 		}
@@ -358,16 +404,26 @@ func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out Ou
 }
 
 // outcome is what the cashier is told of a payment as it is stored after
-// pay: nothing for a paid one, why for one not paid, and to wait for one
-// still open (cause says what kept it open).
+// pay: nothing for one the network has (accepted or credited), why for one
+// not paid, what to do with the cash for one failed, to wait for one still
+// open (cause says what kept it open), and never to return the cash of a
+// disputed one.
 func (t *Till) outcome(p *store.Payment, cause error) error {
 	switch p.State {
-	case store.StatePaid:
+	case store.StatePaid, store.StateAccepted:
 		return nil
 	case store.StateNotPaid:
+		if p.RefundState != store.RefundNone {
+			return fail("pay", KindRefused, i18n.M("app.not_paid_refund"), t.refusal(p))
+		}
 		return fail("pay", KindRefused, i18n.M("app.not_paid"), t.refusal(p))
 	case store.StateFailed:
+		if p.RefundState != store.RefundNone {
+			return fail("pay", KindRefused, i18n.M("app.failed_refund"), t.refusal(p))
+		}
 		return fail("pay", KindRefused, i18n.M("app.failed"), t.refusal(p))
+	case store.StateDisputed:
+		return fail("pay", KindPending, i18n.M("app.disputed"), nil)
 	case store.StatePaySent, store.StateUnknown:
 		return fail("pay", KindPending, i18n.M("app.pending"), cause)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"paydesk/fiscal"
@@ -53,19 +54,24 @@ func (t *Till) Fiscalize(ctx context.Context, p *store.Payment) error {
 // fiscalize is Fiscalize with the receipt lock held and p read under it.
 func (t *Till) fiscalize(ctx context.Context, p *store.Payment) error {
 	const op = "fiscalize"
-	if p.State != store.StatePaid {
-		return wrongState(op, p)
-	}
-	if p.FiscalState == store.FiscalDone {
+	kept := slices.Contains(store.KeptStates, p.State)
+	switch {
+	case p.FiscalState == store.FiscalDone && kept:
 		return t.printSlip(ctx, p)
+	case p.FiscalState == store.FiscalDone:
+		return nil // its refund is due: the Refunds list makes it
+	case !kept && p.FiscalState != store.FiscalStarted:
+		return wrongState(op, p) // no receipt is due
 	}
 	reg := t.d.Register
 	if reg == nil {
 		return fail(op, KindDevice, i18n.M("app.no_register_queued"), nil)
 	}
 	if p.FiscalState == store.FiscalStarted {
+		// Decided from the device; a payment that failed meanwhile gets no
+		// new receipt (a made one makes its refund due).
 		done, err := t.recoverReceipt(ctx, p)
-		if err != nil || done {
+		if err != nil || done || !kept {
 			return err
 		}
 	}
@@ -189,6 +195,9 @@ func (t *Till) made(ctx context.Context, p *store.Payment, doc fiscal.Document) 
 	if err := t.done(ctx, p, r, res); err != nil {
 		return err
 	}
+	if !slices.Contains(store.KeptStates, p.State) {
+		return nil // failed meanwhile: its refund is due, no slip
+	}
 	return t.printSlip(ctx, p)
 }
 
@@ -244,7 +253,7 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 	if err := t.reread(ctx, p); err != nil {
 		return err
 	}
-	if p.State != store.StatePaid {
+	if !slices.Contains(store.KeptStates, p.State) {
 		return wrongState(op, p)
 	}
 	if p.FiscalState != store.FiscalDone {
@@ -267,4 +276,37 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 		return t.step(ctx, u.Login, StepSlipPrinted, p)
 	}
 	return nil
+}
+
+// receiptReady asks the register, before pay leaves, whether it can make
+// the receipt now: no receipt, no payment. It refuses, saying why, when the
+// register does not answer, has no paper or an open cover, when its own
+// shift (not the books') is over 24 hours or about to be, or when its
+// fiscal drive is not in fiscal mode. A receipt left open is not a cause:
+// the receipt's own making cancels it. Without a register configured
+// (fiscal.port: none) every receipt is queued and nothing is asked.
+func (t *Till) receiptReady(ctx context.Context, op string) error {
+	reg := t.d.Register
+	if reg == nil {
+		return nil
+	}
+	st, err := reg.Status(ctx)
+	if err != nil {
+		return fail(op, KindDevice, i18n.M("app.no_receipt_now"), err)
+	}
+	var why string
+	switch {
+	case !st.Paper:
+		why = "app.receipt.no_paper"
+	case st.CoverOpen:
+		why = "app.receipt.cover_open"
+	case st.Mode == fiscal.ModeShiftExpired,
+		st.ShiftOpen && !st.ShiftOpened.IsZero() && t.d.Clock.Now().Sub(st.ShiftOpened) >= ShiftLimit-shiftMargin:
+		why = "app.receipt.device_shift_over"
+	case !st.FNFiscal():
+		why = "app.receipt.fn_not_fiscal"
+	default:
+		return nil
+	}
+	return fail(op, KindDevice, i18n.M("app.no_receipt_now_because", "why", i18n.M(why)), nil)
 }

@@ -67,7 +67,7 @@ func (t *Till) resolve(ctx context.Context, p *store.Payment) (bool, error) {
 		return false, ctx.Err()
 	}
 	noteStatus(p, out, a)
-	_, err = t.apply(ctx, "resolver", p, out, err)
+	_, err = t.apply(ctx, "resolver", p, out, a, err)
 	return !p.State.Pending(), err
 }
 

@@ -191,7 +191,7 @@ func TestExactlyOnceThroughFaults(t *testing.T) {
 		{"9000000504", store.StatePaid, 0, 1, 1, sim.Faults{}},                                          // committed, bad signature
 		{"9000000505", store.StatePaid, 0, 1, 1, sim.Faults{}},                                          // committed, another SESSION echoed
 		{"9000000500", store.StateNotPaid, KindRefused, 0, 0, sim.Faults{}},                             // HTTP 500, nothing committed
-		{"9000000506", store.StatePaid, 0, 1, 1, sim.Faults{}},                                          // pay accepted, stays in progress: ПРИНЯТ
+		{"9000000506", store.StateAccepted, 0, 1, 1, sim.Faults{}},                                      // pay accepted, stays in progress: ПРИНЯТ
 		{"9161230000", store.StateUnknown, KindPending, 1, 0, sim.Faults{Drop: sim.OpPay, Stuck: true}}, // answer lost, in progress
 		{"9000000507", store.StateFailed, KindRefused, 1, 0, sim.Faults{}},                              // committed, then failed
 		{"9000000023", store.StateRefused, KindRefused, 0, 0, sim.Faults{}},                             // not this operator's number
@@ -212,20 +212,25 @@ func TestExactlyOnceThroughFaults(t *testing.T) {
 			assert.Equal(t, tt.state, p.State)
 			assert.Equal(t, tt.paid, r.Sim.Committed(p.Session), "commits of %s", p.Session)
 			assert.Equal(t, tt.receipts, receiptsOnDevice(r)-before)
-			if tt.state == store.StatePaid {
-				assert.Equal(t, store.FiscalDone, p.FiscalState)
+			if tt.state == store.StatePaid || tt.state == store.StateAccepted {
+				assert.Equal(t, store.FiscalDone, p.FiscalState, "the receipt is made at acceptance")
 			}
 		})
 	}
-	// The stuck payment stays pending through the resolver, and is never paid again.
+	// The stuck payment stays pending through the resolver, and is never
+	// paid again; so does the accepted one, still in progress.
 	r.Sim.SetFaults(sim.Faults{Stuck: true})
 	pend, err := r.Till.Pending(ctx)
 	require.NoError(t, err)
-	require.Len(t, pend, 1)
+	require.Len(t, pend, 2)
 	n, err := r.Till.ResolvePending(ctx, true)
 	require.NoError(t, err)
 	assert.Zero(t, n)
-	p := r.reload(t, pend[0])
+	stuck := pend[0]
+	if stuck.State != store.StateUnknown {
+		stuck = pend[1]
+	}
+	p := r.reload(t, stuck)
 	assert.Equal(t, store.StateUnknown, p.State)
 	assert.Equal(t, 2, p.StatusAttempts)
 	assert.Equal(t, 1, r.Sim.Committed(p.Session))
@@ -323,8 +328,16 @@ func TestRolesAndApproval(t *testing.T) {
 }
 
 func TestReceiptQueueAndReprint(t *testing.T) {
-	r := bootTraining(t, clock.Real{}, true)
-	r.Emulator.SetPaper(false)
+	// The paper runs out once pay went out: the payment is the network's
+	// and its receipt waits.
+	var r *rig
+	r = bootTraining(t, clock.Real{}, true, func(o *Options) {
+		o.Step = func(step string, _ *store.Payment) {
+			if step == string(StepPaySent) {
+				r.Emulator.SetPaper(false)
+			}
+		}
+	})
 	p, err := r.pay(t, "megafon", "9261112233", 300_00)
 	assert.Equal(t, KindDevice, KindOf(err), "%v", err)
 	assert.Contains(t, Message(err, "ru"), "чек не напечатан")

@@ -138,6 +138,22 @@ type Status struct {
 	CoverOpen     bool      // printer cover open
 	LineWidth     int       // characters per line in the standard font
 	Model         string    // device name
+	// FNPhase is the fiscal drive's life phase bits (FF01): bit 0
+	// configured, bit 1 fiscal mode open, bit 2 fiscal mode closed; 0 when
+	// the driver cannot read it.
+	FNPhase byte
+	// FNWarnings is the fiscal drive's warning flags (FF01), 0 when none.
+	FNWarnings byte
+}
+
+// FNFiscal reports whether the fiscal drive is in fiscal mode (it can sign
+// receipts): open and not closed. A driver that cannot read the phase
+// leaves it 0 and the drive is taken to be fiscal.
+func (s Status) FNFiscal() bool {
+	if s.FNPhase == 0 {
+		return true
+	}
+	return s.FNPhase&0x02 != 0 && s.FNPhase&0x04 == 0
 }
 
 // Ready reports whether a receipt may be fiscalized now.

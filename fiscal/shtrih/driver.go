@@ -312,7 +312,7 @@ func (d *Device) status(ctx context.Context) (fiscal.Status, error) {
 	if err != nil {
 		return st, err
 	}
-	st.LastFD, st.FNNumber = fn.LastFD, fn.Number
+	st.LastFD, st.FNNumber, st.FNPhase, st.FNWarnings = fn.LastFD, fn.Number, fn.Phase, fn.Warnings
 	if st.ShiftOpen && uint32(st.ReceiptNumber) < fn.LastFD {
 		// Receipts are the only fiscal documents inside a shift here, so the
 		// shift-open report is ReceiptNumber documents back; trust it only
