@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,6 +144,8 @@ type harness struct {
 	t  *testing.T
 	rt *app.Runtime
 	u  *UI
+	// onStep, when set, is called after each persisted step of a payment.
+	onStep atomic.Pointer[func(step string)]
 }
 
 func newHarness(t *testing.T, lang string) *harness {
@@ -152,13 +155,21 @@ func newHarness(t *testing.T, lang string) *harness {
 	cfg, err := config.Load("")
 	require.NoError(t, err)
 	cfg.DataDir, cfg.Language = dir, lang
-	rt, err := app.Boot(context.Background(), cfg, app.Options{Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost, Training: training.Start})
+	h := &harness{t: t}
+	step := func(step string, _ *app.Payment) {
+		if f := h.onStep.Load(); f != nil {
+			(*f)(step)
+		}
+	}
+	rt, err := app.Boot(context.Background(), cfg, app.Options{Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost,
+		Training: training.Start, Step: step})
 	require.NoError(t, err)
 	a := test.NewTempApp(t)
 	u := New(a, rt, Options{StatusEvery: time.Hour, ResolveEvery: time.Hour})
 	u.Window().Resize(fyne.NewSize(1366, 768))
 	t.Cleanup(func() { u.Close(); rt.Close() })
-	return &harness{t: t, rt: rt, u: u}
+	h.rt, h.u = rt, u
+	return h
 }
 
 func (h *harness) wait(what string, cond func() bool) {
@@ -349,10 +360,25 @@ func TestRefusalUnknownAndPaperOut(t *testing.T) {
 	assert.Len(t, h.u.pending.unknown, 1)
 	assert.Contains(t, h.u.status.pending.Text, "Ожидают: 1")
 
-	// Paper out during the receipt: paid, the receipt waits; Print again makes it.
+	// No paper before pay: pay is not sent, and the cashier is told why.
 	h.u.Show("pay")
-	training.Of(h.rt.World).Emulator.SetPaper(false)
+	emu := training.Of(h.rt.World).Emulator
+	emu.SetPaper(false)
 	res = h.payAs("9267778899")
+	assert.Contains(t, res, "Платёж не отправлен")
+	assert.Contains(t, res, "нет чековой ленты")
+	emu.SetPaper(true)
+
+	// Paper out once pay went out: taken, the receipt waits; Print again makes it.
+	h.u.Show("pay")
+	paperOut := func(step string) {
+		if step == string(app.StepPaySent) {
+			emu.SetPaper(false)
+		}
+	}
+	h.onStep.Store(&paperOut)
+	res = h.payAs("9267778800")
+	h.onStep.Store(nil)
 	assert.Contains(t, res, "чек не напечатан")
 	h.u.Show("pending")
 	require.Len(t, h.u.pending.queue, 1)

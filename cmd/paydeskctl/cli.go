@@ -8,17 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
 	"time"
-)
-
-// Exit codes shared by every subcommand.
-const (
-	exitOK       = 0
-	exitFailed   = 1
-	exitUsage    = 2
-	exitNoAnswer = 3
 )
 
 // env is what a subcommand may touch of the outside world; tests replace it.
@@ -43,12 +34,30 @@ func newEnv() *env {
 	}
 }
 
+// options are one run of a command: its flags as the struct's fields, and
+// what the command does with them. Every command has a type of its own.
+type options interface {
+	// flags registers the fields on fs, with their defaults and usage. A
+	// usage ending in requiredNote or internalNote says so to the
+	// generated synopsis (usage.go).
+	flags(fs *flag.FlagSet)
+	// run does the command once the flags are parsed; args are the
+	// positional arguments, in order.
+	run(ctx context.Context, e *env, args []string) error
+}
+
+// noFlags is embedded in the options of a command without flags.
+type noFlags struct{}
+
+func (noFlags) flags(*flag.FlagSet) {}
+
 // command is one paydeskctl subcommand, such as "keys gen".
 type command struct {
 	name    string // words that select it, space separated
-	args    string // synopsis of flags and arguments
+	args    string // its positional arguments for the synopsis, such as "SUM"
 	summary string // one line for --help
-	run     func(ctx context.Context, e *env, args []string) error
+	// opts returns the options of one run, before the flags are parsed.
+	opts func() options
 }
 
 var commands = map[string]*command{}
@@ -61,42 +70,37 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
-// exitError carries an exit code other than 1 up to run.
-type exitError struct {
-	code int
-	err  error
+// flagSet returns the command's flags bound to a new options value; parse
+// errors and -h go to e.stderr with the generated usage.
+func (c *command) flagSet(e *env) (*flag.FlagSet, options) {
+	o := c.opts()
+	fs := flag.NewFlagSet("paydeskctl "+c.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	o.flags(fs)
+	fs.Usage = func() { printUsage(fs.Output(), c, fs) }
+	return fs, o
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-// usageErrorf reports a usage error (exit 2).
-func usageErrorf(format string, a ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+// exec parses args into the command's options and runs it.
+func (c *command) exec(ctx context.Context, e *env, args []string) error {
+	fs, o := c.flagSet(e)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	return o.run(ctx, e, pos)
 }
-
-// noAnswer marks an error as "the peer did not answer" (exit 3).
-func noAnswer(err error) error { return &exitError{code: exitNoAnswer, err: err} }
-
-// silent is returned by a command that already wrote its message.
-type silent int
-
-func (s silent) Error() string { return fmt.Sprintf("exit %d", int(s)) }
 
 func run(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+		return help(e, args)
 	}
 	cmd, rest := lookup(args)
 	if cmd == nil {
 		fmt.Fprintf(e.stderr, "paydeskctl: unknown command %q (see paydeskctl --help)\n", strings.Join(args[:min(2, len(args))], " "))
 		return exitUsage
 	}
-	err := cmd.run(ctx, e, rest)
+	err := cmd.exec(ctx, e, rest)
 	if err == nil {
 		return exitOK
 	}
@@ -114,9 +118,27 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "paydeskctl: %v\n", err)
 	if code == exitUsage {
-		fmt.Fprintf(e.stderr, "usage: paydeskctl %s %s\n", cmd.name, cmd.args)
+		fs, _ := cmd.flagSet(e)
+		fmt.Fprintf(e.stderr, "usage: %s\n", synopsis(cmd, fs))
 	}
 	return code
+}
+
+// help answers paydeskctl with no command, -h, --help and help: the list of
+// commands, or with "help COMMAND" that command's usage.
+func help(e *env, args []string) int {
+	if len(args) > 1 && args[0] == "help" {
+		if c, _ := lookup(args[1:]); c != nil {
+			fs, _ := c.flagSet(e)
+			printUsage(e.stdout, c, fs)
+			return exitOK
+		}
+	}
+	usage(e)
+	if len(args) == 0 {
+		return exitUsage
+	}
+	return exitOK
 }
 
 // lookup finds the longest command name that prefixes args.
@@ -127,30 +149,6 @@ func lookup(args []string) (*command, []string) {
 		}
 	}
 	return nil, nil
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "paydeskctl: PayDesk's command-line tool")
-	fmt.Fprintln(w, "\nusage: paydeskctl COMMAND [flags] [arguments]")
-	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := commands[n]
-		fmt.Fprintf(w, "  %-16s %s\n", n, c.summary)
-		fmt.Fprintf(w, "  %-16s   %s\n", "", c.args)
-	}
-	fmt.Fprintln(w, "\nFlags and arguments may be given in any order. Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 no answer.")
-}
-
-// newFlags returns a flag set that reports errors instead of exiting.
-func newFlags(e *env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("paydeskctl "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	return fs
 }
 
 // parse parses args with flags and positional arguments mixed freely and
@@ -175,4 +173,16 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// noArgs refuses positional arguments with "unexpected argument", plus a
+// hint when given.
+func noArgs(args []string, hint string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if hint != "" {
+		return usageErrorf("unexpected argument %q (%s)", args[0], hint)
+	}
+	return usageErrorf("unexpected argument %q", args[0])
 }

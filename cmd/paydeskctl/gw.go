@@ -2,25 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
 	"fmt"
 
 	"paydesk/app/config"
 	"paydesk/internal/clock"
-	"paydesk/internal/i18n"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 )
 
 func init() {
-	for _, op := range []string{"check", "pay", "status", "balance"} {
-		op := op
-		register(&command{
-			name:    "gw " + op,
-			args:    "--config FILE [--provider CODE] [--number N | --account A] [--amount 100.00] [--total 103.00] [--session S] [--check-only]",
-			summary: gwSummary[op],
-			run:     func(ctx context.Context, e *env, args []string) error { return gwCmd(ctx, e, op, args) },
-		})
+	for op, summary := range gwSummary {
+		register(&command{name: "gw " + op, summary: summary, opts: func() options { return &gwOpts{op: op} }})
 	}
 }
 
@@ -31,128 +24,203 @@ var gwSummary = map[string]string{
 	"balance": "ask the dealer's balance",
 }
 
-// gwCmd runs one gateway request and prints the verified answer's fields.
-// Exit 0 on success by the spec's rule, 1 on a refusal (fields printed, the
-// human message on stderr), 3 with no trustworthy answer, 2 on usage.
-func gwCmd(ctx context.Context, e *env, op string, args []string) error {
-	fs := newFlags(e, "gw "+op)
-	cfgFile := fs.String("config", "", "configuration file (default $PAYDESK_CONFIG; never the user's file or training mode)")
-	code := fs.String("provider", "", "provider code from the catalogue")
-	number := fs.String("number", "", "payer's phone number")
-	account := fs.String("account", "", "payer's account")
-	amountText := fs.String("amount", "", "amount credited to the payer, like 100.00")
-	totalText := fs.String("total", "", "total taken from the payer (AMOUNT_ALL); default the amount")
-	session := fs.String("session", "", "SESSION (default: a new one)")
-	checkOnly := fs.Bool("check-only", false, "check the number alone (REQ_TYPE=1)")
-	pos, err := parse(fs, args)
+// gwOpts are the options of "gw check", "gw pay", "gw status" and
+// "gw balance": one gateway request. Exit 0 on success by the spec's rule,
+// 1 on a refusal (fields printed, the human message on stderr), 3 with no
+// trustworthy answer, 2 on usage.
+type gwOpts struct {
+	op              string
+	config          string
+	provider        string
+	number, account string
+	amount, total   string
+	session         string
+	checkOnly       bool
+}
+
+func (o *gwOpts) flags(fs *flag.FlagSet) {
+	need := func(yes bool, usage string) string {
+		if yes {
+			return required(usage)
+		}
+		return usage
+	}
+	fs.StringVar(&o.config, "config", "", "configuration `FILE` (default $PAYDESK_CONFIG; never the user's file or training mode)")
+	fs.StringVar(&o.provider, "provider", "", need(o.op != "balance", "provider `CODE` from the catalogue"))
+	fs.StringVar(&o.number, "number", "", "payer's phone `NUMBER`")
+	fs.StringVar(&o.account, "account", "", "payer's `ACCOUNT`")
+	fs.StringVar(&o.amount, "amount", "", need(o.op == "pay", "`AMOUNT` credited to the payer, like 100.00"))
+	fs.StringVar(&o.total, "total", "", "`TOTAL` taken from the payer (AMOUNT_ALL); default the amount")
+	session := "`SESSION` (default: a new one)"
+	if o.op == "status" {
+		session = required("the payment's `SESSION`")
+	}
+	fs.StringVar(&o.session, "session", "", session)
+	fs.BoolVar(&o.checkOnly, "check-only", false, "check the number alone (REQ_TYPE=1)")
+}
+
+// gwRequest is one request, resolved from the flags and the configuration.
+type gwRequest struct {
+	op        string
+	lang      string
+	client    *gateway.Client
+	payment   gateway.Payment // Provider and Session always; ID and sums for check and pay
+	checkOnly bool
+	checked   bool // pay: the session was checked before (--session)
+}
+
+func (o *gwOpts) run(ctx context.Context, e *env, args []string) error {
+	if err := noArgs(args, ""); err != nil {
+		return err
+	}
+	r, err := o.request(e)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
-	}
+	return r.send(ctx, e)
+}
+
+// request checks the flags and loads the configuration, the client and the
+// provider; nothing is sent.
+func (o *gwOpts) request(e *env) (*gwRequest, error) {
 	// A request to the real network names its configuration: the flag or
 	// $PAYDESK_CONFIG, never the user's file or training defaults.
-	file := config.Locate(*cfgFile, config.NamedOnly)
+	file := config.Locate(o.config, config.NamedOnly)
 	if file == "" {
-		return usageErrorf("--config is required")
+		return nil, usageErrorf("--config is required")
 	}
-	if *number != "" && *account != "" {
-		return usageErrorf("give --number or --account, not both")
+	if o.number != "" && o.account != "" {
+		return nil, usageErrorf("give --number or --account, not both")
 	}
 	cfg, err := config.Load(file)
 	if err != nil {
-		return cfgErr(cfg, err)
+		return nil, cfgErr(cfg, err)
 	}
-	lang := cfg.Language
-	client, err := cfg.Client(clock.Real{}, e.log, nil)
-	if err != nil {
-		return cfgErr(cfg, err)
+	r := &gwRequest{op: o.op, lang: cfg.Language, checkOnly: o.checkOnly, checked: o.session != ""}
+	if r.client, err = cfg.Client(clock.Real{}, e.log, nil); err != nil {
+		return nil, cfgErr(cfg, err)
 	}
-	var prov *gateway.Provider
-	if op != "balance" {
-		if *code == "" {
-			return usageErrorf("--provider is required")
-		}
-		cat, err := cfg.Catalogue()
-		if err != nil {
-			return gwErr(lang, err)
-		}
-		if prov, err = cat.Find(*code); err != nil {
-			return gwErr(lang, err)
+	if r.payment.Provider, err = o.findProvider(cfg); err != nil {
+		return nil, err
+	}
+	if r.payment.Session, err = o.sessionID(e); err != nil {
+		return nil, err
+	}
+	if o.op == "check" || o.op == "pay" {
+		if err := o.payer(&r.payment); err != nil {
+			return nil, err
 		}
 	}
-	sess := *session
-	if sess == "" {
-		if op == "status" {
-			return usageErrorf("--session is required")
-		}
-		sess = gateway.NewSession(e.now())
-	}
-	var amount, total money.Amount
-	if op == "check" || op == "pay" {
-		id := *number + *account
-		if id == "" {
-			return usageErrorf("--number or --account is required")
-		}
-		*number = id
-		if !*checkOnly || op == "pay" {
-			if *amountText == "" {
-				return usageErrorf("--amount is required")
-			}
-			if amount, err = money.Parse(*amountText); err != nil {
-				return usageErrorf("--amount: %v", err)
-			}
-			total = amount
-			if *totalText != "" {
-				if total, err = money.Parse(*totalText); err != nil {
-					return usageErrorf("--total: %v", err)
-				}
-			}
-		}
-	}
-	p := gateway.Payment{Provider: prov, Session: sess, ID: *number, Amount: amount, Total: total}
-	var a *gateway.Answer
-	switch op {
-	case "check":
-		if *checkOnly {
-			a, err = client.CheckNumber(ctx, prov, sess, *number)
-		} else {
-			a, err = client.Check(ctx, p)
-		}
-	case "pay":
-		if *session == "" {
-			// A new payment: check first, then pay the checked session.
-			if a, err = client.Check(ctx, p); err != nil {
-				return printAnswer(e, lang, a, err)
-			}
-		}
-		a, err = client.Pay(ctx, p)
-		if gateway.KindOf(err) == gateway.KindNoAnswer {
-			fmt.Fprintf(e.stderr, "paydeskctl: the outcome of SESSION %s is unknown: ask `paydeskctl gw status --provider %s --session %s`; do not pay again\n", sess, prov.Code, sess)
-		}
-	case "status":
-		a, err = client.Status(ctx, prov, sess, "")
-		if err == nil && !a.OK() {
-			out := gateway.StatusOutcome(a)
-			printFields(e, a)
-			fmt.Fprintf(e.stderr, "paydeskctl: payment %s: %s\n", sess, outcomeText(lang, out, a))
-			return silent(exitFailed)
-		}
-	case "balance":
-		a, err = client.Balance(ctx, sess)
-	}
-	return printAnswer(e, lang, a, err)
+	return r, nil
 }
 
-func outcomeText(lang string, o gateway.Outcome, a *gateway.Answer) string {
-	key := map[gateway.Outcome]string{
-		gateway.InProgress: "cli.outcome.in_progress",
-		gateway.NotPaid:    "cli.outcome.not_paid",
-		gateway.Failed:     "cli.outcome.failed",
-		gateway.Unknown:    "cli.outcome.unknown",
-	}[o]
-	return i18n.Text(lang, key, "error", gateway.Lookup(a.Error).Msg())
+// findProvider finds --provider in the configured catalogue; balance
+// needs none.
+func (o *gwOpts) findProvider(cfg *config.Config) (*gateway.Provider, error) {
+	if o.op == "balance" {
+		return nil, nil
+	}
+	if o.provider == "" {
+		return nil, usageErrorf("--provider is required")
+	}
+	cat, err := cfg.Catalogue()
+	if err != nil {
+		return nil, gwErr(cfg.Language, err)
+	}
+	prov, err := cat.Find(o.provider)
+	if err != nil {
+		return nil, gwErr(cfg.Language, err)
+	}
+	return prov, nil
+}
+
+// sessionID is --session, else a new SESSION (status needs the flag).
+func (o *gwOpts) sessionID(e *env) (string, error) {
+	if o.session != "" {
+		return o.session, nil
+	}
+	if o.op == "status" {
+		return "", usageErrorf("--session is required")
+	}
+	return gateway.NewSession(e.now()), nil
+}
+
+// payer fills in the payer and the sums of a check or a pay.
+func (o *gwOpts) payer(p *gateway.Payment) error {
+	p.ID = o.number + o.account
+	if p.ID == "" {
+		return usageErrorf("--number or --account is required")
+	}
+	if o.checkOnly && o.op != "pay" {
+		return nil
+	}
+	if o.amount == "" {
+		return usageErrorf("--amount is required")
+	}
+	var err error
+	if p.Amount, err = money.Parse(o.amount); err != nil {
+		return usageErrorf("--amount: %v", err)
+	}
+	p.Total = p.Amount
+	if o.total != "" {
+		if p.Total, err = money.Parse(o.total); err != nil {
+			return usageErrorf("--total: %v", err)
+		}
+	}
+	return nil
+}
+
+// send sends the request and prints the verified answer's fields.
+func (r *gwRequest) send(ctx context.Context, e *env) error {
+	c, p := r.client, r.payment
+	var a *gateway.Answer
+	var err error
+	switch r.op {
+	case "check":
+		if r.checkOnly {
+			a, err = c.CheckNumber(ctx, p.Provider, p.Session, p.ID)
+		} else {
+			a, err = c.Check(ctx, p)
+		}
+	case "pay":
+		return r.pay(ctx, e)
+	case "status":
+		return r.status(ctx, e)
+	case "balance":
+		a, err = c.Balance(ctx, p.Session)
+	}
+	return printAnswer(e, r.lang, a, err)
+}
+
+// pay pays the checked session, or checks a new one first.
+func (r *gwRequest) pay(ctx context.Context, e *env) error {
+	c, p := r.client, r.payment
+	if !r.checked {
+		// A new payment: check first, then pay the checked session.
+		if a, err := c.Check(ctx, p); err != nil {
+			return printAnswer(e, r.lang, a, err)
+		}
+	}
+	a, err := c.Pay(ctx, p)
+	if gateway.KindOf(err) == gateway.KindNoAnswer {
+		fmt.Fprintf(e.stderr, "paydeskctl: the outcome of SESSION %s is unknown: ask `paydeskctl gw status --provider %s --session %s`; do not pay again\n",
+			p.Session, p.Provider.Code, p.Session)
+	}
+	return printAnswer(e, r.lang, a, err)
+}
+
+// status asks the outcome of the session; a payment that is not (yet)
+// paid exits 1 with its outcome in words.
+func (r *gwRequest) status(ctx context.Context, e *env) error {
+	p := r.payment
+	a, err := r.client.Status(ctx, p.Provider, p.Session, "")
+	if err == nil && !a.OK() {
+		out := gateway.StatusOutcome(a)
+		printFields(e, a)
+		fmt.Fprintf(e.stderr, "paydeskctl: payment %s: %s\n", p.Session, outcomeText(r.lang, out, a))
+		return silent(exitFailed)
+	}
+	return printAnswer(e, r.lang, a, err)
 }
 
 func printFields(e *env, a *gateway.Answer) {
@@ -169,38 +237,6 @@ func printAnswer(e *env, lang string, a *gateway.Answer, err error) error {
 	}
 	if err == nil {
 		return nil
-	}
-	return gwErr(lang, err)
-}
-
-func gwErr(lang string, err error) error {
-	var ge *gateway.Error
-	if !errors.As(err, &ge) {
-		return err
-	}
-	msg := errors.New(ge.Msg().In(lang))
-	switch ge.Kind {
-	case gateway.KindNoAnswer:
-		return noAnswer(fmt.Errorf("%s (%v)", msg, ge.Err))
-	case gateway.KindInput:
-		return usageErrorf("%s", msg)
-	case gateway.KindRefused:
-		return fmt.Errorf("ERROR=%d: %s", ge.Code, msg)
-	}
-	return msg
-}
-
-func cfgErr(cfg *config.Config, err error) error {
-	lang := "ru"
-	if cfg != nil {
-		lang = cfg.Language
-	}
-	var ce *config.Error
-	if errors.As(err, &ce) {
-		if ce.Key != "" {
-			return fmt.Errorf("%s: %s", ce.Key, ce.Msg().In(lang))
-		}
-		return errors.New(ce.Msg().In(lang))
 	}
 	return gwErr(lang, err)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,94 +18,101 @@ import (
 func init() {
 	register(&command{
 		name:    "keys gen",
-		args:    "--serial N --user ID [--bits 1024|2048] --out DIR [--passphrase-file F] [--card FILE] [--force]",
 		summary: "generate the point's key pair: DIR/secret.key and DIR/pubkeys.key (self-certified)",
-		run:     keysGen,
+		opts:    func() options { return &keysGenOpts{} },
 	})
 	register(&command{
 		name:    "keys show",
 		args:    "FILE",
 		summary: "list the keys (or signed message) in an IPRIV file and check certifications",
-		run:     keysShow,
+		opts:    func() options { return &keysShowOpts{} },
 	})
 	register(&command{
 		name:    "keys passwd",
-		args:    "--key FILE [--passphrase-file OLD] [--new-passphrase-file NEW] --out FILE",
 		summary: "re-encrypt a secret key under a new passphrase",
-		run:     keysPasswd,
+		opts:    func() options { return &keysPasswdOpts{} },
 	})
 }
 
-// ipErr turns an ipriv error into its plain class and detail, such as
-// "verify failed: signature does not match the document".
-func ipErr(err error) error {
-	var e *ipriv.Error
-	if errors.As(err, &e) {
-		return errors.New(e.Msg().In("en"))
-	}
-	return err
+// keysGenOpts are the options of "keys gen".
+type keysGenOpts struct {
+	serial   uint
+	user     string
+	bits     int
+	out      string
+	passFile string
+	card     string
+	force    bool
 }
 
-func keysGen(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "keys gen")
-	serial := fs.Uint("serial", 0, "key serial assigned by the network")
-	user := fs.String("user", "", "user id, api<AP> (for example api17032)")
-	bits := fs.Int("bits", 1024, "modulus size: 1024 or 2048")
-	out := fs.String("out", "", "folder for secret.key and pubkeys.key")
-	passFile := fs.String("passphrase-file", "", "file holding the passphrase (asked on the terminal when absent)")
-	card := fs.String("card", "", "key card file giving the serial and user id")
-	force := fs.Bool("force", false, "overwrite existing key files")
-	pos, err := parse(fs, args)
-	if err != nil {
+func (o *keysGenOpts) flags(fs *flag.FlagSet) {
+	fs.UintVar(&o.serial, "serial", 0, "key serial `N` assigned by the network (or from --card)")
+	fs.StringVar(&o.user, "user", "", "user `ID`, api<AP> (for example api17032; or from --card)")
+	fs.IntVar(&o.bits, "bits", 1024, "modulus size: `1024|2048`")
+	fs.StringVar(&o.out, "out", "", required("folder `DIR` for secret.key and pubkeys.key"))
+	fs.StringVar(&o.passFile, "passphrase-file", "", "`FILE` holding the passphrase (asked on the terminal when absent)")
+	fs.StringVar(&o.card, "card", "", "key card `FILE` giving the serial and user id")
+	fs.BoolVar(&o.force, "force", false, "overwrite existing key files")
+}
+
+func (o *keysGenOpts) run(_ context.Context, e *env, args []string) error {
+	if err := noArgs(args, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
-	}
-	if *card != "" {
-		b, err := os.ReadFile(*card)
-		if err != nil {
-			return err
-		}
-		c, err := ipriv.ParseKeyCard(b)
-		if err != nil {
-			return ipErr(err)
-		}
-		if *serial == 0 {
-			*serial = uint(c.Serial)
-		}
-		if *user == "" {
-			*user = c.UserID
-		}
+	if err := o.readCard(); err != nil {
+		return err
 	}
 	switch {
-	case *serial == 0 || *serial > 0xFFFFFFFF:
+	case o.serial == 0 || o.serial > 0xFFFFFFFF:
 		return usageErrorf("--serial must be a key serial from 1 to 4294967295")
-	case *user == "":
+	case o.user == "":
 		return usageErrorf("--user is required (api<AP>)")
-	case *out == "":
+	case o.out == "":
 		return usageErrorf("--out is required")
-	case *bits != 1024 && *bits != 2048:
+	case o.bits != 1024 && o.bits != 2048:
 		return usageErrorf("--bits must be 1024 or 2048")
 	}
-	if !*force {
+	if !o.force {
 		// Refuse before the passphrase is asked for.
-		if err := ipriv.CheckKeyPairFree(*out); err != nil {
+		if err := ipriv.CheckKeyPairFree(o.out); err != nil {
 			return keyExists(err)
 		}
 	}
-	pass, err := readPassphrase(e, *passFile, "Passphrase for the new key", true)
+	pass, err := readPassphrase(e, o.passFile, "Passphrase for the new key", true)
 	if err != nil {
 		return err
 	}
-	kp, err := ipriv.WriteKeyPair(ipriv.KeyPairSpec{Dir: *out, Bits: *bits, Serial: uint32(*serial), UserID: *user,
-		Passphrase: pass, Created: e.now(), Overwrite: *force})
+	kp, err := ipriv.WriteKeyPair(ipriv.KeyPairSpec{Dir: o.out, Bits: o.bits, Serial: uint32(o.serial), UserID: o.user,
+		Passphrase: pass, Created: e.now(), Overwrite: o.force})
 	if err != nil {
 		return keyExists(err)
 	}
 	key, secPath, pubPath := kp.Key, kp.SecretFile, kp.PublicFile
 	fmt.Fprintf(e.stdout, "serial: %d\nuser id: %s\nbits: %d\nsecret key: %s\npublic key: %s\n", key.Serial, key.UserID, key.Bits(), secPath, pubPath)
 	fmt.Fprintf(e.stdout, "Send %s to the network for registration; keep %s and its passphrase to yourself.\n", pubPath, secPath)
+	return nil
+}
+
+// readCard fills in the serial and the user id the flags leave out from
+// the key card, when one is given.
+func (o *keysGenOpts) readCard() error {
+	if o.card == "" {
+		return nil
+	}
+	b, err := os.ReadFile(o.card)
+	if err != nil {
+		return err
+	}
+	c, err := ipriv.ParseKeyCard(b)
+	if err != nil {
+		return ipErr(err)
+	}
+	if o.serial == 0 {
+		o.serial = uint(c.Serial)
+	}
+	if o.user == "" {
+		o.user = c.UserID
+	}
 	return nil
 }
 
@@ -118,16 +126,14 @@ func keyExists(err error) error {
 	return ipErr(err)
 }
 
-func keysShow(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "keys show")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
+// keysShowOpts are the options of "keys show": none.
+type keysShowOpts struct{ noFlags }
+
+func (o *keysShowOpts) run(_ context.Context, e *env, args []string) error {
+	if len(args) != 1 {
 		return usageErrorf("give one file")
 	}
-	b, err := os.ReadFile(pos[0])
+	b, err := os.ReadFile(args[0])
 	if err != nil {
 		return err
 	}
@@ -213,27 +219,30 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func keysPasswd(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "keys passwd")
-	keyFile := fs.String("key", "", "secret key file")
-	oldFile := fs.String("passphrase-file", "", "file holding the current passphrase")
-	newFile := fs.String("new-passphrase-file", "", "file holding the new passphrase (empty file: store in clear)")
-	out := fs.String("out", "", "where to write the re-encrypted key (may be the same file)")
-	pos, err := parse(fs, args)
-	if err != nil {
+// keysPasswdOpts are the options of "keys passwd".
+type keysPasswdOpts struct {
+	keyFile, oldFile, newFile, out string
+}
+
+func (o *keysPasswdOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.keyFile, "key", "", required("secret key `FILE`"))
+	fs.StringVar(&o.oldFile, "passphrase-file", "", "`FILE` holding the current passphrase (asked on the terminal when absent)")
+	fs.StringVar(&o.newFile, "new-passphrase-file", "", "`FILE` holding the new passphrase (empty file: store in clear; asked when absent)")
+	fs.StringVar(&o.out, "out", "", required("`FILE` to write the re-encrypted key to (may be the same file)"))
+}
+
+func (o *keysPasswdOpts) run(_ context.Context, e *env, args []string) error {
+	if err := noArgs(args, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
-	}
-	if *keyFile == "" || *out == "" {
+	if o.keyFile == "" || o.out == "" {
 		return usageErrorf("--key and --out are required")
 	}
-	b, err := os.ReadFile(*keyFile)
+	b, err := os.ReadFile(o.keyFile)
 	if err != nil {
 		return err
 	}
-	old, err := readPassphrase(e, *oldFile, "Current passphrase", false)
+	old, err := readPassphrase(e, o.oldFile, "Current passphrase", false)
 	if err != nil {
 		return err
 	}
@@ -241,7 +250,7 @@ func keysPasswd(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return ipErr(err)
 	}
-	pass, err := readPassphrase(e, *newFile, "New passphrase", true)
+	pass, err := readPassphrase(e, o.newFile, "New passphrase", true)
 	if err != nil {
 		return err
 	}
@@ -249,9 +258,9 @@ func keysPasswd(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return ipErr(err)
 	}
-	if err := atomicfile.Write(*out, sec, 0o600); err != nil {
+	if err := atomicfile.Write(o.out, sec, 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "key %d re-encrypted into %s\n", key.Serial, *out)
+	fmt.Fprintf(e.stdout, "key %d re-encrypted into %s\n", key.Serial, o.out)
 	return nil
 }

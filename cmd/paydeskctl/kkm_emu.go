@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -11,71 +12,86 @@ import (
 func init() {
 	register(&command{
 		name:    "kkm-emu",
-		args:    "(--pty LINK | --tcp ADDR) [--state FILE] [--tape FILE] [--baud N --pace] [--control ADDR] [--print-time D] [--slow-delay D]",
 		summary: "run a Shtrih-M fiscal register emulator until interrupted",
-		run:     runKKMEmu,
+		opts:    func() options { return &kkmEmuOpts{} },
 	})
 }
 
-func runKKMEmu(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "kkm-emu")
-	pty := fs.String("pty", "", "create a pseudo-terminal and a symlink to it at `LINK`")
-	tcp := fs.String("tcp", "", "listen for TCP connections on `ADDR` (e.g. 127.0.0.1:7778)")
-	state := fs.String("state", "", "state `FILE` (kept across restarts like a real device; default: memory only)")
-	tape := fs.String("tape", "", "printed tape text `FILE` (appended)")
-	baud := fs.Int("baud", 115200, "line speed for --pace")
-	pace := fs.Bool("pace", false, "send and take in bytes at the --baud rate")
-	control := fs.String("control", "", "loopback `ADDR` of the control interface (faults, paper, clock)")
-	filler := fs.Bool("ff", true, "send the 0xFF filler after host ACKs on TCP, as real devices do")
-	printTime := fs.Duration("print-time", 0, "how long each printed document keeps the device busy (submode 5)")
-	slow := fs.Duration("slow-delay", 2*time.Second, "how late a \"fault slow\" answer comes")
-	pos, err := parse(fs, args)
-	if err != nil {
+// kkmEmuOpts are the options of "kkm-emu".
+type kkmEmuOpts struct {
+	pty, tcp, control string
+	state, tape       string
+	baud              int
+	pace, filler      bool
+	printTime, slow   time.Duration
+}
+
+func (o *kkmEmuOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.pty, "pty", "", "create a pseudo-terminal and a symlink to it at `LINK` (this or --tcp, or both)")
+	fs.StringVar(&o.tcp, "tcp", "", "listen for TCP connections on `ADDR` (e.g. 127.0.0.1:7778)")
+	fs.StringVar(&o.state, "state", "", "state `FILE` (kept across restarts like a real device; default: memory only)")
+	fs.StringVar(&o.tape, "tape", "", "printed tape text `FILE` (appended)")
+	fs.IntVar(&o.baud, "baud", 115200, "line speed `N` for --pace")
+	fs.BoolVar(&o.pace, "pace", false, "send and take in bytes at the --baud rate")
+	fs.StringVar(&o.control, "control", "", "loopback `ADDR` of the control interface (faults, paper, clock)")
+	fs.BoolVar(&o.filler, "ff", true, "send the 0xFF filler after host ACKs on TCP, as real devices do")
+	fs.DurationVar(&o.printTime, "print-time", 0, "how long each printed document keeps the device busy (submode 5)")
+	fs.DurationVar(&o.slow, "slow-delay", 2*time.Second, "how late a \"fault slow\" answer comes")
+}
+
+func (o *kkmEmuOpts) run(ctx context.Context, e *env, args []string) error {
+	if err := noArgs(args, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q", pos[0])
-	}
-	if *pty == "" && *tcp == "" {
+	if o.pty == "" && o.tcp == "" {
 		return usageErrorf("%v", errNoListener)
 	}
-	if *baud <= 0 {
-		return usageErrorf("--baud %d out of range", *baud)
+	if o.baud <= 0 {
+		return usageErrorf("--baud %d out of range", o.baud)
 	}
 	emu, err := emulator.New(emulator.Config{
-		StatePath: *state, TapePath: *tape, Now: e.now, Baud: *baud, Pace: *pace,
-		TCPFiller: *filler, Logger: e.log, PrintTime: *printTime, SlowDelay: *slow,
+		StatePath: o.state, TapePath: o.tape, Now: e.now, Baud: o.baud, Pace: o.pace,
+		TCPFiller: o.filler, Logger: e.log, PrintTime: o.printTime, SlowDelay: o.slow,
 	})
 	if err != nil {
 		return err
 	}
 	defer emu.Close()
-	if *pty != "" {
-		p, err := emu.ListenPTY(*pty)
+	if err := o.listen(e, emu); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "kkm-emu: running; interrupt to stop")
+	<-ctx.Done()
+	fmt.Fprintln(e.stdout, "kkm-emu: stopped")
+	return nil
+}
+
+// listen opens the emulator's pseudo-terminal, TCP port and control
+// interface as the flags ask and says where they are.
+func (o *kkmEmuOpts) listen(e *env, emu *emulator.Emulator) error {
+	if o.pty != "" {
+		p, err := emu.ListenPTY(o.pty)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "kkm-emu: pty %s -> %s\n", p.Link, p.Path)
 	}
-	if *tcp != "" {
-		a, err := emu.ListenTCP(*tcp)
+	if o.tcp != "" {
+		a, err := emu.ListenTCP(o.tcp)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "kkm-emu: tcp %s (PORT tcp://%s)\n", a, a)
 	}
-	if *control != "" {
-		a, err := emu.ListenControl(*control)
+	if o.control != "" {
+		a, err := emu.ListenControl(o.control)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "kkm-emu: control %s (send \"help\")\n", a)
 	}
-	if *pace {
-		fmt.Fprintf(e.stdout, "kkm-emu: pacing at %d baud\n", *baud)
+	if o.pace {
+		fmt.Fprintf(e.stdout, "kkm-emu: pacing at %d baud\n", o.baud)
 	}
-	fmt.Fprintln(e.stdout, "kkm-emu: running; interrupt to stop")
-	<-ctx.Done()
-	fmt.Fprintln(e.stdout, "kkm-emu: stopped")
 	return nil
 }

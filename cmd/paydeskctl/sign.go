@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"os"
 	"time"
@@ -12,15 +13,13 @@ import (
 func init() {
 	register(&command{
 		name:    "sign",
-		args:    "--key secret.key [--passphrase-file F] [--hash md5|sha256] [--time UNIX] [--detached]",
 		summary: "sign the bytes on stdin; the signed document (or detached signature) on stdout",
-		run:     signCmd,
+		opts:    func() options { return &signOpts{} },
 	})
 	register(&command{
 		name:    "verify",
-		args:    "--pubkeys FILE [--serial N] [--detached SIGFILE]",
 		summary: "verify the signed document on stdin; its message bytes, exactly, on stdout",
-		run:     verifyCmd,
+		opts:    func() options { return &verifyOpts{} },
 	})
 }
 
@@ -48,32 +47,38 @@ func openKey(b, pass []byte) (*ipriv.SecretKey, error) {
 	return k, ipErr(err)
 }
 
-func signCmd(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "sign")
-	keyFile := fs.String("key", "", "secret key file")
-	passFile := fs.String("passphrase-file", "", "file holding the passphrase")
-	hashName := fs.String("hash", "md5", "md5 or sha256")
-	unix := fs.Int64("time", -1, "signing time, Unix seconds (default: now)")
-	detached := fs.Bool("detached", false, "write only the signature block")
-	pos, err := parse(fs, args)
-	if err != nil {
+// signOpts are the options of "sign".
+type signOpts struct {
+	keyFile, passFile string
+	hash              string
+	unix              int64
+	detached          bool
+}
+
+func (o *signOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.keyFile, "key", "", required("secret key `FILE`, such as secret.key"))
+	fs.StringVar(&o.passFile, "passphrase-file", "", "`FILE` holding the passphrase (asked on the terminal when the key has one)")
+	fs.StringVar(&o.hash, "hash", "md5", "the hash: `md5|sha256`")
+	fs.Int64Var(&o.unix, "time", -1, "signing time, `UNIX` seconds (default: now)")
+	fs.BoolVar(&o.detached, "detached", false, "write only the signature block")
+}
+
+func (o *signOpts) run(_ context.Context, e *env, args []string) error {
+	if err := noArgs(args, "the message comes on stdin"); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q (the message comes on stdin)", pos[0])
-	}
-	if *keyFile == "" {
+	if o.keyFile == "" {
 		return usageErrorf("--key is required")
 	}
-	h, err := ipriv.ParseHash(*hashName)
+	h, err := ipriv.ParseHash(o.hash)
 	if err != nil {
 		return usageErrorf("--hash must be md5 or sha256")
 	}
 	at := e.now()
-	if *unix >= 0 {
-		at = time.Unix(*unix, 0)
+	if o.unix >= 0 {
+		at = time.Unix(o.unix, 0)
 	}
-	key, err := loadSecretKey(e, *keyFile, *passFile)
+	key, err := loadSecretKey(e, o.keyFile, o.passFile)
 	if err != nil {
 		return err
 	}
@@ -82,7 +87,7 @@ func signCmd(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	var out []byte
-	if *detached {
+	if o.detached {
 		out, err = key.SignDetached(body, h, at)
 	} else {
 		out, err = key.Sign(body, h, at)
@@ -94,25 +99,30 @@ func signCmd(_ context.Context, e *env, args []string) error {
 	return err
 }
 
-func verifyCmd(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify")
-	pubFile := fs.String("pubkeys", "", "public key file")
-	serial := fs.Uint("serial", 0, "serial of the key to verify with (default: the signer named in the document)")
-	sigFile := fs.String("detached", "", "detached signature file; the message comes on stdin")
-	pos, err := parse(fs, args)
-	if err != nil {
+// verifyOpts are the options of "verify".
+type verifyOpts struct {
+	pubFile string
+	serial  uint
+	sigFile string
+}
+
+func (o *verifyOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.pubFile, "pubkeys", "", required("public key `FILE`"))
+	fs.UintVar(&o.serial, "serial", 0, "serial `N` of the key to verify with (default: the signer named in the document)")
+	fs.StringVar(&o.sigFile, "detached", "", "detached signature `SIGFILE`; the message comes on stdin")
+}
+
+func (o *verifyOpts) run(_ context.Context, e *env, args []string) error {
+	if err := noArgs(args, "the document comes on stdin"); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("unexpected argument %q (the document comes on stdin)", pos[0])
-	}
-	if *pubFile == "" {
+	if o.pubFile == "" {
 		return usageErrorf("--pubkeys is required")
 	}
-	if *serial > 0xFFFFFFFF {
+	if o.serial > 0xFFFFFFFF {
 		return usageErrorf("--serial is out of range")
 	}
-	kb, err := os.ReadFile(*pubFile)
+	kb, err := os.ReadFile(o.pubFile)
 	if err != nil {
 		return err
 	}
@@ -124,28 +134,39 @@ func verifyCmd(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *sigFile != "" {
-		sig, err := os.ReadFile(*sigFile)
-		if err != nil {
-			return err
-		}
-		want := uint32(*serial)
-		if want == 0 {
-			if s, err := ipriv.ReadSignature(&ipriv.Document{Signature: sig}); err == nil {
-				want = s.Serial
-			}
-		}
-		key, err := ring.Find(want)
-		if err != nil {
-			return ipErr(err)
-		}
-		if _, err := key.VerifyDetached(in, sig); err != nil {
-			return ipErr(err)
-		}
-		_, err = e.stdout.Write(in)
+	if o.sigFile != "" {
+		return verifyDetached(e, ring, uint32(o.serial), o.sigFile, in)
+	}
+	return verifyDocument(e, ring, uint32(o.serial), in)
+}
+
+// verifyDetached verifies message in against the detached signature in
+// sigFile and writes the message.
+func verifyDetached(e *env, ring *ipriv.Keyring, serial uint32, sigFile string, in []byte) error {
+	sig, err := os.ReadFile(sigFile)
+	if err != nil {
 		return err
 	}
-	want := uint32(*serial)
+	want := serial
+	if want == 0 {
+		if s, err := ipriv.ReadSignature(&ipriv.Document{Signature: sig}); err == nil {
+			want = s.Serial
+		}
+	}
+	key, err := ring.Find(want)
+	if err != nil {
+		return ipErr(err)
+	}
+	if _, err := key.VerifyDetached(in, sig); err != nil {
+		return ipErr(err)
+	}
+	_, err = e.stdout.Write(in)
+	return err
+}
+
+// verifyDocument verifies the signed document in and writes its message.
+func verifyDocument(e *env, ring *ipriv.Keyring, serial uint32, in []byte) error {
+	want := serial
 	if want == 0 {
 		// Verify with the key the document names as its signer.
 		d, _, err := ipriv.Parse(in)

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -22,110 +24,154 @@ import (
 func init() {
 	register(&command{
 		name:    "soak",
-		args:    "--n N [--data DIR] [--seed S] [--max-life 1s] [--shift 400]",
 		summary: "N training payments with random faults on both sides, the process killed at random; then reconcile",
-		run:     soakCmd,
+		opts:    func() options { return &soakOpts{} },
 	})
 }
 
-// soakCmd runs the soak: a worker process takes the payments and is killed
-// (SIGKILL) at random moments and started again until N payments are made;
-// then the books are reconciled with the simulator and the emulator.
-func soakCmd(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "soak")
-	n := fs.Int("n", 200, "payments")
-	data := fs.String("data", "", "data folder (default: a new temporary folder)")
-	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
-	maxLife := fs.Duration("max-life", time.Second, "a worker is killed after a random time up to this")
-	shiftLen := fs.Int("shift", 400, "payments per shift (closed with a Z report, then a new one opened)")
-	worker := fs.Bool("worker", false, "run as the worker (internal)")
-	if _, err := parse(fs, args); err != nil {
+// soakOpts are the options of "soak": a worker process takes the payments
+// and is killed (SIGKILL) at random moments and started again until N
+// payments are made; then the books are reconciled with the simulator and
+// the emulator.
+type soakOpts struct {
+	n        int
+	data     string
+	seed     uint64
+	maxLife  time.Duration
+	shiftLen int
+	worker   bool
+}
+
+func (o *soakOpts) flags(fs *flag.FlagSet) {
+	fs.IntVar(&o.n, "n", 200, "`N` payments")
+	fs.StringVar(&o.data, "data", "", "data folder `DIR` (default: a new temporary folder)")
+	fs.Uint64Var(&o.seed, "seed", uint64(time.Now().UnixNano()), "random `SEED` (default: from the clock)")
+	fs.DurationVar(&o.maxLife, "max-life", time.Second, "a worker is killed after a random time up to this")
+	fs.IntVar(&o.shiftLen, "shift", 400, "`N` payments per shift (closed with a Z report, then a new one opened)")
+	fs.BoolVar(&o.worker, "worker", false, "run as the worker"+internalNote)
+}
+
+func (o *soakOpts) run(ctx context.Context, e *env, _ []string) error {
+	if err := o.prepare(); err != nil {
 		return err
 	}
-	if *n <= 0 || *shiftLen <= 0 {
-		return usageErrorf("--n and --shift must be positive")
-	}
-	if *maxLife <= 0 {
-		// rand.Int64N panics on it, with a worker already started.
-		return usageErrorf("--max-life must be positive, like 1s")
-	}
-	if *data == "" {
-		d, err := os.MkdirTemp("", "paydesk-soak")
-		if err != nil {
-			return err
-		}
-		*data = d
-	}
-	if *worker {
-		return soakWorker(ctx, e, *data, *n, *shiftLen, *seed)
+	if o.worker {
+		return soakWorker(ctx, e, o.data, o.n, o.shiftLen, o.seed)
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	if err := soakFund(ctx, *data); err != nil {
+	if err := soakFund(ctx, o.data); err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(*seed, 1))
 	start := time.Now()
-	kills := 0
-	for round := 0; ; round++ {
-		if round > 100+10**n {
-			return fmt.Errorf("soak: the worker did not finish after %d starts", round)
-		}
-		cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(*n), "--shift", fmt.Sprint(*shiftLen), "--data", *data, "--seed", fmt.Sprint(*seed+uint64(round)))
-		cmd.Env = append(os.Environ(), "PAYDESK_DATA_DIR="+*data, "PAYDESK_CONFIG=", "PAYDESK_TEST_KILL_AT=")
-		cmd.Stderr = e.stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		// The worker's life is counted from when it is ready (booted and
-		// recovered), so that a slow start still leaves it time to pay.
-		life := time.Duration(rng.Int64N(int64(*maxLife))) + 200*time.Millisecond
-		var timer *time.Timer
-		var mu sync.Mutex
-		ready, done := make(chan struct{}), false
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				switch sc.Text() {
-				case "ready":
-					mu.Lock()
-					timer = time.AfterFunc(life, func() { _ = cmd.Process.Kill() })
-					mu.Unlock()
-				case "done":
-					mu.Lock()
-					done = true
-					mu.Unlock()
-				}
-			}
-			close(ready)
-		}()
-		<-ready
-		err = cmd.Wait()
-		mu.Lock()
-		killed := timer != nil && !timer.Stop()
-		finished := done
-		mu.Unlock()
-		// A worker that said it is done has finished the payments, even if
-		// it was killed while closing (slow under the race detector).
-		if err == nil || finished {
-			break
-		}
-		if !killed {
-			return fmt.Errorf("soak: worker failed: %w", err)
-		}
-		kills++
-	}
-	fmt.Fprintf(e.stdout, "payments=%d kills=%d seconds=%.1f seed=%d\n", *n, kills, time.Since(start).Seconds(), *seed)
-	rec, err := soakReconcile(ctx, *data)
+	kills, err := o.runWorkers(ctx, e, exe)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stdout, "payments=%d kills=%d seconds=%.1f seed=%d\n", o.n, kills, time.Since(start).Seconds(), o.seed)
+	rec, err := soakReconcile(ctx, o.data)
+	if err != nil {
+		return err
+	}
+	return printReconciliation(e, rec)
+}
+
+// prepare checks the flags and makes the data folder when none is given.
+func (o *soakOpts) prepare() error {
+	if o.n <= 0 || o.shiftLen <= 0 {
+		return usageErrorf("--n and --shift must be positive")
+	}
+	if o.maxLife <= 0 {
+		// rand.Int64N panics on it, with a worker already started.
+		return usageErrorf("--max-life must be positive, like 1s")
+	}
+	if o.data == "" {
+		d, err := os.MkdirTemp("", "paydesk-soak")
+		if err != nil {
+			return err
+		}
+		o.data = d
+	}
+	return nil
+}
+
+// runWorkers starts workers, each killed after a random life, until one
+// finishes the payments; it returns how many were killed.
+func (o *soakOpts) runWorkers(ctx context.Context, e *env, exe string) (int, error) {
+	rng := rand.New(rand.NewPCG(o.seed, 1))
+	kills := 0
+	for round := 0; ; round++ {
+		if round > 100+10*o.n {
+			return kills, fmt.Errorf("soak: the worker did not finish after %d starts", round)
+		}
+		cmd, out, err := o.start(ctx, e, exe, round)
+		if err != nil {
+			return kills, err
+		}
+		// The worker's life is counted from when it is ready (booted and
+		// recovered), so that a slow start still leaves it time to pay.
+		life := time.Duration(rng.Int64N(int64(o.maxLife))) + 200*time.Millisecond
+		finished, killed, err := watchWorker(cmd, out, life)
+		// A worker that said it is done has finished the payments, even if
+		// it was killed while closing (slow under the race detector).
+		if err == nil || finished {
+			return kills, nil
+		}
+		if !killed {
+			return kills, fmt.Errorf("soak: worker failed: %w", err)
+		}
+		kills++
+	}
+}
+
+// start starts the worker of a round; out is its standard output.
+func (o *soakOpts) start(ctx context.Context, e *env, exe string, round int) (*exec.Cmd, io.Reader, error) {
+	cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(o.n), "--shift", fmt.Sprint(o.shiftLen), "--data", o.data, "--seed", fmt.Sprint(o.seed+uint64(round)))
+	cmd.Env = append(os.Environ(), "PAYDESK_DATA_DIR="+o.data, "PAYDESK_CONFIG=", "PAYDESK_TEST_KILL_AT=")
+	cmd.Stderr = e.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	return cmd, out, nil
+}
+
+// watchWorker kills the worker life after it says it is ready and waits
+// for it to end: finished when it said it is done, killed when its life
+// ran out first; err is how it ended.
+func watchWorker(cmd *exec.Cmd, out io.Reader, life time.Duration) (finished, killed bool, err error) {
+	var timer *time.Timer
+	var mu sync.Mutex
+	ready, done := make(chan struct{}), false
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			switch sc.Text() {
+			case "ready":
+				mu.Lock()
+				timer = time.AfterFunc(life, func() { _ = cmd.Process.Kill() })
+				mu.Unlock()
+			case "done":
+				mu.Lock()
+				done = true
+				mu.Unlock()
+			}
+		}
+		close(ready)
+	}()
+	<-ready
+	err = cmd.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return done, timer != nil && !timer.Stop(), err
+}
+
+func printReconciliation(e *env, rec training.Reconciliation) error {
 	fmt.Fprintf(e.stdout, "paid=%d not_paid=%d failed=%d pending=%d receipts=%d paid_total=%v shifts=%d cash_ops=%d drawer=%v\n",
 		rec.Paid, rec.NotPaid, rec.Failed, rec.Pending, rec.Receipts, rec.PaidTotal, rec.Shifts, rec.CashOps, rec.Drawer)
 	for _, m := range rec.Mismatches {

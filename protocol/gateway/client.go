@@ -10,6 +10,7 @@ package gateway
 
 import (
 	"bytes"
+	"compress/gzip"
 	"compress/zlib"
 	"context"
 	"crypto/rand"
@@ -18,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -34,7 +36,8 @@ import (
 // DefaultTimeout bounds one request, answer included: the network may be slow.
 const DefaultTimeout = 90 * time.Second
 
-// maxAnswer bounds the size of an answer read from the network.
+// maxAnswer bounds the size of an answer read from the network, and of a
+// compressed answer once unpacked (against zip bombs).
 const maxAnswer = 1 << 20
 
 // Config is what a Client needs. SD, AP, OP, Key and Bank are required.
@@ -150,9 +153,15 @@ type Payment struct {
 
 // Answer is a verified answer of the network.
 type Answer struct {
-	Op       string
-	Fields   Fields // every field, decoded from windows-1251
-	Document []byte // the signed document as received
+	Op string // check, pay, status or balance
+	// Fields holds every NAME=value line of the signed message, decoded
+	// from windows-1251; the fields the provider's catalogue entry marks as
+	// encoded (Provider.Encoded) are URL-decoded, every other one is as
+	// signed. Lines that are not NAME=value are not in it.
+	Fields Fields
+	// Document is the signed document as received (unpacked when it came
+	// compressed).
+	Document []byte
 	Session  string
 	Date     string
 	Error    int // ERROR; 0 when absent
@@ -161,7 +170,7 @@ type Answer struct {
 	AuthCode string
 	OpName   string
 	ErrMsg   string
-	AddInfo  string // URL-decoded when it was URL-encoded
+	AddInfo  string // URL-decoded only when the provider marks ADDINFO as encoded
 	Rest     money.Amount
 	HasRest  bool
 	Price    money.Amount // fixed price when the provider sets one
@@ -170,7 +179,9 @@ type Answer struct {
 
 // OK reports success by the spec's rule: check, pay and balance succeed on
 // ERROR=0 (and RESULT=0 where RESULT is given), status on ERROR=0 and
-// RESULT=7.
+// RESULT=7. For pay it is not enough: Client.Pay takes an answer as an
+// acceptance only when it carries a TRANSID and none of a check answer's
+// fields.
 func (a *Answer) OK() bool {
 	if a.Error != 0 {
 		return false
@@ -339,7 +350,7 @@ func (c *Client) Check(ctx context.Context, p Payment) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, "check", p.Provider.CheckURL, p.Session, f)
+	return c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded)
 }
 
 // CheckNumber checks only the payer's number (REQ_TYPE=1), before the
@@ -354,19 +365,69 @@ func (c *Client) CheckNumber(ctx context.Context, prov *Provider, session, id st
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, "check", prov.CheckURL, session, f)
+	return c.do(ctx, "check", prov.CheckURL, session, f, prov.Encoded)
 }
 
 // Pay sends the payment, once. The caller must have persisted the SESSION
-// and the fact that pay is being sent before calling. A KindNoAnswer error
-// means the outcome is unknown: settle it with Status, never by paying
-// again. A verified refusal is final only once status confirms it.
+// and the fact that pay is being sent before calling. It returns nil only
+// for an acceptance (see notAcceptance): a verified answer to pay with
+// ERROR=0, RESULT=0 and a TRANSID. A KindNoAnswer error means the outcome
+// is unknown: settle it with Status, never by paying again. It comes with
+// the verified answer when one came that is not an acceptance (a check's
+// answer, no TRANSID, ERROR=0 without RESULT=0), so that the caller can
+// record it; that answer is neither a refusal nor a success. A verified
+// refusal (KindRefused) is final only once status confirms it.
 func (c *Client) Pay(ctx context.Context, p Payment) (*Answer, error) {
 	f, err := c.paymentFields("pay", p, "")
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, "pay", p.Provider.PayURL, p.Session, f)
+	a, err := c.do(ctx, "pay", p.Provider.PayURL, p.Session, f, p.Provider.Encoded)
+	if a == nil || a.Error != 0 {
+		return a, err // no trustworthy answer, or a refusal: status settles it
+	}
+	if why := notAcceptance(a); why != "" {
+		c.cfg.Log.Warn("gateway: the answer to pay is not an acceptance", "session", p.Session, "why", why)
+		return a, &Error{Op: "pay", Kind: KindNoAnswer, Session: p.Session, Result: a.Result,
+			Text: i18n.M("gateway.pay_not_accepted"), Err: errors.New(why)}
+	}
+	return a, nil
+}
+
+// checkOnlyFields are the fields spec §6 (docs/gateway-answers.md) gives
+// to a check answer and never to a pay answer. CyberPlat's test server's
+// real check answer carries OPNAME, ACCOUNT and REST; its pay answer only
+// DATE, SESSION, ERROR, RESULT, TRANSID and GATEWAY_IN/OUT.
+var checkOnlyFields = []string{"REST", "OPNAME", "ACCOUNT", "ADDINFO", "PRICE", "PRICE_RECOMMEND", "BALANCE", "RESTLIMIT"}
+
+// notAcceptance says why a verified answer with ERROR=0 to pay is not an
+// acceptance of the payment, or "" when it is one. An acceptance is
+// evidently an answer to pay: RESULT is 0 (spec §7: pay succeeds iff ERROR=0
+// and RESULT=0), no field that only a check answer carries (spec §6:
+// REST, OPNAME, ACCOUNT, ADDINFO, PRICE, PRICE_RECOMMEND, BALANCE,
+// RESTLIMIT; present even empty), and a TRANSID of digits (spec §6: pay
+// answers carry the CyberPlat transaction id). A check answer for the same
+// SESSION handed back as the answer to pay is thus never read as a
+// payment made. The rule and its sources: docs/gateway-answers.md.
+func notAcceptance(a *Answer) string {
+	if a.Result != 0 {
+		if a.Result < 0 {
+			return "the answer has ERROR=0 but no RESULT"
+		}
+		return fmt.Sprintf("the answer has ERROR=0 but RESULT=%d, not 0", a.Result)
+	}
+	for _, name := range checkOnlyFields {
+		if _, ok := a.Fields.Lookup(name); ok {
+			return "the answer carries " + name + ", a field of a check answer, not of a pay answer"
+		}
+	}
+	if a.TransID == "" {
+		return "the answer has no TRANSID"
+	}
+	if strings.Trim(a.TransID, "0123456789") != "" {
+		return fmt.Sprintf("TRANSID %q is not digits", a.TransID)
+	}
+	return ""
 }
 
 // Status asks what happened to the payment with the session. It returns an
@@ -385,7 +446,7 @@ func (c *Client) Status(ctx context.Context, prov *Provider, session, transID st
 		f = append(f, Field{"TRANSID", transID})
 	}
 	f = append(f, Field{"ACCEPT_KEYS", c.acceptKeys()})
-	a, err := c.do(ctx, "status", prov.StatusURL, session, f)
+	a, err := c.do(ctx, "status", prov.StatusURL, session, f, prov.Encoded)
 	if err != nil && KindOf(err) == KindRefused {
 		return a, nil // a refusal is an answer for status: read its outcome
 	}
@@ -398,11 +459,12 @@ func (c *Client) Balance(ctx context.Context, session string) (*Answer, error) {
 		return nil, configErr("balance", nil, i18n.M("gateway.no_balance_url"))
 	}
 	f := Fields{{"SD", c.cfg.SD}, {"AP", c.cfg.AP}, {"OP", c.cfg.OP}, {"SESSION", session}, {"ACCEPT_KEYS", c.acceptKeys()}}
-	return c.do(ctx, "balance", c.cfg.BalanceURL, session, f)
+	return c.do(ctx, "balance", c.cfg.BalanceURL, session, f, nil)
 }
 
-// do signs, sends and verifies one request.
-func (c *Client) do(ctx context.Context, op, target, session string, f Fields) (*Answer, error) {
+// do signs, sends and verifies one request; encoded names the answer's
+// fields to URL-decode (Provider.Encoded).
+func (c *Client) do(ctx context.Context, op, target, session string, f Fields, encoded []string) (*Answer, error) {
 	if err := CheckURL(target); err != nil {
 		e := err.(*Error)
 		e.Op, e.Session = op, session
@@ -423,12 +485,12 @@ func (c *Client) do(ctx context.Context, op, target, session string, f Fields) (
 	log := c.cfg.Log.With("op", op, "session", session, "url", target, "ms", time.Since(start).Milliseconds())
 	if err != nil {
 		log.Warn("gateway: no answer", "err", err)
-		return nil, &Error{Op: op, Kind: KindNoAnswer, Session: session, Result: -1, Err: err}
+		return nil, noAnswer(op, session, err)
 	}
-	a, err := c.read(op, session, raw)
+	a, err := c.read(op, session, raw, encoded)
 	if err != nil {
 		log.Warn("gateway: untrustworthy answer", "err", err)
-		return nil, &Error{Op: op, Kind: KindNoAnswer, Session: session, Result: -1, Err: err}
+		return nil, noAnswer(op, session, err)
 	}
 	log.Info("gateway: answer", "error", a.Error, "result", a.Result, "transid", a.TransID)
 	if !a.OK() && op != "status" {
@@ -457,21 +519,17 @@ func (c *Client) post(ctx context.Context, target string, doc []byte) ([]byte, e
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
 		return nil, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	var r io.Reader = io.LimitReader(resp.Body, maxAnswer+1)
-	if strings.Contains(resp.Header.Get("Content-Type"), "x-gzip") {
-		zr, err := zlib.NewReader(r)
-		if err != nil {
-			return nil, fmt.Errorf("compressed answer: %w", err)
-		}
-		defer zr.Close()
-		r = io.LimitReader(zr, maxAnswer+1)
-	}
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > maxAnswer {
 		return nil, errors.New("answer too large")
+	}
+	if compressed(resp.Header) {
+		if b, err = unpack(b); err != nil {
+			return nil, err
+		}
 	}
 	if len(b) == 0 {
 		return nil, errors.New("empty answer")
@@ -479,16 +537,110 @@ func (c *Client) post(ctx context.Context, target string, doc []byte) ([]byte, e
 	return b, nil
 }
 
-// read verifies an answer and decodes its fields.
-func (c *Client) read(op, session string, raw []byte) (*Answer, error) {
+// noAnswer is the error for an answer that did not come or cannot be
+// believed; a compressed answer that cannot be unpacked says so.
+func noAnswer(op, session string, err error) *Error {
+	e := &Error{Op: op, Kind: KindNoAnswer, Session: session, Result: -1, Err: err}
+	var pe *packingError
+	if errors.As(err, &pe) {
+		key := "gateway.no_answer.compressed"
+		if op == "pay" {
+			key += ".pay"
+		}
+		e.Text = i18n.M(key)
+	}
+	return e
+}
+
+// compressed reports whether the answer says it is compressed:
+// Content-Type application/x-gzip (what CyberPlat's kiosk looks for) or
+// application/gzip, or a Content-Encoding gzip that the HTTP transport did
+// not undo itself (it does, and drops the header, when it asked for gzip).
+func compressed(h http.Header) bool {
+	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && (mt == "application/x-gzip" || mt == "application/gzip") {
+		return true
+	}
+	for _, ce := range strings.Split(h.Get("Content-Encoding"), ",") {
+		if ce = strings.TrimSpace(ce); strings.EqualFold(ce, "gzip") || strings.EqualFold(ce, "x-gzip") {
+			return true
+		}
+	}
+	return false
+}
+
+// packingError is a compressed answer that cannot be unpacked.
+type packingError struct{ err error }
+
+func (e *packingError) Error() string { return "compressed answer: " + e.err.Error() }
+func (e *packingError) Unwrap() error { return e.err }
+
+// unpack unpacks a compressed answer, telling its form by its bytes: gzip
+// (magic 1f 8b), bare zlib (a valid zlib header), or Qt's qCompress form,
+// the one CyberPlat's kiosk reads (RequestSender.cpp passes an
+// application/x-gzip answer to qUncompress): the unpacked length as 4
+// bytes big-endian, then a zlib stream. The qCompress length must match
+// what the stream unpacks to; at most maxAnswer bytes are unpacked. Bytes
+// after the end of the stream are ignored, as zlib's uncompress does.
+func unpack(b []byte) ([]byte, error) {
+	bad := func(format string, a ...any) ([]byte, error) {
+		return nil, &packingError{fmt.Errorf(format, a...)}
+	}
+	var zr io.ReadCloser
+	var err error
+	limit, want := maxAnswer, -1
+	switch {
+	case len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b:
+		var gz *gzip.Reader
+		if gz, err = gzip.NewReader(bytes.NewReader(b)); err == nil {
+			gz.Multistream(false)
+			zr = gz
+		}
+	case zlibHeader(b):
+		zr, err = zlib.NewReader(bytes.NewReader(b))
+	case len(b) > 4 && zlibHeader(b[4:]):
+		want = int(binary.BigEndian.Uint32(b))
+		if want > maxAnswer {
+			return bad("qUncompress length %d is larger than %d bytes", want, maxAnswer)
+		}
+		limit = want
+		zr, err = zlib.NewReader(bytes.NewReader(b[4:]))
+	default:
+		return bad("the body is not qCompress, gzip or zlib")
+	}
+	if err != nil {
+		return nil, &packingError{err}
+	}
+	defer zr.Close()
+	out, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
+	switch {
+	case err != nil:
+		return nil, &packingError{err}
+	case want >= 0 && len(out) != want:
+		if len(out) > want {
+			return bad("qUncompress length %d does not match: the stream unpacks to more", want)
+		}
+		return bad("qUncompress length %d does not match the %d bytes unpacked", want, len(out))
+	case len(out) > maxAnswer:
+		return bad("unpacked answer larger than %d bytes", maxAnswer)
+	}
+	return out, nil
+}
+
+// zlibHeader reports whether b starts with a zlib header (RFC 1950):
+// method 8 (deflate), a window of at most 32 KiB, and the check bits.
+func zlibHeader(b []byte) bool {
+	return len(b) >= 2 && b[0]&0x0f == 8 && b[0]>>4 <= 7 && (uint16(b[0])<<8|uint16(b[1]))%31 == 0
+}
+
+// read verifies an answer and decodes its fields: lines that are not
+// NAME=value are passed over (ParseAnswerFields), the fields named in
+// encoded are URL-decoded, every other one is taken as signed.
+func (c *Client) read(op, session string, raw []byte, encoded []string) (*Answer, error) {
 	d, _, err := c.cfg.Bank.Verify(raw)
 	if err != nil {
 		return nil, err
 	}
-	f, err := ParseFields(d.Body)
-	if err != nil {
-		return nil, err
-	}
+	f := urlDecoded(ParseAnswerFields(d.Body), encoded)
 	a := &Answer{Op: op, Fields: f, Document: raw, Result: -1}
 	a.Session = f.Get("SESSION")
 	// Real balance answers carry no SESSION; every other answer must echo ours.
@@ -512,7 +664,7 @@ func (c *Client) read(op, session string, raw []byte) (*Answer, error) {
 	a.AuthCode = f.Get("AUTHCODE")
 	a.OpName = f.Get("OPNAME")
 	a.ErrMsg = f.Get("ERRMSG")
-	a.AddInfo = DecodeURLValue(f.Get("ADDINFO"))
+	a.AddInfo = f.Get("ADDINFO")
 	if v := strings.TrimSpace(f.Get("REST")); v != "" {
 		if a.Rest, err = parseSigned(v); err == nil {
 			a.HasRest = true

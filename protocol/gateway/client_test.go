@@ -127,7 +127,7 @@ func TestCheckRequestAndAnswer(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, a.OK())
 	assert.Equal(t, "МТС Москва", a.OpName)
-	assert.Equal(t, "Абонент И.И.", a.AddInfo, "URL-encoded windows-1251 ADDINFO is decoded")
+	assert.Equal(t, "%C0%E1%EE%ED%E5%ED%F2+%C8.%C8.", a.AddInfo, "ADDINFO is verbatim: the catalogue does not mark it encoded for MTS")
 	assert.Equal(t, money.Amount(9999925), a.Rest)
 	assert.Equal(t, "S1", a.Session)
 

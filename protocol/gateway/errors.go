@@ -161,11 +161,13 @@ type Kind int
 // Kinds of failure.
 const (
 	// KindRefused: the network answered with a verified ERROR or RESULT that
-	// is not success. Code holds the ERROR.
+	// is not success. Code holds the ERROR; Code 0 (ERROR=0 with RESULT
+	// missing or not 0) is an answer without a result, to be tried again.
 	KindRefused Kind = iota + 1
 	// KindNoAnswer: no trustworthy answer (transport failure, timeout, HTTP
-	// error, unsigned, wrongly signed or malformed answer, another SESSION
-	// echoed). For pay this means the outcome is unknown.
+	// error, unsigned, wrongly signed, malformed or wrongly compressed answer,
+	// another SESSION echoed), or an answer to pay that is not an acceptance
+	// of it (see Client.Pay). For pay this means the outcome is unknown.
 	KindNoAnswer
 	// KindInput: the request was refused before anything was sent (a number
 	// failing the pattern, an amount out of range, an unknown provider).
@@ -193,13 +195,20 @@ func (k Kind) String() string {
 type Error struct {
 	Op      string // check, pay, status, balance
 	Kind    Kind
-	Code    int      // the ERROR code when Kind is KindRefused
-	Result  int      // the RESULT, -1 when absent
-	Session string   // the SESSION of the request
-	Text    i18n.Msg // for KindInput and KindConfig: the message
-	Err     error    // the underlying cause
+	Code    int    // the ERROR code when Kind is KindRefused
+	Result  int    // the RESULT, -1 when absent
+	Session string // the SESSION of the request
+	// Text is the message for KindInput and KindConfig, and for
+	// KindNoAnswer when there is more to say than "no trustworthy answer"
+	// (a compressed answer that cannot be unpacked, an answer to pay that
+	// is not an acceptance).
+	Text i18n.Msg
+	Err  error // the underlying cause
 }
 
+// Error formats the error in English for logs: "gateway: op SESSION:"
+// then ERROR and RESULT with the code's message for a refusal, or the kind
+// and its message, then the cause.
 func (e *Error) Error() string {
 	s := "gateway: " + e.Op
 	if e.Session != "" {
@@ -211,7 +220,7 @@ func (e *Error) Error() string {
 		if e.Result >= 0 {
 			s += fmt.Sprintf(" RESULT=%d", e.Result)
 		}
-		s += ": " + Lookup(e.Code).Msg().In(i18n.EN)
+		s += ": " + e.Msg().In(i18n.EN)
 	default:
 		s += ": " + e.Kind.String()
 		if !e.Text.IsZero() {
@@ -228,12 +237,16 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Class is the catalogue class of a refusal; after pay was sent every
-// refusal is resolved through status.
+// refusal is resolved through status. ERROR=0 without RESULT=0 (Code 0) is
+// an answer without a result: the same step may be tried again.
 func (e *Error) Class() Class {
 	switch e.Kind {
 	case KindRefused:
 		if e.Op == "pay" {
 			return ClassStatus
+		}
+		if e.Code == 0 {
+			return ClassRetry
 		}
 		return Lookup(e.Code).Class
 	case KindNoAnswer:
@@ -247,14 +260,24 @@ func (e *Error) Class() Class {
 	return ClassFinal
 }
 
-// Msg names the message: the catalogue's for a refusal's code, "no
-// trustworthy answer" (with "do not repeat" for pay), or the text given
-// for bad input and configuration.
+// Msg names the message: the catalogue's for a refusal's code ("answered
+// without a result" for ERROR=0), "no trustworthy answer" (with "do not
+// repeat" for pay) or the text given for it, or the text given for bad
+// input and configuration.
 func (e *Error) Msg() i18n.Msg {
 	switch e.Kind {
 	case KindRefused:
+		if e.Code == 0 {
+			if e.Op == "check" {
+				return i18n.M("gateway.no_result.check")
+			}
+			return i18n.M("gateway.no_result")
+		}
 		return Lookup(e.Code).Msg()
 	case KindNoAnswer:
+		if !e.Text.IsZero() {
+			return e.Text
+		}
 		if e.Op == "pay" {
 			return i18n.M("gateway.no_answer.pay")
 		}

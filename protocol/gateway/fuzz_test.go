@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"encoding/binary"
 	"io"
 	"net/http"
 	"net/url"
@@ -137,7 +138,10 @@ func signedAnswer(t testing.TB, text string) []byte {
 // verifies with the bank key, echoes the SESSION and carries a numeric
 // ERROR; every error is a *gateway.Error of a known kind with a message in
 // both languages; an untrustworthy answer to pay is KindNoAnswer (the
-// outcome is unknown, never failed); a refusal carries its verified answer.
+// outcome is unknown, never failed), and so is a verified one that is not an
+// acceptance (it comes with the answer); a refusal carries its verified
+// answer; a pay answer taken as success carries a TRANSID of digits and no
+// field of a check answer.
 func FuzzAnswer(f *testing.F) {
 	fuzzSetup(f)
 	for i, text := range []string{
@@ -151,12 +155,18 @@ func FuzzAnswer(f *testing.F) {
 	f.Add(uint8(4+1), signedAnswer(f, "SESSION=FZ1\r\nERROR_CODE=23\r\nERRMSG=Номер не обслуживается\r\nRESULT=1\r\n"))
 	f.Add(uint8(4+2), signedAnswer(f, "SESSION=FZ1\r\nERROR=11\r\nRESULT=0\r\n"))
 	f.Add(uint8(8+1), []byte("x\x9c"))
+	// A check answer handed back to pay; a pay answer without TRANSID; an
+	// answer in the kiosk's qCompress form.
+	f.Add(uint8(1), signedAnswer(f, "SESSION=FZ1\r\nERROR=0\r\nRESULT=0\r\nOPNAME=\r\nACCOUNT=\r\nTRANSID=\r\nREST=99.25\r\n"))
+	f.Add(uint8(1), signedAnswer(f, "SESSION=FZ1\r\nERROR=0\r\nRESULT=0\r\n"))
+	f.Add(uint8(12+1), signedAnswer(f, "SESSION=FZ1\r\nERROR=0\r\nRESULT=0\r\nTRANSID=1000004\r\n"))
 	f.Add(uint8(1), []byte("ERROR=0\r\nRESULT=0\r\n"))
 	f.Fuzz(func(t *testing.T, mode uint8, raw []byte) {
 		fuzzSetup(t)
 		op := fuzzOps[int(mode)%len(fuzzOps)]
 		// Bits 2-3: 0 plain, 1 the body zlib-compressed as the network may
-		// send it, 2 the raw bytes labelled compressed.
+		// send it, 2 the raw bytes labelled compressed, 3 the body in Qt's
+		// qCompress form (length, then zlib) as the kiosk reads it.
 		served := raw
 		fuzzWire.contentType, fuzzWire.body = "text/plain; charset=windows-1251", raw
 		switch mode >> 2 & 3 {
@@ -168,6 +178,13 @@ func FuzzAnswer(f *testing.F) {
 			fuzzWire.contentType, fuzzWire.body = "application/x-gzip", z.Bytes()
 		case 2:
 			fuzzWire.contentType, served = "application/x-gzip", nil
+		case 3:
+			var z bytes.Buffer
+			z.Write(binary.BigEndian.AppendUint32(nil, uint32(len(raw))))
+			zw := zlib.NewWriter(&z)
+			_, _ = zw.Write(raw)
+			require.NoError(t, zw.Close())
+			fuzzWire.contentType, fuzzWire.body = "application/x-gzip", z.Bytes()
 		}
 		a, err := fuzzCall(op)
 		if err != nil {
@@ -179,16 +196,26 @@ func FuzzAnswer(f *testing.F) {
 			require.NotEmpty(t, ge.Msg().In("en"))
 			switch ge.Kind {
 			case KindNoAnswer:
-				require.Nil(t, a)
 				if op == "pay" {
 					require.Equal(t, ClassStatus, ge.Class(), "an untrustworthy answer to pay leaves the outcome unknown")
+				}
+				if a != nil {
+					require.Equal(t, "pay", op, "only pay returns an answer with KindNoAnswer")
+					require.Equal(t, 0, a.Error)
+					require.NotEmpty(t, notAcceptance(a), "an answer to pay that is not an acceptance")
+					require.Equal(t, "gateway.pay_not_accepted", ge.Text.Key)
 				}
 			case KindRefused:
 				require.NotEqual(t, "status", op, "a refusal is an answer for status")
 				require.NotNil(t, a)
+				require.False(t, op == "pay" && a.Error == 0, "ERROR=0 to pay is never a refusal")
 				require.False(t, a.OK())
 				require.Equal(t, a.Error, ge.Code)
 				require.Equal(t, a.Result, ge.Result)
+				if ge.Code == 0 {
+					require.Equal(t, ClassRetry, ge.Class(), "ERROR=0 without RESULT=0 may be tried again")
+					require.NotEqual(t, Lookup(0).Msg().In("en"), ge.Msg().In("en"))
+				}
 			default:
 				t.Fatalf("error of kind %v: %v", ge.Kind, err)
 			}
@@ -196,6 +223,14 @@ func FuzzAnswer(f *testing.F) {
 			require.NotNil(t, a)
 			if op != "status" {
 				require.True(t, a.OK())
+			}
+			if op == "pay" {
+				require.Empty(t, notAcceptance(a))
+				require.NotEmpty(t, a.TransID)
+				for _, name := range checkOnlyFields {
+					_, has := a.Fields.Lookup(name)
+					require.False(t, has, "a pay answer taken as success carries no %s", name)
+				}
 			}
 		}
 		if a != nil {
@@ -213,8 +248,7 @@ func checkAnswer(t *testing.T, op string, a *Answer, served []byte) {
 		require.Equal(t, served, a.Document)
 	}
 	require.Equal(t, op, a.Op)
-	f, err := ParseFields(d.Body)
-	require.NoError(t, err)
+	f := ParseAnswerFields(d.Body) // the fuzzed provider marks no field encoded
 	require.Equal(t, f, a.Fields)
 	require.True(t, a.Session == fuzzSession || op == "balance" && a.Session == "", "SESSION %q", a.Session)
 	e, ok := f.Lookup("ERROR")
@@ -274,7 +308,7 @@ func FuzzSignedAnswer(f *testing.F) {
 			require.ErrorIs(t, err, ipriv.ErrSign)
 			return
 		}
-		a, err := fuzzClient.read(op, fuzzSession, doc)
+		a, err := fuzzClient.read(op, fuzzSession, doc, nil)
 		if err != nil {
 			require.Nil(t, a)
 			return
@@ -321,7 +355,7 @@ func FuzzCatalogue(f *testing.F) {
 			doc.Providers = append(doc.Providers, providerYAML{Code: p.Code, Name: p.Name, Group: string(p.Group),
 				CheckURL: p.CheckURL, PayURL: p.PayURL, StatusURL: p.StatusURL, Field: p.Field, Pattern: p.Pattern.String(),
 				Hint: p.Hint, HintEN: p.HintEN, Min: p.Min.String(), Max: p.Max.String(), Commission: p.Commission.String(),
-				Extra: p.Extra, Supplier: p.Supplier})
+				Extra: p.Extra, Encoded: p.Encoded, Supplier: p.Supplier})
 		}
 		out, err := yaml.Marshal(doc)
 		require.NoError(t, err)

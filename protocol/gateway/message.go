@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/encoding/charmap"
@@ -77,10 +78,28 @@ func (f Fields) Encode() ([]byte, error) {
 // aliases maps names CyberPlat's kiosk also accepts to the usual ones.
 var aliases = map[string]string{"ERROR_CODE": "ERROR", "ERROR_MSG": "ERRMSG"}
 
-// ParseFields reads a verified message body: lines split on CRLF (or LF),
+// ParseFields reads a message body strictly: lines split on CRLF (or LF),
 // empty lines skipped, each line split at its first "=", names of word
-// characters, values decoded from windows-1251.
+// characters, values decoded from windows-1251. A line that is not
+// NAME=value is an error (the simulator reads requests with it). Answers
+// are read with ParseAnswerFields.
 func ParseFields(body []byte) (Fields, error) {
+	return parseFields(body, true)
+}
+
+// ParseAnswerFields reads the body of a verified answer as CyberPlat's own
+// kiosk does (Response.cpp keeps only the lines matching ^(\w+)=(.*)$): as
+// ParseFields, but a line that is not NAME=value is passed over, not an
+// error. A name given twice is in the result twice; Fields.Get reads the
+// first.
+func ParseAnswerFields(body []byte) Fields {
+	f, _ := parseFields(body, false)
+	return f
+}
+
+// parseFields reads the lines of body; strict makes a line that is not
+// NAME=value an error instead of skipping it.
+func parseFields(body []byte, strict bool) (Fields, error) {
 	text, err := charmap.Windows1251.NewDecoder().Bytes(body)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: body is not windows-1251: %w", err)
@@ -93,7 +112,10 @@ func ParseFields(body []byte) (Fields, error) {
 		}
 		name, value, ok := bytes.Cut(line, []byte("="))
 		if !ok || !nameRE.Match(name) {
-			return nil, fmt.Errorf("gateway: line %q is not NAME=value", clip(string(line)))
+			if strict {
+				return nil, fmt.Errorf("gateway: line %q is not NAME=value", clip(string(line)))
+			}
+			continue
 		}
 		n := string(name)
 		if a, ok := aliases[n]; ok {
@@ -107,6 +129,23 @@ func ParseFields(body []byte) (Fields, error) {
 	return f, nil
 }
 
+// urlDecoded returns the fields with the values of those named in encoded
+// URL-decoded (DecodeURLValue); every other value is kept as it came, and f
+// itself is not changed.
+func urlDecoded(f Fields, encoded []string) Fields {
+	if len(encoded) == 0 {
+		return f
+	}
+	out := make(Fields, len(f))
+	for i, x := range f {
+		if slices.Contains(encoded, x.Name) {
+			x.Value = DecodeURLValue(x.Value)
+		}
+		out[i] = x
+	}
+	return out
+}
+
 func clip(s string) string {
 	if len(s) > 40 {
 		return s[:40] + "…"
@@ -115,8 +154,10 @@ func clip(s string) string {
 }
 
 // DecodeURLValue decodes a value some gateways URL-encode (ADDINFO, DATA):
-// percent-escapes of windows-1251 bytes. A value that is not URL-encoded
-// comes back unchanged.
+// percent-escapes of windows-1251 bytes, "+" for a space. A value without
+// "%" or "+", or one that is not valid URL-encoding, comes back unchanged.
+// The client applies it only to the fields a provider's catalogue entry
+// marks as encoded (Provider.Encoded).
 func DecodeURLValue(v string) string {
 	if !strings.ContainsAny(v, "%+") {
 		return v

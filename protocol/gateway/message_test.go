@@ -100,20 +100,23 @@ func TestDefaultCatalogue(t *testing.T) {
 func TestCatalogueErrors(t *testing.T) {
 	ok := "  - {code: x, name: X, group: mobile, check_url: https://h/c, pay_url: https://h/p, status_url: https://h/s"
 	tests := map[string]string{
-		"not YAML":        "providers: [",
-		"empty":           "providers: []",
-		"bad group":       "providers:\n  - {code: x, name: X, group: radio, check_url: https://h/c, pay_url: https://h/p, status_url: https://h/s}",
-		"no URL":          "providers:\n  - {code: x, name: X, group: mobile, pay_url: https://h/p, status_url: https://h/s}",
-		"path, no base":   "providers:\n  - {code: x, name: X, group: mobile, check_url: /c, pay_url: /p, status_url: /s}",
-		"bad pattern":     "providers:\n" + ok + ", pattern: '('}",
-		"bad field":       "providers:\n" + ok + ", field: EMAIL}",
-		"bad min":         "providers:\n" + ok + ", min: '1.005'}",
-		"min above max":   "providers:\n" + ok + ", min: '100', max: '10'}",
-		"bad commission":  "providers:\n" + ok + ", commission: lots}",
-		"duplicate codes": "providers:\n" + ok + "}\n" + ok + "}",
-		"supplier INN":    "providers:\n" + ok + ", supplier: {inn: '123'}}",
-		"supplier phone":  "providers:\n" + ok + ", supplier: {phone: '8-800'}}",
-		"no code":         "providers:\n  - {name: X, group: mobile, check_url: https://h/c, pay_url: https://h/p, status_url: https://h/s}",
+		"not YAML":           "providers: [",
+		"empty":              "providers: []",
+		"bad group":          "providers:\n  - {code: x, name: X, group: radio, check_url: https://h/c, pay_url: https://h/p, status_url: https://h/s}",
+		"no URL":             "providers:\n  - {code: x, name: X, group: mobile, pay_url: https://h/p, status_url: https://h/s}",
+		"path, no base":      "providers:\n  - {code: x, name: X, group: mobile, check_url: /c, pay_url: /p, status_url: /s}",
+		"bad pattern":        "providers:\n" + ok + ", pattern: '('}",
+		"bad field":          "providers:\n" + ok + ", field: EMAIL}",
+		"bad min":            "providers:\n" + ok + ", min: '1.005'}",
+		"min above max":      "providers:\n" + ok + ", min: '100', max: '10'}",
+		"bad commission":     "providers:\n" + ok + ", commission: lots}",
+		"duplicate codes":    "providers:\n" + ok + "}\n" + ok + "}",
+		"supplier INN":       "providers:\n" + ok + ", supplier: {inn: '123'}}",
+		"supplier phone":     "providers:\n" + ok + ", supplier: {phone: '8-800'}}",
+		"no code":            "providers:\n  - {name: X, group: mobile, check_url: https://h/c, pay_url: https://h/p, status_url: https://h/s}",
+		"encoded not a name": "providers:\n" + ok + ", encoded: [ADD-INFO]}",
+		"encoded empty name": "providers:\n" + ok + ", encoded: ['']}",
+		"encoded not a list": "providers:\n" + ok + ", encoded: {ADDINFO: yes}}",
 	}
 	for name, y := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -131,6 +134,10 @@ func TestCatalogueErrors(t *testing.T) {
 	assert.Equal(t, money.Amount(15000_00), p.Max)
 	assert.Equal(t, money.Rate(400), p.Commission)
 	assert.Equal(t, "12", p.Extra["SERVICE"])
+	assert.Nil(t, p.Encoded, "no field is marked encoded unless the catalogue says so")
+	c, err = ParseCatalogue([]byte("providers:\n"+ok+", encoded: [addinfo, ADDINFO, ' OPNAME']}"), "")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ADDINFO", "OPNAME"}, c.Providers[0].Encoded)
 	// Scraped URLs carry trailing spaces.
 	c, err = ParseCatalogue([]byte("providers:\n  - {code: x, name: X, group: tv, check_url: 'https://h/c  ', pay_url: https://h/p, status_url: https://h/s}"), "")
 	require.NoError(t, err)

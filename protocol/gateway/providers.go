@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -50,6 +51,11 @@ type Provider struct {
 	Commission money.Rate
 	// Extra fields sent with every check and pay, such as a service code.
 	Extra map[string]string
+	// Encoded names the fields of this provider's answers (check, pay and
+	// status) that come URL-encoded in windows-1251, such as ADDINFO on some
+	// gateways: the client decodes these and takes every other field
+	// verbatim. Upper case; nil when none.
+	Encoded []string
 	// Supplier is the provider as the fiscal receipt names it (tags 1224,
 	// 1225, 1226, 1171).
 	Supplier Supplier
@@ -78,6 +84,7 @@ type providerYAML struct {
 	Max        string            `yaml:"max"`
 	Commission string            `yaml:"commission"`
 	Extra      map[string]string `yaml:"extra"`
+	Encoded    []string          `yaml:"encoded"`
 	Supplier   Supplier          `yaml:"supplier"`
 }
 
@@ -158,6 +165,15 @@ func (y providerYAML) provider(base string) (*Provider, error) {
 	}
 	if p.Field != "NUMBER" && p.Field != "ACCOUNT" {
 		return nil, fmt.Errorf("field %q is not NUMBER or ACCOUNT", y.Field)
+	}
+	for _, name := range y.Encoded {
+		n := strings.ToUpper(strings.TrimSpace(name))
+		if !nameRE.MatchString(n) {
+			return nil, fmt.Errorf("encoded: %q is not a field name", name)
+		}
+		if !slices.Contains(p.Encoded, n) {
+			p.Encoded = append(p.Encoded, n)
+		}
 	}
 	var err error
 	for _, u := range []struct {

@@ -114,7 +114,8 @@ func number(s []byte) (int, bool) {
 // It accepts what the vendor parser accepts: leading blank space, a trailing
 // CRLF or nothing after END SIGNATURE, text after a line that starts with END
 // SIGNATURE. Lengths count CRLF, so a document whose line ends were changed
-// to LF is rejected.
+// to LF is rejected; so is one whose message length L1 is 0, as the vendor
+// parser refuses it (ErrFormat).
 func Parse(b []byte) (*Document, int, error) {
 	const op = "parse"
 	r := &reader{buf: b}
@@ -137,6 +138,11 @@ func Parse(b []byte) (*Document, int, error) {
 	l3, ok3 := number(hdr[28:36])
 	if !ok0 || l0 <= 0 || !ok1 || !ok2 || !ok3 {
 		return nil, 0, errorf(op, ErrFormat, "header length fields are not decimal numbers")
+	}
+	if l1 <= 0 {
+		// An empty message: libipriv refuses it (armor.cpp, docsize <= 0 is
+		// INVALID_FORMAT), however well it is signed.
+		return nil, 0, errorf(op, ErrFormat, "message length L1 is 0 (an empty message)")
 	}
 	d := &Document{Version: string(hdr[8:10]), Type: Type(hdr[10:12]), Stripped: l2}
 	var err error

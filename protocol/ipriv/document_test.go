@@ -34,12 +34,11 @@ func TestParseTolerance(t *testing.T) {
 		in       []byte
 		consumed int
 	}{
-		"exact":                      {doc, len(doc)},
-		"leading blank space":        {append([]byte(" \t\r\n\r\n"), doc...), len(doc) + 6},
-		"trailing CRLF":              {append(append([]byte{}, doc...), "\r\n"...), len(doc) + 2},
-		"text after END SIGNATURE":   {append(append([]byte{}, doc...), " trailer\r\n"...), len(doc) + 10},
-		"a second document follows":  {append(append(append([]byte{}, doc...), "\r\n"...), doc...), len(doc) + 2},
-		"an empty message (L1 zero)": {(&Document{Type: TypeSigned, UserID: "x", Signature: []byte("AB")}).Marshal(), 146},
+		"exact":                     {doc, len(doc)},
+		"leading blank space":       {append([]byte(" \t\r\n\r\n"), doc...), len(doc) + 6},
+		"trailing CRLF":             {append(append([]byte{}, doc...), "\r\n"...), len(doc) + 2},
+		"text after END SIGNATURE":  {append(append([]byte{}, doc...), " trailer\r\n"...), len(doc) + 10},
+		"a second document follows": {append(append(append([]byte{}, doc...), "\r\n"...), doc...), len(doc) + 2},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -81,6 +80,38 @@ func TestParseRejects(t *testing.T) {
 			_, _, err := Parse(tt.in)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.kind, "%v", err)
+		})
+	}
+}
+
+// TestEmptyMessageRefused: a document whose L1 (the message length) is 0 is
+// malformed (ipriv.md §10; libipriv's armor.cpp refuses docsize <= 0 with
+// INVALID_FORMAT), however well it is signed.
+func TestEmptyMessageRefused(t *testing.T) {
+	k := testKey(t, 512)
+	signedEmpty, err := k.Sign(nil, MD5, epoch)
+	require.NoError(t, err)
+	doc := sampleDoc().Marshal()
+	tests := map[string][]byte{
+		"an empty message, signed": signedEmpty,
+		"an empty message, hand-made": []byte("0000013801SM000000000000000000000002\r\n" +
+			"api17032            00017033\r\n" +
+			"                    00000000\r\n" +
+			"BEGIN\r\n\r\nEND\r\nBEGIN SIGNATURE\r\nAB\r\nEND SIGNATURE"),
+		"an empty message, marshalled":    (&Document{Type: TypeSigned, UserID: "x", Signature: []byte("AB")}).Marshal(),
+		"an empty public key document":    (&Document{Type: TypePublic, UserID: "x", Signature: []byte("AB")}).Marshal(),
+		"an empty message, trailing CRLF": append(append([]byte{}, signedEmpty...), "\r\n"...),
+		"L1 zeroed in a real document":    bytes.Replace(append([]byte{}, doc...), []byte("SM00000043"), []byte("SM00000000"), 1),
+	}
+	for name, in := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := Parse(in)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrFormat, "%v", err)
+			_, err = ParseAll(in)
+			assert.ErrorIs(t, err, ErrFormat, "%v", err)
+			_, _, err = k.Public().Verify(in)
+			assert.ErrorIs(t, err, ErrFormat, "%v", err)
 		})
 	}
 }

@@ -159,6 +159,8 @@ func (s *Signature) check(op string, key *PublicKey, hashed ...[]byte) error {
 // Sign signs body with key at time t and returns the SM document, ending at
 // END SIGNATURE with no trailing CRLF, exactly as the vendor library writes
 // it. For the same key, body, hash and time the output is always the same.
+// An empty body signs, as it does with the vendor library, but no reader
+// accepts a document whose message length is 0 (see Parse).
 func (k *SecretKey) Sign(body []byte, h Hash, t time.Time) ([]byte, error) {
 	sig, err := k.SignDetached(body, h, t)
 	if err != nil {

@@ -289,51 +289,86 @@ func addInfo(p *gateway.Provider, payer string) string {
 	return safeText(fmt.Sprintf("%s: %s %s", p.Name, what, masked))
 }
 
+// check answers a check: it reads the request's payer id and amounts,
+// records a new session and answers with the provider's name and the
+// dealer's balance.
 func (s *Sim) check(req *request, rep *reply) {
 	p, f := req.rt.provider, req.fields
 	if p == nil {
 		s.refuse(rep, 15)
 		return
 	}
-	numberOnly := false
-	switch f.Get("REQ_TYPE") {
-	case "", "0":
-	case "1":
-		numberOnly = true
-	default:
+	numberOnly, ok := numberOnlyCheck(f.Get("REQ_TYPE"))
+	if !ok {
 		s.refuse(rep, 10)
 		return
 	}
-	payer, code := payerOf(p, f)
-	if code == 0 && trainingCode(payer) == trainNotOperator {
-		code = 23
-	}
-	var amount, all money.Amount
-	if code == 0 && !numberOnly {
-		amount, all, code = s.amountsOf(p, f)
-	}
+	payer, amount, all, code := s.checkFields(p, f, numberOnly)
 	if code != 0 {
 		s.refuse(rep, code)
 		return
 	}
-	id := f.Get("SESSION")
 	s.lockState()
 	defer s.unlockState()
 	now := s.clk.Now()
-	if _, dup := s.st.Sessions[id]; dup {
-		s.refuse(rep, 1)
-		return
-	}
-	s.settle(now)
-	x := &session{ID: id, Provider: p.Code, Gateway: req.rt.gw, Number: f.Get("NUMBER"),
+	x := &session{ID: f.Get("SESSION"), Provider: p.Code, Gateway: req.rt.gw, Number: f.Get("NUMBER"),
 		Account: f.Get("ACCOUNT"), Payer: payer, Amount: amount, AmountAll: all, NumberOnly: numberOnly, CheckedAt: now}
-	s.st.Sessions[id] = x
-	if err := s.st.save(x); err != nil {
-		delete(s.st.Sessions, id)
-		s.log.Error("gateway sim: cannot save the state", "err", err)
-		s.refuse(rep, 48)
+	if code := s.openSession(x); code != 0 {
+		s.refuse(rep, code)
 		return
 	}
+	s.answerCheck(rep, p, f, payer, now)
+}
+
+// numberOnlyCheck reads REQ_TYPE: "" or "0" checks the payer id and the
+// amount, "1" the payer id only (a number-only check); ok is false for
+// anything else (ERROR 10).
+func numberOnlyCheck(reqType string) (numberOnly, ok bool) {
+	switch reqType {
+	case "", "0":
+		return false, true
+	case "1":
+		return true, true
+	}
+	return false, false
+}
+
+// checkFields reads a check's payer id and, unless it is a number-only
+// check, its amounts; code is the ERROR that refuses them: 8 or 9 (payer
+// id), 23 (training code 023, not this operator's number), or those of
+// amountsOf.
+func (s *Sim) checkFields(p *gateway.Provider, f gateway.Fields, numberOnly bool) (payer string, amount, all money.Amount, code int) {
+	payer, code = payerOf(p, f)
+	if code == 0 && trainingCode(payer) == trainNotOperator {
+		code = 23
+	}
+	if code == 0 && !numberOnly {
+		amount, all, code = s.amountsOf(p, f)
+	}
+	return payer, amount, all, code
+}
+
+// openSession records x, a new session, and saves it; it returns the
+// ERROR that refuses the check instead: 1 when the SESSION is known
+// already, 48 when the state cannot be saved (nothing is recorded then).
+// s.mu is held.
+func (s *Sim) openSession(x *session) int {
+	if _, dup := s.st.Sessions[x.ID]; dup {
+		return 1
+	}
+	s.settle(x.CheckedAt)
+	s.st.Sessions[x.ID] = x
+	if err := s.st.save(x); err != nil {
+		delete(s.st.Sessions, x.ID)
+		s.log.Error("gateway sim: cannot save the state", "err", err)
+		return 48
+	}
+	return 0
+}
+
+// answerCheck answers a check that opened its session at now. s.mu is held
+// (REST is the dealer's balance).
+func (s *Sim) answerCheck(rep *reply, p *gateway.Provider, f gateway.Fields, payer string, now time.Time) {
 	s.head(rep, now)
 	gw := strconv.Itoa(s.gwIndex[p.Code])
 	rep.fields = append(rep.fields,
@@ -351,91 +386,104 @@ func (s *Sim) check(req *request, rep *reply) {
 	)
 }
 
+// pay answers a pay: it reads the request's payer id and amounts, holds
+// them against the session's check, commits the payment, records it and
+// answers with its TRANSID and AUTHCODE. A training number may fail the
+// answer (500 before the commit; drop, garble, bad signature or wrong
+// SESSION after it), and the faults may make the payment stuck or fail.
 func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 	p, f := req.rt.provider, req.fields
 	if p == nil {
 		s.refuse(rep, 15)
 		return
 	}
-	payer, code := payerOf(p, f)
-	var amount, all money.Amount
-	if code == 0 {
-		amount, all, code = s.amountsOf(p, f)
-	}
+	payer, amount, all, code := s.payFields(p, f)
 	if code != 0 {
 		s.refuse(rep, code)
 		return
 	}
-	id := f.Get("SESSION")
 	train := trainingCode(payer)
 	s.lockState()
 	defer s.unlockState()
 	now := s.clk.Now()
 	s.settle(now)
-	x := s.st.Sessions[id]
-	switch {
-	case x == nil || x.NumberOnly:
-		code = 11
-	case x.Gateway != req.rt.gw || x.Provider != p.Code:
-		code = 37
-	case x.paid():
-		code = 1
-	case f.Get("NUMBER") != x.Number:
-		code = 17
-	case amount != x.Amount:
-		code = 18
-	case f.Get("ACCOUNT") != x.Account:
-		code = 19
-	case now.Sub(x.CheckedAt) > time.Hour:
-		code = 38
-	case s.dupWithinHour(x, now):
-		code = 32
-	case s.st.Balance < all:
-		code = 21
-	case train == trainHTTP500:
-		rep.fault = faultHTTP500
-		return
-	}
-	if code != 0 {
+	x := s.st.Sessions[f.Get("SESSION")]
+	if code := s.payRefusal(req, x, amount, all, now); code != 0 {
 		s.refuse(rep, code)
 		return
 	}
-	// Commit.
-	trans, prevAll := s.st.NextTrans, x.AmountAll
-	x.Commits++
-	x.PaidAt = now
-	x.AmountAll = all
-	x.TransID = strconv.FormatInt(trans, 10)
-	x.AuthCode = fmt.Sprintf("%06d", (trans*7919)%1000000)
+	if train == trainHTTP500 {
+		rep.fault = faultHTTP500
+		return
+	}
+	markFate(x, train, faults)
+	undo := s.st.commit(x, all, now)
+	if err := s.st.save(x); err != nil {
+		// The payment is not taken when it cannot be recorded.
+		undo()
+		s.log.Error("gateway sim: cannot save the state", "err", err)
+		s.refuse(rep, 41)
+		return
+	}
+	s.answerPay(rep, p, x, now)
+	rep.fault = answerFault(train)
+}
+
+// payFields reads a pay's payer id and amounts; code is the ERROR that
+// refuses them (those of payerOf, then of amountsOf).
+func (s *Sim) payFields(p *gateway.Provider, f gateway.Fields) (payer string, amount, all money.Amount, code int) {
+	payer, code = payerOf(p, f)
+	if code == 0 {
+		amount, all, code = s.amountsOf(p, f)
+	}
+	return payer, amount, all, code
+}
+
+// payRefusal returns the ERROR that refuses a pay of session x (nil when
+// the SESSION is unknown) at now, or 0: 11 no such session or a
+// number-only check, 37 another gateway or provider than the check, 1
+// paid already, 17/18/19 NUMBER, AMOUNT or ACCOUNT differ from the check,
+// 38 more than an hour after the check, 32 the same payment within the
+// hour, 21 a balance below AMOUNT_ALL. s.mu is held.
+func (s *Sim) payRefusal(req *request, x *session, amount, all money.Amount, now time.Time) int {
+	f := req.fields
+	switch {
+	case x == nil || x.NumberOnly:
+		return 11
+	case x.Gateway != req.rt.gw || x.Provider != req.rt.provider.Code:
+		return 37
+	case x.paid():
+		return 1
+	case f.Get("NUMBER") != x.Number:
+		return 17
+	case amount != x.Amount:
+		return 18
+	case f.Get("ACCOUNT") != x.Account:
+		return 19
+	case now.Sub(x.CheckedAt) > time.Hour:
+		return 38
+	case s.dupWithinHour(x, now):
+		return 32
+	case s.st.Balance < all:
+		return 21
+	}
+	return 0
+}
+
+// markFate marks x, about to be committed, to stay in progress for ever
+// (training code 506, Faults.Stuck) or to fail after the commit (507,
+// Faults.FailAfterCommit); otherwise its fate stays as it is.
+func markFate(x *session, train string, faults Faults) {
 	switch {
 	case train == trainStuck || faults.Stuck:
 		x.Fate = fateStuck
 	case train == trainFail || faults.FailAfterCommit:
 		x.Fate = fateFail
 	}
-	s.st.NextTrans++
-	s.st.Balance -= all
-	prevLatest, hadLatest := s.st.latest[x.paymentKey()]
-	s.st.committed(x)
-	if err := s.st.save(x); err != nil {
-		// Undo: the payment is not taken when it cannot be recorded.
-		x.Commits--
-		x.PaidAt, x.TransID, x.AuthCode, x.Fate, x.AmountAll = time.Time{}, "", "", fateNormal, prevAll
-		s.st.NextTrans--
-		s.st.Balance += all
-		s.st.Payments = s.st.Payments[:len(s.st.Payments)-1]
-		if n := len(s.st.failing); n > 0 && s.st.failing[n-1] == id {
-			s.st.failing = s.st.failing[:n-1]
-		}
-		if hadLatest {
-			s.st.latest[x.paymentKey()] = prevLatest
-		} else {
-			delete(s.st.latest, x.paymentKey())
-		}
-		s.log.Error("gateway sim: cannot save the state", "err", err)
-		s.refuse(rep, 41)
-		return
-	}
+}
+
+// answerPay answers a pay that committed x at now.
+func (s *Sim) answerPay(rep *reply, p *gateway.Provider, x *session, now time.Time) {
 	s.head(rep, now)
 	gw := strconv.Itoa(s.gwIndex[p.Code])
 	rep.fields = append(rep.fields,
@@ -447,16 +495,23 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 		gateway.Field{Name: "GATEWAY_IN", Value: gw},
 		gateway.Field{Name: "GATEWAY_OUT", Value: gw},
 	)
+}
+
+// answerFault is the fault a training code puts on the answer of a
+// committed pay: 502 drop, 503 garble, 504 bad signature, 505 wrong
+// SESSION; none for any other code.
+func answerFault(train string) fault {
 	switch train {
 	case trainDrop:
-		rep.fault = faultDrop
+		return faultDrop
 	case trainGarble:
-		rep.fault = faultGarble
+		return faultGarble
 	case trainBadSignature:
-		rep.fault = faultBadSignature
+		return faultBadSignature
 	case trainWrongSession:
-		rep.fault = faultWrongSession
+		return faultWrongSession
 	}
+	return faultNone
 }
 
 // dupWithinHour reports whether the same provider, payer id and AMOUNT were

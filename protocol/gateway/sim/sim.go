@@ -105,17 +105,49 @@ type Sim struct {
 // New checks the configuration, loads the state file when there is one and
 // returns the simulator.
 func New(cfg Config) (*Sim, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	s := &Sim{cfg: cfg, clk: cfg.Clock, log: cfg.Log, routes: map[string]route{}, gwIndex: map[string]int{},
+		faults: cfg.Faults, requests: map[Op]int{}}
+	if s.clk == nil {
+		s.clk = clock.Real{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if err := s.addRoutes(cfg.Catalogue); err != nil {
+		return nil, err
+	}
+	st, err := loadState(cfg.StateFile, cfg.Balance)
+	if err != nil {
+		return nil, err
+	}
+	s.st = st
+	return s, nil
+}
+
+// validate refuses a configuration without providers, dealer keys or a bank
+// key, or with a negative amount or delay.
+func (cfg Config) validate() error {
 	const op = "new"
 	switch {
 	case cfg.Catalogue == nil || len(cfg.Catalogue.Providers) == 0:
-		return nil, errorf(op, KindConfig, "no provider catalogue")
+		return errorf(op, KindConfig, "no provider catalogue")
 	case cfg.DealerKeys == nil || len(cfg.DealerKeys.Keys) == 0:
-		return nil, errorf(op, KindConfig, "no dealer public keys")
+		return errorf(op, KindConfig, "no dealer public keys")
 	case cfg.BankKey == nil:
-		return nil, errorf(op, KindConfig, "no bank key")
+		return errorf(op, KindConfig, "no bank key")
 	case cfg.Balance < 0 || cfg.MaxPayment < 0 || cfg.StatusDelay < 0 || cfg.TrainingLatency < 0:
-		return nil, errorf(op, KindConfig, "negative balance, maximum or delay")
+		return errorf(op, KindConfig, "negative balance, maximum or delay")
 	}
+	return nil
+}
+
+// withDefaults returns cfg with the training point codes and the training
+// latency where they are not set.
+func (cfg Config) withDefaults() Config {
 	if cfg.SD == "" {
 		cfg.SD = TrainingSD
 	}
@@ -128,15 +160,16 @@ func New(cfg Config) (*Sim, error) {
 	if cfg.TrainingLatency == 0 {
 		cfg.TrainingLatency = DefaultTrainingLatency
 	}
-	s := &Sim{cfg: cfg, clk: cfg.Clock, log: cfg.Log, routes: map[string]route{}, gwIndex: map[string]int{},
-		faults: cfg.Faults, requests: map[Op]int{}}
-	if s.clk == nil {
-		s.clk = clock.Real{}
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	for i, p := range cfg.Catalogue.Providers {
+	return cfg
+}
+
+// addRoutes routes each provider's check, pay and status URL paths to it
+// and numbers its gateway (GATEWAY_IN/OUT) by its place in the catalogue.
+// A URL without a path, or a path given to two providers or steps, is a
+// configuration error.
+func (s *Sim) addRoutes(cat *gateway.Catalogue) error {
+	const op = "new"
+	for i, p := range cat.Providers {
 		s.gwIndex[p.Code] = i + 1
 		for _, u := range []struct {
 			raw string
@@ -144,24 +177,19 @@ func New(cfg Config) (*Sim, error) {
 		}{{p.CheckURL, OpCheck}, {p.PayURL, OpPay}, {p.StatusURL, OpStatus}} {
 			pu, err := url.Parse(u.raw)
 			if err != nil || pu.Path == "" {
-				return nil, errorf(op, KindConfig, "provider %s: URL %q has no path", p.Code, u.raw)
+				return errorf(op, KindConfig, "provider %s: URL %q has no path", p.Code, u.raw)
 			}
 			r := route{op: u.op, gw: gateway.GatewayDir(u.raw)}
 			if u.op != OpStatus {
 				r.provider, r.code = p, p.Code
 			}
 			if old, dup := s.routes[pu.Path]; dup && (old.op != r.op || old.provider != r.provider) {
-				return nil, errorf(op, KindConfig, "URL path %s is given to two providers or steps", pu.Path)
+				return errorf(op, KindConfig, "URL path %s is given to two providers or steps", pu.Path)
 			}
 			s.routes[pu.Path] = r
 		}
 	}
-	st, err := loadState(cfg.StateFile, cfg.Balance)
-	if err != nil {
-		return nil, err
-	}
-	s.st = st
-	return s, nil
+	return nil
 }
 
 // genericPath matches URLs of the real layout that the catalogue does not

@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 
 	"paydesk/money"
@@ -82,6 +84,38 @@ func (st *state) committed(x *session) {
 	st.latest[x.paymentKey()] = x.ID
 	if x.Fate == fateFail {
 		st.failing = append(st.failing, x.ID)
+	}
+}
+
+// commit commits x, its fate marked, as a payment of all (AMOUNT_ALL) at
+// now: the next TRANSID and its AUTHCODE, the dealer's balance less all,
+// and the indexes. It returns the function that undoes all of it, for when
+// the change cannot be saved.
+func (st *state) commit(x *session, all money.Amount, now time.Time) (undo func()) {
+	trans, prevAll := st.NextTrans, x.AmountAll
+	x.Commits++
+	x.PaidAt = now
+	x.AmountAll = all
+	x.TransID = strconv.FormatInt(trans, 10)
+	x.AuthCode = fmt.Sprintf("%06d", (trans*7919)%1000000)
+	st.NextTrans++
+	st.Balance -= all
+	prevLatest, hadLatest := st.latest[x.paymentKey()]
+	st.committed(x)
+	return func() {
+		x.Commits--
+		x.PaidAt, x.TransID, x.AuthCode, x.Fate, x.AmountAll = time.Time{}, "", "", fateNormal, prevAll
+		st.NextTrans--
+		st.Balance += all
+		st.Payments = st.Payments[:len(st.Payments)-1]
+		if n := len(st.failing); n > 0 && st.failing[n-1] == x.ID {
+			st.failing = st.failing[:n-1]
+		}
+		if hadLatest {
+			st.latest[x.paymentKey()] = prevLatest
+		} else {
+			delete(st.latest, x.paymentKey())
+		}
 	}
 }
 

@@ -133,6 +133,8 @@ func (t *Training) load() error {
 	return nil
 }
 
+// generate makes a new training key set at now: the dealer's and the
+// bank's keys, their files in t.Dir and the keyrings they hold.
 func (t *Training) generate(now time.Time) error {
 	var err error
 	if t.Dealer, err = ipriv.GenerateKey(nil, TrainingKeyBits, TrainingDealerSerial, TrainingDealerUserID, now); err != nil {
@@ -141,55 +143,89 @@ func (t *Training) generate(now time.Time) error {
 	if t.Bank, err = ipriv.GenerateKey(nil, TrainingKeyBits, TrainingBankSerial, TrainingBankUserID, now); err != nil {
 		return err
 	}
-	pass, bankPass := make([]byte, 10), make([]byte, 10)
-	if _, err := rand.Read(pass); err != nil {
-		return err
-	}
-	if _, err := rand.Read(bankPass); err != nil {
-		return err
-	}
-	dealerPass, bankPassText := []byte(hex.EncodeToString(pass)), []byte(hex.EncodeToString(bankPass))
-	sec, err := t.Dealer.Marshal(dealerPass, nil)
+	files, err := t.encode(now)
 	if err != nil {
 		return err
 	}
-	bankSec, err := t.Bank.Marshal(bankPassText, nil)
-	if err != nil {
+	if err := t.writeFiles(files); err != nil {
 		return err
 	}
-	dealerPub, err := t.Dealer.Public().MarshalCertified(t.Dealer, now)
-	if err != nil {
+	if t.DealerKeys, err = ipriv.ParseKeyring(files.dealerPub); err != nil {
 		return err
+	}
+	if t.PubKeys, err = ipriv.ParseKeyring(files.pubkeys); err != nil {
+		return err
+	}
+	return nil
+}
+
+// keySetFiles are the contents of a training key set's files.
+type keySetFiles struct {
+	dealerPass, dealerSec []byte // FilePassphrase, FileSecretKey
+	bankPass, bankSec     []byte // FileBankPassphrase, FileBankKey
+	dealerPub             []byte // FileDealerKey
+	pubkeys               []byte // FilePubKeys: the dealer's and the bank's public keys
+}
+
+// encode returns the files of t.Dealer and t.Bank: each secret key under a
+// new random passphrase, each public key certified by the dealer at now.
+func (t *Training) encode(now time.Time) (*keySetFiles, error) {
+	var f keySetFiles
+	var err error
+	if f.dealerPass, err = newPassphrase(); err != nil {
+		return nil, err
+	}
+	if f.bankPass, err = newPassphrase(); err != nil {
+		return nil, err
+	}
+	if f.dealerSec, err = t.Dealer.Marshal(f.dealerPass, nil); err != nil {
+		return nil, err
+	}
+	if f.bankSec, err = t.Bank.Marshal(f.bankPass, nil); err != nil {
+		return nil, err
+	}
+	if f.dealerPub, err = t.Dealer.Public().MarshalCertified(t.Dealer, now); err != nil {
+		return nil, err
 	}
 	bankPub, err := t.Bank.Public().MarshalCertified(t.Dealer, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	pubkeys := append(append([]byte{}, dealerPub...), bankPub...)
+	f.pubkeys = append(append([]byte{}, f.dealerPub...), bankPub...)
+	return &f, nil
+}
+
+// newPassphrase returns a passphrase of 10 random bytes in hexadecimal.
+func newPassphrase() ([]byte, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return []byte(hex.EncodeToString(b)), nil
+}
+
+// writeFiles writes the key set's files into t.Dir, each atomically, the
+// secret ones readable by the owner only. FilePubKeys comes last: its
+// presence completes the set.
+func (t *Training) writeFiles(f *keySetFiles) error {
 	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
 		return err
 	}
-	for _, f := range []struct {
+	for _, file := range []struct {
 		path string
 		data []byte
 		perm os.FileMode
 	}{
-		{t.PassphraseFile, dealerPass, 0o600},
-		{t.SecretKeyFile, sec, 0o600},
-		{t.BankPassphraseFile, bankPassText, 0o600},
-		{t.BankKeyFile, bankSec, 0o600},
-		{t.DealerKeyFile, dealerPub, 0o644},
-		{t.PubKeysFile, pubkeys, 0o644}, // last: its presence completes the set
+		{t.PassphraseFile, f.dealerPass, 0o600},
+		{t.SecretKeyFile, f.dealerSec, 0o600},
+		{t.BankPassphraseFile, f.bankPass, 0o600},
+		{t.BankKeyFile, f.bankSec, 0o600},
+		{t.DealerKeyFile, f.dealerPub, 0o644},
+		{t.PubKeysFile, f.pubkeys, 0o644}, // last: its presence completes the set
 	} {
-		if err := atomicfile.Write(f.path, f.data, f.perm); err != nil {
+		if err := atomicfile.Write(file.path, file.data, file.perm); err != nil {
 			return err
 		}
-	}
-	if t.DealerKeys, err = ipriv.ParseKeyring(dealerPub); err != nil {
-		return err
-	}
-	if t.PubKeys, err = ipriv.ParseKeyring(pubkeys); err != nil {
-		return err
 	}
 	return nil
 }

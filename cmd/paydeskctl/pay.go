@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"paydesk/app"
+	"paydesk/money"
+)
+
+func init() {
+	register(&command{name: "pay", summary: "take a payment headless: check, pay, fiscal receipt, slip",
+		opts: func() options { return &payOpts{} }})
+}
+
+// Exit code of pay when the payment is paid but its receipt is queued.
+const exitReceiptQueued = 4
+
+// payOpts are the options of "pay".
+type payOpts struct {
+	tillFlags
+	provider, number, account string
+	amount                    string
+	tool                      string
+}
+
+func (o *payOpts) flags(fs *flag.FlagSet) {
+	o.tillFlags.flags(fs)
+	fs.StringVar(&o.provider, "provider", "", required("provider `CODE`"))
+	fs.StringVar(&o.number, "number", "", "payer's phone `NUMBER` (this or --account)")
+	fs.StringVar(&o.account, "account", "", "payer's `ACCOUNT` (this or --number)")
+	fs.StringVar(&o.amount, "amount", "", required("`AMOUNT` credited to the payer, like 100.00"))
+	fs.StringVar(&o.tool, "tool", "cash", "how the payer pays: `cash|card`")
+}
+
+// payment is what pay asks the till for, read from the flags.
+type payment struct {
+	provider, payer string
+	amount          money.Amount
+	tool            app.PayTool
+}
+
+func (o *payOpts) run(ctx context.Context, e *env, _ []string) error {
+	req, err := o.payment()
+	if err != nil {
+		return err
+	}
+	s, err := o.open(ctx, e, boot)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	p, err := req.take(ctx, e, s)
+	if p == nil {
+		return err
+	}
+	state := payState(p)
+	printPayment(e, p, state)
+	return payExit(e, s.lang, state, err)
+}
+
+// payment checks the flags before anything is booted.
+func (o *payOpts) payment() (payment, error) {
+	if o.provider == "" || (o.number == "") == (o.account == "") || o.amount == "" {
+		return payment{}, usageErrorf("--provider, one of --number or --account, and --amount are required")
+	}
+	amount, err := parseMoneyFlag("amount", o.amount)
+	if err != nil {
+		return payment{}, err
+	}
+	pt := app.Cash
+	switch o.tool {
+	case "cash":
+	case "card":
+		pt = app.Card
+	default:
+		return payment{}, usageErrorf("--tool must be cash or card")
+	}
+	return payment{provider: o.provider, payer: o.number + o.account, amount: amount, tool: pt}, nil
+}
+
+// take starts the payment, checks it and sends it. A nil payment means
+// nothing was stored (the error says why); else the payment is as far as
+// it got, with the error that stopped it.
+func (r payment) take(ctx context.Context, e *env, s *session) (*app.Payment, error) {
+	// The amount against the provider's limits before the payment is
+	// stored: a bad one leaves nothing in the books.
+	if prov, err := s.Till.Provider(r.provider); err == nil {
+		if err := prov.CheckAmount(r.amount); err != nil {
+			return nil, s.err(err)
+		}
+	}
+	p, err := s.Till.Start(ctx, s.user, r.provider, r.payer)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	fmt.Fprintf(e.stdout, "session=%s\n", p.Session)
+	p, err = s.Till.Check(ctx, s.user, p, r.amount, r.tool)
+	if err == nil {
+		p, err = s.Till.Confirm(ctx, s.user, p)
+	}
+	return p, err
+}
+
+// payState names where the payment ended for the state= line.
+func payState(p *app.Payment) string {
+	state := map[app.State]string{app.StatePaid: "paid", app.StateUnknown: "pending", app.StatePaySent: "pending"}[p.State]
+	if state == "" {
+		state = "refused"
+	}
+	if p.State == app.StatePaid && p.FiscalState != app.FiscalDone {
+		state = "paid-awaiting-receipt"
+	}
+	return state
+}
+
+func printPayment(e *env, p *app.Payment, state string) {
+	if p.Session != "" {
+		fmt.Fprintf(e.stdout, "session=%s\n", p.Session)
+	}
+	fmt.Fprintf(e.stdout, "state=%s\n", state)
+	if p.TransID != "" {
+		fmt.Fprintf(e.stdout, "transid=%s\n", p.TransID)
+	}
+	if p.FD != 0 {
+		fmt.Fprintf(e.stdout, "fiscal_doc=%d\nfiscal_sign=%d\n", p.FD, p.FP)
+	}
+	fmt.Fprintf(e.stdout, "amount=%v\nfee=%v\ntotal=%v\ncommission=%v\n", p.Amount, p.Fee, p.Total, p.Commission)
+}
+
+// payExit turns the payment's end into the exit code: 0 paid, 4 paid with
+// the receipt queued, 3 pending, 2 refused as bad input, else 1.
+func payExit(e *env, lang, state string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case state == "paid-awaiting-receipt":
+		fmt.Fprintf(e.stderr, "paydeskctl: %s\n", app.Message(err, lang))
+		return silent(exitReceiptQueued)
+	case state == "pending":
+		return noAnswer(errors.New(app.Message(err, lang)))
+	}
+	if app.KindOf(err) == app.KindInput {
+		return usageErrorf("%s", app.Message(err, lang))
+	}
+	return errors.New(app.Message(err, lang))
+}
