@@ -40,6 +40,10 @@ type (
 	ReportRow = store.ReportRow
 	// GroupBy is the key a commission report groups by.
 	GroupBy = store.GroupBy
+	// Answer is one of the network's answers about a payment, as kept.
+	Answer = store.Answer
+	// RefundState is where a failed payment's return receipt is.
+	RefundState = store.RefundState
 )
 
 // The payment states (the database's and paydeskctl's words).
@@ -48,8 +52,11 @@ const (
 	StateNumberChecked = store.StateNumberChecked
 	StateChecked       = store.StateChecked
 	StatePaySent       = store.StatePaySent
+	StateAccepted      = store.StateAccepted
 	StatePaid          = store.StatePaid
 	StateUnknown       = store.StateUnknown
+	StateDisputed      = store.StateDisputed
+	StateRefunded      = store.StateRefunded
 	StateFailed        = store.StateFailed
 	StateNotPaid       = store.StateNotPaid
 	StateRefused       = store.StateRefused
@@ -62,6 +69,14 @@ const (
 	FiscalQueued  = store.FiscalQueued
 	FiscalStarted = store.FiscalStarted
 	FiscalDone    = store.FiscalDone
+)
+
+// The refund states of a failed payment whose receipt was made.
+const (
+	RefundNone    = store.RefundNone
+	RefundDue     = store.RefundDue
+	RefundStarted = store.RefundStarted
+	RefundDone    = store.RefundDone
 )
 
 // The roles, lowest first.

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"paydesk/internal/clock"
@@ -219,7 +218,19 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 // request is the payment as the network is asked about it.
 func request(prov *gateway.Provider, p *store.Payment) Request {
 	return Request{Provider: prov, Session: p.Session, ID: p.PayerID, TransID: p.TransID, Amount: p.Amount, Total: p.Total,
-		PayTool: p.PayTool, Ref: fmt.Sprint(p.ID)}
+		PayTool: p.PayTool, Ref: ref(p.Session)}
+}
+
+// ref is the payment's own number for the network (RRN, at most 32
+// digits): the digits that open its SESSION (the time to the second and a
+// counter, store.NewSession), unique for the point for ever as the SESSION
+// is, which a row id of one database is not.
+func ref(session string) string {
+	n := 0
+	for n < len(session) && session[n] >= '0' && session[n] <= '9' && n < 32 {
+		n++
+	}
+	return session[:n]
 }
 
 // Cancel abandons a payment before pay was sent.

@@ -173,7 +173,12 @@ func (t *Till) recoverReceipt(ctx context.Context, p *store.Payment) (bool, erro
 // alone decides if sure is false (a receipt numbered after the one recorded
 // before this payment's was started), and nothing does if sure is set.
 func (t *Till) isReceiptOf(ctx context.Context, p *store.Payment, doc fiscal.Document, sure bool) bool {
-	if doc.Type != fiscal.DocReceipt || doc.Kind != fiscal.Sale || doc.Sum != int64(p.Total) {
+	return t.isDocOf(ctx, p, doc, fiscal.Sale, sure)
+}
+
+// isDocOf is isReceiptOf for a receipt of the kind (a sale or its return).
+func (t *Till) isDocOf(ctx context.Context, p *store.Payment, doc fiscal.Document, kind fiscal.ReceiptKind, sure bool) bool {
+	if doc.Type != fiscal.DocReceipt || doc.Kind != kind || doc.Sum != int64(p.Total) {
 		return false
 	}
 	tags, err := t.d.Register.DocumentTags(ctx, doc.FD)

@@ -106,6 +106,9 @@ func (t *Till) Recover(ctx context.Context) error {
 	if err := t.RetryReceipts(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if err := t.recoverRefunds(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	var old []*store.Payment
 	for _, s := range life[StepAbandoned].from {
 		more, err := t.d.Store.Payments(ctx, store.Filter{To: t.d.Clock.Now().Add(-CheckWindow), Limit: 1000, State: s})

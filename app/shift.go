@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"paydesk/fiscal"
 	"paydesk/internal/i18n"
@@ -25,11 +26,13 @@ func (t *Till) OpenShift(ctx context.Context, u *User, float money.Amount) (*sto
 		return nil, fail(op, KindState, i18n.M("app.shift_open"), store.ErrShiftOpen)
 	}
 	deviceShift := 0
+	var openedAt time.Time // the device's, when its shift is adopted
 	if reg := t.d.Register; reg != nil {
 		st, err := reg.Status(ctx)
 		if err != nil {
 			return nil, fail(op, KindDevice, i18n.M("app.shift_not_opened"), err)
 		}
+		adopted := st.ShiftOpen && st.Mode != fiscal.ModeShiftClosed
 		switch st.Mode {
 		case fiscal.ModeShiftExpired:
 			return nil, fail(op, KindState, i18n.M("app.previous_shift_over"), nil)
@@ -42,8 +45,13 @@ func (t *Till) OpenShift(ctx context.Context, u *User, float money.Amount) (*sto
 			}
 		}
 		deviceShift = st.ShiftNumber
+		if adopted {
+			// Adopted from the device: its 24 hours run from its own
+			// opening, not the books'.
+			openedAt = st.ShiftOpened
+		}
 	}
-	sh, err := t.d.Store.OpenShift(ctx, u.Login, u.ID, float, deviceShift)
+	sh, err := t.d.Store.OpenShift(ctx, u.Login, u.ID, float, deviceShift, openedAt)
 	if err != nil {
 		return nil, err
 	}

@@ -528,3 +528,30 @@ func TestCashOperationExactlyOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptedShiftKeepsTheDevicesTime: a shift found open on the register
+// is adopted with the register's opening time, so its 24 hours are the
+// device's; and pay is not sent once the device's shift is too old to
+// make the receipt, whatever the books' shift says.
+func TestAdoptedShiftKeepsTheDevicesTime(t *testing.T) {
+	fc := clock.NewFake(time.Now().Truncate(time.Minute))
+	r := bootTraining(t, fc, false)
+	opened := fc.Now()
+	require.NoError(t, r.Till.d.Register.OpenShift(ctx, fiscal.Cashier{Name: "Кассир"}))
+	fc.Advance(20 * time.Hour)
+	sh, err := r.Till.OpenShift(ctx, r.kassir, 0)
+	require.NoError(t, err)
+	assert.WithinDuration(t, opened, sh.OpenedAt, time.Minute, "the device's opening time")
+	assert.Less(t, r.Till.ShiftLeft(sh), 4*time.Hour+time.Minute)
+
+	p, err := r.Till.Start(ctx, r.kassir, "mts", "9161234567")
+	require.NoError(t, err)
+	p, err = r.Till.Check(ctx, r.kassir, p, 100_00, Cash)
+	require.NoError(t, err)
+	// The books' shift is adopted, but say the device's own clock ran on.
+	fc.Advance(3*time.Hour + 56*time.Minute)
+	_, err = r.Till.Confirm(ctx, r.kassir, p)
+	require.Error(t, err)
+	assert.Equal(t, store.StateChecked, r.reload(t, p).State, "pay was not sent")
+	assert.Zero(t, r.Sim.Committed(p.Session))
+}

@@ -132,6 +132,52 @@ func Fiscal(p Payment, a Agent, s Supplier) fiscal.Receipt {
 	return r
 }
 
+// Return is the return receipt («ВОЗВРАТ ПРИХОДА», tag 1054 = 2) of a
+// payment whose sale receipt was made and whose money goes back: the same
+// lines, agent and supplier tags, payment kind and total as the sale
+// (receipt-54fz.md §11).
+func Return(p Payment, a Agent, s Supplier) fiscal.Receipt {
+	r := Fiscal(p, a, s)
+	r.Kind = fiscal.SaleReturn
+	return r
+}
+
+// kindNames are the settlement signs as a receipt prints them.
+var kindNames = map[fiscal.ReceiptKind]string{
+	0: "ПРИХОД", fiscal.Sale: "ПРИХОД", fiscal.SaleReturn: "ВОЗВРАТ ПРИХОДА",
+	fiscal.Buy: "РАСХОД", fiscal.BuyReturn: "ВОЗВРАТ РАСХОДА",
+}
+
+// ReturnSlip lays out the non-fiscal slip given with a return receipt: the
+// payment, that its money went back, and why (the network's words).
+func ReturnSlip(p Payment, a Agent, why string, width int) []string {
+	if width < 24 {
+		width = 24
+	}
+	var out []string
+	add := func(lines ...string) { out = append(out, lines...) }
+	if a.PointName != "" {
+		add(Center(a.PointName, width))
+	}
+	add(Center("ВОЗВРАТ ПЛАТЕЖА", width), strings.Repeat("-", width))
+	add(Pair("Оператор", p.ProviderName, width)...)
+	if p.Mobile {
+		add(Pair("Телефон", FormatPhone(p.PayerID), width)...)
+	} else {
+		add(Pair("Лицевой счёт", p.PayerID, width)...)
+	}
+	add(Pair("Возвращено", p.Total.String(), width)...)
+	add(Pair("Сессия", p.Session, width)...)
+	if p.TransID != "" {
+		add(Pair("Транзакция", p.TransID, width)...)
+	}
+	add(Pair("Дата", p.Time.Format("02.01.2006 15:04:05"), width)...)
+	add(strings.Repeat("-", width))
+	add(Wrap("Платёж не зачислен: "+why, width)...)
+	add(Wrap("Кассир: "+p.Cashier.Name, width)...)
+	return out
+}
+
 // Reference is the receipt's tag 1084 {1085, 1086}: it ties the fiscal
 // document to the payment's SESSION and, once known, the network's
 // TRANSID, so that the fiscal drive itself can tell whether a payment's
@@ -287,7 +333,7 @@ func Layout(r fiscal.Receipt, res fiscal.Result, a Agent, width int) []string {
 	if a.Address != "" {
 		add(Wrap(a.Address, width)...)
 	}
-	add(Center("КАССОВЫЙ ЧЕК", width), Center("ПРИХОД", width))
+	add(Center("КАССОВЫЙ ЧЕК", width), Center(kindNames[r.Kind], width))
 	for i, l := range r.Lines {
 		add(Wrap(fmt.Sprintf("%d. %s", i+1, l.Name), width)...)
 		add(Pair(fmt.Sprintf("1 x %s", money.Amount(l.Price)), "="+money.Amount(l.Sum()).String(), width)...)

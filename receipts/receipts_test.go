@@ -143,3 +143,34 @@ func TestTextHelpers(t *testing.T) {
 	assert.Equal(t, []string{"one two", "three", "abcdefghij", "kl"}, Wrap("one two three abcdefghijkl", 10))
 	assert.Equal(t, "   abc", Center("abc", 9))
 }
+
+// TestReturn: the return receipt repeats the sale (lines, agent and
+// supplier tags, payment kind, total, the SESSION) with the settlement sign
+// «возврат прихода»; its slip says the money went back and why.
+func TestReturn(t *testing.T) {
+	for _, card := range []bool{false, true} {
+		p := pay
+		p.Card = card
+		sale, ret := Fiscal(p, agent, mts), Return(p, agent, mts)
+		assert.Equal(t, fiscal.SaleReturn, ret.Kind)
+		assert.Equal(t, sale.Lines, ret.Lines)
+		assert.Equal(t, sale.Agent, ret.Agent)
+		assert.Equal(t, sale.Payments, ret.Payments)
+		assert.Equal(t, sale.Total(), ret.Total())
+		assert.Equal(t, sale.TaxSystem, ret.TaxSystem)
+		assert.True(t, Mentions(ret.Tags, p.Session))
+		assert.Equal(t, fiscal.Sale, sale.Kind, "the sale is left as it was")
+	}
+	text := strings.Join(Layout(Return(pay, agent, mts), fiscal.Result{FD: 124, FP: 1}, agent, 32), "\n")
+	assert.Contains(t, text, "ВОЗВРАТ ПРИХОДА")
+	for _, width := range []int{32, 48} {
+		lines := ReturnSlip(pay, agent, "оператор отклонил платёж (ERROR 23)", width)
+		for _, l := range lines {
+			assert.LessOrEqual(t, utf8.RuneCountInString(l), width, "%q", l)
+		}
+		slip := strings.Join(lines, "\n")
+		for _, want := range []string{"ВОЗВРАТ ПЛАТЕЖА", "510.00", "26112609300000ABCD12", "ERROR 23", "Кассир Иванова А.А."} {
+			assert.Contains(t, slip, want)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func scanShift(row interface{ Scan(...any) error }) (*Shift, error) {
 }
 
 // OpenShift opens a shift with an opening float.
-func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, float money.Amount, deviceShift int) (*Shift, error) {
+func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, float money.Amount, deviceShift int, openedAt time.Time) (*Shift, error) {
 	var sh *Shift
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -63,6 +63,9 @@ func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, fl
 			return ErrShiftOpen
 		}
 		now := s.now()
+		if !openedAt.IsZero() {
+			now = openedAt.UnixMilli()
+		}
 		res, err := tx.ExecContext(ctx, "INSERT INTO shifts (opened_at, opened_by, opening_float, device_shift) VALUES (?, ?, ?, ?)", now, cashierID, float, deviceShift)
 		if err != nil {
 			return fmt.Errorf("store: open shift: %w", err)
@@ -121,8 +124,8 @@ type Totals struct {
 	Commission   money.Amount // the partner's commission
 	CashTaken    money.Amount // cash taken in the shift and not handed straight back: kept, still open, or refunded later with a return receipt
 	CardTotal    money.Amount
-	Pending      int // payments whose outcome is not final yet
-	RefundsDue   int // failed after their receipt: the cash is due back with a return receipt
+	Pending      int          // payments whose outcome is not final yet
+	RefundsDue   int          // failed after their receipt: the cash is due back with a return receipt
 	Refunded     money.Amount // cash handed back in this shift with a return receipt
 	CashIn       money.Amount
 	CashOut      money.Amount

@@ -235,9 +235,9 @@ func StatusOutcome(a *Answer) Outcome {
 	case a.Result == 7:
 		return Failed
 	case a.Result == 0 || a.Result == 1:
-		if a.Error == 0 || a.Error == 11 {
-			return NotPaid
-		}
+		// Only the check happened, whatever ERROR says why (21, 23, …):
+		// spec §8's table.
+		return NotPaid
 	case a.Result >= 2 && a.Result <= 6:
 		return InProgress
 	}

@@ -354,6 +354,8 @@ func TestStatusOutcome(t *testing.T) {
 		{0, 7, Paid},
 		{23, 7, Failed},
 		{30, -1, Unknown},
+		{21, 1, NotPaid}, // spec §8: RESULT 0 or 1 is not paid, whatever ERROR says why
+		{23, 0, NotPaid},
 		{0, -1, Unknown},
 		{0, 9, Unknown},
 	}
