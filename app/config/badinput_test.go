@@ -11,7 +11,7 @@ import (
 
 	"paydesk/internal/clock"
 	"paydesk/internal/testutil"
-	"paydesk/protocol/ipriv"
+	"paydesk/protocol/ipriv/ipritest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -265,10 +265,8 @@ func keySet(t *testing.T, dir string) string {
 	t.Helper()
 	keysOnce.Do(func() {
 		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-		dealer, err := ipriv.GenerateKey(nil, 1024, 17033, "api17032", now)
-		require.NoError(t, err)
-		bank, err := ipriv.GenerateKey(nil, 1024, 64182, "0J0005", now)
-		require.NoError(t, err)
+		dealer, bank := ipritest.DealerKey(), ipritest.BankKey()
+		var err error
 		keyFiles.secret, err = dealer.Marshal([]byte("secret pass"), nil)
 		require.NoError(t, err)
 		keyFiles.pub, err = bank.Public().MarshalCertified(dealer, now)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"paydesk/internal/clock"
-	"paydesk/protocol/ipriv"
+	"paydesk/protocol/ipriv/ipritest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,10 +129,7 @@ func TestBadValues(t *testing.T) {
 func TestClientFromKeys(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	dealer, err := ipriv.GenerateKey(nil, 1024, 17033, "api17032", now)
-	require.NoError(t, err)
-	bank, err := ipriv.GenerateKey(nil, 1024, 64182, "0J0005", now)
-	require.NoError(t, err)
+	dealer, bank := ipritest.DealerKey(), ipritest.BankKey()
 	sec, err := dealer.Marshal([]byte("secret pass"), nil)
 	require.NoError(t, err)
 	pub, err := bank.Public().MarshalCertified(dealer, now)

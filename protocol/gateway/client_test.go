@@ -15,6 +15,7 @@ import (
 	"paydesk/internal/clock"
 	"paydesk/money"
 	"paydesk/protocol/ipriv"
+	"paydesk/protocol/ipriv/ipritest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,10 +32,8 @@ var (
 func keys(t testing.TB) {
 	keysOnce.Do(func() {
 		var err error
-		dealerKey, err = ipriv.GenerateKey(nil, 1024, 17033, "api17032", t0)
-		require.NoError(t, err)
-		bankKey, err = ipriv.GenerateKey(nil, 1024, 64182, "0J0005", t0)
-		require.NoError(t, err)
+		dealerKey, bankKey = ipritest.DealerKey(), ipritest.BankKey()
+		// Another key with the bank's serial: no kit has one.
 		strangeKey, err = ipriv.GenerateKey(nil, 1024, 64182, "0J0005", t0)
 		require.NoError(t, err)
 	})

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"paydesk/internal/testutil"
 	"paydesk/protocol/ipriv/internal/idea"
 
 	"github.com/stretchr/testify/assert"
@@ -23,7 +24,7 @@ func TestPassphraseKnownAnswers(t *testing.T) {
 	assert.Equal(t, "e11170b8cbd2d74102651cb967fa28e5", hex.EncodeToString(sum[:]))
 	blk, err := idea.NewCipher(sum[:])
 	require.NoError(t, err)
-	enc, _ := hex.DecodeString("35d4f03f35ee4eaf")
+	enc := testutil.Unhex(t, "35d4f03f35ee4eaf")
 	out := make([]byte, 8)
 	newCFB(blk).decrypt(out, enc)
 	assert.Equal(t, "216a21a6dbb01add", hex.EncodeToString(out))

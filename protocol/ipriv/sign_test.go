@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"paydesk/internal/testutil"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ var checkBody = []byte("SD=17031\r\nAP=17032\r\nOP=17034\r\nSESSION=202611261000
 func TestHelloWorldKnownAnswer(t *testing.T) {
 	// The spec's worked example: "Hello world" signed by serial 17033 at
 	// 1352478986 hashes body || 01 00004289 509d310a.
-	extra, _ := hex.DecodeString("0100004289509d310a")
+	extra := testutil.Unhex(t, "0100004289509d310a")
 	sum := md5.Sum(append([]byte("Hello world"), extra...))
 	assert.Equal(t, "c7f6de9ff2be5e84a0ecb29f11044f1c", hex.EncodeToString(sum[:]))
 
