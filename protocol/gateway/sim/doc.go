@@ -53,6 +53,33 @@
 //	506   pay committed, the payment stays in progress (RESULT=3) for ever
 //	507   pay committed, then fails: after StatusDelay status answers RESULT=7
 //	      with ERROR=23 and the balance gets AMOUNT_ALL back
+//	508   pay accepted, then credited late: status answers RESULT=3 until
+//	      TrainingCreditAfter (2 s on the simulator's clock) after the pay,
+//	      whatever StatusDelay is, then RESULT=7 ERROR=0
+//	509   pay accepted, then fails: the first status answers RESULT=3, and
+//	      right after it the payment fails: the balance gets AMOUNT_ALL back
+//	      and every later status answers RESULT=7 ERROR=23
+//	510   pay accepted and the money taken, but the session never
+//	      registered: every status answers ERROR=11 without RESULT; the
+//	      balance is not given back (the network has the money)
+//	511   pay committed (status RESULT=7 ERROR=0 after StatusDelay), but
+//	      answered with the session's check answer, signed anew: OPNAME,
+//	      ACCOUNT, ERRMSG, AUTHCODE, an empty TRANSID, ADDINFO, REST
+//	512   pay refused with ERROR 21 and not committed (nothing taken), the
+//	      connection dropped without an answer; status answers RESULT=1
+//	      ERROR=21
 //
-// The same failures can be injected for every request with Faults.
+// In 508–511 the pay is answered ERROR=0 RESULT=0 with a TRANSID (511: the
+// check's answer instead) and the dealer's balance is debited AMOUNT_ALL at
+// pay; 509 alone gives it back, when it fails. A pay repeated with the
+// SESSION of 508–511 is answered ERROR=1 and takes nothing (510 included,
+// although its status denies the session); one of 512 is lost as the first
+// was. Each case is kept in the session's record (the state file), so a
+// restarted simulator goes on with it: 508 at the same moment, 509 after
+// the same count of status answers, 510 and 512 answering as before, 511
+// replaying the check's REST as the check said it.
+//
+// The same failures can be injected for every request with Faults
+// (508–512: CreditAfter, FailAfterAccept, NeverRegistered,
+// AnswerPayWithCheck, NotPaid21).
 package sim

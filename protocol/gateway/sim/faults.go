@@ -73,9 +73,43 @@ type Faults struct {
 	// Stuck: every payment committed while set stays RESULT=3 for ever.
 	Stuck bool
 	// FailAfterCommit: every payment committed while set fails once
-	// StatusDelay has passed: status answers RESULT=7 with ERROR=23 and the
-	// dealer's balance gets the AMOUNT_ALL back.
+	// StatusDelay (or CreditAfter) has passed: status answers RESULT=7 with
+	// ERROR=23 and the dealer's balance gets the AMOUNT_ALL back.
 	FailAfterCommit bool
+
+	// The cases of a payment's life after an acceptance (pay answered
+	// ERROR=0 RESULT=0 with a TRANSID), each as a training number plays it
+	// (see the package documentation), and of a pay lost without being
+	// taken. Each is kept in the session's record, so a restarted simulator
+	// goes on the same way.
+
+	// CreditAfter (> 0): every payment committed while set stays RESULT=3
+	// for this long after its pay, on the simulator's clock, instead of
+	// StatusDelay, then RESULT=7 with ERROR=0 (training code 508, with
+	// TrainingCreditAfter). The balance is debited at pay.
+	CreditAfter time.Duration
+	// FailAfterAccept (> 0): every payment committed while set is accepted,
+	// status answers RESULT=3 this many times, and right after the last of
+	// them it fails: the dealer's balance gets the AMOUNT_ALL back and every
+	// later status answers RESULT=7 ERROR=23 (training code 509: once).
+	// Unlike FailAfterCommit it counts status answers, not time.
+	FailAfterAccept int
+	// NeverRegistered: every payment committed while set is accepted and
+	// the money taken (and kept: the network has it), but every status
+	// answers ERROR=11 without RESULT, as for a session that does not
+	// exist (training code 510).
+	NeverRegistered bool
+	// AnswerPayWithCheck: every pay is committed as usual (the money is
+	// taken, status says RESULT=7 ERROR=0 after StatusDelay), but it is
+	// answered with the session's check answer, signed anew: DATE of the
+	// check, ERROR=0 RESULT=0, OPNAME, ACCOUNT, ERRMSG, AUTHCODE, an empty
+	// TRANSID, ADDINFO, REST as the check said it, GATEWAY_IN/OUT
+	// (training code 511).
+	AnswerPayWithCheck bool
+	// NotPaid21: every pay that would be committed is refused with ERROR
+	// 21 instead (nothing is taken) and its connection is dropped without
+	// an answer; status answers RESULT=1 ERROR=21 (training code 512).
+	NotPaid21 bool
 }
 
 // ParseOps reads a set of request kinds: names joined by "+", such as
@@ -104,8 +138,12 @@ func ParseOps(s string) (Op, error) {
 // ParseFaults reads faults written as comma-separated items, for the
 // command line: "latency=DURATION", "http500=OPS", "drop=OPS",
 // "garble=OPS", "badsig=OPS", "wrongsession=OPS", "refuse=OPS:CODE",
-// "stuck", "fail", where OPS is as ParseOps reads it. For example
-// "drop=pay,latency=2s". The empty string is no fault.
+// "stuck", "fail", "credit-after=DURATION" (CreditAfter),
+// "fail-after-accept" or "fail-after-accept=N" (FailAfterAccept, 1 when
+// no N is given), "never-registered" (NeverRegistered), "pay-with-check"
+// (AnswerPayWithCheck) and "not-paid-21" (NotPaid21), where OPS is as
+// ParseOps reads it. For example "drop=pay,latency=2s". The empty string
+// is no fault.
 func ParseFaults(s string) (Faults, error) {
 	var f Faults
 	for _, item := range strings.Split(s, ",") {
@@ -115,15 +153,26 @@ func ParseFaults(s string) (Faults, error) {
 		}
 		name, val, hasVal := strings.Cut(item, "=")
 		var err error
-		switch name {
-		case "stuck", "fail":
+		if flag := map[string]*bool{"stuck": &f.Stuck, "fail": &f.FailAfterCommit, "never-registered": &f.NeverRegistered,
+			"pay-with-check": &f.AnswerPayWithCheck, "not-paid-21": &f.NotPaid21}[name]; flag != nil {
 			if hasVal {
 				return Faults{}, fmt.Errorf("fault %q takes no value", name)
 			}
-			if name == "stuck" {
-				f.Stuck = true
-			} else {
-				f.FailAfterCommit = true
+			*flag = true
+			continue
+		}
+		switch name {
+		case "credit-after":
+			if f.CreditAfter, err = time.ParseDuration(val); err != nil || f.CreditAfter <= 0 {
+				return Faults{}, fmt.Errorf("credit-after %q is not a positive duration such as 2s", val)
+			}
+			continue
+		case "fail-after-accept":
+			f.FailAfterAccept = 1
+			if hasVal {
+				if f.FailAfterAccept, err = strconv.Atoi(val); err != nil || f.FailAfterAccept < 1 {
+					return Faults{}, fmt.Errorf("fail-after-accept=%s: want how many status answers RESULT=3 come first, 1 or more", val)
+				}
 			}
 			continue
 		case "latency":
@@ -146,7 +195,8 @@ func ParseFaults(s string) (Faults, error) {
 		target := map[string]*Op{"http500": &f.HTTP500, "drop": &f.Drop, "garble": &f.Garble,
 			"badsig": &f.BadSignature, "wrongsession": &f.WrongSession}[name]
 		if target == nil {
-			return Faults{}, fmt.Errorf("unknown fault %q (latency, http500, drop, garble, badsig, wrongsession, refuse, stuck, fail)", name)
+			return Faults{}, fmt.Errorf("unknown fault %q (latency, http500, drop, garble, badsig, wrongsession, refuse, stuck, fail, "+
+				"credit-after, fail-after-accept, never-registered, pay-with-check, not-paid-21)", name)
 		}
 		if *target, err = ParseOps(val); err != nil {
 			return Faults{}, fmt.Errorf("%s: %w", name, err)

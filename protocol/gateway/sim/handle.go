@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,13 @@ const (
 	trainWrongSession = "505"
 	trainStuck        = "506"
 	trainFail         = "507"
+	// The cases of a payment's life after an acceptance, and of a lost
+	// pay that was not taken.
+	trainCreditAfter     = "508"
+	trainFailAfterAccept = "509"
+	trainNeverRegistered = "510"
+	trainPayWithCheck    = "511"
+	trainNotPaid21       = "512"
 )
 
 // trainingCode returns the training code of a payer id, or "".
@@ -311,13 +319,15 @@ func (s *Sim) check(req *request, rep *reply) {
 	s.lockState()
 	defer s.unlockState()
 	now := s.clk.Now()
+	s.settle(now) // REST counts the refunds due by now
 	x := &session{ID: f.Get("SESSION"), Provider: p.Code, Gateway: req.rt.gw, Number: f.Get("NUMBER"),
-		Account: f.Get("ACCOUNT"), Payer: payer, Amount: amount, AmountAll: all, NumberOnly: numberOnly, CheckedAt: now}
+		Account: f.Get("ACCOUNT"), Payer: payer, Amount: amount, AmountAll: all, NumberOnly: numberOnly, CheckedAt: now,
+		CheckRest: s.st.Balance}
 	if code := s.openSession(x); code != 0 {
 		s.refuse(rep, code)
 		return
 	}
-	s.answerCheck(rep, p, f, payer, now)
+	s.answerCheck(rep, p, x)
 }
 
 // numberOnlyCheck reads REQ_TYPE: "" or "0" checks the payer id and the
@@ -366,21 +376,22 @@ func (s *Sim) openSession(x *session) int {
 	return 0
 }
 
-// answerCheck answers a check that opened its session at now. s.mu is held
-// (REST is the dealer's balance).
-func (s *Sim) answerCheck(rep *reply, p *gateway.Provider, f gateway.Fields, payer string, now time.Time) {
-	s.head(rep, now)
+// answerCheck answers the check that opened session x: DATE the check's
+// time, REST the balance then (x.CheckRest). It answers the check itself
+// and, replayed, a pay of training code 511 or Faults.AnswerPayWithCheck.
+func (s *Sim) answerCheck(rep *reply, p *gateway.Provider, x *session) {
+	s.head(rep, x.CheckedAt)
 	gw := strconv.Itoa(s.gwIndex[p.Code])
 	rep.fields = append(rep.fields,
 		gateway.Field{Name: "ERROR", Value: "0"},
 		gateway.Field{Name: "RESULT", Value: "0"},
 		gateway.Field{Name: "OPNAME", Value: opName(p)},
-		gateway.Field{Name: "ACCOUNT", Value: f.Get("ACCOUNT")},
+		gateway.Field{Name: "ACCOUNT", Value: x.Account},
 		gateway.Field{Name: "ERRMSG", Value: ""},
 		gateway.Field{Name: "AUTHCODE", Value: ""},
 		gateway.Field{Name: "TRANSID", Value: ""},
-		gateway.Field{Name: "ADDINFO", Value: addInfo(p, payer)},
-		gateway.Field{Name: "REST", Value: s.st.Balance.String()},
+		gateway.Field{Name: "ADDINFO", Value: addInfo(p, x.Payer)},
+		gateway.Field{Name: "REST", Value: x.CheckRest.String()},
 		gateway.Field{Name: "GATEWAY_IN", Value: gw},
 		gateway.Field{Name: "GATEWAY_OUT", Value: gw},
 	)
@@ -389,8 +400,10 @@ func (s *Sim) answerCheck(rep *reply, p *gateway.Provider, f gateway.Fields, pay
 // pay answers a pay: it reads the request's payer id and amounts, holds
 // them against the session's check, commits the payment, records it and
 // answers with its TRANSID and AUTHCODE. A training number may fail the
-// answer (500 before the commit; drop, garble, bad signature or wrong
-// SESSION after it), and the faults may make the payment stuck or fail.
+// answer (500, or a refusal with ERROR 21 whose answer is lost, before the
+// commit; drop, garble, bad signature, wrong SESSION or the check's answer
+// after it), and training numbers and the faults may set the payment's
+// fate (see markFate).
 func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 	p, f := req.rt.provider, req.fields
 	if p == nil {
@@ -416,7 +429,11 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 		rep.fault = faultHTTP500
 		return
 	}
-	markFate(x, train, faults)
+	if train == trainNotPaid21 || faults.NotPaid21 {
+		s.loseRefusal(rep, x, 21)
+		return
+	}
+	markFate(x, train, faults, now)
 	undo := s.st.commit(x, all, now)
 	if err := s.st.save(x); err != nil {
 		// The payment is not taken when it cannot be recorded.
@@ -425,8 +442,27 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 		s.refuse(rep, 41)
 		return
 	}
+	if train == trainPayWithCheck || faults.AnswerPayWithCheck {
+		s.answerCheck(rep, p, x) // the payment is made; the answer is the check's
+		return
+	}
 	s.answerPay(rep, p, x, now)
 	rep.fault = answerFault(train)
+}
+
+// loseRefusal refuses the pay of session x with ERROR code without
+// committing anything, records the code for status (RESULT=1 with it) and
+// drops the connection without an answer (training code 512,
+// Faults.NotPaid21). When the code cannot be recorded status answers
+// RESULT=1 ERROR=0, which says "not paid" as well. s.mu is held.
+func (s *Sim) loseRefusal(rep *reply, x *session, code int) {
+	prev := x.LostCode
+	x.LostCode = code
+	if err := s.st.save(x); err != nil {
+		x.LostCode = prev
+		s.log.Error("gateway sim: cannot save the state", "err", err)
+	}
+	rep.code, rep.fault = code, faultDrop
 }
 
 // payFields reads a pay's payer id and amounts; code is the ERROR that
@@ -470,15 +506,32 @@ func (s *Sim) payRefusal(req *request, x *session, amount, all money.Amount, now
 	return 0
 }
 
-// markFate marks x, about to be committed, to stay in progress for ever
-// (training code 506, Faults.Stuck) or to fail after the commit (507,
-// Faults.FailAfterCommit); otherwise its fate stays as it is.
-func markFate(x *session, train string, faults Faults) {
+// markFate marks x, about to be committed at now, to stay in progress for
+// ever (training code 506, Faults.Stuck), to fail once the status delay
+// has passed (507, Faults.FailAfterCommit) or right after one status answer
+// RESULT=3 (509; Faults.FailAfterAccept answers), or to be denied by status
+// with ERROR 11 (510, Faults.NeverRegistered), in that order of precedence;
+// otherwise its fate stays as it is. Training code 508 and
+// Faults.CreditAfter set when it stops being in progress instead of the
+// status delay.
+func markFate(x *session, train string, faults Faults, now time.Time) {
 	switch {
 	case train == trainStuck || faults.Stuck:
 		x.Fate = fateStuck
 	case train == trainFail || faults.FailAfterCommit:
 		x.Fate = fateFail
+	case train == trainFailAfterAccept:
+		x.Fate, x.FailAfter = fateFail, 1
+	case faults.FailAfterAccept > 0:
+		x.Fate, x.FailAfter = fateFail, faults.FailAfterAccept
+	case train == trainNeverRegistered || faults.NeverRegistered:
+		x.Fate = fateUnregistered
+	}
+	switch {
+	case train == trainCreditAfter:
+		x.SettleAt = now.Add(TrainingCreditAfter)
+	case faults.CreditAfter > 0:
+		x.SettleAt = now.Add(faults.CreditAfter)
 	}
 }
 
@@ -536,15 +589,29 @@ func (s *Sim) status(req *request, rep *reply) {
 		return
 	}
 	if !x.paid() {
+		// Only the check happened; LostCode says why a pay was refused.
+		rep.code = x.LostCode
+		msg := ""
+		if x.LostCode != 0 {
+			msg = safeText(gateway.Lookup(x.LostCode).Msg().In("ru"))
+		}
 		s.head(rep, x.CheckedAt)
 		rep.fields = append(rep.fields,
-			gateway.Field{Name: "ERROR", Value: "0"},
+			gateway.Field{Name: "ERROR", Value: strconv.Itoa(x.LostCode)},
 			gateway.Field{Name: "RESULT", Value: "1"},
-			gateway.Field{Name: "ERRMSG", Value: ""},
+			gateway.Field{Name: "ERRMSG", Value: msg},
 		)
 		return
 	}
 	res, code := statusOf(x, now, s.cfg.StatusDelay)
+	if res < 0 {
+		// Never registered, although the money was taken.
+		s.refuse(rep, code)
+		return
+	}
+	if res == 3 && x.countsPolls() {
+		s.countPoll(x, now)
+	}
 	rep.code = code
 	msg := ""
 	if code != 0 {
@@ -579,6 +646,20 @@ func (s *Sim) balance(_ *request, rep *reply) {
 		gateway.Field{Name: "AP_PAYMENT_LIMIT", Value: limit},
 		gateway.Field{Name: "ERRMSG", Value: ""},
 	)
+}
+
+// countPoll counts a status answer RESULT=3 for x, which fails after a
+// number of them: once it has had them all it has failed, and it is
+// refunded at once. The change is saved; s.mu is held.
+func (s *Sim) countPoll(x *session, now time.Time) {
+	x.Polls++
+	changed := s.st.settle(now, s.cfg.StatusDelay)
+	if !slices.Contains(changed, x) {
+		changed = append(changed, x)
+	}
+	if err := s.st.save(changed...); err != nil {
+		s.log.Error("gateway sim: cannot save the state", "err", err)
+	}
 }
 
 // settle refunds the payments that failed by now and saves the state when

@@ -30,6 +30,12 @@ const (
 // DefaultTrainingLatency is Config.TrainingLatency when it is zero.
 const DefaultTrainingLatency = 5 * time.Second
 
+// TrainingCreditAfter is how long a payment of training code 508 stays in
+// progress (RESULT=3) after its pay, on the simulator's clock, whatever
+// Config.StatusDelay is: a little longer than the client's first status
+// poll, so that the cashier sees "accepted" first and "credited" next.
+const TrainingCreditAfter = 2 * time.Second
+
 // maxBody bounds a request body; real requests are well under 2 KiB.
 const maxBody = 64 << 10
 

@@ -14,9 +14,10 @@ import (
 type fate int
 
 const (
-	fateNormal fate = iota // RESULT 3, then 7 with ERROR 0
-	fateStuck              // RESULT 3 for ever
-	fateFail               // RESULT 3, then 7 with ERROR failCode, refunded
+	fateNormal       fate = iota // RESULT 3, then 7 with ERROR 0
+	fateStuck                    // RESULT 3 for ever
+	fateFail                     // RESULT 3, then 7 with ERROR failCode, refunded
+	fateUnregistered             // status ERROR 11 (no such session) for ever; the money stays taken
 )
 
 // failCode is the ERROR of a payment that failed after it was committed.
@@ -41,9 +42,46 @@ type session struct {
 	AuthCode   string       `json:"authcode,omitempty"`
 	Fate       fate         `json:"fate,omitempty"`
 	Refunded   bool         `json:"refunded,omitempty"`
+	// CheckRest is the REST the check answered, for replaying the check's
+	// answer to a pay (training code 511, Faults.AnswerPayWithCheck).
+	CheckRest money.Amount `json:"check_rest_kopecks,omitempty"`
+	// SettleAt, when set, is when status stops answering RESULT=3, instead
+	// of PaidAt plus Config.StatusDelay (training code 508,
+	// Faults.CreditAfter).
+	SettleAt time.Time `json:"settle_at,omitzero"`
+	// FailAfter, when set on a fateFail payment, makes it fail right after
+	// that many status answers RESULT=3 instead of after a delay (training
+	// code 509, Faults.FailAfterAccept); Polls counts those answers.
+	FailAfter int `json:"fail_after_polls,omitempty"`
+	Polls     int `json:"polls,omitempty"`
+	// LostCode is the ERROR of a pay that was refused (not committed) and
+	// whose answer was lost (training code 512, Faults.NotPaid21): until a
+	// pay commits the session, status answers RESULT=1 with it.
+	LostCode int `json:"lost_error,omitempty"`
 }
 
 func (s *session) paid() bool { return s.Commits > 0 }
+
+// settled reports whether x, committed, is no longer in progress at now
+// (its fate aside: a stuck payment never settles): a payment that fails
+// after a number of status answers once it has had them, any other once its
+// SettleAt, or PaidAt plus delay, has come.
+func (x *session) settled(now time.Time, delay time.Duration) bool {
+	if x.Fate == fateFail && x.FailAfter > 0 {
+		return x.Polls >= x.FailAfter
+	}
+	at := x.SettleAt
+	if at.IsZero() {
+		at = x.PaidAt.Add(delay)
+	}
+	return !now.Before(at)
+}
+
+// countsPolls reports whether a status answer RESULT=3 for x is counted
+// (and saved): x fails after a number of them and has not had them all.
+func (x *session) countsPolls() bool {
+	return x.Fate == fateFail && x.FailAfter > 0 && x.Polls < x.FailAfter
+}
 
 // state is everything the simulator remembers, and the journal that keeps
 // it (see journal.go).
@@ -92,8 +130,9 @@ func (st *state) committed(x *session) {
 // and the indexes. It returns the function that undoes all of it, for when
 // the change cannot be saved.
 func (st *state) commit(x *session, all money.Amount, now time.Time) (undo func()) {
-	trans, prevAll := st.NextTrans, x.AmountAll
+	trans, prevAll, prevLost := st.NextTrans, x.AmountAll, x.LostCode
 	x.Commits++
+	x.LostCode = 0
 	x.PaidAt = now
 	x.AmountAll = all
 	x.TransID = strconv.FormatInt(trans, 10)
@@ -105,6 +144,7 @@ func (st *state) commit(x *session, all money.Amount, now time.Time) (undo func(
 	return func() {
 		x.Commits--
 		x.PaidAt, x.TransID, x.AuthCode, x.Fate, x.AmountAll = time.Time{}, "", "", fateNormal, prevAll
+		x.SettleAt, x.FailAfter, x.Polls, x.LostCode = time.Time{}, 0, 0, prevLost
 		st.NextTrans--
 		st.Balance += all
 		st.Payments = st.Payments[:len(st.Payments)-1]
@@ -128,7 +168,7 @@ func (st *state) settle(now time.Time, delay time.Duration) []*session {
 	keep := st.failing[:0]
 	for _, id := range st.failing {
 		x := st.Sessions[id]
-		if now.Before(x.PaidAt.Add(delay)) {
+		if !x.settled(now, delay) {
 			keep = append(keep, id)
 			continue
 		}
@@ -152,17 +192,22 @@ type Payment struct {
 	AuthCode  string
 	At        time.Time // when it was committed
 	// Result and Error are what status answers now: RESULT 3 (in
-	// progress) or 7, and ERROR 0 or the failure's code.
+	// progress) or 7, and ERROR 0 or the failure's code; or, for a payment
+	// the network never registered (training code 510,
+	// Faults.NeverRegistered), no RESULT (-1) and ERROR 11.
 	Result int
 	Error  int
 }
 
-// statusOf returns RESULT and ERROR of a committed payment at now.
+// statusOf returns RESULT and ERROR of a committed payment at now; RESULT
+// is -1 when status answers none.
 func statusOf(x *session, now time.Time, delay time.Duration) (result, code int) {
-	if x.Fate == fateStuck || now.Before(x.PaidAt.Add(delay)) {
+	switch {
+	case x.Fate == fateUnregistered:
+		return -1, 11
+	case x.Fate == fateStuck || !x.settled(now, delay):
 		return 3, 0
-	}
-	if x.Fate == fateFail {
+	case x.Fate == fateFail:
 		return 7, failCode
 	}
 	return 7, 0
@@ -185,7 +230,9 @@ func (s *Sim) Payments() []Payment {
 }
 
 // Committed returns how many times the SESSION was committed as a payment:
-// 0 or 1 (anything more would be a double payment).
+// 0 or 1 (anything more would be a double payment). A payment the network
+// took counts whatever status later says of it (in progress for ever,
+// failed and refunded, or ERROR 11 although the money was taken).
 func (s *Sim) Committed(sessionID string) int {
 	s.lockState()
 	defer s.unlockState()
