@@ -32,7 +32,8 @@ func assertOneReceiptEach(t *testing.T, r *rig) {
 	rec, err := training.Reconcile(ctx, r.Ledger(), training.Of(r.World), training.Balance)
 	require.NoError(t, err)
 	assert.Empty(t, rec.Mismatches)
-	assert.Equal(t, rec.Paid, rec.Receipts, "one fiscal receipt per paid payment")
+	assert.Equal(t, rec.Paid+rec.Refunded+rec.RefundsDue, rec.Receipts, "one fiscal receipt per payment the network took, kept or refunded")
+	assert.Equal(t, rec.Refunded, rec.Returns, "one return receipt per refund")
 }
 
 // TestResolverBesideConfirm is the window's wiring (issue 12): the

@@ -300,7 +300,14 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 		if err := t.step(ctx, u.Login, StepAccepted, p, answer("pay", a)); err != nil {
 			return t.takenOver(p, err)
 		}
-		return t.settle(ctx, u.Login, prov, p, true)
+		// The receipt is made now, before status is asked: the money is
+		// taken for a payment the network has.
+		receiptErr := t.Fiscalize(ctx, p)
+		p, err := t.settle(ctx, u.Login, prov, p, true)
+		if err == nil && receiptErr != nil && p.FiscalState != store.FiscalDone {
+			return p, receiptErr
+		}
+		return p, err
 	}
 	var kept []store.Record
 	if a != nil {
@@ -403,10 +410,13 @@ func (t *Till) apply(ctx context.Context, actor string, p *store.Payment, out Ou
 	if a != nil {
 		kept = append(kept, answer("status", a))
 	}
+	wasDue := p.FiscalState != store.FiscalNone
 	if err := t.step(ctx, actor, step, p, kept...); err != nil {
 		return t.takenOver(p, err)
 	}
-	if p.FiscalState == store.FiscalQueued || p.FiscalState == store.FiscalStarted {
+	if !wasDue && p.FiscalState == store.FiscalQueued {
+		// Due from this step on (a payment found paid): made now. One due
+		// before waits for its own maker (the flow, the receipt queue).
 		if err := t.Fiscalize(ctx, p); err != nil {
 			return p, err
 		}

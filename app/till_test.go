@@ -193,7 +193,7 @@ func TestExactlyOnceThroughFaults(t *testing.T) {
 		{"9000000500", store.StateNotPaid, KindRefused, 0, 0, sim.Faults{}},                             // HTTP 500, nothing committed
 		{"9000000506", store.StateAccepted, 0, 1, 1, sim.Faults{}},                                      // pay accepted, stays in progress: ПРИНЯТ
 		{"9161230000", store.StateUnknown, KindPending, 1, 0, sim.Faults{Drop: sim.OpPay, Stuck: true}}, // answer lost, in progress
-		{"9000000507", store.StateFailed, KindRefused, 1, 0, sim.Faults{}},                              // committed, then failed
+		{"9000000507", store.StateFailed, KindRefused, 1, 1, sim.Faults{}},                              // accepted and receipted, then failed: a refund is due
 		{"9000000023", store.StateRefused, KindRefused, 0, 0, sim.Faults{}},                             // not this operator's number
 	}
 	for _, tt := range tests {
