@@ -104,14 +104,23 @@ func (r payment) take(ctx context.Context, e *env, s *session) (*app.Payment, er
 	return p, err
 }
 
-// payState names where the payment ended for the state= line.
+// payState names where the payment ended for the state= line: paid,
+// accepted (the network has it, not credited yet: the receipt is made all
+// the same), either with "-awaiting-receipt" when its receipt is queued;
+// disputed; pending (pay sent, the outcome unknown); failed or not_paid when
+// the payment's receipt was made and its cash goes back with a return
+// receipt (refund= says where that is); refused for every other end.
 func payState(p *app.Payment) string {
-	state := map[app.State]string{app.StatePaid: "paid", app.StateUnknown: "pending", app.StatePaySent: "pending"}[p.State]
+	state := map[app.State]string{app.StatePaid: "paid", app.StateUnknown: "pending", app.StatePaySent: "pending",
+		app.StateAccepted: "accepted", app.StateDisputed: "disputed", app.StateRefunded: "refunded"}[p.State]
+	if (p.State == app.StateFailed || p.State == app.StateNotPaid) && p.RefundState != app.RefundNone {
+		state = string(p.State)
+	}
 	if state == "" {
 		state = "refused"
 	}
-	if p.State == app.StatePaid && p.FiscalState != app.FiscalDone {
-		state = "paid-awaiting-receipt"
+	if (p.State == app.StatePaid || p.State == app.StateAccepted) && p.FiscalState != app.FiscalDone {
+		state += "-awaiting-receipt"
 	}
 	return state
 }
@@ -121,6 +130,9 @@ func printPayment(e *env, p *app.Payment, state string) {
 		fmt.Fprintf(e.stdout, "session=%s\n", p.Session)
 	}
 	fmt.Fprintf(e.stdout, "state=%s\n", state)
+	if p.RefundState != app.RefundNone {
+		fmt.Fprintf(e.stdout, "refund=%s\n", p.RefundState)
+	}
 	if p.TransID != "" {
 		fmt.Fprintf(e.stdout, "transid=%s\n", p.TransID)
 	}
@@ -130,16 +142,17 @@ func printPayment(e *env, p *app.Payment, state string) {
 	fmt.Fprintf(e.stdout, "amount=%v\nfee=%v\ntotal=%v\ncommission=%v\n", p.Amount, p.Fee, p.Total, p.Commission)
 }
 
-// payExit turns the payment's end into the exit code: 0 paid, 4 paid with
-// the receipt queued, 3 pending, 2 refused as bad input, else 1.
+// payExit turns the payment's end into the exit code: 0 paid or accepted,
+// 4 paid or accepted with the receipt queued, 3 pending or disputed, 2
+// refused as bad input, else 1.
 func payExit(e *env, lang, state string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case state == "paid-awaiting-receipt":
+	case state == "paid-awaiting-receipt", state == "accepted-awaiting-receipt":
 		fmt.Fprintf(e.stderr, "paydeskctl: %s\n", app.Message(err, lang))
 		return silent(exitReceiptQueued)
-	case state == "pending":
+	case state == "pending", state == "disputed":
 		return noAnswer(errors.New(app.Message(err, lang)))
 	}
 	if app.KindOf(err) == app.KindInput {

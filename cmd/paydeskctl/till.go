@@ -29,7 +29,7 @@ func init() {
 		register(&command{name: "cash " + op, args: "SUM", summary: "register cash put into (in) or taken out of (out) the drawer",
 			opts: func() options { return &cashOpts{op: op} }})
 	}
-	register(&command{name: "pending", summary: "list payments whose outcome is unknown and receipts waiting; --resolve asks status now",
+	register(&command{name: "pending", summary: "list open payments (pay sent, unknown, accepted, disputed) and receipts waiting; --resolve asks status now",
 		opts: func() options { return &pendingOpts{} }})
 	register(&command{name: "db backup", args: "FILE", summary: "write a consistent copy of the database while the till runs",
 		opts: func() options { return &dbBackupOpts{} }})
@@ -255,7 +255,9 @@ func (o *cashOpts) run(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// pendingOpts are the options of "pending".
+// pendingOpts are the options of "pending": the open payments (the till's
+// Pending: pay sent, unknown, accepted and disputed), each with its state,
+// and the receipts waiting.
 type pendingOpts struct {
 	configFlag
 	resolve bool
@@ -287,11 +289,12 @@ func (o *pendingOpts) run(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	for _, p := range pend {
-		fmt.Fprintf(e.stdout, "pending session=%s provider=%s payer=%s total=%v attempts=%d next=%s\n",
-			p.Session, p.ProviderCode, p.PayerID, p.Total, p.StatusAttempts, p.NextStatusAt.Local().Format(time.RFC3339))
+		fmt.Fprintf(e.stdout, "pending session=%s provider=%s payer=%s total=%v attempts=%d next=%s state=%s\n",
+			p.Session, p.ProviderCode, p.PayerID, p.Total, p.StatusAttempts, p.NextStatusAt.Local().Format(time.RFC3339), p.State)
 	}
 	for _, p := range queue {
-		fmt.Fprintf(e.stdout, "receipt session=%s provider=%s payer=%s total=%v error=%q\n", p.Session, p.ProviderCode, p.PayerID, p.Total, p.FiscalError)
+		fmt.Fprintf(e.stdout, "receipt session=%s provider=%s payer=%s total=%v error=%q state=%s\n",
+			p.Session, p.ProviderCode, p.PayerID, p.Total, p.FiscalError, p.State)
 	}
 	fmt.Fprintf(e.stdout, "pending=%d receipts=%d\n", len(pend), len(queue))
 	if len(pend) > 0 {

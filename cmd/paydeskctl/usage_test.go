@@ -44,6 +44,10 @@ func TestSynopsis(t *testing.T) {
 		"cash in":     "paydeskctl cash in SUM --cashier LOGIN [--config FILE] [--pin-file FILE]",
 		"soak":        "paydeskctl soak [--data DIR] [--max-life duration] [--n N] [--seed SEED] [--shift N]",
 		"kkm ports":   "paydeskctl kkm ports",
+		"refunds":     "paydeskctl refunds --cashier LOGIN [--config FILE] [--pin-file FILE]",
+		"refund":      "paydeskctl refund --cashier LOGIN --session SESSION [--config FILE] [--pin-file FILE]",
+		"disputes":    "paydeskctl disputes --cashier LOGIN [--config FILE] [--pin-file FILE]",
+		"decide":      "paydeskctl decide --cashier LOGIN --session SESSION [--config FILE] [--not-paid] [--paid] [--pin-file FILE]",
 	} {
 		c := commands[name]
 		require.NotNil(t, c, name)
