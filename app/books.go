@@ -46,6 +46,9 @@ type (
 	RefundState = store.RefundState
 )
 
+// ErrNotFound is what a lookup in the books answers when nothing matches.
+var ErrNotFound = store.ErrNotFound
+
 // The payment states (the database's and paydeskctl's words).
 const (
 	StateEntered       = store.StateEntered

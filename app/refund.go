@@ -118,12 +118,7 @@ func (t *Till) refunded(ctx context.Context, p *store.Payment, r fiscal.Receipt,
 
 // refundWhy is the reason a refund's slip gives, in Russian (the slip's
 // language): the network's message for its code.
-func (t *Till) refundWhy(p *store.Payment) string {
-	if err := t.refusal(p); err != nil {
-		return Message(err, i18n.RU)
-	}
-	return i18n.Text(i18n.RU, "app.refund.why_not_paid")
-}
+func (t *Till) refundWhy(p *store.Payment) string { return t.RefundWhy(p, i18n.RU) }
 
 // refundQueued leaves the refund due with the device's message.
 func (t *Till) refundQueued(ctx context.Context, p *store.Payment, cause error) error {
@@ -268,4 +263,21 @@ func (t *Till) Decide(ctx context.Context, manager *User, p *Payment, paid bool)
 		return t.Fiscalize(ctx, p)
 	}
 	return nil
+}
+
+// PaymentBySession finds a payment by its SESSION (cashiers and up).
+func (t *Till) PaymentBySession(ctx context.Context, u *User, session string) (*Payment, error) {
+	if err := need(u, store.RoleCashier, "find payment"); err != nil {
+		return nil, err
+	}
+	return t.d.Store.PaymentBySession(ctx, session)
+}
+
+// RefundWhy is why a payment's money goes back, in lang: the network's
+// message for the code it failed with, or that it was confirmed not made.
+func (t *Till) RefundWhy(p *Payment, lang string) string {
+	if err := t.refusal(p); err != nil {
+		return Message(err, lang)
+	}
+	return i18n.Text(lang, "app.refund.why_not_paid")
 }

@@ -12,7 +12,6 @@ import (
 
 	"paydesk/app"
 	"paydesk/internal/i18n"
-	"paydesk/protocol/gateway"
 )
 
 func init() {
@@ -48,14 +47,10 @@ func (f *sessionFlag) check() error {
 	return nil
 }
 
-// historyLimit bounds the history searched for a payment by its SESSION.
-const historyLimit = 1 << 20
-
 // find returns the payment with SESSION sess: from list (the payments the
-// command acts on) when it is there, else from the history, so that the
-// till refuses a payment in any other state in its own words. A SESSION
-// no payment has is refused here, before anything is asked of the till.
-// The till has no lookup by SESSION: the history is searched whole.
+// command acts on) when it is there, else from the books, so that the till
+// refuses a payment in any other state in its own words. A SESSION no
+// payment has is refused here, before anything is asked of the till.
 func (s *session) find(ctx context.Context, list []*app.Payment, sess string) (*app.Payment, error) {
 	sess = strings.TrimSpace(sess)
 	for _, p := range list {
@@ -63,16 +58,14 @@ func (s *session) find(ctx context.Context, list []*app.Payment, sess string) (*
 			return p, nil
 		}
 	}
-	all, err := s.Till.History(ctx, s.user, app.Filter{Limit: historyLimit})
+	p, err := s.Till.PaymentBySession(ctx, s.user, sess)
+	if errors.Is(err, app.ErrNotFound) {
+		return nil, errors.New(capitalize(i18n.Text(s.lang, "cli.unknown_session", "session", sess)))
+	}
 	if err != nil {
 		return nil, s.err(err)
 	}
-	for _, p := range all {
-		if p.Session == sess {
-			return p, nil
-		}
-	}
-	return nil, errors.New(capitalize(i18n.Text(s.lang, "cli.unknown_session", "session", sess)))
+	return p, nil
 }
 
 func capitalize(s string) string {
@@ -81,15 +74,6 @@ func capitalize(s string) string {
 		r[0] = unicode.ToUpper(r[0])
 	}
 	return string(r)
-}
-
-// refundWhy is why a payment's cash goes back, in lang: the network's
-// message for the code it failed with, or that it was confirmed not made.
-func refundWhy(lang string, p *app.Payment) string {
-	if p.ErrorCode != 0 {
-		return gateway.Lookup(p.ErrorCode).Msg().In(lang)
-	}
-	return i18n.Text(lang, "app.refund.why_not_paid")
 }
 
 // refundsOpts are the options of "refunds".
@@ -112,7 +96,7 @@ func (o *refundsOpts) run(ctx context.Context, e *env, args []string) error {
 	}
 	for _, p := range list {
 		fmt.Fprintf(e.stdout, "refund session=%s provider=%s payer=%s total=%v state=%s refund=%s why=%q error=%q\n",
-			p.Session, p.ProviderCode, p.PayerID, p.Total, p.State, p.RefundState, refundWhy(s.lang, p), p.RefundError)
+			p.Session, p.ProviderCode, p.PayerID, p.Total, p.State, p.RefundState, s.Till.RefundWhy(p, s.lang), p.RefundError)
 	}
 	fmt.Fprintf(e.stdout, "refunds=%d\n", len(list))
 	return nil

@@ -12,6 +12,7 @@ import (
 	"paydesk/fiscal/emulator"
 	"paydesk/internal/testutil"
 	"paydesk/money"
+	"paydesk/protocol/gateway"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -199,7 +200,7 @@ func TestPaymentLifeCLI(t *testing.T) {
 }
 
 // gatewayMsg is the network's message for an ERROR code, in Russian.
-func gatewayMsg(code int) string { return refundWhy("ru", &app.Payment{ErrorCode: code}) }
+func gatewayMsg(code int) string { return gateway.Lookup(code).Msg().In("ru") }
 
 // TestPayState: the state= line and the exit code of pay for every end of
 // a payment; the states pay printed before a payment's whole life print as
