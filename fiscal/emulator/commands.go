@@ -51,17 +51,11 @@ func (e *Emulator) Exec(p []byte) []byte {
 	return a.payload()
 }
 
+// mutating reports whether a command may change what the emulator keeps
+// (an unknown one is taken to).
 func mutating(c shtrih.Cmd) bool {
-	switch c {
-	case shtrih.CmdShortStatus, shtrih.CmdFullStatus, shtrih.CmdErrorText, shtrih.CmdModelParams,
-		shtrih.CmdDeviceType, shtrih.CmdFontParams, shtrih.CmdFNStatus, shtrih.CmdFNNumber,
-		shtrih.CmdFNExpiry, shtrih.CmdFNVersion, shtrih.CmdFNFindDoc, shtrih.CmdFNDocTLV,
-		shtrih.CmdFNReadTLV, shtrih.CmdOFDStatus, shtrih.CmdOFDUnsent, shtrih.CmdShiftParams, shtrih.CmdFNRegTag, shtrih.CmdSubtotal,
-		shtrih.CmdBeep, shtrih.CmdPrintLine, shtrih.CmdPrintBold, shtrih.CmdPrintFont, shtrih.CmdCut,
-		shtrih.CmdFeed, shtrih.CmdDrawer:
-		return false // the tape is a file of its own; a document read is not kept
-	}
-	return true
+	h, known := handlers[c]
+	return !known || !h.readOnly
 }
 
 func ok(data ...byte) answer    { return answer{data: data} }
@@ -158,17 +152,97 @@ func (e *Emulator) fnFault(cmd shtrih.Cmd) bool {
 	return e.hasFault(FaultFNNoAnswer, cmd)
 }
 
+// handler is one command of the table: what answers it, and what the
+// dispatch checks first.
+type handler struct {
+	// run answers the command: op is the operator the password matched (0
+	// for an open command), args what follows the password.
+	run func(e *Emulator, cmd shtrih.Cmd, op int, args []byte) answer
+	// open commands take no password: args are the command's own.
+	open bool
+	// readOnly commands change nothing the emulator keeps (the tape is a
+	// file of its own; a document read is not kept).
+	readOnly bool
+}
+
+// handlers is the command table.
+var handlers map[shtrih.Cmd]handler
+
+func init() {
+	byOp := func(f func(e *Emulator, op int) answer) func(*Emulator, shtrih.Cmd, int, []byte) answer {
+		return func(e *Emulator, _ shtrih.Cmd, op int, _ []byte) answer { return f(e, op) }
+	}
+	byArgs := func(f func(e *Emulator, args []byte) answer) func(*Emulator, shtrih.Cmd, int, []byte) answer {
+		return func(e *Emulator, _ shtrih.Cmd, _ int, args []byte) answer { return f(e, args) }
+	}
+	byOpArgs := func(f func(e *Emulator, op int, args []byte) answer) func(*Emulator, shtrih.Cmd, int, []byte) answer {
+		return func(e *Emulator, _ shtrih.Cmd, op int, args []byte) answer { return f(e, op, args) }
+	}
+	plain := func(f func(e *Emulator) answer) func(*Emulator, shtrih.Cmd, int, []byte) answer {
+		return func(e *Emulator, _ shtrih.Cmd, _ int, _ []byte) answer { return f(e) }
+	}
+	handlers = map[shtrih.Cmd]handler{
+		shtrih.CmdErrorText:   {run: byArgs((*Emulator).errorTextCmd), open: true, readOnly: true},
+		shtrih.CmdModelParams: {run: byArgs((*Emulator).modelParams), open: true, readOnly: true},
+		shtrih.CmdDeviceType:  {run: plain((*Emulator).deviceType), open: true, readOnly: true},
+
+		shtrih.CmdShortStatus: {run: byOp((*Emulator).shortStatus), readOnly: true},
+		shtrih.CmdFullStatus:  {run: byOp((*Emulator).fullStatus), readOnly: true},
+		shtrih.CmdBeep:        {run: byOp(operatorOnly), readOnly: true},
+		shtrih.CmdDrawer:      {run: byOp(operatorOnly), readOnly: true},
+		shtrih.CmdFontParams:  {run: byArgs((*Emulator).fontParams), readOnly: true},
+		shtrih.CmdPrintLine:   {run: (*Emulator).printLine, readOnly: true},
+		shtrih.CmdPrintBold:   {run: (*Emulator).printLine, readOnly: true},
+		shtrih.CmdPrintFont:   {run: (*Emulator).printLine, readOnly: true},
+		shtrih.CmdFeed:        {run: byOpArgs((*Emulator).feed), readOnly: true},
+		shtrih.CmdCut:         {run: byOp((*Emulator).cut), readOnly: true},
+		shtrih.CmdXReport:     {run: byOp((*Emulator).xReportCmd)},
+		shtrih.CmdZReport:     {run: byOp((*Emulator).zReport)},
+		shtrih.CmdCashIn:      {run: (*Emulator).cash},
+		shtrih.CmdCashOut:     {run: (*Emulator).cash},
+		shtrih.CmdSale:        {run: (*Emulator).legacySale},
+		0x81:                  {run: (*Emulator).legacySale},
+		0x82:                  {run: (*Emulator).legacySale},
+		0x83:                  {run: (*Emulator).legacySale},
+		shtrih.CmdCloseLegacy: {run: byOpArgs((*Emulator).legacyClose)},
+		shtrih.CmdCancel:      {run: byOp((*Emulator).cancel)},
+		shtrih.CmdSubtotal:    {run: byOp((*Emulator).subtotal), readOnly: true},
+		shtrih.CmdRepeat:      {run: byOp((*Emulator).repeat)},
+		shtrih.CmdOpenReceipt: {run: byOpArgs((*Emulator).openReceipt)},
+		shtrih.CmdContinue:    {run: byOp((*Emulator).continuePrint)},
+		shtrih.CmdOpenShift:   {run: byOp((*Emulator).openShiftCmd)},
+
+		shtrih.CmdFNOpenShift:  {run: byOp((*Emulator).fnOpenShift)},
+		shtrih.CmdFNStatus:     {run: plain((*Emulator).fnStatus), readOnly: true},
+		shtrih.CmdFNNumber:     {run: plain((*Emulator).fnNumber), readOnly: true},
+		shtrih.CmdFNExpiry:     {run: plain((*Emulator).fnExpiry), readOnly: true},
+		shtrih.CmdFNVersion:    {run: plain(fnVersion), readOnly: true},
+		shtrih.CmdFNCancelDoc:  {run: plain((*Emulator).fnCancelDoc)},
+		shtrih.CmdFNFindDoc:    {run: byArgs((*Emulator).findDoc), readOnly: true},
+		shtrih.CmdFNDocTLV:     {run: byArgs((*Emulator).requestDocTLV), readOnly: true},
+		shtrih.CmdFNReadTLV:    {run: plain((*Emulator).readDocTLV), readOnly: true},
+		shtrih.CmdFNRegTag:     {run: byArgs((*Emulator).regTag), readOnly: true},
+		shtrih.CmdDocTag:       {run: byArgs((*Emulator).docTag)},
+		shtrih.CmdOFDStatus:    {run: plain((*Emulator).ofdStatus), readOnly: true},
+		shtrih.CmdOFDUnsent:    {run: plain(ofdUnsent), readOnly: true},
+		shtrih.CmdShiftParams:  {run: plain((*Emulator).shiftParams), readOnly: true},
+		shtrih.CmdBeginOpen:    {run: plain((*Emulator).beginOpen)},
+		shtrih.CmdBeginClose:   {run: plain((*Emulator).beginClose)},
+		shtrih.CmdFNCloseShift: {run: byOp((*Emulator).fnCloseShift)},
+		shtrih.CmdOperation:    {run: byOpArgs((*Emulator).operation)},
+		shtrih.CmdOperationTag: {run: byArgs((*Emulator).operationTag)},
+		shtrih.CmdCloseReceipt: {run: byOpArgs((*Emulator).closeReceiptFF45)},
+	}
+}
+
+// exec answers one command by the table: an open command at once; any
+// other after its password (refused when no operator has it), with the
+// fiscal drive's fault armed for FN commands; a command not in the table
+// is not supported.
 func (e *Emulator) exec(cmd shtrih.Cmd, args []byte) answer {
-	switch cmd {
-	case shtrih.CmdErrorText:
-		if len(args) < 1 {
-			return fail(fiscal.CodeBadLength)
-		}
-		return ok(shtrih.PutText(nil, errorText(fiscal.Code(args[0])), 0)...)
-	case shtrih.CmdModelParams:
-		return e.modelParams(args)
-	case shtrih.CmdDeviceType:
-		return ok(cat([]byte{0, 0, 1, 17, 19, 0}, shtrih.PutText(nil, ModelName, 0))...)
+	h, known := handlers[cmd]
+	if known && h.open {
+		return h.run(e, cmd, 0, args)
 	}
 	op := e.operator(args)
 	if op == 0 {
@@ -181,180 +255,196 @@ func (e *Emulator) exec(cmd shtrih.Cmd, args []byte) answer {
 	if cmd.Long() && e.fnFault(cmd) {
 		return fail(fiscal.CodeFNNoAnswer)
 	}
-	switch cmd {
-	case shtrih.CmdShortStatus:
-		return e.shortStatus(op)
-	case shtrih.CmdFullStatus:
-		return e.fullStatus(op)
-	case shtrih.CmdBeep, shtrih.CmdDrawer:
-		return ok(byte(op))
-	case shtrih.CmdFontParams:
-		if len(args) < 1 || args[0] < 1 || args[0] > 2 {
-			return fail(0x33)
-		}
-		w := byte(printWidth / e.cfg.LineWidth)
-		if args[0] == 2 {
-			w *= 2
-		}
-		return ok(cat(u16(printWidth), []byte{w, 24, 2})...)
-	case shtrih.CmdPrintLine, shtrih.CmdPrintBold, shtrih.CmdPrintFont:
-		return e.printLine(cmd, op, args)
-	case shtrih.CmdFeed:
-		if c := e.printCheck(); c != 0 {
-			return fail(c)
-		}
-		if len(args) >= 2 {
-			for i := 0; i < int(args[1]) && i < 50; i++ {
-				e.print("")
-			}
-		}
-		return ok(byte(op))
-	case shtrih.CmdCut:
-		if c := e.printCheck(); c != 0 {
-			return fail(c)
-		}
-		e.print("- - - - - - - - - - - - - - - - - - - - - - - ✂")
-		return ok(byte(op))
-	case shtrih.CmdXReport:
-		if op < 28 {
-			return fail(fiscal.CodeBadPassword)
-		}
-		return e.xReport(op)
-	case shtrih.CmdZReport:
-		if op < 29 {
-			return fail(fiscal.CodeBadPassword)
-		}
-		a := e.closeShift(op)
-		if a.code != 0 {
-			return a
-		}
-		return ok(byte(op))
-	case shtrih.CmdCashIn, shtrih.CmdCashOut:
-		return e.cash(cmd, op, args)
-	case shtrih.CmdSale, 0x81, 0x82, 0x83:
-		return e.legacySale(cmd, op, args)
-	case shtrih.CmdCloseLegacy:
-		return e.legacyClose(op, args)
-	case shtrih.CmdCancel:
-		if e.st.Receipt == nil {
-			return fail(fiscal.CodeReceiptClosed)
-		}
-		e.cancelReceipt()
-		return ok(byte(op))
-	case shtrih.CmdSubtotal:
-		if e.st.Receipt == nil {
-			return fail(fiscal.CodeReceiptClosed)
-		}
-		return ok(cat([]byte{byte(op)}, money(e.st.Receipt.Total()))...)
-	case shtrih.CmdRepeat:
-		if len(e.st.LastPrinted) == 0 {
-			return fail(fiscal.CodeNothingToRepeat)
-		}
-		if c := e.printCheck(); c != 0 {
-			return fail(c)
-		}
-		e.print(center("ПОВТОР ДОКУМЕНТА", e.cfg.LineWidth))
-		e.printAll(e.st.LastPrinted)
-		return ok(byte(op))
-	case shtrih.CmdOpenReceipt:
-		if c := e.shiftCheck(false); c != 0 {
-			return fail(c)
-		}
-		if len(args) < 1 || args[0] > 3 {
-			return fail(0x33)
-		}
-		e.st.Receipt = &Receipt{Type: int(args[0]), Operator: op}
-		return ok(byte(op))
-	case shtrih.CmdContinue:
-		if e.st.Submode != 3 {
-			return ok(byte(op))
-		}
-		e.st.Submode = 0
-		e.print(center("ПРОДОЛЖЕНИЕ ПЕЧАТИ", e.cfg.LineWidth))
-		e.printAll(e.st.Interrupted)
-		e.st.Interrupted = nil
-		e.busy(5)
-		return ok(byte(op))
-	case shtrih.CmdOpenShift:
-		if a := e.openShift(op); a.code != 0 {
-			return a
-		}
-		return ok(byte(op))
-	case shtrih.CmdFNOpenShift:
-		a := e.openShift(op)
-		if a.code != 0 {
-			return a
-		}
-		d := e.st.Docs[len(e.st.Docs)-1]
-		return ok(cat(u16(d.Shift), u32(d.FD), u32(d.FP))...)
-	case shtrih.CmdFNStatus:
-		return e.fnStatus()
-	case shtrih.CmdFNNumber:
-		return ok([]byte(pad16(e.st.FN))...)
-	case shtrih.CmdFNExpiry:
-		t := e.now().AddDate(1, 0, 0)
-		return ok(byte(t.Year()%100), byte(t.Month()), byte(t.Day()))
-	case shtrih.CmdFNVersion:
-		return ok(append([]byte(pad16("fn-emu 1.0")), 1)...)
-	case shtrih.CmdFNCancelDoc:
-		if e.st.Receipt != nil {
-			e.cancelReceipt()
-		}
-		e.st.BeginOpen, e.st.BeginClose, e.st.ShiftTags = false, false, nil
-		return ok()
-	case shtrih.CmdFNFindDoc:
-		return e.findDoc(args)
-	case shtrih.CmdFNDocTLV:
-		return e.requestDocTLV(args)
-	case shtrih.CmdFNReadTLV:
-		return e.readDocTLV()
-	case shtrih.CmdFNRegTag:
-		return e.regTag(args)
-	case shtrih.CmdDocTag:
-		return e.docTag(args)
-	case shtrih.CmdOFDStatus:
-		return ok(cat([]byte{0, 0}, u16(0), u32(0), shtrih.PutDateTime(nil, e.now()))...)
-	case shtrih.CmdOFDUnsent:
-		return ok(u16(0)...)
-	case shtrih.CmdShiftParams:
-		var open byte
-		if e.st.ShiftOpen {
-			open = 1
-		}
-		return ok(cat([]byte{open}, u16(e.st.ShiftNumber), u16(e.st.ReceiptNumber))...)
-	case shtrih.CmdBeginOpen:
-		if e.st.ShiftOpen {
-			return fail(fiscal.CodeShiftOpen)
-		}
-		if e.st.Receipt != nil {
-			return fail(fiscal.CodeReceiptOpen)
-		}
-		e.st.BeginOpen, e.st.ShiftTags = true, nil
-		return ok()
-	case shtrih.CmdBeginClose:
-		if !e.st.ShiftOpen {
-			return fail(fiscal.CodeShiftNotOpen)
-		}
-		if e.st.Receipt != nil {
-			return fail(fiscal.CodeReceiptOpen)
-		}
-		e.st.BeginClose, e.st.ShiftTags = true, nil
-		return ok()
-	case shtrih.CmdFNCloseShift:
-		a := e.closeShift(op)
-		if a.code != 0 {
-			return a
-		}
-		d := e.st.Docs[len(e.st.Docs)-1]
-		return ok(cat(u16(d.Shift), u32(d.FD), u32(d.FP))...)
-	case shtrih.CmdOperation:
-		return e.operation(op, args)
-	case shtrih.CmdOperationTag:
-		return e.operationTag(args)
-	case shtrih.CmdCloseReceipt:
-		return e.closeReceiptFF45(op, args)
+	if !known {
+		return fail(fiscal.CodeNotSupported)
 	}
-	return fail(fiscal.CodeNotSupported)
+	return h.run(e, cmd, op, args)
+}
+
+// operatorOnly answers with the operator's number alone (beep, drawer).
+func operatorOnly(_ *Emulator, op int) answer { return ok(byte(op)) }
+
+func (e *Emulator) errorTextCmd(args []byte) answer {
+	if len(args) < 1 {
+		return fail(fiscal.CodeBadLength)
+	}
+	return ok(shtrih.PutText(nil, errorText(fiscal.Code(args[0])), 0)...)
+}
+
+func (e *Emulator) deviceType() answer {
+	return ok(cat([]byte{0, 0, 1, 17, 19, 0}, shtrih.PutText(nil, ModelName, 0))...)
+}
+
+func (e *Emulator) fontParams(args []byte) answer {
+	if len(args) < 1 || args[0] < 1 || args[0] > 2 {
+		return fail(0x33)
+	}
+	w := byte(printWidth / e.cfg.LineWidth)
+	if args[0] == 2 {
+		w *= 2
+	}
+	return ok(cat(u16(printWidth), []byte{w, 24, 2})...)
+}
+
+func (e *Emulator) feed(op int, args []byte) answer {
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	if len(args) >= 2 {
+		for i := 0; i < int(args[1]) && i < 50; i++ {
+			e.print("")
+		}
+	}
+	return ok(byte(op))
+}
+
+func (e *Emulator) cut(op int) answer {
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	e.print("- - - - - - - - - - - - - - - - - - - - - - - ✂")
+	return ok(byte(op))
+}
+
+func (e *Emulator) xReportCmd(op int) answer {
+	if op < 28 {
+		return fail(fiscal.CodeBadPassword)
+	}
+	return e.xReport(op)
+}
+
+func (e *Emulator) zReport(op int) answer {
+	if op < 29 {
+		return fail(fiscal.CodeBadPassword)
+	}
+	if a := e.closeShift(op); a.code != 0 {
+		return a
+	}
+	return ok(byte(op))
+}
+
+func (e *Emulator) cancel(op int) answer {
+	if e.st.Receipt == nil {
+		return fail(fiscal.CodeReceiptClosed)
+	}
+	e.cancelReceipt()
+	return ok(byte(op))
+}
+
+func (e *Emulator) subtotal(op int) answer {
+	if e.st.Receipt == nil {
+		return fail(fiscal.CodeReceiptClosed)
+	}
+	return ok(cat([]byte{byte(op)}, money(e.st.Receipt.Total()))...)
+}
+
+func (e *Emulator) repeat(op int) answer {
+	if len(e.st.LastPrinted) == 0 {
+		return fail(fiscal.CodeNothingToRepeat)
+	}
+	if c := e.printCheck(); c != 0 {
+		return fail(c)
+	}
+	e.print(center("ПОВТОР ДОКУМЕНТА", e.cfg.LineWidth))
+	e.printAll(e.st.LastPrinted)
+	return ok(byte(op))
+}
+
+func (e *Emulator) openReceipt(op int, args []byte) answer {
+	if c := e.shiftCheck(false); c != 0 {
+		return fail(c)
+	}
+	if len(args) < 1 || args[0] > 3 {
+		return fail(0x33)
+	}
+	e.st.Receipt = &Receipt{Type: int(args[0]), Operator: op}
+	return ok(byte(op))
+}
+
+func (e *Emulator) continuePrint(op int) answer {
+	if e.st.Submode != 3 {
+		return ok(byte(op))
+	}
+	e.st.Submode = 0
+	e.print(center("ПРОДОЛЖЕНИЕ ПЕЧАТИ", e.cfg.LineWidth))
+	e.printAll(e.st.Interrupted)
+	e.st.Interrupted = nil
+	e.busy(5)
+	return ok(byte(op))
+}
+
+func (e *Emulator) openShiftCmd(op int) answer {
+	if a := e.openShift(op); a.code != 0 {
+		return a
+	}
+	return ok(byte(op))
+}
+
+// fnOpenShift and fnCloseShift answer with the shift's report: its
+// number, FD and FP.
+func (e *Emulator) fnOpenShift(op int) answer { return e.shiftReport(e.openShift(op)) }
+
+func (e *Emulator) fnCloseShift(op int) answer { return e.shiftReport(e.closeShift(op)) }
+
+func (e *Emulator) shiftReport(a answer) answer {
+	if a.code != 0 {
+		return a
+	}
+	d := e.st.Docs[len(e.st.Docs)-1]
+	return ok(cat(u16(d.Shift), u32(d.FD), u32(d.FP))...)
+}
+
+func (e *Emulator) fnNumber() answer { return ok([]byte(pad16(e.st.FN))...) }
+
+func (e *Emulator) fnExpiry() answer {
+	t := e.now().AddDate(1, 0, 0)
+	return ok(byte(t.Year()%100), byte(t.Month()), byte(t.Day()))
+}
+
+func fnVersion(*Emulator) answer { return ok(append([]byte(pad16("fn-emu 1.0")), 1)...) }
+
+func (e *Emulator) fnCancelDoc() answer {
+	if e.st.Receipt != nil {
+		e.cancelReceipt()
+	}
+	e.st.BeginOpen, e.st.BeginClose, e.st.ShiftTags = false, false, nil
+	return ok()
+}
+
+func (e *Emulator) ofdStatus() answer {
+	return ok(cat([]byte{0, 0}, u16(0), u32(0), shtrih.PutDateTime(nil, e.now()))...)
+}
+
+func ofdUnsent(*Emulator) answer { return ok(u16(0)...) }
+
+func (e *Emulator) shiftParams() answer {
+	var open byte
+	if e.st.ShiftOpen {
+		open = 1
+	}
+	return ok(cat([]byte{open}, u16(e.st.ShiftNumber), u16(e.st.ReceiptNumber))...)
+}
+
+func (e *Emulator) beginOpen() answer {
+	if e.st.ShiftOpen {
+		return fail(fiscal.CodeShiftOpen)
+	}
+	if e.st.Receipt != nil {
+		return fail(fiscal.CodeReceiptOpen)
+	}
+	e.st.BeginOpen, e.st.ShiftTags = true, nil
+	return ok()
+}
+
+func (e *Emulator) beginClose() answer {
+	if !e.st.ShiftOpen {
+		return fail(fiscal.CodeShiftNotOpen)
+	}
+	if e.st.Receipt != nil {
+		return fail(fiscal.CodeReceiptOpen)
+	}
+	e.st.BeginClose, e.st.ShiftTags = true, nil
+	return ok()
 }
 
 func pad16(s string) string {
