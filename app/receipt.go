@@ -75,26 +75,12 @@ func (t *Till) fiscalize(ctx context.Context, p *store.Payment) error {
 			return err
 		}
 	}
-	if err := t.settleCash(ctx); err != nil {
+	st, doc, err := t.readyFor(ctx, p, fiscal.Sale)
+	switch {
+	case err != nil:
 		return t.queue(ctx, p, err)
-	}
-	st, err := reg.Status(ctx)
-	if err != nil {
-		return t.queue(ctx, p, err)
-	}
-	if st.Mode == fiscal.ModeDocument {
-		// A receipt left open (by a crash before ours was started): cancel it.
-		if err := reg.CancelReceipt(ctx); err != nil {
-			return t.queue(ctx, p, err)
-		}
-	}
-	// The last line of defence: the device's last document may already be
-	// this payment's receipt (a restored database, a recovery that could
-	// not read the device). Then it is recorded, not made again.
-	if doc, err := reg.LastDocument(ctx); err != nil {
-		return t.queue(ctx, p, err)
-	} else if t.isReceiptOf(ctx, p, doc, true) {
-		return t.made(ctx, p, doc)
+	case doc != nil:
+		return t.made(ctx, p, *doc)
 	}
 	p.FiscalState, p.FiscalBefore, p.FiscalError = store.FiscalStarted, int64(st.LastFD), ""
 	if err := t.step(ctx, "till", StepReceiptStarted, p); err != nil {
@@ -116,6 +102,36 @@ func (t *Till) fiscalize(ctx context.Context, p *store.Payment) error {
 		return err
 	}
 	return t.printSlip(ctx, p)
+}
+
+// readyFor brings the register to a receipt of kind for p: a cash
+// operation caught half-made is decided, a receipt left open (by a crash
+// before this one was started) cancelled. It returns the register's status
+// and, as the last line of defence, the device's last document when that
+// is already p's receipt of kind (a restored database, a recovery that
+// could not read the device): then it is recorded, not made again.
+func (t *Till) readyFor(ctx context.Context, p *store.Payment, kind fiscal.ReceiptKind) (fiscal.Status, *fiscal.Document, error) {
+	reg := t.d.Register
+	if err := t.settleCash(ctx); err != nil {
+		return fiscal.Status{}, nil, err
+	}
+	st, err := reg.Status(ctx)
+	if err != nil {
+		return st, nil, err
+	}
+	if st.Mode == fiscal.ModeDocument {
+		if err := reg.CancelReceipt(ctx); err != nil {
+			return st, nil, err
+		}
+	}
+	doc, err := reg.LastDocument(ctx)
+	if err != nil {
+		return st, nil, err
+	}
+	if t.isDocOf(ctx, p, doc, kind, true) {
+		return st, &doc, nil
+	}
+	return st, nil, nil
 }
 
 // done records a made receipt.

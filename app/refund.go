@@ -63,22 +63,12 @@ func (t *Till) Refund(ctx context.Context, u *User, p *store.Payment) error {
 	if err := t.receiptReady(ctx, op); err != nil {
 		return err
 	}
-	if err := t.settleCash(ctx); err != nil {
+	st, doc, err := t.readyFor(ctx, p, fiscal.SaleReturn)
+	switch {
+	case err != nil:
 		return t.refundQueued(ctx, p, err)
-	}
-	st, err := reg.Status(ctx)
-	if err != nil {
-		return t.refundQueued(ctx, p, err)
-	}
-	if st.Mode == fiscal.ModeDocument {
-		if err := reg.CancelReceipt(ctx); err != nil {
-			return t.refundQueued(ctx, p, err)
-		}
-	}
-	if doc, err := reg.LastDocument(ctx); err != nil {
-		return t.refundQueued(ctx, p, err)
-	} else if t.isDocOf(ctx, p, doc, fiscal.SaleReturn, true) {
-		return t.refundMade(ctx, p, doc, sh.ID)
+	case doc != nil:
+		return t.refundMade(ctx, p, *doc, sh.ID)
 	}
 	p.RefundBefore, p.RefundError, p.RefundShiftID = int64(st.LastFD), "", sh.ID
 	if err := t.step(ctx, u.Login, StepRefundStarted, p); err != nil {

@@ -160,12 +160,7 @@ func ReturnSlip(p Payment, a Agent, why string, width int) []string {
 		add(Center(a.PointName, width))
 	}
 	add(Center("ВОЗВРАТ ПЛАТЕЖА", width), strings.Repeat("-", width))
-	add(Pair("Оператор", p.ProviderName, width)...)
-	if p.Mobile {
-		add(Pair("Телефон", FormatPhone(p.PayerID), width)...)
-	} else {
-		add(Pair("Лицевой счёт", p.PayerID, width)...)
-	}
+	add(payerLines(p, width)...)
 	add(Pair("Возвращено", p.Total.String(), width)...)
 	add(Pair("Сессия", p.Session, width)...)
 	if p.TransID != "" {
@@ -239,12 +234,7 @@ func Slip(p Payment, a Agent, width int) []string {
 		add(Pair("ИНН", a.INN, width)...)
 	}
 	add(Center("КВИТАНЦИЯ ОБ ОПЛАТЕ", width), strings.Repeat("-", width))
-	add(Pair("Оператор", p.ProviderName, width)...)
-	if p.Mobile {
-		add(Pair("Телефон", FormatPhone(p.PayerID), width)...)
-	} else {
-		add(Pair("Лицевой счёт", p.PayerID, width)...)
-	}
+	add(payerLines(p, width)...)
 	add(Pair("Сумма", p.Amount.String(), width)...)
 	add(Pair("Комиссия", p.Fee.String(), width)...)
 	add(Pair("Итого", p.Total.String(), width)...)
@@ -271,6 +261,15 @@ func Slip(p Payment, a Agent, width int) []string {
 	add(strings.Repeat("-", width))
 	add(Wrap("СОХРАНЯЙТЕ КВИТАНЦИЮ ДО ЗАЧИСЛЕНИЯ ПЛАТЕЖА", width)...)
 	return out
+}
+
+// payerLines name the provider and the payer's number or account.
+func payerLines(p Payment, width int) []string {
+	out := Pair("Оператор", p.ProviderName, width)
+	if p.Mobile {
+		return append(out, Pair("Телефон", FormatPhone(p.PayerID), width)...)
+	}
+	return append(out, Pair("Лицевой счёт", p.PayerID, width)...)
 }
 
 // Pair writes "label: value" with the value flush right; a value too long
