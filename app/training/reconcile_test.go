@@ -80,12 +80,13 @@ func TestReconcile(t *testing.T) {
 	assert.True(t, rec.OK(), "%v", rec.Mismatches)
 	assert.Equal(t, 1, rec.Shifts)
 	assert.Equal(t, 2, rec.CashOps)
-	assert.Equal(t, money.Amount(1000_00+2*100_00+500_00-200_00), rec.Drawer, "float, two cash payments, in, out")
+	assert.Equal(t, money.Amount(1000_00+3*100_00+500_00-200_00), rec.Drawer, "float, two cash payments and one failed after its receipt (its refund due), in, out")
 	assert.Equal(t, 5, rec.Payments)
 	assert.Equal(t, 2, rec.Paid)
 	assert.Equal(t, 1, rec.Failed)
 	assert.Equal(t, 2, rec.NotPaid)
-	assert.Equal(t, 2, rec.Receipts)
+	assert.Equal(t, 3, rec.Receipts, "the failed one was receipted at acceptance")
+	assert.Equal(t, 1, rec.RefundsDue)
 
 	// Break the books on purpose, one way at a time: each is seen.
 	t.Run("a paid payment forgotten", func(t *testing.T) {
