@@ -160,27 +160,39 @@ func (t *Till) queue(ctx context.Context, p *store.Payment, cause error) error {
 // recorded before; otherwise any open receipt is cancelled and the payment
 // goes back to the queue. It reports whether the receipt was made.
 func (t *Till) recoverReceipt(ctx context.Context, p *store.Payment) (bool, error) {
+	doc, err := t.decideStarted(ctx, p, p.FiscalBefore, fiscal.Sale)
+	switch {
+	case err != nil:
+		return false, t.queue(ctx, p, err)
+	case doc != nil:
+		return true, t.made(ctx, p, *doc)
+	}
+	return false, t.step(ctx, "till", StepReceiptNotMade, p)
+}
+
+// decideStarted reads what became of p's receipt of kind that was started
+// when the device's last document was before: the device's last document
+// when it is that receipt, made since; otherwise nil, with any receipt
+// left open cancelled.
+func (t *Till) decideStarted(ctx context.Context, p *store.Payment, before int64, kind fiscal.ReceiptKind) (*fiscal.Document, error) {
 	reg := t.d.Register
 	doc, err := reg.LastDocument(ctx)
 	if err != nil {
-		return false, t.queue(ctx, p, err)
+		return nil, err
 	}
-	if p.FiscalBefore >= 0 && int64(doc.FD) > p.FiscalBefore && t.isReceiptOf(ctx, p, doc, false) {
-		return true, t.made(ctx, p, doc)
+	if before >= 0 && int64(doc.FD) > before && t.isDocOf(ctx, p, doc, kind, false) {
+		return &doc, nil
 	}
 	st, err := reg.Status(ctx)
 	if err != nil {
-		return false, t.queue(ctx, p, err)
+		return nil, err
 	}
 	if st.Mode == fiscal.ModeDocument {
 		if err := reg.CancelReceipt(ctx); err != nil {
-			return false, t.queue(ctx, p, err)
+			return nil, err
 		}
 	}
-	if err := t.step(ctx, "till", StepReceiptNotMade, p); err != nil {
-		return false, err
-	}
-	return false, nil
+	return nil, nil
 }
 
 // isReceiptOf reports whether a document read back from the fiscal drive is

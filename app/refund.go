@@ -124,22 +124,12 @@ func (t *Till) refundQueued(ctx context.Context, p *store.Payment, cause error) 
 // numbered after the one recorded before; otherwise any open receipt is
 // cancelled and the refund is due again. It reports whether it was made.
 func (t *Till) recoverRefund(ctx context.Context, p *store.Payment) (bool, error) {
-	reg := t.d.Register
-	doc, err := reg.LastDocument(ctx)
-	if err != nil {
+	doc, err := t.decideStarted(ctx, p, p.RefundBefore, fiscal.SaleReturn)
+	switch {
+	case err != nil:
 		return false, t.refundQueued(ctx, p, err)
-	}
-	if p.RefundBefore >= 0 && int64(doc.FD) > p.RefundBefore && t.isDocOf(ctx, p, doc, fiscal.SaleReturn, false) {
-		return true, t.refundMade(ctx, p, doc, p.RefundShiftID)
-	}
-	st, err := reg.Status(ctx)
-	if err != nil {
-		return false, t.refundQueued(ctx, p, err)
-	}
-	if st.Mode == fiscal.ModeDocument {
-		if err := reg.CancelReceipt(ctx); err != nil {
-			return false, t.refundQueued(ctx, p, err)
-		}
+	case doc != nil:
+		return true, t.refundMade(ctx, p, *doc, p.RefundShiftID)
 	}
 	return false, t.step(ctx, "till", StepRefundNotMade, p)
 }
