@@ -1,13 +1,15 @@
 package ui
 
 import (
+	"context"
 	"time"
 
+	"paydesk/app"
 	"paydesk/money"
 )
 
-// Show switches to a screen by name: pay, pending, history, shift,
-// reports, settings.
+// Show switches to a screen by name: pay, pending, refunds, history,
+// shift, reports, disputes, settings.
 func (u *UI) Show(name string) { u.show(name) }
 
 // SignIn signs a cashier in as the sign-in screen would, synchronously
@@ -63,4 +65,38 @@ func (u *UI) DemoSend() {
 		u.pay.confirmPop.Hide()
 	}
 	u.pay.doConfirm()
+}
+
+// DemoLife fills the Refunds and Disputes screens (for screenshots): it
+// pays, in the background, the training numbers that fail after their
+// receipt (9000000509) and that the network disputes (9000000510), asks
+// status once more, then shows the Refunds screen. It opens a shift when
+// none is open; wait for it with WaitIdle.
+func (u *UI) DemoLife() {
+	if st, err := u.till.Shift(u.ctx); err == nil && st.Shift == nil {
+		_, _ = u.till.OpenShift(u.ctx, u.user, 1000_00)
+	}
+	user := u.user
+	u.background(func(ctx context.Context) func() {
+		for _, number := range []string{"9000000509", "9000000510"} {
+			p, err := u.till.Start(ctx, user, "mts", number)
+			if err == nil {
+				p, err = u.till.Check(ctx, user, p, 300_00, app.Cash)
+			}
+			if err == nil {
+				_, _ = u.till.Confirm(ctx, user, p)
+			}
+		}
+		_, _ = u.till.ResolvePending(ctx, true)
+		return func() { u.show("refunds") }
+	})
+}
+
+// DemoDisputes shows the Disputes screen with its first disputed payment
+// chosen (for screenshots; after DemoLife).
+func (u *UI) DemoDisputes() {
+	u.show("disputes")
+	if len(u.disputes.disputes) > 0 {
+		u.disputes.dList.Select(0)
+	}
 }

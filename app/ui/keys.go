@@ -80,7 +80,7 @@ func newKeyEntry(r *Router) *keyEntry {
 func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyF1, fyne.KeyF2, fyne.KeyF3, fyne.KeyF4, fyne.KeyF5, fyne.KeyF6, fyne.KeyF7, fyne.KeyF8, fyne.KeyF9, fyne.KeyF10,
-		fyne.KeyEscape:
+		fyne.KeyF11, fyne.KeyEscape:
 		if e.router != nil && e.router.Handle(k.Name) {
 			return
 		}

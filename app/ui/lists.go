@@ -34,7 +34,7 @@ func newPendingScreen(u *UI) *pendingScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.unknown[i]
 			o.(*widget.Label).SetText(u.T("pending.row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(),
-				"Attempts", p.StatusAttempts, "Next", p.NextStatusAt.Local().Format("15:04:05"), "Session", p.Session))
+				"State", u.pendingState(p), "Attempts", p.StatusAttempts, "Next", p.NextStatusAt.Local().Format("15:04:05"), "Session", p.Session))
 		})
 	s.qList = widget.NewList(func() int { return len(s.queue) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -53,6 +53,15 @@ func newPendingScreen(u *UI) *pendingScreen {
 	split := container.NewVSplit(top, bottom)
 	s.root = split
 	return s
+}
+
+// pendingState is an open payment's state as the pending list says it: a
+// disputed one says the cash is not handed back.
+func (u *UI) pendingState(p *app.Payment) string {
+	if p.State == app.StateDisputed {
+		return u.stateText(p.State) + ": " + u.T("pending.disputed_note")
+	}
+	return u.stateText(p.State)
 }
 
 func payerText(p *app.Payment) string {
@@ -132,7 +141,8 @@ type historyScreen struct {
 	message  *widget.Label
 }
 
-var historyStates = []app.State{"", app.StatePaid, app.StateUnknown, app.StateNotPaid, app.StateFailed, app.StateRefused, app.StateCancelled}
+var historyStates = []app.State{"", app.StatePaid, app.StateAccepted, app.StateUnknown, app.StateDisputed, app.StateNotPaid, app.StateFailed,
+	app.StateRefunded, app.StateRefused, app.StateCancelled}
 
 func newHistoryScreen(u *UI) *historyScreen {
 	s := &historyScreen{u: u, detail: widget.NewLabel(""), message: wrapLabel("")}
@@ -158,7 +168,7 @@ func newHistoryScreen(u *UI) *historyScreen {
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.rows[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  %-14s %-20s %10s  %s", p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total, u.stateText(p.State)))
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  %-14s %-20s %10s  %s", p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total, u.paymentState(p)))
 		})
 	s.list.OnSelected = func(i widget.ListItemID) { s.showDetail(s.rows[i]) }
 	for _, sel := range []*widget.Select{s.provider, s.state, s.days} {
@@ -173,11 +183,29 @@ func newHistoryScreen(u *UI) *historyScreen {
 	return s
 }
 
+// stateText is a state as the window shows it: accepted reads "accepted,
+// being credited" and paid "credited" (the slip's ПРИНЯТ and ЗАЧИСЛЕН);
+// the other states as the catalogue names them.
 func (u *UI) stateText(st app.State) string {
-	if st == "" {
+	switch st {
+	case "":
 		return u.T("history.all")
+	case app.StatePaid:
+		return u.T("state_text.paid")
 	}
 	return u.T("state." + string(st))
+}
+
+// paymentState is a payment's state with what is still owed on it: a
+// failed or not paid payment whose cash goes back says whether the return
+// receipt is still due.
+func (u *UI) paymentState(p *app.Payment) string {
+	st := u.stateText(p.State)
+	switch p.RefundState {
+	case app.RefundDue, app.RefundStarted:
+		st += ", " + u.T("state_text.refund_due")
+	}
+	return st
 }
 
 func (s *historyScreen) content() fyne.CanvasObject { s.reload(); return s.root }
@@ -219,7 +247,7 @@ func (s *historyScreen) showDetail(p *app.Payment) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n\n", s.u.T("history.session"), p.Session, s.u.T("history.state"), s.u.stateText(p.State), s.u.T("history.transid"), p.TransID)
+	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n\n", s.u.T("history.session"), p.Session, s.u.T("history.state"), s.u.paymentState(p), s.u.T("history.transid"), p.TransID)
 	for _, r := range rs {
 		b.WriteString(r.Text)
 		b.WriteString("\n\n")

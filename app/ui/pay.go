@@ -524,8 +524,12 @@ func (s *payScreen) doConfirm() {
 		return s.u.till.Confirm(ctx, s.u.user, p)
 	}, func(p *app.Payment, err error) {
 		switch {
+		case err == nil && p.State == app.StateAccepted:
+			s.result.SetText(s.u.T("pay.accepted", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
 		case err == nil:
 			s.result.SetText(s.u.T("pay.done", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
+		case app.KindOf(err) == app.KindDevice && p != nil && p.State == app.StateAccepted:
+			s.result.SetText(s.u.T("pay.accepted_no_receipt") + "\n" + s.u.appMessage(err))
 		case app.KindOf(err) == app.KindDevice && p != nil && p.State == app.StatePaid:
 			s.result.SetText(s.u.T("pay.paid_no_receipt") + "\n" + s.u.appMessage(err))
 		default:

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,7 +16,8 @@ import (
 )
 
 // statusBar shows the gateway and the dealer balance, the device, the
-// shift's time left, the pending count and activity.
+// shift's time left, the pending count, the refunds due (and to a manager
+// the disputed and overdue payments) and activity.
 type statusBar struct {
 	u        *UI
 	box      *fyne.Container
@@ -23,19 +25,23 @@ type statusBar struct {
 	device   *widget.Label
 	shift    *widget.Label
 	pending  *widget.Label
+	alerts   *widget.Label // refunds due, disputes, overdue: hidden when none
 	activity *widget.ProgressBarInfinite
 }
 
 func newStatusBar(u *UI) *statusBar {
 	s := &statusBar{u: u, gateway: widget.NewLabel(u.T("status.gateway_unknown")), device: widget.NewLabel(u.T("status.device_unknown")),
-		shift: widget.NewLabel(""), pending: widget.NewLabel(""), activity: widget.NewProgressBarInfinite()}
+		shift: widget.NewLabel(""), pending: widget.NewLabel(""), alerts: widget.NewLabel(""), activity: widget.NewProgressBarInfinite()}
+	s.alerts.Importance = widget.DangerImportance
+	s.alerts.TextStyle = fyne.TextStyle{Bold: true}
+	s.alerts.Hide()
 	s.activity.Stop()
 	s.activity.Hide()
 	s.box = container.NewVBox(widget.NewSeparator(), container.NewHBox(
 		widget.NewIcon(theme.ComputerIcon()), s.gateway, widget.NewSeparator(),
 		widget.NewIcon(theme.DocumentPrintIcon()), s.device, widget.NewSeparator(),
 		widget.NewIcon(theme.HistoryIcon()), s.shift, widget.NewSeparator(),
-		s.pending, s.activity))
+		s.pending, s.alerts, s.activity))
 	return s
 }
 
@@ -119,6 +125,7 @@ func (s *statusBar) refreshLocal() {
 	pend, _ := s.u.till.Pending(ctx)
 	queue, _ := s.u.till.ReceiptQueue(ctx)
 	s.pending.SetText(s.u.T("status.pending", "N", len(pend), "Q", len(queue)))
+	s.refreshAlerts()
 	if s.u.Busy() {
 		s.activity.Show()
 		s.activity.Start()
@@ -126,6 +133,34 @@ func (s *statusBar) refreshLocal() {
 		s.activity.Stop()
 		s.activity.Hide()
 	}
+}
+
+// refreshAlerts says what waits on someone: the refunds due (every signed-in
+// user) and, to a manager, the disputed and overdue payments; hidden when
+// nothing does.
+func (s *statusBar) refreshAlerts() {
+	u := s.u
+	var parts []string
+	if u.allowed("cashier") {
+		if rs, err := u.till.Refunds(u.ctx, u.user); err == nil && len(rs) > 0 {
+			parts = append(parts, u.T("status.refunds", "N", len(rs)))
+		}
+	}
+	if u.allowed("manager") {
+		if ds, err := u.till.Disputes(u.ctx, u.user); err == nil && len(ds) > 0 {
+			parts = append(parts, u.T("status.disputes", "N", len(ds)))
+		}
+		if late, err := u.till.Overdues(u.ctx, u.user); err == nil && len(late) > 0 {
+			parts = append(parts, u.T("status.overdue", "N", len(late)))
+		}
+	}
+	if len(parts) == 0 {
+		s.alerts.SetText("")
+		s.alerts.Hide()
+		return
+	}
+	s.alerts.SetText(strings.Join(parts, " · "))
+	s.alerts.Show()
 }
 
 // userRef carries an approving manager to the action.

@@ -1,5 +1,6 @@
 // Package ui is PayDesk's window: sign-in, the payment screen, pending and
-// reprint, history, shift, reports and settings, with a status bar that is
+// reprint, refunds, history, shift, reports, the manager's disputes and
+// overdue payments, and settings, with a status bar that is
 // always visible. It draws what the till core (package app) does; all work
 // on the network or the serial line runs in goroutines and reaches the
 // widgets only through fyne.Do.
@@ -56,9 +57,11 @@ type UI struct {
 
 	pay      *payScreen
 	pending  *pendingScreen
+	refunds  *refundsScreen
 	history  *historyScreen
 	shift    *shiftScreen
 	reports  *reportsScreen
+	disputes *disputesScreen
 	settings *settingsScreen
 
 	signInForm *signIn
@@ -113,9 +116,11 @@ func (u *UI) build() {
 	u.status = newStatusBar(u)
 	u.pay = newPayScreen(u)
 	u.pending = newPendingScreen(u)
+	u.refunds = newRefundsScreen(u)
 	u.history = newHistoryScreen(u)
 	u.shift = newShiftScreen(u)
 	u.reports = newReportsScreen(u)
+	u.disputes = newDisputesScreen(u)
 	u.settings = newSettingsScreen(u)
 	u.body = container.NewStack()
 }
@@ -131,9 +136,11 @@ func (u *UI) navItems() []navItem {
 	return []navItem{
 		{"pay", "nav.pay", "F1", theme.ConfirmIcon(), fyne.KeyF1, "cashier"},
 		{"pending", "nav.pending", "F5", theme.HistoryIcon(), fyne.KeyF5, "cashier"},
+		{"refunds", "nav.refunds", "F10", theme.MailReplyIcon(), fyne.KeyF10, "cashier"},
 		{"history", "nav.history", "F6", theme.ListIcon(), fyne.KeyF6, "cashier"},
 		{"shift", "nav.shift", "F7", theme.StorageIcon(), fyne.KeyF7, "cashier"},
 		{"reports", "nav.reports", "F8", theme.DocumentIcon(), fyne.KeyF8, "manager"},
+		{"disputes", "nav.disputes", "F11", theme.WarningIcon(), fyne.KeyF11, "manager"},
 		{"settings", "nav.settings", "F9", theme.SettingsIcon(), fyne.KeyF9, "admin"},
 	}
 }
@@ -203,12 +210,16 @@ func (u *UI) show(key string) {
 		u.pay.bindKeys()
 	case "pending":
 		content = u.pending.content()
+	case "refunds":
+		content = u.refunds.content()
 	case "history":
 		content = u.history.content()
 	case "shift":
 		content = u.shift.content()
 	case "reports":
 		content = u.reports.content()
+	case "disputes":
+		content = u.disputes.content()
 	case "settings":
 		content = u.settings.content()
 	}
@@ -248,10 +259,14 @@ func (u *UI) refreshLists() {
 	switch u.screen {
 	case "pending":
 		u.pending.reload()
+	case "refunds":
+		u.refunds.reload()
 	case "history":
 		u.history.reload()
 	case "shift":
 		u.shift.reload()
+	case "disputes":
+		u.disputes.reload()
 	}
 	u.status.refreshLocal()
 }

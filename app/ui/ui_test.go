@@ -19,6 +19,7 @@ import (
 	"paydesk/app/config"
 	"paydesk/app/training"
 	"paydesk/assets"
+	"paydesk/internal/clock"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/sim"
 
@@ -148,7 +149,11 @@ type harness struct {
 	onStep atomic.Pointer[func(step string)]
 }
 
-func newHarness(t *testing.T, lang string) *harness {
+func newHarness(t *testing.T, lang string) *harness { return newHarnessClock(t, lang, nil) }
+
+// newHarnessClock is newHarness with the till's, the simulator's and the
+// emulator's clock (nil: the real one).
+func newHarnessClock(t *testing.T, lang string, clk clock.Clock) *harness {
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "training"), 0o700))
 	require.NoError(t, exec.Command("cp", "-r", keysDir, filepath.Join(dir, "training", "keys")).Run())
@@ -162,7 +167,7 @@ func newHarness(t *testing.T, lang string) *harness {
 		}
 	}
 	rt, err := app.Boot(context.Background(), cfg, app.Options{Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost,
-		Training: training.Start, Step: step})
+		Training: training.Start, Step: step, Clock: clk})
 	require.NoError(t, err)
 	a := test.NewTempApp(t)
 	u := New(a, rt, Options{StatusEvery: time.Hour, ResolveEvery: time.Hour})
@@ -287,7 +292,7 @@ func TestPaymentThroughScreens(t *testing.T) {
 	assert.Contains(t, summary, "К оплате: 500.00")
 	h.u.router.Handle(fyne.KeyReturn)
 	h.wait("payment", func() bool {
-		return strings.Contains(s.result.Text, "Платёж проведён") || strings.HasPrefix(s.result.Text, "✗")
+		return strings.Contains(s.result.Text, "Платёж зачислен") || strings.HasPrefix(s.result.Text, "✗")
 	})
 	assert.Regexp(t, `ФД \d+, ФП \d+`, s.result.Text)
 	assert.Nil(t, s.payment)
