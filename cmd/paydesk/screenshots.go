@@ -52,7 +52,9 @@ func shoot(a fyne.App, data, out string) error {
 		if err != nil {
 			return err
 		}
-		cfg.DataDir, cfg.Language = data, lang
+		// A folder per language: the same demo payment twice within the
+		// hour would be refused as a duplicate (ERROR 32).
+		cfg.DataDir, cfg.Language = filepath.Join(data, lang), lang
 		rt, err := app.Boot(context.Background(), cfg, app.Options{Training: training.Start})
 		if err != nil {
 			return err
@@ -74,6 +76,8 @@ func shoot(a fyne.App, data, out string) error {
 			{"confirm", func() { w.DemoConfirm() }},
 			{"payment-done", func() { w.DemoSend() }},
 			{"pending", func() { w.Show("pending") }},
+			{"refunds", func() { w.DemoLife() }},
+			{"disputes", func() { w.DemoDisputes() }},
 			{"history", func() { w.Show("history") }},
 			{"shift", func() { w.Show("shift") }},
 			{"reports", func() { w.Show("reports") }},
