@@ -195,16 +195,12 @@ func (t *Till) decideStarted(ctx context.Context, p *store.Payment, before int64
 	return nil, nil
 }
 
-// isReceiptOf reports whether a document read back from the fiscal drive is
-// the payment's receipt: a sale receipt for its total whose tag 1084 names
-// its SESSION. When the drive cannot give the document's tags, the total
-// alone decides if sure is false (a receipt numbered after the one recorded
-// before this payment's was started), and nothing does if sure is set.
-func (t *Till) isReceiptOf(ctx context.Context, p *store.Payment, doc fiscal.Document, sure bool) bool {
-	return t.isDocOf(ctx, p, doc, fiscal.Sale, sure)
-}
-
-// isDocOf is isReceiptOf for a receipt of the kind (a sale or its return).
+// isDocOf reports whether a document read back from the fiscal drive is
+// the payment's receipt of kind (a sale or its return): for its total, its
+// tag 1084 naming its SESSION. When the drive cannot give the document's
+// tags, the total alone decides if sure is false (a receipt numbered after
+// the one recorded before this one was started), and nothing does if sure
+// is set.
 func (t *Till) isDocOf(ctx context.Context, p *store.Payment, doc fiscal.Document, kind fiscal.ReceiptKind, sure bool) bool {
 	if doc.Type != fiscal.DocReceipt || doc.Kind != kind || doc.Sum != int64(p.Total) {
 		return false
