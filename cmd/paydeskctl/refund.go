@@ -47,17 +47,12 @@ func (f *sessionFlag) check() error {
 	return nil
 }
 
-// find returns the payment with SESSION sess: from list (the payments the
-// command acts on) when it is there, else from the books, so that the till
-// refuses a payment in any other state in its own words. A SESSION no
-// payment has is refused here, before anything is asked of the till.
-func (s *session) find(ctx context.Context, list []*app.Payment, sess string) (*app.Payment, error) {
+// find returns the payment with SESSION sess from the books, in any state,
+// so that the till refuses one it may not act on in its own words. A
+// SESSION no payment has is refused here, before anything is asked of the
+// till.
+func (s *session) find(ctx context.Context, sess string) (*app.Payment, error) {
 	sess = strings.TrimSpace(sess)
-	for _, p := range list {
-		if p.Session == sess {
-			return p, nil
-		}
-	}
 	p, err := s.Till.PaymentBySession(ctx, s.user, sess)
 	if errors.Is(err, app.ErrNotFound) {
 		return nil, errors.New(capitalize(i18n.Text(s.lang, "cli.unknown_session", "session", sess)))
@@ -125,11 +120,7 @@ func (o *refundOpts) run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	due, err := s.Till.Refunds(ctx, s.user)
-	if err != nil {
-		return s.err(err)
-	}
-	p, err := s.find(ctx, due, o.session)
+	p, err := s.find(ctx, o.session)
 	if err != nil {
 		return err
 	}
@@ -238,11 +229,11 @@ func (o *decideOpts) run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	disputed, err := s.Till.Disputes(ctx, s.user)
-	if err != nil {
+	// The manager's door first: a cashier is refused before any lookup.
+	if _, err := s.Till.Disputes(ctx, s.user); err != nil {
 		return s.err(err)
 	}
-	p, err := s.find(ctx, disputed, o.session)
+	p, err := s.find(ctx, o.session)
 	if err != nil {
 		return err
 	}
