@@ -149,7 +149,9 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 			return nil, err
 		}
 		if agent.Name == "" {
-			agent = r.World.Agent(agent.TaxSystem)
+			tax, fee := agent.TaxSystem, agent.FeeTax
+			agent = r.World.Agent(tax)
+			agent.FeeTax = fee
 		}
 	}
 	if port != "none" {
@@ -191,11 +193,11 @@ func OpenBooks(ctx context.Context, cfg *config.Config, opt Options) (*Runtime, 
 func agentOf(cfg *config.Config) (receipts.Agent, money.Rate, error) {
 	a := cfg.Agent
 	ag := receipts.Agent{PointName: a.PointName, Name: a.Name, INN: a.INN, Address: a.Address, Phone: a.Phone,
-		OperatorPhone: a.OperatorPhone, Role: fiscal.PaymentSubagent, TaxSystem: fiscal.OSN}
+		OperatorPhone: a.OperatorPhone, Role: fiscal.PaymentSubagent}
 	if a.Role == "agent" {
 		ag.Role = fiscal.PaymentAgent
 	}
-	ag.TaxSystem, _ = config.TaxSystem(a.TaxSystem) // Load checked the name
+	ag.TaxSystem, ag.FeeTax = cfg.Taxes() // Load checked the names
 	fee, err := money.ParseRate(a.Fee)
 	return ag, fee, err
 }

@@ -46,7 +46,7 @@ point: {sd: "17031", ap: "17032", op: "17034"}
 keys: {secret: keys/secret.key, passphrase_file: keys/passphrase, bank: keys/pubkeys.key, bank_serial: 64182}
 gateway: {base_url: %q, balance_url: %q, timeout: 10s}
 fiscal: {port: "tcp://%s", password: 30}
-agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002", role: subagent, tax_system: usn, fee: "1%%"}
+agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002", role: subagent, tax_system: usn, fee: "1%%", fee_tax: none}
 `, base, base+"/cgi-bin/status/get_rest.cgi", addr)), 0o600))
 	cfg, err := config.Load(file)
 	require.NoError(t, err)

@@ -131,3 +131,7 @@ func (l *lazyRegister) Close() error {
 	l.reg = nil
 	return err
 }
+
+func (l *lazyRegister) Info(ctx context.Context) (fiscal.Info, error) {
+	return do(l, func(r fiscal.Register) (fiscal.Info, error) { return r.Info(ctx) })
+}

@@ -42,6 +42,10 @@ type Register interface {
 	// DocumentTags reads fiscal document fd back from the fiscal drive as
 	// its TLV tags (the document's own STLV opened: 1000-series tags at top level).
 	DocumentTags(ctx context.Context, fd uint32) ([]Tag, error)
+	// Info reads what the law asks the till to check before it sells: the
+	// FFD version the register is set to, its registration and the fiscal
+	// drive's health.
+	Info(ctx context.Context) (Info, error)
 	// Close releases the link.
 	Close() error
 }
@@ -181,14 +185,22 @@ const (
 // Tax is a tax group (1..6) as numbered by Shtrih.
 type Tax int
 
-// Tax groups.
+// Tax groups: 1..6 are Shtrih's classic groups; 7..12 the rates added in
+// 2025–2026 (НДС 5 % and 7 % for УСН, 22 % from 2026), numbered as the
+// vendor's JavaPOS driver numbers them (see docs/fiscal.md).
 const (
-	VAT20  Tax = 1 // НДС 20 %
-	VAT10  Tax = 2 // НДС 10 %
-	VAT0   Tax = 3 // НДС 0 %
-	NoVAT  Tax = 4 // без НДС (tag 1199 = 6)
-	VAT120 Tax = 5 // НДС 20/120
-	VAT110 Tax = 6 // НДС 10/110
+	VAT20   Tax = 1  // НДС 20 % (before 2026)
+	VAT10   Tax = 2  // НДС 10 %
+	VAT0    Tax = 3  // НДС 0 %
+	NoVAT   Tax = 4  // без НДС (tag 1199 = 6)
+	VAT120  Tax = 5  // НДС 20/120
+	VAT110  Tax = 6  // НДС 10/110
+	VAT5    Tax = 7  // НДС 5 %
+	VAT7    Tax = 8  // НДС 7 %
+	VAT105  Tax = 9  // НДС 5/105
+	VAT107  Tax = 10 // НДС 7/107
+	VAT22   Tax = 11 // НДС 22 %
+	VAT122  Tax = 12 // НДС 22/122
 )
 
 // PaymentMethod is tag 1214.

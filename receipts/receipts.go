@@ -111,9 +111,6 @@ func Fiscal(p Payment, a Agent, s Supplier) fiscal.Receipt {
 		Agent:     &fiscal.Agent{Sign: role},
 		Cashier:   p.Cashier,
 	}
-	if r.TaxSystem == 0 {
-		r.TaxSystem = fiscal.OSN
-	}
 	if a.Phone != "" {
 		r.Agent.AgentPhones = []string{a.Phone}
 	}

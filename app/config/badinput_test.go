@@ -23,6 +23,7 @@ const production = `point: {sd: "17031", ap: "17032", op: "17034"}
 keys: {secret: keys/secret.key, passphrase_file: keys/passphrase, bank: keys/pubkeys.key, bank_serial: 64182}
 gateway: {base_url: "https://service.cyberplat.ru", balance_url: "https://service.cyberplat.ru/cgi-bin/status/get_rest.cgi", timeout: 60s}
 fiscal: {port: "tcp://127.0.0.1:7778", baud: 115200, password: 30}
+agent: {tax_system: usn, fee_tax: none}
 `
 
 // edit returns production with old replaced by new.
@@ -114,16 +115,19 @@ func TestBadInputConfigFile(t *testing.T) {
 		"password negative":          {edit("password: 30", "password: -1"), "fiscal.password"},
 		"password too long":          {edit("password: 30", "password: 100000"), "fiscal.password"},
 		"port a map":                 {edit(`port: "tcp://127.0.0.1:7778"`, "port: {tcp: 7778}"), "fiscal.port"},
-		"agent a list":               {production + "agent: [1]\n", "agent"},
-		"agent role":                 {production + "agent: {role: owner}\n", "agent.role"},
-		"agent tax system":           {production + "agent: {tax_system: USN}\n", "agent.tax_system"},
-		"agent fee over 100%":        {production + "agent: {fee: '101%'}\n", "agent.fee"},
-		"agent fee negative":         {production + "agent: {fee: '-1%'}\n", "agent.fee"},
-		"agent INN 11 digits":        {production + "agent: {inn: '77012345678'}\n", "agent.inn"},
-		"agent INN letters":          {production + "agent: {inn: '77O1234567'}\n", "agent.inn"},
-		"agent phone with spaces":    {production + "agent: {phone: '+7 495 000 00 01'}\n", "agent.phone"},
-		"operator phone without +":   {production + "agent: {operator_phone: '84950000002'}\n", "agent.operator_phone"},
-		"operator phone too long":    {production + "agent: {operator_phone: '+74950000002000000000'}\n", "agent.operator_phone"},
+		"agent a list":               {edit("agent: {tax_system: usn, fee_tax: none}", "agent: [1]"), "agent"},
+		"agent role":                 {edit("agent: {", "agent: {role: owner, "), "agent.role"},
+		"agent tax system":           {edit("tax_system: usn", "tax_system: USN"), "agent.tax_system"},
+		"agent tax system missing":   {edit("tax_system: usn, ", ""), "agent.tax_system"},
+		"agent fee tax":              {edit("fee_tax: none", "fee_tax: vat20"), "agent.fee_tax"},
+		"agent fee tax missing":      {edit(", fee_tax: none", ""), "agent.fee_tax"},
+		"agent fee over 100%":        {edit("agent: {", "agent: {fee: '101%', "), "agent.fee"},
+		"agent fee negative":         {edit("agent: {", "agent: {fee: '-1%', "), "agent.fee"},
+		"agent INN 11 digits":        {edit("agent: {", "agent: {inn: '77012345678', "), "agent.inn"},
+		"agent INN letters":          {edit("agent: {", "agent: {inn: '77O1234567', "), "agent.inn"},
+		"agent phone with spaces":    {edit("agent: {", "agent: {phone: '+7 495 000 00 01', "), "agent.phone"},
+		"operator phone without +":   {edit("agent: {", "agent: {operator_phone: '84950000002', "), "agent.operator_phone"},
+		"operator phone too long":    {edit("agent: {", "agent: {operator_phone: '+74950000002000000000', "), "agent.operator_phone"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,8 +71,11 @@ type Agent struct {
 	Phone         string `mapstructure:"phone"`
 	OperatorPhone string `mapstructure:"operator_phone"`
 	Role          string `mapstructure:"role"`       // subagent (default) or agent
-	TaxSystem     string `mapstructure:"tax_system"` // osn, usn, usn-minus, eshn, psn
+	TaxSystem     string `mapstructure:"tax_system"` // osn, usn, usn-minus, eshn, psn; required outside training
 	Fee           string `mapstructure:"fee"`        // the point's fee to the payer, as a rate ("0%", "1%")
+	// FeeTax is the VAT of the point's own fee line: none, vat22, vat10,
+	// vat7, vat5, vat0; required outside training.
+	FeeTax string `mapstructure:"fee_tax"`
 }
 
 // Point holds the codes the network gave the point.
@@ -158,43 +162,18 @@ var defaults = map[string]any{
 	"agent.phone":          "",
 	"agent.operator_phone": "",
 	"agent.role":           "subagent",
-	"agent.tax_system":     "osn",
+	"agent.tax_system":     "",
 	"agent.fee":            "0%",
-}
-
-// taxSystems are the values of agent.tax_system with the register's tag
-// 1055 each names, in the order messages list them.
-var taxSystems = []struct {
-	name string
-	tax  fiscal.TaxSystem
-}{
-	{"osn", fiscal.OSN},
-	{"usn", fiscal.USNIncome},
-	{"usn-minus", fiscal.USNIncomeMinus},
-	{"eshn", fiscal.ESHN},
-	{"psn", fiscal.PSN},
+	"agent.fee_tax":        "",
 }
 
 // TaxSystemNames returns the values agent.tax_system may take: osn, usn,
 // usn-minus, eshn, psn.
-func TaxSystemNames() []string {
-	names := make([]string, len(taxSystems))
-	for i, t := range taxSystems {
-		names[i] = t.name
-	}
-	return names
-}
+func TaxSystemNames() []string { return fiscal.TaxSystemNames() }
 
 // TaxSystem returns the tax system (tag 1055) that agent.tax_system's
 // value name stands for, and false when name is none of TaxSystemNames.
-func TaxSystem(name string) (fiscal.TaxSystem, bool) {
-	for _, t := range taxSystems {
-		if t.name == name {
-			return t.tax, true
-		}
-	}
-	return 0, false
-}
+func TaxSystem(name string) (fiscal.TaxSystem, bool) { return fiscal.TaxSystemNamed(name) }
 
 // The range of fiscal.password, the register's operator password.
 const (
@@ -352,8 +331,8 @@ func (c *Config) validate() error {
 	default:
 		return bad("agent.role", i18n.M("config.role", "value", c.Agent.Role), nil)
 	}
-	if _, ok := TaxSystem(c.Agent.TaxSystem); !ok {
-		return bad("agent.tax_system", i18n.M("config.tax_system", "value", c.Agent.TaxSystem, "choices", oneOf(TaxSystemNames(), "или"), "choices_en", oneOf(TaxSystemNames(), "or")), nil)
+	if err := c.checkTaxes(); err != nil {
+		return err
 	}
 	if _, err := money.ParseRate(c.Agent.Fee); err != nil {
 		return bad("agent.fee", i18n.M("config.fee", "value", c.Agent.Fee), nil)
@@ -384,6 +363,66 @@ func (c *Config) validate() error {
 		if c.Providers == "" && c.Gateway.BaseURL == "" {
 			// The built-in catalogue's URLs are paths on gateway.base_url.
 			return bad("gateway.base_url", i18n.M("config.base_url_needed"), nil)
+		}
+		return c.taxesSet()
+	}
+	return nil
+}
+
+// Training's taxes when none are configured: УСН доход, the usual system
+// of a small payment agent, and a fee without VAT.
+const (
+	TrainingTaxSystem = "usn"
+	TrainingFeeTax    = "none"
+)
+
+// Taxes returns the tax system and the fee's VAT the receipts carry:
+// agent.tax_system and agent.fee_tax, or training's when they are not set
+// (only training may leave them unset).
+func (c *Config) Taxes() (fiscal.TaxSystem, fiscal.Tax) {
+	name, fee := c.Agent.TaxSystem, c.Agent.FeeTax
+	if name == "" {
+		name = TrainingTaxSystem
+	}
+	if fee == "" {
+		fee = TrainingFeeTax
+	}
+	ts, _ := fiscal.TaxSystemNamed(name)
+	ft, _ := fiscal.FeeTaxNamed(fee)
+	return ts, ft
+}
+
+// taxes are agent.tax_system and agent.fee_tax with their names.
+func (c *Config) taxes() []struct {
+	key, v, msg string
+	names       []string
+} {
+	return []struct {
+		key, v, msg string
+		names       []string
+	}{
+		{"agent.tax_system", c.Agent.TaxSystem, "config.tax_system", TaxSystemNames()},
+		{"agent.fee_tax", c.Agent.FeeTax, "config.fee_tax", fiscal.FeeTaxNames()},
+	}
+}
+
+// checkTaxes checks that agent.tax_system and agent.fee_tax, when set, are
+// one of their names.
+func (c *Config) checkTaxes() error {
+	for _, k := range c.taxes() {
+		if k.v != "" && !slices.Contains(k.names, k.v) {
+			return bad(k.key, i18n.M(k.msg, "value", k.v, "choices", oneOf(k.names, "или"), "choices_en", oneOf(k.names, "or")), nil)
+		}
+	}
+	return nil
+}
+
+// taxesSet demands both outside training: no default is right for every
+// agent, and both are checked against the register's registration.
+func (c *Config) taxesSet() error {
+	for _, k := range c.taxes() {
+		if k.v == "" {
+			return bad(k.key, i18n.M("config.needed_of", "choices", oneOf(k.names, "или"), "choices_en", oneOf(k.names, "or")), nil)
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ gateway:
   balance_url: https://service.cyberplat.ru/cgi-bin/status/get_rest.cgi
 providers: providers.yaml
 fiscal: {port: "tcp://127.0.0.1:7778", baud: 115200, password: 30}
-agent: {name: 'ООО "Волна"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002"}
+agent: {name: 'ООО "Волна"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002", tax_system: usn, fee_tax: none}
 shop_note: any other key may be added
 `
 

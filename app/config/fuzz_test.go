@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"os"
 	"path/filepath"
@@ -90,7 +91,15 @@ func checkConfig(t *testing.T, c *Config, dir string) {
 		}
 	}
 	require.Contains(t, []string{"subagent", "agent"}, c.Agent.Role)
-	require.Contains(t, []string{"osn", "usn", "usn-minus", "eshn", "psn"}, c.Agent.TaxSystem)
+	require.Contains(t, []string{"osn", "usn", "usn-minus", "eshn", "psn"}, cmp.Or(c.Agent.TaxSystem, TrainingTaxSystem))
+	require.Contains(t, []string{"none", "vat22", "vat10", "vat7", "vat5", "vat0"}, cmp.Or(c.Agent.FeeTax, TrainingFeeTax))
+	if !c.Training {
+		require.NotEmpty(t, c.Agent.TaxSystem)
+		require.NotEmpty(t, c.Agent.FeeTax)
+	}
+	ts, ft := c.Taxes()
+	require.NotZero(t, ts)
+	require.NotZero(t, ft)
 	r, err := money.ParseRate(c.Agent.Fee)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, r, money.Rate(0))

@@ -72,6 +72,7 @@ func TestSaveRoundTrip(t *testing.T) {
 		{name: "training defaults made a production file", file: "-", change: func(c *Config) {
 			c.Training = false
 			c.Fiscal.Port, c.Keys.Secret, c.Keys.Bank, c.Gateway.BaseURL = "none", "/keys/secret.key", "/keys/pubkeys.key", "https://service.cyberplat.ru"
+			c.Agent.TaxSystem, c.Agent.FeeTax = "usn", "vat22"
 		}, has: []string{`sd: "17031"`, `ap: "17032"`, `op: "17034"`, "port: none", "base_url: https://service.cyberplat.ru"}, hasNot: []string{"training"}},
 		{name: "settings of a new file", file: "-", change: func(c *Config) {
 			c.Fiscal.Port, c.Fiscal.Baud, c.Language = "tcp://127.0.0.1:7778", 9600, "en"
@@ -183,11 +184,11 @@ func TestSaveRefusesWhatLoadRefuses(t *testing.T) {
 		"timeout short":     {edit("timeout: 60s", "timeout: 10ms"), func(c *Config) { c.Gateway.Timeout = 10 * time.Millisecond }},
 		"timeout long":      {edit("timeout: 60s", "timeout: 11m"), func(c *Config) { c.Gateway.Timeout = 11 * time.Minute }},
 		"http balance URL":  {edit(`balance_url: "https://service.cyberplat.ru/cgi-bin/status/get_rest.cgi"`, `balance_url: "http://service.cyberplat.ru/x"`), func(c *Config) { c.Gateway.BalanceURL = "http://service.cyberplat.ru/x" }},
-		"agent role":        {production + "agent: {role: broker}\n", func(c *Config) { c.Agent.Role = "broker" }},
-		"tax system":        {production + "agent: {tax_system: usn6}\n", func(c *Config) { c.Agent.TaxSystem = "usn6" }},
-		"agent fee":         {production + "agent: {fee: lots}\n", func(c *Config) { c.Agent.Fee = "lots" }},
-		"agent INN":         {production + "agent: {inn: '123'}\n", func(c *Config) { c.Agent.INN = "123" }},
-		"agent phone":       {production + "agent: {phone: '8-495'}\n", func(c *Config) { c.Agent.Phone = "8-495" }},
+		"agent role":        {edit("agent: {", "agent: {role: broker, "), func(c *Config) { c.Agent.Role = "broker" }},
+		"tax system":        {edit("tax_system: usn", "tax_system: usn6"), func(c *Config) { c.Agent.TaxSystem = "usn6" }},
+		"agent fee":         {edit("agent: {", "agent: {fee: lots, "), func(c *Config) { c.Agent.Fee = "lots" }},
+		"agent INN":         {edit("agent: {", "agent: {inn: '123', "), func(c *Config) { c.Agent.INN = "123" }},
+		"agent phone":       {edit("agent: {", "agent: {phone: '8-495', "), func(c *Config) { c.Agent.Phone = "8-495" }},
 		"baud":              {edit("baud: 115200", "baud: 7"), func(c *Config) { c.Fiscal.Baud = 7 }},
 		"password zero":     {edit("password: 30", "password: 0"), func(c *Config) { c.Fiscal.Password = 0 }},
 		"password too big":  {edit("password: 30", "password: 10000"), func(c *Config) { c.Fiscal.Password = 10000 }},
@@ -311,7 +312,9 @@ func TestEdit(t *testing.T) {
 		c.Language = "en"
 	}))
 	// Someone edits the file by hand meanwhile.
-	write(t, dir, "paydesk.yaml", read(t, path)+"agent: {name: Shop}\n")
+	edited := strings.Replace(read(t, path), "tax_system: usn", "name: Shop, tax_system: usn", 1)
+	require.Contains(t, edited, "name: Shop")
+	write(t, dir, "paydesk.yaml", edited)
 	require.NoError(t, Edit(path, func(c *Config) { c.Fiscal.Baud = 9600 }))
 	c, err := Load(path)
 	require.NoError(t, err)

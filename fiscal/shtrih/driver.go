@@ -58,6 +58,7 @@ type Device struct {
 	log       *slog.Logger
 	lineWidth int
 	model     string
+	ffd       fiscal.FFD // the register's FFD version, 0 until Info read it
 }
 
 // ErrCoverOpen is reported (KindOperator) when the printer cover is open.

@@ -143,7 +143,9 @@ func TestValidation(t *testing.T) {
 		func(r *fiscal.Receipt) { r.Lines = nil },
 		func(r *fiscal.Receipt) { r.Payments.Cash = 100 },
 		func(r *fiscal.Receipt) { r.Lines[0].Quantity = 0 },
-		func(r *fiscal.Receipt) { r.Lines[0].Tax = 9 },
+		func(r *fiscal.Receipt) { r.Lines[0].Tax = 13 },
+		func(r *fiscal.Receipt) { r.TaxSystem = 0 },
+		func(r *fiscal.Receipt) { r.TaxSystem = fiscal.OSN | fiscal.USNIncome },
 		func(r *fiscal.Receipt) { r.Lines[0].Name = strings.Repeat("я", 129) },
 		func(r *fiscal.Receipt) { r.Tags = []fiscal.Tag{fiscal.String(1192, strings.Repeat("x", 300))} },
 	}

@@ -97,53 +97,55 @@ type Cmd uint16
 
 // Commands used by the driver and the emulator.
 const (
-	CmdShortStatus   Cmd = 0x10
-	CmdFullStatus    Cmd = 0x11
-	CmdPrintBold     Cmd = 0x12
-	CmdBeep          Cmd = 0x13
-	CmdPrintLine     Cmd = 0x17
-	CmdCut           Cmd = 0x25
-	CmdFontParams    Cmd = 0x26
-	CmdDrawer        Cmd = 0x28
-	CmdFeed          Cmd = 0x29
-	CmdPrintFont     Cmd = 0x2F
-	CmdXReport       Cmd = 0x40
-	CmdZReport       Cmd = 0x41
-	CmdCashIn        Cmd = 0x50
-	CmdCashOut       Cmd = 0x51
-	CmdErrorText     Cmd = 0x6B
-	CmdSale          Cmd = 0x80
-	CmdCloseLegacy   Cmd = 0x85
-	CmdCancel        Cmd = 0x88
-	CmdSubtotal      Cmd = 0x89
-	CmdRepeat        Cmd = 0x8C
-	CmdOpenReceipt   Cmd = 0x8D
-	CmdContinue      Cmd = 0xB0
-	CmdOpenShift     Cmd = 0xE0
-	CmdModelParams   Cmd = 0xF7
-	CmdDeviceType    Cmd = 0xFC
-	CmdFNStatus      Cmd = 0xFF01
-	CmdFNNumber      Cmd = 0xFF02
-	CmdFNExpiry      Cmd = 0xFF03
-	CmdFNVersion     Cmd = 0xFF04
-	CmdFNCancelDoc   Cmd = 0xFF08
-	CmdFNFindDoc     Cmd = 0xFF0A
-	CmdFNDocTLV      Cmd = 0xFF3A // request fiscal document in TLV format (see DocumentTags)
-	CmdFNReadTLV     Cmd = 0xFF3B // read TLV of the fiscal document: the next block
-	CmdFNOpenShift   Cmd = 0xFF0B
-	CmdDocTag        Cmd = 0xFF0C
-	CmdFNRegTag      Cmd = 0xFF0E
-	CmdOFDStatus     Cmd = 0xFF39
-	CmdOFDUnsent     Cmd = 0xFF3F
-	CmdShiftParams   Cmd = 0xFF40
-	CmdBeginOpen     Cmd = 0xFF41
-	CmdBeginClose    Cmd = 0xFF42
-	CmdFNCloseShift  Cmd = 0xFF43
-	CmdCloseReceipt  Cmd = 0xFF45
-	CmdOperation     Cmd = 0xFF46
-	CmdOperationTag  Cmd = 0xFF4D
-	cmdNone          Cmd = 0
-	maxTLVPerCommand     = 250
+	CmdShortStatus    Cmd = 0x10
+	CmdFullStatus     Cmd = 0x11
+	CmdPrintBold      Cmd = 0x12
+	CmdBeep           Cmd = 0x13
+	CmdPrintLine      Cmd = 0x17
+	CmdReadTable      Cmd = 0x1F
+	CmdCut            Cmd = 0x25
+	CmdFontParams     Cmd = 0x26
+	CmdDrawer         Cmd = 0x28
+	CmdFeed           Cmd = 0x29
+	CmdPrintFont      Cmd = 0x2F
+	CmdXReport        Cmd = 0x40
+	CmdZReport        Cmd = 0x41
+	CmdCashIn         Cmd = 0x50
+	CmdCashOut        Cmd = 0x51
+	CmdErrorText      Cmd = 0x6B
+	CmdSale           Cmd = 0x80
+	CmdCloseLegacy    Cmd = 0x85
+	CmdCancel         Cmd = 0x88
+	CmdSubtotal       Cmd = 0x89
+	CmdRepeat         Cmd = 0x8C
+	CmdOpenReceipt    Cmd = 0x8D
+	CmdContinue       Cmd = 0xB0
+	CmdOpenShift      Cmd = 0xE0
+	CmdModelParams    Cmd = 0xF7
+	CmdDeviceType     Cmd = 0xFC
+	CmdFNStatus       Cmd = 0xFF01
+	CmdFNNumber       Cmd = 0xFF02
+	CmdFNExpiry       Cmd = 0xFF03
+	CmdFNVersion      Cmd = 0xFF04
+	CmdFNCancelDoc    Cmd = 0xFF08
+	CmdFNRegistration Cmd = 0xFF09
+	CmdFNFindDoc      Cmd = 0xFF0A
+	CmdFNDocTLV       Cmd = 0xFF3A // request fiscal document in TLV format (see DocumentTags)
+	CmdFNReadTLV      Cmd = 0xFF3B // read TLV of the fiscal document: the next block
+	CmdFNOpenShift    Cmd = 0xFF0B
+	CmdDocTag         Cmd = 0xFF0C
+	CmdFNRegTag       Cmd = 0xFF0E
+	CmdOFDStatus      Cmd = 0xFF39
+	CmdOFDUnsent      Cmd = 0xFF3F
+	CmdShiftParams    Cmd = 0xFF40
+	CmdBeginOpen      Cmd = 0xFF41
+	CmdBeginClose     Cmd = 0xFF42
+	CmdFNCloseShift   Cmd = 0xFF43
+	CmdCloseReceipt   Cmd = 0xFF45
+	CmdOperation      Cmd = 0xFF46
+	CmdOperationTag   Cmd = 0xFF4D
+	cmdNone           Cmd = 0
+	maxTLVPerCommand      = 250
 )
 
 // Long reports whether the code takes two bytes (FF xx).
@@ -285,10 +287,20 @@ func DateAndTime(d, t []byte, loc *time.Location) time.Time {
 	return time.Date(2000+int(d[2]), time.Month(d[1]), int(d[0]), int(t[0]), int(t[1]), int(t[2]), 0, loc)
 }
 
-// TaxBits maps a tax group (1..6) to the FF46 bit mask (group 4 "без НДС" = 0x08).
+// TaxBits maps a tax group to the FF46 tax byte: groups 1..6 are a bit
+// mask (group 4 "без НДС" = 0x08); the 2025–2026 rates are the codes the
+// vendor's JavaPOS driver sends since February 2026 (5 % 0x81, 7 % 0x82,
+// 5/105 0x84, 7/107 0x88, 22 % 0xCB, 22/122 0xCC).
 func TaxBits(t fiscal.Tax) byte {
-	if t < 1 || t > 6 {
-		return 0
+	switch {
+	case t >= 1 && t <= 6:
+		return 1 << (t - 1)
+	case t >= fiscal.VAT5 && t <= fiscal.VAT107:
+		return 0x80 | 1<<(t-fiscal.VAT5)
+	case t == fiscal.VAT22:
+		return 0xCB
+	case t == fiscal.VAT122:
+		return 0xCC
 	}
-	return 1 << (t - 1)
+	return 0
 }

@@ -36,6 +36,9 @@ func validate(r fiscal.Receipt) error {
 	if r.Payments.Card > r.Total() {
 		return errors.New("card payment greater than the total")
 	}
+	if ts := r.TaxSystem; ts == 0 || ts&(ts-1) != 0 {
+		return fmt.Errorf("tax system %#02x is not exactly one system", byte(ts))
+	}
 	if len(fiscal.EncodeCP1251(r.Text)) > 64 {
 		return errors.New("closing text longer than 64 characters")
 	}
