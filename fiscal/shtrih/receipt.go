@@ -147,9 +147,6 @@ func (d *Device) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	if r.Kind == 0 {
 		r.Kind = fiscal.Sale
 	}
-	if r.TaxSystem == 0 {
-		r.TaxSystem = fiscal.OSN
-	}
 	if err := validate(r); err != nil {
 		return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: err})
 	}
