@@ -160,7 +160,7 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 		}
 	}
 	r.Till = New(Deps{Store: r.books, Network: network, Register: reg, Clock: opt.Clock, Log: opt.Log,
-		Agent: agent, Fee: fee, Step: opt.Step, Settle: opt.Settle})
+		Agent: agent, Fee: fee, Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
 	if err := r.Till.Recover(ctx); err != nil {
 		opt.Log.Warn("app: recovery left work for later", "err", err)
 	}

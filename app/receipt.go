@@ -311,7 +311,8 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 // the receipt now: no receipt, no payment. It refuses, saying why, when the
 // register does not answer, has no paper or an open cover, when its own
 // shift (not the books') is over 24 hours or about to be, or when its
-// fiscal drive is not in fiscal mode. A receipt left open is not a cause:
+// fiscal drive is not in fiscal mode, and (lawReady) when the registration
+// contradicts the configuration or the drive cannot sign. A receipt left open is not a cause:
 // the receipt's own making cancels it. Without a register configured
 // (fiscal.port: none) every receipt is queued and nothing is asked.
 func (t *Till) receiptReady(ctx context.Context, op string) error {
@@ -335,6 +336,9 @@ func (t *Till) receiptReady(ctx context.Context, op string) error {
 	case !st.FNFiscal():
 		why = "app.receipt.fn_not_fiscal"
 	default:
+		if m := t.lawReady(ctx); m.Key != "" {
+			return fail(op, KindDevice, i18n.M("app.no_receipt_now_because", "why", m), nil)
+		}
 		return nil
 	}
 	return fail(op, KindDevice, i18n.M("app.no_receipt_now_because", "why", i18n.M(why)), nil)

@@ -50,6 +50,9 @@ type Deps struct {
 	// Settle is the status schedule while the cashier waits
 	// [gateway.InteractiveSchedule].
 	Settle []time.Duration
+	// Training: the till takes payments even when the register's
+	// registration does not match the configuration (it still warns).
+	Training bool
 	// Step, when set, is called after each persisted step of a payment
 	// (tests and the crash test hook into it).
 	Step func(step string, p *store.Payment)
@@ -65,6 +68,7 @@ type Till struct {
 	lineWidth atomic.Int32 // the register's, once read
 	mu        sync.Mutex
 	watchers  []func()
+	info      infoCache // the register's Info, under mu (law.go)
 }
 
 // New makes a till.

@@ -39,6 +39,9 @@ type Registration struct {
 	FFD        FFD       // 1209, the version registered; 0 when not read
 	Time       time.Time // when the registration report was made
 	Left       int       // re-registrations left in this fiscal drive
+	// Known is false when the register could not tell (a firmware without
+	// the commands); nothing above is then to be checked.
+	Known bool
 }
 
 // FN warning flags (FF01 byte "флаги предупреждения"), as the fiscal

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -218,7 +219,41 @@ func kkmStatus(ctx context.Context, e *env, d *shtrih.Device, _ []string) error 
 	for _, l := range lines {
 		fmt.Fprintf(e.stdout, "%s: %s\n", l[0], l[1])
 	}
+	in, err := d.Info(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, kkmInfoLine(in, e.now()))
 	return nil
+}
+
+// kkmInfoLine is what the law asks of the register, on one line of
+// name=value pairs: FFD version, registration, fiscal drive, OFD queue.
+func kkmInfoLine(in fiscal.Info, now time.Time) string {
+	r, dr := in.Registration, in.Drive
+	date := func(t time.Time, layout string) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.Format(layout)
+	}
+	warn := "none"
+	if ps := dr.Warns(now); len(ps) > 0 || dr.Warnings != 0 {
+		var names []string
+		for _, p := range ps {
+			names = append(names, string(p))
+		}
+		warn = fmt.Sprintf("%#02x", dr.Warnings)
+		if len(names) > 0 {
+			warn += "(" + strings.Join(names, ",") + ")"
+		}
+	}
+	if b := dr.Blocked(now); b != "" {
+		warn = "blocked:" + string(b) + "," + warn
+	}
+	return fmt.Sprintf("ffd=%s inn=%s rnm=%s agent=%s tax_systems=%s auto=%t fn_expires=%s fn_days_left=%d fn_warnings=%s ofd_unsent=%d ofd_oldest=%s",
+		in.FFD, cmp.Or(r.INN, "-"), cmp.Or(r.RNM, "-"), r.Agent, r.TaxSystems, r.Auto, date(dr.Expires, "2006-01-02"), dr.DaysLeft(now),
+		warn, dr.Unsent, date(dr.OldestUnsent, "2006-01-02T15:04"))
 }
 
 func kkmPrintTest(ctx context.Context, e *env, d *shtrih.Device, _ []string) error {

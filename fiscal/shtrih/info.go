@@ -31,18 +31,23 @@ func (d *Device) info(ctx context.Context) (fiscal.Info, error) {
 	const op = "info"
 	var in fiscal.Info
 	reg, err := d.registration(ctx, op)
-	if err != nil {
+	switch {
+	case unsupported(err):
+	case err != nil:
 		return in, err
+	default:
+		in.Registration = reg
 	}
-	in.Registration = reg
 	exp, err := d.call(ctx, op, CmdFNExpiry, pwd(d.opt.AdminPassword))
 	if err != nil {
 		return in, err
 	}
 	var done int
 	in.Drive.Expires, in.Registration.Left, done = ParseExpiry(exp, 0, d.opt.Location)
-	if err := d.registrationTags(ctx, op, done, &in.Registration); err != nil {
-		return in, err
+	if in.Registration.Known {
+		if err := d.registrationTags(ctx, op, done, &in.Registration); err != nil {
+			return in, err
+		}
 	}
 	fn, err := d.fnStatus(ctx, op)
 	if err != nil {
@@ -50,6 +55,10 @@ func (d *Device) info(ctx context.Context) (fiscal.Info, error) {
 	}
 	in.Drive.Warnings = fn.Warnings
 	ofd, err := d.call(ctx, op, CmdOFDStatus, pwd(d.opt.AdminPassword))
+	if unsupported(err) {
+		in.FFD = d.ffdVersion(ctx, op, in.Registration.FFD)
+		return in, nil
+	}
 	if err != nil {
 		return in, err
 	}
@@ -77,6 +86,12 @@ func (d *Device) ffdVersion(ctx context.Context, op string, registered fiscal.FF
 	}
 	d.ffd = fiscal.FFD12
 	return d.ffd
+}
+
+// unsupported reports a device's "command not supported" (37h): an older
+// firmware that cannot tell, not a fault.
+func unsupported(err error) bool {
+	return err != nil && fiscal.CodeOf(err) == fiscal.CodeNotSupported
 }
 
 // ReadTableArgs builds the 1Fh parameters: password, table, row, field.
@@ -113,6 +128,7 @@ func ParseRegistration(data []byte, loc *time.Location) (fiscal.Registration, er
 		RNM:        strings.TrimRight(string(data[17:37]), " \x00"),
 		TaxSystems: fiscal.TaxSystem(data[37]),
 		Auto:       data[38]&0x04 != 0,
+		Known:      true,
 	}, nil
 }
 
