@@ -580,6 +580,7 @@ point: {sd: "17031", ap: "17032", op: "17034"}
 keys: {secret: keys/secret.key, passphrase_file: keys/passphrase, bank: keys/pubkeys.key, bank_serial: 64182}
 gateway: {base_url: "https://127.0.0.1:1", timeout: 10s}
 fiscal: {port: none}
+agent: {tax_system: usn, fee_tax: none}
 `
 	setup := func(t *testing.T) (dir, file string) {
 		dir = t.TempDir()

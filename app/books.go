@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"paydesk/fiscal"
 	"paydesk/internal/i18n"
@@ -232,7 +235,44 @@ func (t *Till) AddCashier(ctx context.Context, by *User, c Cashier, pin string) 
 		}
 		actor = by.Login
 	}
+	if err := checkCashier(op, c); err != nil {
+		return nil, err
+	}
 	return t.d.Store.AddCashier(ctx, actor, c, pin)
+}
+
+// Limits of a cashier's data: a login is what a cashier types, a name
+// and position what receipts print (tag 1021 is built within 64
+// characters from them, fiscal.CashierTag).
+const (
+	MaxLogin    = 32
+	MaxName     = 128
+	MaxPosition = 64
+)
+
+// checkCashier refuses a login of other than letters, digits and . _ -, a
+// name or position too long or with control characters (a line break
+// would print lines of its own on every receipt), and a cashier's INN
+// that is not a natural person's (12 digits, tag 1203).
+func checkCashier(op string, c Cashier) error {
+	login, name, pos := strings.TrimSpace(c.Login), strings.TrimSpace(c.FullName), strings.TrimSpace(c.Position)
+	switch {
+	case login == "" || utf8.RuneCountInString(login) > MaxLogin || strings.IndexFunc(login, badLoginRune) >= 0:
+		return fail(op, KindInput, i18n.M("app.cashier.login", "max", MaxLogin), nil)
+	case name == "" || utf8.RuneCountInString(name) > MaxName || strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return fail(op, KindInput, i18n.M("app.cashier.name", "max", MaxName), nil)
+	case utf8.RuneCountInString(pos) > MaxPosition || strings.IndexFunc(pos, unicode.IsControl) >= 0:
+		return fail(op, KindInput, i18n.M("app.cashier.position", "max", MaxPosition), nil)
+	case c.INN != "":
+		if err := fiscal.CheckPersonINN(c.INN); err != nil {
+			return fail(op, KindInput, i18n.M("app.cashier.inn", "value", c.INN), err)
+		}
+	}
+	return nil
+}
+
+func badLoginRune(r rune) bool {
+	return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')
 }
 
 // HasCashiers reports whether anyone may sign in yet.

@@ -17,6 +17,7 @@ const (
 	StepNumberChecked    Step = "number_checked"     // the number alone was checked (REQ_TYPE=1)
 	StepAmount           Step = "amount"             // the amount, fee, total and commission, before the check
 	StepRecheck          Step = "recheck"            // a new SESSION for a check asked again
+	StepBuyer            Step = "buyer"              // the payer's phone or e-mail for an electronic receipt
 	StepChecked          Step = "checked"            // the network agreed to the amount
 	StepRefused          Step = "refused"            // the check was refused for good: nothing paid
 	StepCheckFailed      Step = "check_failed"       // the check got no answer: a new SESSION for the next
@@ -83,6 +84,7 @@ var life = map[Step]arrow{
 	StepNumberChecked:    {from: []store.State{store.StateEntered, store.StateNumberChecked}, to: store.StateNumberChecked},
 	StepAmount:           {from: fromBeforePay},
 	StepRecheck:          {from: fromBeforePay},
+	StepBuyer:            {from: fromBeforePay},
 	StepChecked:          {from: fromBeforePay, to: store.StateChecked},
 	StepRefused:          {from: fromBeforePay, to: store.StateRefused},
 	StepCheckFailed:      {from: fromBeforePay},

@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"paydesk/internal/clock"
 	"paydesk/internal/i18n"
 
+	"paydesk/fiscal"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/store"
@@ -109,6 +111,34 @@ func (t *Till) begin(ctx context.Context, op string, u *User, p *store.Payment, 
 
 func wrongState(op string, p *store.Payment) error {
 	return fail(op, KindState, i18n.M("app.payment_state", "session", p.Session, "state", i18n.M("state."+string(p.State))), nil)
+}
+
+// SetBuyer keeps the payer's phone or e-mail for an electronic receipt
+// (tag 1008), normalised (+79161234567), or clears it when contact is
+// empty; only before pay, since the receipt is made from what is stored.
+func (t *Till) SetBuyer(ctx context.Context, u *User, p *store.Payment, contact string) (*store.Payment, error) {
+	const op = "buyer"
+	if err := need(u, store.RoleCashier, op); err != nil {
+		return p, err
+	}
+	buyer := ""
+	if strings.TrimSpace(contact) != "" {
+		var err error
+		if buyer, err = fiscal.Buyer(contact); err != nil {
+			return p, fail(op, KindInput, i18n.M("app.buyer_bad", "value", contact), err)
+		}
+	}
+	if err := t.reread(ctx, p); err != nil {
+		return p, err
+	}
+	if !Can(p, StepBuyer) {
+		return p, wrongState(op, p)
+	}
+	if p.Buyer == buyer {
+		return p, nil
+	}
+	p.Buyer = buyer
+	return p, t.step(ctx, u.Login, StepBuyer, p)
 }
 
 // Quote is what the payer is asked to pay for an amount.

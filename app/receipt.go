@@ -18,7 +18,7 @@ func (t *Till) receiptPayment(ctx context.Context, p *store.Payment) (receipts.P
 	name := ""
 	var inn string
 	if err == nil {
-		name, inn = c.FullName, c.INN
+		name, inn = fiscal.CashierTag(c.Position, c.FullName), c.INN
 	}
 	mobile := false
 	var sup receipts.Supplier
@@ -28,7 +28,7 @@ func (t *Till) receiptPayment(ctx context.Context, p *store.Payment) (receipts.P
 	}
 	rp := receipts.Payment{ProviderName: p.ProviderName, Mobile: mobile, PayerID: p.PayerID, Session: p.Session,
 		TransID: p.TransID, AuthCode: p.AuthCode, Amount: p.Amount, Fee: p.Fee, Total: p.Total, Card: p.PayTool != 0,
-		Time: p.ResolvedAt.Local(), Cashier: fiscal.Cashier{Name: name, INN: inn}, Completed: p.Result == 7}
+		Time: p.ResolvedAt.Local(), Cashier: fiscal.Cashier{Name: name, INN: inn}, Completed: p.Result == 7, Buyer: p.Buyer}
 	return rp, sup, mobile
 }
 

@@ -156,7 +156,7 @@ func need(u *User, r store.Role, op string) error {
 
 // cashier is the receipt's cashier (tag 1021).
 func cashierOf(u *store.Cashier) fiscal.Cashier {
-	return fiscal.Cashier{Name: u.FullName, INN: u.INN}
+	return fiscal.Cashier{Name: fiscal.CashierTag(u.Position, u.FullName), INN: u.INN}
 }
 
 // openShift returns the open shift, refusing one about to pass 24 hours.

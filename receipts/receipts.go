@@ -47,6 +47,9 @@ type Payment struct {
 	Fee          money.Amount // the point's fee, paid by the payer
 	Total        money.Amount // taken
 	Card         bool         // paid by card, else cash
+	// Buyer is the payer's phone or e-mail (tag 1008): the OFD sends the
+	// receipt there too.
+	Buyer string
 	Time         time.Time
 	Cashier      fiscal.Cashier
 	// Completed is true when the network reported the payment credited
@@ -124,6 +127,9 @@ func Fiscal(p Payment, a Agent, s Supplier) fiscal.Receipt {
 		r.Payments.Card = int64(p.Total)
 	} else {
 		r.Payments.Cash = int64(p.Total)
+	}
+	if p.Buyer != "" {
+		r.Tags = append(r.Tags, fiscal.String(1008, p.Buyer))
 	}
 	r.Tags = append(r.Tags, Reference(p.Session, p.TransID))
 	return r

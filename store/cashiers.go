@@ -48,6 +48,7 @@ type Cashier struct {
 	ID          int64
 	Login       string
 	FullName    string // printed on receipts (tag 1021)
+	Position    string // the cashier's position, before the name in tag 1021
 	Role        Role
 	INN         string
 	FailedPINs  int
@@ -108,6 +109,7 @@ func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin str
 	}
 	c.Login = strings.TrimSpace(c.Login)
 	c.FullName = strings.TrimSpace(c.FullName)
+	c.Position = strings.TrimSpace(c.Position)
 	if c.Login == "" || c.FullName == "" {
 		return nil, errors.New("store: a cashier needs a login and a full name")
 	}
@@ -116,8 +118,8 @@ func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin str
 		return nil, fmt.Errorf("store: hash PIN: %w", err)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO cashiers (login, full_name, role, inn, pin_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			c.Login, c.FullName, string(c.Role), c.INN, string(hash), s.now())
+		res, err := tx.ExecContext(ctx, "INSERT INTO cashiers (login, full_name, position, role, inn, pin_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			c.Login, c.FullName, c.Position, string(c.Role), c.INN, string(hash), s.now())
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
 				return fmt.Errorf("%w: %q", ErrLoginTaken, c.Login)
@@ -135,7 +137,7 @@ func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin str
 }
 
 const (
-	cashierCols  = "id, login, full_name, role, inn, failed_pins, locked_until, active"
+	cashierCols  = "id, login, full_name, position, role, inn, failed_pins, locked_until, active"
 	qCashierByID = "SELECT " + cashierCols + ", pin_hash FROM cashiers WHERE id = ?"
 )
 
@@ -144,7 +146,7 @@ func scanCashier(row interface{ Scan(...any) error }) (*Cashier, string, error) 
 	var role string
 	var locked int64
 	var hash string
-	err := row.Scan(&c.ID, &c.Login, &c.FullName, &role, &c.INN, &c.FailedPINs, &locked, &c.Active, &hash)
+	err := row.Scan(&c.ID, &c.Login, &c.FullName, &c.Position, &role, &c.INN, &c.FailedPINs, &locked, &c.Active, &hash)
 	if err != nil {
 		return nil, "", err
 	}

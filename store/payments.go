@@ -81,13 +81,16 @@ const (
 
 // Payment is one payment and every step of it.
 type Payment struct {
-	ID             int64
-	Session        string
-	ShiftID        int64
-	CashierID      int64
-	ProviderCode   string
-	ProviderName   string
-	PayerID        string
+	ID           int64
+	Session      string
+	ShiftID      int64
+	CashierID    int64
+	ProviderCode string
+	ProviderName string
+	PayerID      string
+	// Buyer is the payer's phone (+7…) or e-mail for an electronic
+	// receipt (tag 1008), "" for paper only.
+	Buyer          string
 	Amount         money.Amount // credited to the payer
 	Fee            money.Amount // the point's fee, paid by the payer
 	Total          money.Amount // taken from the payer
@@ -142,7 +145,7 @@ const paymentCols = `id, session, shift_id, cashier_id, provider_code, provider_
 	commission_rate, commission, pay_tool, state, error_code, result, transid, authcode, opname, addinfo, message,
 	created_at, number_checked_at, checked_at, pay_sent_at, resolved_at, status_attempts, next_status_at,
 	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at, version,
-	refund_state, refund_before, refund_error, refund_fd, refund_fp, refunded_at, refund_shift_id`
+	refund_state, refund_before, refund_error, refund_fd, refund_fp, refunded_at, refund_shift_id, buyer`
 
 func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	var p Payment
@@ -155,7 +158,7 @@ func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 		&p.TransID, &p.AuthCode, &p.OpName, &p.AddInfo, &p.Message,
 		&created, &numChecked, &checked, &paySent, &resolved, &p.StatusAttempts, &nextStatus,
 		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip, &p.Version,
-		&rstate, &rbefore, &p.RefundError, &rfd, &rfp, &refunded, &rshift)
+		&rstate, &rbefore, &p.RefundError, &rfd, &rfp, &refunded, &rshift, &p.Buyer)
 	if err != nil {
 		return nil, err
 	}
@@ -203,9 +206,9 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 		p.Session, p.ShiftID, p.State, p.CreatedAt, p.FiscalBefore, p.RefundBefore = sess, shiftID, StateEntered, msTime(s.now()), -1, -1
 		p.Result = -1
 		res, err := tx.ExecContext(ctx, `INSERT INTO payments (session, shift_id, cashier_id, provider_code, provider_name, payer_id,
-			amount, fee, total, commission_rate, commission, pay_tool, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			amount, fee, total, commission_rate, commission, pay_tool, state, created_at, buyer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Session, p.ShiftID, p.CashierID, p.ProviderCode, p.ProviderName, p.PayerID, p.Amount, p.Fee, p.Total,
-			p.CommissionRate, p.Commission, p.PayTool, string(p.State), p.CreatedAt.UnixMilli())
+			p.CommissionRate, p.Commission, p.PayTool, string(p.State), p.CreatedAt.UnixMilli(), p.Buyer)
 		if err != nil {
 			return fmt.Errorf("store: create payment: %w", err)
 		}
@@ -223,7 +226,7 @@ const (
 			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
 			fiscal_state = ?, fiscal_before = ?, fiscal_error = ?, fd = ?, fp = ?, fiscal_shift = ?, receipt_no = ?, fiscalized_at = ?,
 			slip_printed_at = ?, paid_day = ?, refund_state = ?, refund_before = ?, refund_error = ?, refund_fd = ?, refund_fp = ?,
-			refunded_at = ?, refund_shift_id = ?, version = version + 1 WHERE id = ? AND version = ?`
+			refunded_at = ?, refund_shift_id = ?, buyer = ?, version = version + 1 WHERE id = ? AND version = ?`
 	qSummary = `INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount,
@@ -302,7 +305,7 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			optTime(p.NumberCheckedAt), optTime(p.CheckedAt), optTime(p.PaySentAt), optTime(p.ResolvedAt), p.StatusAttempts, optTime(p.NextStatusAt),
 			string(p.FiscalState), before(p.FiscalBefore), p.FiscalError, zero(p.FD), zero(p.FP), zero(int64(p.FiscalShift)), zero(int64(p.ReceiptNo)), optTime(p.FiscalizedAt),
 			optTime(p.SlipPrintedAt), paidDay, string(p.RefundState), before(p.RefundBefore), p.RefundError, zero(p.RefundFD), zero(p.RefundFP),
-			optTime(p.RefundedAt), zero(p.RefundShiftID), p.ID, p.Version)
+			optTime(p.RefundedAt), zero(p.RefundShiftID), p.Buyer, p.ID, p.Version)
 		if err != nil {
 			return fmt.Errorf("store: update payment: %w", err)
 		}
