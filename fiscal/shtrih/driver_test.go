@@ -99,16 +99,23 @@ func TestCommands(t *testing.T) {
 	}
 }
 
-// TestAgentReceiptTags checks the tags of receipt-54fz.md reach the fiscal drive.
+// TestAgentReceiptTags checks the tags of receipt-54fz.md reach the fiscal
+// drive in the form of the register's FFD version: under 1.05 the agent's
+// data at receipt level, under 1.2 on the agent line with 2108.
 func TestAgentReceiptTags(t *testing.T) {
 	h := newHarness(t, "tcp")
 	require.NoError(t, h.dev.OpenShift(ctx(t), cashier))
+	in, err := h.dev.Info(ctx(t))
+	require.NoError(t, err)
 	res, err := h.dev.Fiscalize(ctx(t), agentReceipt())
 	require.NoError(t, err)
 	st := h.emu.State()
 	doc := st.Docs[len(st.Docs)-1]
 	require.Equal(t, res.FD, doc.FD)
-	want := map[uint16]string{1057: "\x08", 1073: "+74950000001", 1074: "+74950000002", 1171: "+78000000003", 1021: "Иванова А.А.", 1203: "500100732259"}
+	want := map[uint16]string{1021: "Иванова А.А.", 1203: "500100732259"}
+	if in.FFD < fiscal.FFD12 {
+		want[1057], want[1073], want[1074], want[1171] = "\x08", "+74950000001", "+74950000002", "+78000000003"
+	}
 	for num, v := range want {
 		tag, ok := fiscal.Find(doc.Tags, num)
 		require.True(t, ok, "tag %d", num)
@@ -133,7 +140,13 @@ func TestAgentReceiptTags(t *testing.T) {
 	assert.Equal(t, `ПАО "МТС"`, name.Text())
 	fee := doc.Lines[1]
 	assert.Equal(t, 11, fee.Subject)
-	assert.Empty(t, fee.Tags)
+	if in.FFD < fiscal.FFD12 {
+		assert.Empty(t, fee.Tags)
+		return
+	}
+	_, ok = fiscal.Find(pay.Tags, 1223)
+	assert.True(t, ok, "agent data on the line")
+	assert.Equal(t, []fiscal.Tag{fiscal.Byte(2108, 0)}, fee.Tags)
 }
 
 func TestValidation(t *testing.T) {

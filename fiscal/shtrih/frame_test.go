@@ -74,12 +74,12 @@ func TestAgentLineBytes(t *testing.T) {
 	assert.Equal(t, "02 3D FF 46 01 00 00 00 01 40 42 0F 00 00 00 50 C3 00 00 00 FF FF FF FF FF FF FF FF FF FF "+
 		"08 01 04 0A CE EF EB E0 F2 E0 20 F1 E2 FF E7 E8 20 CC D2 D1 20 2B 37 39 31 36 31 32 33 34 35 36 37 3B",
 		frame(shtrih.CmdOperation, shtrih.OperationArgs(1, fiscal.Sale, r.Lines[0])))
-	tags := shtrih.LineTags(r.Lines[0])
+	tags := shtrih.LineTags(fiscal.FFD105, r, r.Lines[0])
 	require.Len(t, tags, 3)
 	tagFrame := func(c shtrih.Cmd, tag fiscal.Tag) string { return frame(c, tag.Append(shtrih.Password(30))) }
 	assert.Equal(t, "02 0B FF 4D 1E 00 00 00 C6 04 01 00 08 6C", tagFrame(shtrih.CmdOperationTag, tags[0]))
 	assert.Equal(t, "02 16 FF 4D 1E 00 00 00 CA 04 0C 00 37 37 34 30 30 30 30 30 37 36 20 20 7D", tagFrame(shtrih.CmdOperationTag, tags[2]))
-	rt := shtrih.ReceiptTags(r)
+	rt := shtrih.ReceiptTags(fiscal.FFD105, r)
 	assert.Equal(t, "02 0B FF 0C 1E 00 00 00 21 04 01 00 08 CA", tagFrame(shtrih.CmdDocTag, rt[0]))
 	assert.Equal(t, "02 16 FF 0C 1E 00 00 00 31 04 0C 00 2B 37 34 39 35 30 30 30 30 30 30 31 D7", tagFrame(shtrih.CmdDocTag, rt[1]))
 	assert.Equal(t, "02 16 FF 0C 1E 00 00 00 FD 03 0C 00 88 A2 A0 AD AE A2 A0 20 80 2E 80 2E A2", tagFrame(shtrih.CmdDocTag, rt[4]))
@@ -89,6 +89,36 @@ func TestAgentLineBytes(t *testing.T) {
 	cl := frame(shtrih.CmdCloseReceipt, shtrih.CloseArgs(1, r))
 	assert.Equal(t, "02 76 FF 45 01 00 00 00 38 C7 00 00 00", cl[:38])
 	assert.Equal(t, "02 30", cl[len(cl)-5:])
+}
+
+// TestFFD12Tags: under FFD 1.2 the agent's data are on the agent line (1222,
+// 1223 with the phones, 1224, 1226) with 2108 on every line, and the
+// receipt carries no receipt-level agent tags; the cashier and the
+// receipt's own tags stay.
+func TestFFD12Tags(t *testing.T) {
+	r := agentReceipt()
+	nums := func(tags []fiscal.Tag) (out []uint16) {
+		for _, t := range tags {
+			out = append(out, t.Num)
+		}
+		return out
+	}
+	pay := shtrih.LineTags(fiscal.FFD12, r, r.Lines[0])
+	assert.Equal(t, []uint16{1222, 1223, 1224, 1226, 2108}, nums(pay))
+	agent, _ := fiscal.Find(pay, 1223)
+	sub, err := agent.Children()
+	require.NoError(t, err)
+	assert.Equal(t, []uint16{1073, 1074}, nums(sub))
+	two, _ := fiscal.Find(pay, 2108)
+	assert.Equal(t, []byte{0}, two.Value, "pieces")
+	assert.Equal(t, []uint16{2108}, nums(shtrih.LineTags(fiscal.FFD12, r, r.Lines[1])), "the fee line: no agent data")
+	rt := nums(shtrih.ReceiptTags(fiscal.FFD12, r))
+	for _, n := range []uint16{1057, 1073, 1074, 1171} {
+		assert.NotContains(t, rt, n)
+	}
+	assert.Contains(t, rt, uint16(1021))
+	assert.Equal(t, []uint16{1222, 1224, 1226}, nums(shtrih.LineTags(fiscal.FFD105, r, r.Lines[0])), "1.05 as before")
+	assert.Contains(t, nums(shtrih.ReceiptTags(fiscal.FFD105, r)), uint16(1057))
 }
 
 func hexs(b []byte) string {

@@ -94,6 +94,15 @@ func unsupported(err error) bool {
 	return err != nil && fiscal.CodeOf(err) == fiscal.CodeNotSupported
 }
 
+// format is the FFD version receipts are formed in: the one Info read, or
+// the table's when Info has not run on this connection.
+func (d *Device) format(ctx context.Context, op string) fiscal.FFD {
+	if d.ffd == 0 {
+		d.ffdVersion(ctx, op, 0)
+	}
+	return d.ffd
+}
+
 // ReadTableArgs builds the 1Fh parameters: password, table, row, field.
 func ReadTableArgs(password uint32, table byte, row uint16, field byte) []byte {
 	b := append(pwd(password), table)

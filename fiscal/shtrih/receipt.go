@@ -45,11 +45,26 @@ func validate(r fiscal.Receipt) error {
 	return nil
 }
 
-// LineTags returns the tags sent with FF4D after the line's FF46.
-func LineTags(l fiscal.Line) []fiscal.Tag {
+// LineTags returns the tags sent with FF4D after line l's FF46, in the
+// form of FFD version v. Both versions carry the agent sign (1222), the
+// supplier (1224 {1225, 1171}) and its INN (1226) on an agent's line; FFD
+// 1.2 adds the measure of quantity (2108, 0 = pieces) to every line and
+// moves the agent's phones into the line's agent data (1223 {1073, 1074}),
+// since its receipt carries no receipt-level agent tags (docs/fiscal.md).
+func LineTags(v fiscal.FFD, r fiscal.Receipt, l fiscal.Line) []fiscal.Tag {
 	var tags []fiscal.Tag
 	if l.Agent != 0 {
 		tags = append(tags, fiscal.Byte(1222, byte(l.Agent)))
+		if a := r.Agent; v >= fiscal.FFD12 && a != nil && len(a.AgentPhones)+len(a.OperatorPhones) > 0 {
+			var sub []fiscal.Tag
+			for _, p := range a.AgentPhones {
+				sub = append(sub, fiscal.String(1073, p))
+			}
+			for _, p := range a.OperatorPhones {
+				sub = append(sub, fiscal.String(1074, p))
+			}
+			tags = append(tags, fiscal.Struct(1223, sub...))
+		}
 	}
 	if s := l.Supplier; s != nil {
 		var sub []fiscal.Tag
@@ -66,13 +81,20 @@ func LineTags(l fiscal.Line) []fiscal.Tag {
 			tags = append(tags, fiscal.FixedString(1226, s.INN, 12))
 		}
 	}
+	if v >= fiscal.FFD12 {
+		tags = append(tags, fiscal.Byte(2108, 0))
+	}
 	return append(tags, l.Tags...)
 }
 
-// ReceiptTags returns the tags sent with FF0C before FF45.
-func ReceiptTags(r fiscal.Receipt) []fiscal.Tag {
+// ReceiptTags returns the tags sent with FF0C before FF45, in the form of
+// FFD version v: under FFD 1.05 the agent sign (1057) and the agent's,
+// operator's and supplier's phones (1073, 1074, 1171) at receipt level;
+// under 1.2 none of them (they are on the lines). The cashier (1021, 1203)
+// and the receipt's own tags (1008, 1084) in both.
+func ReceiptTags(v fiscal.FFD, r fiscal.Receipt) []fiscal.Tag {
 	var tags []fiscal.Tag
-	if a := r.Agent; a != nil {
+	if a := r.Agent; a != nil && v < fiscal.FFD12 {
 		if a.Sign != 0 {
 			tags = append(tags, fiscal.Byte(1057, byte(a.Sign)))
 		}
@@ -83,8 +105,10 @@ func ReceiptTags(r fiscal.Receipt) []fiscal.Tag {
 			tags = append(tags, fiscal.String(1074, p))
 		}
 	}
-	for _, p := range r.SupplierPhones {
-		tags = append(tags, fiscal.String(1171, p))
+	if v < fiscal.FFD12 {
+		for _, p := range r.SupplierPhones {
+			tags = append(tags, fiscal.String(1171, p))
+		}
 	}
 	tags = append(tags, cashierTags(r.Cashier)...)
 	return append(tags, r.Tags...)
@@ -150,7 +174,8 @@ func (d *Device) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	if err := validate(r); err != nil {
 		return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: err})
 	}
-	for _, t := range append(ReceiptTags(r), allLineTags(r)...) {
+	v := d.format(ctx, op)
+	for _, t := range append(ReceiptTags(v, r), allLineTags(v, r)...) {
 		if t.Len() > maxTLVPerCommand {
 			return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("tag %d longer than %d bytes", t.Num, maxTLVPerCommand)})
 		}
@@ -166,10 +191,10 @@ func (d *Device) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	return res, wrap(op, err)
 }
 
-func allLineTags(r fiscal.Receipt) []fiscal.Tag {
+func allLineTags(v fiscal.FFD, r fiscal.Receipt) []fiscal.Tag {
 	var out []fiscal.Tag
 	for _, l := range r.Lines {
-		out = append(out, LineTags(l)...)
+		out = append(out, LineTags(v, r, l)...)
 	}
 	return out
 }
@@ -194,13 +219,13 @@ func (d *Device) fiscalize(ctx context.Context, op string, r fiscal.Receipt, las
 		if _, err := d.call(ctx, op, CmdOperation, OperationArgs(d.opt.Password, r.Kind, l)); err != nil {
 			return res, err
 		}
-		for _, t := range LineTags(l) {
+		for _, t := range LineTags(d.ffd, r, l) {
 			if err := d.tag(ctx, op, CmdOperationTag, t); err != nil {
 				return res, err
 			}
 		}
 	}
-	for _, t := range ReceiptTags(r) {
+	for _, t := range ReceiptTags(d.ffd, r) {
 		if err := d.tag(ctx, op, CmdDocTag, t); err != nil {
 			return res, err
 		}
