@@ -80,8 +80,8 @@ func (l *lazyRegister) XReport(ctx context.Context) error {
 	return l.do0(func(r fiscal.Register) error { return r.XReport(ctx) })
 }
 
-func (l *lazyRegister) ZReport(ctx context.Context) error {
-	return l.do0(func(r fiscal.Register) error { return r.ZReport(ctx) })
+func (l *lazyRegister) ZReport(ctx context.Context, c fiscal.Cashier) error {
+	return l.do0(func(r fiscal.Register) error { return r.ZReport(ctx, c) })
 }
 
 func (l *lazyRegister) CashIn(ctx context.Context, amount int64) (int, error) {

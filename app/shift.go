@@ -249,7 +249,7 @@ func (t *Till) CloseShift(ctx context.Context, u *User, counted money.Amount) (*
 			}
 		}
 		if st.Mode != fiscal.ModeShiftClosed {
-			if err := reg.ZReport(ctx); err != nil {
+			if err := reg.ZReport(ctx, cashierOf(u.Cashier)); err != nil {
 				return nil, store.Totals{}, fail(op, KindDevice, i18n.M("app.z_not_printed"), err)
 			}
 		}

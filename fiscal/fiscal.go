@@ -21,8 +21,9 @@ type Register interface {
 	OpenShift(ctx context.Context, c Cashier) error
 	// XReport prints the shift report without closing the shift.
 	XReport(ctx context.Context) error
-	// ZReport closes the shift (Z report).
-	ZReport(ctx context.Context) error
+	// ZReport closes the shift (Z report), naming the cashier who closes
+	// it (tag 1021 on the shift-close report) when c has a name.
+	ZReport(ctx context.Context, c Cashier) error
 	// CashIn registers cash put into the drawer; it returns the document number.
 	CashIn(ctx context.Context, amount int64) (int, error)
 	// CashOut registers cash taken out of the drawer; it returns the document number.

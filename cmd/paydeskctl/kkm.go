@@ -153,7 +153,8 @@ func init() {
 	register(kkmDone("open-shift", "open a shift", "shift opened",
 		func(d *shtrih.Device, ctx context.Context) error { return d.OpenShift(ctx, fiscal.Cashier{}) }))
 	register(kkmDone("x-report", "print the X report (shift totals, shift stays open)", "X report printed", (*shtrih.Device).XReport))
-	register(kkmDone("z-report", "print the Z report and close the shift", "shift closed", (*shtrih.Device).ZReport))
+	register(kkmDone("z-report", "print the Z report and close the shift", "shift closed",
+		func(d *shtrih.Device, ctx context.Context) error { return d.ZReport(ctx, fiscal.Cashier{}) }))
 	register(kkmSum("cash-in", "register cash put into the drawer (SUM in roubles)", "cash in", (*shtrih.Device).CashIn))
 	register(kkmSum("cash-out", "register cash taken from the drawer (SUM in roubles)", "cash out", (*shtrih.Device).CashOut))
 	register(kkmCommand("print-test", "print a test slip and cut", nil, kkmPrintTest))

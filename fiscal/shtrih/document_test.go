@@ -158,7 +158,7 @@ func TestDocumentTags(t *testing.T) {
 			name: "shift close",
 			make: func(t *testing.T, h *harness) uint32 {
 				require.NoError(t, h.dev.OpenShift(ctx(t), cashier))
-				require.NoError(t, h.dev.ZReport(ctx(t)))
+				require.NoError(t, h.dev.ZReport(ctx(t), cashier))
 				return lastFD(t, h)
 			},
 			check: func(t *testing.T, h *harness, fd uint32, tags []fiscal.Tag) {
@@ -315,4 +315,19 @@ func TestUnfinishedRead(t *testing.T) {
 			assert.Equal(t, session, tagText(t, children(t, tags, 1084)[0], 1086))
 		})
 	}
+}
+
+// TestZReportCashier: the shift-close report names the cashier who closed
+// the shift (FF42, FF0C 1021, 41h).
+func TestZReportCashier(t *testing.T) {
+	h := newHarness(t, "tcp")
+	require.NoError(t, h.dev.OpenShift(ctx(t), cashier))
+	require.NoError(t, h.dev.ZReport(ctx(t), fiscal.Cashier{Name: "Старший кассир Петров П."}))
+	st := h.emu.State()
+	doc := st.Docs[len(st.Docs)-1]
+	require.Equal(t, fiscal.DocShiftClose, doc.Type)
+	c, ok := fiscal.Find(doc.Tags, 1021)
+	require.True(t, ok)
+	assert.Equal(t, "Старший кассир Петров П.", c.Text())
+	assert.Equal(t, 1, h.emu.Executed(shtrih.CmdBeginClose))
 }

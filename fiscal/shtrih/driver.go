@@ -424,7 +424,7 @@ func (d *Device) ready(ctx context.Context, op string, needShift bool, cashier f
 				return fiscal.DeviceError(op, uint16(CmdShortStatus), fiscal.CodeShiftOver24h)
 			}
 			d.log.Warn("shtrih: shift over 24 hours: Z report and a new shift")
-			if err := d.zReport(ctx, op); err != nil {
+			if err := d.zReport(ctx, op, cashier); err != nil {
 				return err
 			}
 			continue
@@ -539,18 +539,34 @@ func (d *Device) XReport(ctx context.Context) error {
 	return wrap(op, d.waitPrinted(ctx, op))
 }
 
-// ZReport closes the shift (41h).
-func (d *Device) ZReport(ctx context.Context) error {
+// ZReport closes the shift: with a cashier, FF42 (begin shift close),
+// FF0C 1021 [1203], then 41h, as the shift-open report takes them (a
+// firmware without FF42 gets 41h alone); without one, 41h.
+func (d *Device) ZReport(ctx context.Context, c fiscal.Cashier) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	const op = "z report"
 	if err := d.ready(ctx, op, false, fiscal.Cashier{}); err != nil {
 		return wrap(op, err)
 	}
-	return wrap(op, d.zReport(ctx, op))
+	return wrap(op, d.zReport(ctx, op, c))
 }
 
-func (d *Device) zReport(ctx context.Context, op string) error {
+func (d *Device) zReport(ctx context.Context, op string, c fiscal.Cashier) error {
+	if c.Name != "" {
+		_, err := d.call(ctx, op, CmdBeginClose, pwd(d.opt.AdminPassword))
+		switch {
+		case unsupported(err):
+		case err != nil:
+			return err
+		default:
+			for _, t := range cashierTags(c) {
+				if err := d.tag(ctx, op, CmdDocTag, t); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	_, err := d.call(ctx, op, CmdZReport, pwd(d.opt.AdminPassword))
 	if isOutcomeUnknown(err) {
 		if open, rerr := d.shiftOpen(ctx, op); rerr == nil && !open {

@@ -79,7 +79,7 @@ func TestCommands(t *testing.T) {
 			err = h.dev.CancelReceipt(c)
 			assert.Equal(t, fiscal.CodeReceiptClosed, fiscal.CodeOf(err))
 
-			require.NoError(t, h.dev.ZReport(c))
+			require.NoError(t, h.dev.ZReport(c, fiscal.Cashier{}))
 			st, err = h.dev.Status(c)
 			require.NoError(t, err)
 			assert.False(t, st.ShiftOpen)
@@ -283,7 +283,7 @@ var faultCases = []faultCase{
 		check: func(t *testing.T, h *harness, res fiscal.Result, err error) bool {
 			assert.Equal(t, fiscal.CodeShiftOver24h, fiscal.CodeOf(err))
 			assert.Equal(t, fiscal.KindZReport, fiscal.KindOf(err))
-			require.NoError(t, h.dev.ZReport(ctx(t)))
+			require.NoError(t, h.dev.ZReport(ctx(t), cashier))
 			require.NoError(t, h.dev.OpenShift(ctx(t), cashier))
 			return false
 		}},
@@ -379,7 +379,7 @@ func TestCashFaults(t *testing.T) {
 			assert.Equal(t, 1, h.emu.Executed(shtrih.CmdCashIn))
 			assert.Equal(t, 1, h.emu.Executed(shtrih.CmdCashOut))
 			h.emu.Arm(emulator.FaultPowerLoss, shtrih.CmdZReport)
-			require.NoError(t, h.dev.ZReport(c))
+			require.NoError(t, h.dev.ZReport(c, fiscal.Cashier{}))
 			assert.Equal(t, 1, h.emu.Executed(shtrih.CmdZReport))
 			assert.False(t, h.emu.State().ShiftOpen)
 		})

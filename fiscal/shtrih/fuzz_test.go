@@ -404,7 +404,7 @@ func runDevice(t *testing.T, op uint8, script []byte) error {
 	case "open shift":
 		err = d.OpenShift(ctx, fiscal.Cashier{Name: "Иванова А.А."})
 	case "z report":
-		err = d.ZReport(ctx)
+		err = d.ZReport(ctx, fiscal.Cashier{})
 	case "x report":
 		err = d.XReport(ctx)
 	case "cancel receipt":
