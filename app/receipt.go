@@ -343,3 +343,66 @@ func (t *Till) receiptReady(ctx context.Context, op string) error {
 	}
 	return fail(op, KindDevice, i18n.M("app.no_receipt_now_because", "why", i18n.M(why)), nil)
 }
+
+// CopyDocument prints a copy of fiscal document fd, marked as a copy: read
+// back from the fiscal drive's archive where the register can (FF3Ah),
+// else, when the register cannot read its archive, the receipt's text as
+// the books keep it. It returns the lines printed.
+func (t *Till) CopyDocument(ctx context.Context, u *User, fd uint32) ([]string, error) {
+	const op = "copy document"
+	if err := need(u, store.RoleCashier, op); err != nil {
+		return nil, err
+	}
+	reg := t.d.Register
+	if reg == nil {
+		return nil, fail(op, KindDevice, i18n.M("app.no_register"), nil)
+	}
+	if fd == 0 {
+		return nil, fail(op, KindInput, i18n.M("app.copy.no_doc", "fd", fd), nil)
+	}
+	width := t.width(ctx)
+	var lines []string
+	tags, err := reg.DocumentTags(ctx, fd)
+	switch {
+	case err == nil:
+		lines = receipts.Copy(receipts.DocTypeOf(tags), tags, width)
+	case fiscal.CodeOf(err) == 0x08:
+		return nil, fail(op, KindInput, i18n.M("app.copy.no_doc", "fd", fd), err)
+	case fiscal.CodeOf(err) == fiscal.CodeNotSupported:
+		if lines, err = t.copyFromBooks(ctx, fd, width); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fail(op, KindDevice, i18n.M("app.register_silent"), err)
+	}
+	if err := reg.PrintText(ctx, lines); err != nil {
+		return nil, fail(op, KindDevice, i18n.M("app.copy_not_printed"), err)
+	}
+	_ = reg.Cut(ctx, true)
+	t.log.Info("app: copy printed", "fd", fd, "by", u.Login)
+	return lines, nil
+}
+
+// copyFromBooks is the copy of a receipt the register cannot read back:
+// the text kept when it was printed.
+func (t *Till) copyFromBooks(ctx context.Context, fd uint32, width int) ([]string, error) {
+	const op = "copy document"
+	p, err := t.d.Store.PaymentByFD(ctx, int64(fd))
+	if err != nil {
+		return nil, fail(op, KindInput, i18n.M("app.copy.no_doc", "fd", fd), err)
+	}
+	rs, err := t.d.Store.Receipts(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	kind := "fiscal"
+	if p.RefundFD == int64(fd) {
+		kind = "return"
+	}
+	for _, r := range rs {
+		if r.Kind == kind {
+			return receipts.CopyOfText(r.Text, width), nil
+		}
+	}
+	return nil, fail(op, KindInput, i18n.M("app.copy.no_doc", "fd", fd), nil)
+}

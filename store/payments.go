@@ -387,6 +387,16 @@ func (s *Store) PaymentBySession(ctx context.Context, session string) (*Payment,
 	return p, err
 }
 
+// PaymentByFD finds the payment whose receipt or return receipt is fiscal
+// document fd; ErrNotFound when none is.
+func (s *Store) PaymentByFD(ctx context.Context, fd int64) (*Payment, error) {
+	p, err := scanPayment(s.rw.QueryRowContext(ctx, "SELECT "+paymentCols+" FROM payments WHERE fd = ? OR refund_fd = ? ORDER BY id LIMIT 1", fd, fd))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return p, err
+}
+
 func (s *Store) queryPayments(ctx context.Context, db *sql.DB, where string, args ...any) ([]*Payment, error) {
 	rows, err := db.QueryContext(ctx, "SELECT "+paymentCols+" FROM payments "+where, args...)
 	if err != nil {
