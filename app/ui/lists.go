@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -139,6 +141,10 @@ type historyScreen struct {
 	detail   *widget.Label
 	sel      *app.Payment
 	message  *widget.Label
+	// copySale and copyRefund print a copy of the chosen payment's receipt
+	// and of its return receipt; copyAny of any fiscal document by number.
+	copySale, copyRefund, copyAny *widget.Button
+	copyPop                       *widget.PopUp // the number asked, or the copy printed
 }
 
 var historyStates = []app.State{"", app.StatePaid, app.StateAccepted, app.StateUnknown, app.StateDisputed, app.StateNotPaid, app.StateFailed,
@@ -175,8 +181,22 @@ func newHistoryScreen(u *UI) *historyScreen {
 		sel.OnChanged = func(string) { s.reload() }
 	}
 	reprint := widget.NewButtonWithIcon(u.T("history.reprint"), theme.DocumentPrintIcon(), s.reprint)
+	s.copySale = widget.NewButtonWithIcon(u.T("history.copy_receipt"), theme.ContentCopyIcon(), func() {
+		if s.sel != nil && s.sel.FD > 0 {
+			s.printCopy(uint32(s.sel.FD))
+		}
+	})
+	s.copyRefund = widget.NewButtonWithIcon(u.T("history.copy_refund"), theme.ContentCopyIcon(), func() {
+		if s.sel != nil && s.sel.RefundFD > 0 {
+			s.printCopy(uint32(s.sel.RefundFD))
+		}
+	})
+	s.copyAny = widget.NewButtonWithIcon(u.T("history.copy_any"), theme.SearchIcon(), s.askCopy)
+	s.copySale.Disable()
+	s.copyRefund.Disable()
 	filters := container.NewGridWithColumns(4, s.number, s.provider, s.state, s.days)
-	right := container.NewBorder(nil, container.NewVBox(reprint, s.message), nil, nil, container.NewScroll(s.detail))
+	buttons := container.NewGridWithColumns(2, reprint, s.copyAny, s.copySale, s.copyRefund)
+	right := container.NewBorder(nil, container.NewVBox(buttons, s.message), nil, nil, container.NewScroll(s.detail))
 	split := container.NewHSplit(s.list, right)
 	split.Offset = 0.55
 	s.root = container.NewBorder(filters, nil, nil, nil, split)
@@ -241,6 +261,8 @@ func (s *historyScreen) reload() {
 
 func (s *historyScreen) showDetail(p *app.Payment) {
 	s.sel = p
+	enable(s.copySale, p.FD > 0)
+	enable(s.copyRefund, p.RefundFD > 0)
 	rs, err := s.u.till.Receipts(s.u.ctx, s.u.user, p)
 	if err != nil {
 		s.detail.SetText(s.u.appMessage(err))
@@ -264,4 +286,105 @@ func (s *historyScreen) reprint() {
 		return
 	}
 	s.u.reprint(p, s.message, nil)
+}
+
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// askCopy asks for a fiscal document's number (digits only) and prints
+// its copy.
+func (s *historyScreen) askCopy() {
+	u := s.u
+	number := widget.NewEntry()
+	number.PlaceHolder = u.T("copy.number")
+	hint := wrapLabel("")
+	var pop *widget.PopUp
+	var printBtn *widget.Button
+	submit := func() {
+		fd, err := parseFD(number.Text)
+		if err != nil {
+			hint.SetText("⚠ " + u.T("copy.number_bad"))
+			return
+		}
+		pop.Hide()
+		s.printCopy(fd)
+	}
+	number.OnChanged = func(t string) {
+		hint.SetText("")
+		_, err := parseFD(t)
+		enable(printBtn, err == nil)
+	}
+	number.OnSubmitted = func(string) { submit() }
+	printBtn = widget.NewButtonWithIcon(u.T("copy.print"), theme.DocumentPrintIcon(), submit)
+	printBtn.Importance = widget.HighImportance
+	printBtn.Disable()
+	cancel := widget.NewButton(u.T("button.cancel"), func() { pop.Hide() })
+	pop = widget.NewModalPopUp(container.NewVBox(
+		widget.NewLabelWithStyle(u.T("copy.ask_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapLabel(u.T("copy.ask_text")),
+		number, hint,
+		container.NewHBox(layout.NewSpacer(), cancel, printBtn),
+	), u.win.Canvas())
+	pop.Resize(fyne.NewSize(460, 0))
+	pop.Show()
+	u.win.Canvas().Focus(number)
+	s.copyPop = pop
+}
+
+// parseFD reads a fiscal document number: digits only, 1 … 4294967295.
+func parseFD(text string) (uint32, error) {
+	t := strings.TrimSpace(text)
+	if t == "" || strings.IndexFunc(t, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return 0, strconv.ErrSyntax
+	}
+	n, err := strconv.ParseUint(t, 10, 32)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, strconv.ErrRange
+	}
+	return uint32(n), nil
+}
+
+// printCopy prints a copy of fiscal document fd in the background and
+// shows the lines printed in a dialog; a refusal goes to the message line.
+func (s *historyScreen) printCopy(fd uint32) {
+	u := s.u
+	user := u.user
+	s.message.SetText(u.T("copy.printing", "FD", fd))
+	u.background(func(ctx context.Context) func() {
+		lines, err := u.till.CopyDocument(ctx, user, fd)
+		return func() {
+			if err != nil {
+				s.message.SetText("✗ " + u.appMessage(err))
+				return
+			}
+			s.message.SetText(u.T("copy.printed", "FD", fd))
+			s.copyPop = u.showCopy(fd, lines)
+		}
+	})
+}
+
+// showCopy shows the lines of a printed copy as the tape has them.
+func (u *UI) showCopy(fd uint32, lines []string) *widget.PopUp {
+	text := widget.NewLabel(strings.Join(lines, "\n"))
+	text.TextStyle = fyne.TextStyle{Monospace: true}
+	scroll := container.NewVScroll(text)
+	scroll.SetMinSize(fyne.NewSize(440, 420))
+	var pop *widget.PopUp
+	ok := widget.NewButton(u.T("button.ok"), func() { pop.Hide() })
+	ok.Importance = widget.HighImportance
+	pop = widget.NewModalPopUp(container.NewBorder(
+		widget.NewLabelWithStyle(u.T("copy.title", "FD", fd), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(layout.NewSpacer(), ok), nil, nil, scroll,
+	), u.win.Canvas())
+	pop.Show()
+	u.win.Canvas().Focus(nil)
+	return pop
 }

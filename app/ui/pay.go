@@ -42,8 +42,16 @@ type payScreen struct {
 	progress *widget.ProgressBarInfinite
 	result   *widget.Label
 	tool     *widget.RadioGroup
+	// buyer is the payer's phone or e-mail for an electronic receipt
+	// (optional, tag 1008); buyerHint says what the till made of it.
+	buyer     *keyEntry
+	buyerHint *widget.Label
 
 	prov       *gateway.Provider
+	// buyerSent is the buyer's text the till took for buyerOf (a payment's
+	// ID): the text is sent again only when it changed.
+	buyerSent string
+	buyerOf   int64
 	payment    *app.Payment
 	working    bool
 	formatting bool
@@ -91,6 +99,11 @@ func newPayScreen(u *UI) *payScreen {
 	s.tool = widget.NewRadioGroup([]string{u.T("pay.cash"), u.T("pay.card")}, nil)
 	s.tool.Horizontal = true
 	s.tool.SetSelected(u.T("pay.cash"))
+	s.buyer = newKeyEntry(u.router)
+	s.buyer.PlaceHolder = u.T("pay.buyer")
+	s.buyer.OnChanged = func(string) { s.buyerHint.SetText("") }
+	s.buyer.OnSubmitted = s.amount.OnSubmitted
+	s.buyerHint = wrapLabel("")
 	s.quote = wrapLabel("")
 	s.check = widget.NewButtonWithIcon(u.T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
 	s.check.Importance = widget.HighImportance
@@ -110,6 +123,7 @@ func newPayScreen(u *UI) *payScreen {
 		container.NewHBox(s.checkNo), s.opName,
 		widget.NewSeparator(),
 		widget.NewLabel(u.T("pay.amount_label")), s.amount, quick, s.tool, s.quote,
+		widget.NewLabel(u.T("pay.buyer_label")), s.buyer, s.buyerHint,
 		container.NewHBox(s.check), s.addInfo,
 		widget.NewSeparator(),
 		container.NewHBox(s.confirm, layout.NewSpacer(), newBtn),
@@ -199,6 +213,7 @@ func (s *payScreen) choose(p *gateway.Provider) {
 	s.provider.SetText(p.Name)
 	s.number.SetText("")
 	s.amount.SetText("")
+	s.buyer.SetText("")
 	s.opName.SetText("")
 	s.addInfo.SetText("")
 	s.result.SetText("")
@@ -380,6 +395,7 @@ func (s *payScreen) reset() {
 	s.payment = nil
 	s.number.SetText("")
 	s.amount.SetText("")
+	s.buyer.SetText("")
 	s.opName.SetText("")
 	s.addInfo.SetText("")
 	s.result.SetText("")
@@ -456,13 +472,23 @@ func (s *payScreen) doCheck() {
 		return
 	}
 	tool := s.payTool()
+	buyer := strings.TrimSpace(s.buyer.Text)
+	var berr error
 	s.run(func(ctx context.Context) (*app.Payment, error) {
 		p, err := s.start(ctx, number)
 		if err != nil {
 			return nil, err
 		}
+		if p, berr = s.sendBuyer(ctx, p, buyer); berr != nil {
+			return p, berr
+		}
 		return s.u.till.Check(ctx, s.u.user, p, a, tool)
 	}, func(p *app.Payment, err error) {
+		if berr != nil {
+			s.buyerRefused(berr)
+			return
+		}
+		s.buyerTaken(p, buyer)
 		if err != nil {
 			s.result.SetText(s.u.resultError(err))
 			if p != nil && p.State == app.StateRefused {
@@ -480,10 +506,69 @@ func (s *payScreen) doCheck() {
 	})
 }
 
+// sendBuyer hands the buyer's contact to the till before the check or
+// pay step when it is not what the till already has for p (an empty one
+// clears what was given before).
+func (s *payScreen) sendBuyer(ctx context.Context, p *app.Payment, buyer string) (*app.Payment, error) {
+	if !s.buyerChanged(p, buyer) {
+		return p, nil
+	}
+	return s.u.till.SetBuyer(ctx, s.u.user, p, buyer)
+}
+
+// buyerChanged reports whether the buyer's text is not the one the till
+// took for p.
+func (s *payScreen) buyerChanged(p *app.Payment, buyer string) bool {
+	if p == nil || p.ID != s.buyerOf {
+		return buyer != "" || p != nil && p.Buyer != ""
+	}
+	return buyer != s.buyerSent
+}
+
+// buyerTaken notes that the till took the buyer's text for p, and shows
+// what it made of it.
+func (s *payScreen) buyerTaken(p *app.Payment, buyer string) {
+	if p == nil {
+		return
+	}
+	s.buyerOf, s.buyerSent = p.ID, buyer
+	if p.Buyer != "" {
+		s.buyerHint.SetText("✓ " + s.u.T("pay.buyer_ok", "Buyer", p.Buyer))
+	} else {
+		s.buyerHint.SetText("")
+	}
+}
+
+// buyerRefused shows the till's refusal of the buyer next to the field;
+// nothing else is done.
+func (s *payScreen) buyerRefused(err error) {
+	s.result.SetText("")
+	s.buyerHint.SetText("⚠ " + s.u.appMessage(err))
+	s.u.win.Canvas().Focus(s.buyer)
+}
+
 // askConfirm shows the summary the cashier reads to the payer, then sends.
+// A buyer's contact typed since the check goes to the till first.
 func (s *payScreen) askConfirm() {
 	p := s.payment
 	if s.working || !s.confirmable() {
+		return
+	}
+	if buyer := strings.TrimSpace(s.buyer.Text); s.buyerChanged(p, buyer) {
+		var berr error
+		s.run(func(ctx context.Context) (*app.Payment, error) {
+			var q *app.Payment
+			q, berr = s.u.till.SetBuyer(ctx, s.u.user, p, buyer)
+			return q, berr
+		}, func(q *app.Payment, err error) {
+			s.result.SetText(s.u.T("pay.checked", "Total", p.Total.String()))
+			if err != nil {
+				s.buyerRefused(err)
+				return
+			}
+			s.buyerTaken(q, buyer)
+			s.askConfirm()
+		})
 		return
 	}
 	id := p.PayerID
@@ -491,6 +576,9 @@ func (s *payScreen) askConfirm() {
 		id = receipts.FormatPhone(id)
 	}
 	summary := s.u.T("confirm.text", "Provider", p.ProviderName, "Number", id, "Amount", p.Amount.String(), "Fee", p.Fee.String(), "Total", p.Total.String())
+	if p.Buyer != "" {
+		summary += "\n" + s.u.T("confirm.buyer", "Buyer", p.Buyer)
+	}
 	var pop *widget.PopUp
 	send := widget.NewButtonWithIcon(s.u.T("confirm.send")+"  Enter", theme.ConfirmIcon(), func() { pop.Hide(); s.doConfirm() })
 	send.Importance = widget.SuccessImportance

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -150,16 +151,27 @@ func (s *settingsScreen) testDevice() {
 		baud, _ := strconv.Atoi(baudText)
 		p, _ := strconv.Atoi(pw)
 		var text string
+		var in fiscal.Info
+		var ierr error
 		dev, err := fiscal.Open(app.Driver, fiscal.Config{Port: port, Baud: baud, Password: uint32(p), DialTimeout: 3 * time.Second, ReadyTimeout: 5 * time.Second})
 		if err == nil {
-			c, cancel := context.WithTimeout(ctx, 10*time.Second)
+			c, cancel := context.WithTimeout(ctx, 20*time.Second)
+			defer cancel()
 			st, serr := dev.Status(c)
-			cancel()
+			own := port == s.u.rt.KKMPort
+			if serr == nil && !own {
+				in, ierr = dev.Info(c) // another register than the till's
+			}
 			dev.Close()
 			if serr != nil {
 				err = serr
 			} else {
 				text = s.u.T("settings.device_ok", "Model", st.Model, "Status", s.u.deviceText(st), "FN", st.FNNumber, "Width", st.LineWidth)
+				if own {
+					// The till's register: read afresh, so a re-registration
+					// or a new drive is seen now, not after the cache's minute.
+					in, ierr = s.u.till.RegisterInfo(c, true)
+				}
 			}
 		}
 		return func() {
@@ -167,7 +179,11 @@ func (s *settingsScreen) testDevice() {
 				s.message.SetText(s.u.T("settings.device_fail") + ": " + s.u.appMessage(err))
 				return
 			}
-			s.message.SetText(text)
+			if ierr != nil {
+				s.message.SetText(text + "\n" + s.u.T("settings.info_fail") + ": " + s.u.appMessage(ierr))
+				return
+			}
+			s.message.SetText(text + "\n" + s.u.infoText(in))
 		}
 	})
 }
@@ -317,4 +333,38 @@ func (s *settingsScreen) save() {
 	if langCode != s.u.lang {
 		_ = s.u.setLanguage(langCode)
 	}
+}
+
+// infoText is what Test connection says of the register's Info: the FFD
+// version, the registration (INN, RNM, agent roles, tax systems), the
+// fiscal drive's expiry and OFD queue, then every mismatch with the
+// configuration and every warning of the drive.
+func (u *UI) infoText(in fiscal.Info) string {
+	now := u.opt.Clock.Now()
+	r, d := in.Registration, in.Drive
+	lines := []string{u.T("settings.info_ffd", "FFD", in.FFD.String())}
+	if r.Known {
+		lines = append(lines, u.T("settings.info_reg", "INN", r.INN, "RNM", r.RNM, "Agent", r.Agent.String(), "Tax", r.TaxSystems.String()))
+	} else {
+		lines = append(lines, u.T("settings.info_reg_unknown"))
+	}
+	if !d.Expires.IsZero() {
+		lines = append(lines, u.T("settings.info_fn", "Date", d.Expires.Format("02.01.2006"), "Days", d.DaysLeft(now)))
+	}
+	if d.Unsent > 0 {
+		since := "—"
+		if !d.OldestUnsent.IsZero() {
+			since = d.OldestUnsent.Format("02.01.2006 15:04")
+		}
+		lines = append(lines, u.T("settings.info_ofd", "N", d.Unsent, "First", d.FirstUnsent, "Since", since))
+	} else {
+		lines = append(lines, u.T("settings.info_ofd_none"))
+	}
+	for _, m := range u.till.Mismatches(in) {
+		lines = append(lines, "⚠ "+m.In(u.lang))
+	}
+	for _, m := range u.till.DriveWarnings(in) {
+		lines = append(lines, "⚠ "+m.In(u.lang))
+	}
+	return strings.Join(lines, "\n")
 }

@@ -27,21 +27,31 @@ type statusBar struct {
 	pending  *widget.Label
 	alerts   *widget.Label // refunds due, disputes, overdue: hidden when none
 	activity *widget.ProgressBarInfinite
+	// drive is the fiscal drive's days left and OFD backlog, coloured by
+	// the drive's own thresholds; law says in words what the drive warns
+	// of and where the registration contradicts the configuration, on a
+	// row of its own, hidden when nothing does.
+	drive *widget.Label
+	law   *widget.Label
 }
 
 func newStatusBar(u *UI) *statusBar {
 	s := &statusBar{u: u, gateway: widget.NewLabel(u.T("status.gateway_unknown")), device: widget.NewLabel(u.T("status.device_unknown")),
-		shift: widget.NewLabel(""), pending: widget.NewLabel(""), alerts: widget.NewLabel(""), activity: widget.NewProgressBarInfinite()}
+		shift: widget.NewLabel(""), pending: widget.NewLabel(""), alerts: widget.NewLabel(""), activity: widget.NewProgressBarInfinite(),
+		drive: widget.NewLabel(""), law: wrapLabel("")}
 	s.alerts.Importance = widget.DangerImportance
 	s.alerts.TextStyle = fyne.TextStyle{Bold: true}
 	s.alerts.Hide()
 	s.activity.Stop()
 	s.activity.Hide()
+	s.drive.Hide()
+	s.law.TextStyle = fyne.TextStyle{Bold: true}
+	s.law.Hide()
 	s.box = container.NewVBox(widget.NewSeparator(), container.NewHBox(
 		widget.NewIcon(theme.ComputerIcon()), s.gateway, widget.NewSeparator(),
-		widget.NewIcon(theme.DocumentPrintIcon()), s.device, widget.NewSeparator(),
+		widget.NewIcon(theme.DocumentPrintIcon()), s.device, s.drive, widget.NewSeparator(),
 		widget.NewIcon(theme.HistoryIcon()), s.shift, widget.NewSeparator(),
-		s.pending, s.alerts, s.activity))
+		s.pending, s.alerts, s.activity), s.law)
 	return s
 }
 
@@ -59,7 +69,9 @@ func (u *UI) statusLoop() {
 	}
 }
 
-// refreshAll asks the gateway and the device (in the background).
+// refreshAll asks the gateway and the device (in the background). The
+// register's Info is asked with fresh=false: the till reads the device at
+// most once a minute (its cache), however often the bar is refreshed.
 func (s *statusBar) refreshAll() {
 	s.refreshLocal()
 	s.u.background(func(ctx context.Context) func() {
@@ -69,6 +81,11 @@ func (s *statusBar) refreshAll() {
 		var st fiscal.Status
 		var derr error
 		st, derr = s.u.till.DeviceStatus(c)
+		var in fiscal.Info
+		ierr := derr
+		if derr == nil {
+			in, ierr = s.u.till.RegisterInfo(c, false)
+		}
 		return func() {
 			if gerr != nil {
 				s.gateway.SetText(s.u.T("status.gateway_down"))
@@ -80,8 +97,103 @@ func (s *statusBar) refreshAll() {
 			} else {
 				s.device.SetText(s.u.deviceText(st))
 			}
+			if ierr != nil {
+				s.showInfo(nil)
+			} else {
+				s.showInfo(&in)
+			}
 		}
 	})
+}
+
+// driveLevel is how loud the drive's part of the bar is.
+type driveLevel int
+
+const (
+	driveOK      driveLevel = iota
+	driveWarn               // a warning of the drive's own thresholds
+	driveBlocked            // no receipt can be made, or the registration contradicts the configuration
+)
+
+func (l driveLevel) importance() widget.Importance {
+	switch l {
+	case driveWarn:
+		return widget.WarningImportance
+	case driveBlocked:
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// driveView is what the bar shows of the register's Info.
+type driveView struct {
+	text  string // "ФН: 364 дн. · ОФД: 3 док. с 01.12 10:15"
+	level driveLevel
+	law   []string // the drive's warnings and the registration's mismatches, worded
+}
+
+// driveView words the register's Info in the window's language: days
+// left, unsent documents and the oldest one's time; the drive's warnings
+// (30 and 3 days, memory, OFD silent, unsent for a day) and blocked states
+// as the till words them; registration mismatches as an alert.
+func (u *UI) driveView(in fiscal.Info) driveView {
+	now := u.opt.Clock.Now()
+	d := in.Drive
+	var parts []string
+	if !d.Expires.IsZero() {
+		parts = append(parts, u.T("status.fn_days", "N", d.DaysLeft(now)))
+	}
+	if d.Unsent > 0 {
+		if d.OldestUnsent.IsZero() {
+			parts = append(parts, u.T("status.ofd_unsent", "N", d.Unsent))
+		} else {
+			parts = append(parts, u.T("status.ofd_unsent_since", "N", d.Unsent, "Since", d.OldestUnsent.Format("02.01 15:04")))
+		}
+	}
+	v := driveView{text: strings.Join(parts, " · ")}
+	if len(d.Warns(now)) > 0 {
+		v.level = driveWarn
+	}
+	if d.Blocked(now) != "" {
+		v.level = driveBlocked
+	}
+	for _, m := range u.till.DriveWarnings(in) {
+		v.law = append(v.law, m.In(u.lang))
+	}
+	for _, m := range u.till.Mismatches(in) {
+		v.level = driveBlocked
+		v.law = append(v.law, m.In(u.lang))
+	}
+	return v
+}
+
+// showInfo puts the register's Info on the bar; nil hides its parts (the
+// register did not answer: the device label says so).
+func (s *statusBar) showInfo(in *fiscal.Info) {
+	if in == nil {
+		s.drive.Hide()
+		s.law.Hide()
+		return
+	}
+	v := s.u.driveView(*in)
+	s.drive.Importance = v.level.importance()
+	s.drive.TextStyle = fyne.TextStyle{Bold: v.level != driveOK}
+	s.drive.SetText(v.text)
+	s.drive.Show()
+	if v.text == "" {
+		s.drive.Hide()
+	}
+	if len(v.law) == 0 {
+		s.law.SetText("")
+		s.law.Hide()
+		return
+	}
+	s.law.Importance = widget.WarningImportance
+	if v.level == driveBlocked {
+		s.law.Importance = widget.DangerImportance
+	}
+	s.law.SetText("⚠ " + strings.Join(v.law, " · "))
+	s.law.Show()
 }
 
 func (u *UI) deviceText(st fiscal.Status) string {

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"paydesk/app"
+	"paydesk/internal/clock"
 	"paydesk/internal/i18n"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	Version string
 	// CrashReports are crash reports of earlier runs the user has not seen.
 	CrashReports []string
+	// Clock is the time the fiscal drive's days left are counted to (the
+	// till's; nil: the real one).
+	Clock clock.Clock
 }
 
 // UI is the cashier's window.
@@ -79,6 +83,9 @@ func New(a fyne.App, rt *app.Runtime, opt Options) *UI {
 	}
 	if opt.StatusEvery <= 0 {
 		opt.StatusEvery = 30 * time.Second
+	}
+	if opt.Clock == nil {
+		opt.Clock = clock.Real{}
 	}
 	if opt.ResolveEvery <= 0 {
 		opt.ResolveEvery = 15 * time.Second
