@@ -49,9 +49,9 @@ type Payment struct {
 	Card         bool         // paid by card, else cash
 	// Buyer is the payer's phone or e-mail (tag 1008): the OFD sends the
 	// receipt there too.
-	Buyer string
-	Time         time.Time
-	Cashier      fiscal.Cashier
+	Buyer   string
+	Time    time.Time
+	Cashier fiscal.Cashier
 	// Completed is true when the network reported the payment credited
 	// (status 7), false when it was accepted and is still processing.
 	Completed bool

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"paydesk/app"
+	"paydesk/fiscal"
 	"paydesk/money"
 )
 
@@ -24,6 +25,7 @@ type payOpts struct {
 	provider, number, account string
 	amount                    string
 	tool                      string
+	buyer                     string
 }
 
 func (o *payOpts) flags(fs *flag.FlagSet) {
@@ -33,6 +35,7 @@ func (o *payOpts) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.account, "account", "", "payer's `ACCOUNT` (this or --number)")
 	fs.StringVar(&o.amount, "amount", "", required("`AMOUNT` credited to the payer, like 100.00"))
 	fs.StringVar(&o.tool, "tool", "cash", "how the payer pays: `cash|card`")
+	fs.StringVar(&o.buyer, "buyer", "", "the payer's `PHONE|E-MAIL` for an electronic receipt (tag 1008)")
 }
 
 // payment is what pay asks the till for, read from the flags.
@@ -40,6 +43,7 @@ type payment struct {
 	provider, payer string
 	amount          money.Amount
 	tool            app.PayTool
+	buyer           string
 }
 
 func (o *payOpts) run(ctx context.Context, e *env, _ []string) error {
@@ -78,7 +82,13 @@ func (o *payOpts) payment() (payment, error) {
 	default:
 		return payment{}, usageErrorf("--tool must be cash or card")
 	}
-	return payment{provider: o.provider, payer: o.number + o.account, amount: amount, tool: pt}, nil
+	buyer := ""
+	if o.buyer != "" {
+		if buyer, err = fiscal.Buyer(o.buyer); err != nil {
+			return payment{}, usageErrorf("--buyer %q is not a phone (+7 and 10 digits) or an e-mail address", o.buyer)
+		}
+	}
+	return payment{provider: o.provider, payer: o.number + o.account, amount: amount, tool: pt, buyer: buyer}, nil
 }
 
 // take starts the payment, checks it and sends it. A nil payment means
@@ -97,6 +107,11 @@ func (r payment) take(ctx context.Context, e *env, s *session) (*app.Payment, er
 		return nil, s.err(err)
 	}
 	fmt.Fprintf(e.stdout, "session=%s\n", p.Session)
+	if r.buyer != "" {
+		if p, err = s.Till.SetBuyer(ctx, s.user, p, r.buyer); err != nil {
+			return p, err
+		}
+	}
 	p, err = s.Till.Check(ctx, s.user, p, r.amount, r.tool)
 	if err == nil {
 		p, err = s.Till.Confirm(ctx, s.user, p)

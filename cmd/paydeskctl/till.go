@@ -41,6 +41,7 @@ func init() {
 type cashierAddOpts struct {
 	configFlag
 	login, name, role, inn string
+	position               string
 	pinFile                string
 	admin, adminPinFile    string
 }
@@ -50,7 +51,8 @@ func (o *cashierAddOpts) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.login, "login", "", required("the new cashier's `LOGIN`"))
 	fs.StringVar(&o.name, "name", "", required("full `NAME` as printed on receipts"))
 	fs.StringVar(&o.role, "role", "cashier", "`ROLE`: cashier, manager or admin")
-	fs.StringVar(&o.inn, "inn", "", "the cashier's `INN` (optional)")
+	fs.StringVar(&o.inn, "inn", "", "the cashier's `INN` (optional, 12 digits)")
+	fs.StringVar(&o.position, "position", "", "the cashier's `POSITION`, printed before the name (tag 1021)")
 	fs.StringVar(&o.pinFile, "pin-file", "", "`FILE` holding the new PIN (asked when absent)")
 	fs.StringVar(&o.admin, "admin", "", "an administrator's `LOGIN` (needed once cashiers exist)")
 	fs.StringVar(&o.adminPinFile, "admin-pin-file", "", "`FILE` holding the administrator's PIN")
@@ -77,7 +79,7 @@ func (o *cashierAddOpts) run(ctx context.Context, e *env, _ []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := rt.Till.AddCashier(ctx, by, app.Cashier{Login: o.login, FullName: o.name, Role: r, INN: o.inn}, string(pin))
+	c, err := rt.Till.AddCashier(ctx, by, app.Cashier{Login: o.login, FullName: o.name, Position: o.position, Role: r, INN: o.inn}, string(pin))
 	if err != nil {
 		return tillErr(rt.Config.Language, err)
 	}
