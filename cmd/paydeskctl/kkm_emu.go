@@ -24,6 +24,7 @@ type kkmEmuOpts struct {
 	baud              int
 	pace, filler      bool
 	printTime, slow   time.Duration
+	ffd, registration string
 }
 
 func (o *kkmEmuOpts) flags(fs *flag.FlagSet) {
@@ -37,6 +38,23 @@ func (o *kkmEmuOpts) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.filler, "ff", true, "send the 0xFF filler after host ACKs on TCP, as real devices do")
 	fs.DurationVar(&o.printTime, "print-time", 0, "how long each printed document keeps the device busy (submode 5)")
 	fs.DurationVar(&o.slow, "slow-delay", 2*time.Second, "how late a \"fault slow\" answer comes")
+	fs.StringVar(&o.ffd, "ffd", "1.2", "FFD `VERSION` of a new device (no --state file yet): 1.05 or 1.2")
+	fs.StringVar(&o.registration, "registration", "", "registration `SPEC` of a new device (no --state file yet): "+emulator.RegistrationHelp+
+		"; e.g. inn=7700000000,agent=subagent,tax=usn+osn,auto=false")
+}
+
+// initial is the state of a new device as --ffd and --registration make it.
+func (o *kkmEmuOpts) initial(now time.Time) (*emulator.State, error) {
+	st := emulator.NewState(now)
+	v, err := emulator.ParseFFD(o.ffd)
+	if err != nil {
+		return nil, usageErrorf("--ffd %q: want 1.05 or 1.2", o.ffd)
+	}
+	st.FFD = v
+	if err := emulator.ApplyRegistration(&st, o.registration); err != nil {
+		return nil, usageErrorf("--registration %q: %v", o.registration, err)
+	}
+	return &st, nil
 }
 
 func (o *kkmEmuOpts) run(ctx context.Context, e *env, args []string) error {
@@ -49,9 +67,13 @@ func (o *kkmEmuOpts) run(ctx context.Context, e *env, args []string) error {
 	if o.baud <= 0 {
 		return usageErrorf("--baud %d out of range", o.baud)
 	}
+	initial, err := o.initial(e.now())
+	if err != nil {
+		return err
+	}
 	emu, err := emulator.New(emulator.Config{
 		StatePath: o.state, TapePath: o.tape, Now: e.now, Baud: o.baud, Pace: o.pace,
-		TCPFiller: o.filler, Logger: e.log, PrintTime: o.printTime, SlowDelay: o.slow,
+		TCPFiller: o.filler, Logger: e.log, PrintTime: o.printTime, SlowDelay: o.slow, Initial: initial,
 	})
 	if err != nil {
 		return err

@@ -212,26 +212,27 @@ func init() {
 		shtrih.CmdContinue:    {run: byOp((*Emulator).continuePrint)},
 		shtrih.CmdOpenShift:   {run: byOp((*Emulator).openShiftCmd)},
 
-		shtrih.CmdFNOpenShift:  {run: byOp((*Emulator).fnOpenShift)},
-		shtrih.CmdFNStatus:     {run: plain((*Emulator).fnStatus), readOnly: true},
-		shtrih.CmdFNNumber:     {run: plain((*Emulator).fnNumber), readOnly: true},
-		shtrih.CmdFNExpiry:     {run: plain((*Emulator).fnExpiry), readOnly: true},
-		shtrih.CmdFNVersion:    {run: plain(fnVersion), readOnly: true},
-		shtrih.CmdFNCancelDoc:  {run: plain((*Emulator).fnCancelDoc)},
-		shtrih.CmdFNFindDoc:    {run: byArgs((*Emulator).findDoc), readOnly: true},
-		shtrih.CmdFNDocTLV:     {run: byArgs((*Emulator).requestDocTLV), readOnly: true},
-		shtrih.CmdFNReadTLV:    {run: plain((*Emulator).readDocTLV), readOnly: true},
-		shtrih.CmdFNRegTag:     {run: byArgs((*Emulator).regTag), readOnly: true},
-		shtrih.CmdDocTag:       {run: byArgs((*Emulator).docTag)},
-		shtrih.CmdOFDStatus:    {run: plain((*Emulator).ofdStatus), readOnly: true},
-		shtrih.CmdOFDUnsent:    {run: plain(ofdUnsent), readOnly: true},
-		shtrih.CmdShiftParams:  {run: plain((*Emulator).shiftParams), readOnly: true},
-		shtrih.CmdBeginOpen:    {run: plain((*Emulator).beginOpen)},
-		shtrih.CmdBeginClose:   {run: plain((*Emulator).beginClose)},
-		shtrih.CmdFNCloseShift: {run: byOp((*Emulator).fnCloseShift)},
-		shtrih.CmdOperation:    {run: byOpArgs((*Emulator).operation)},
-		shtrih.CmdOperationTag: {run: byArgs((*Emulator).operationTag)},
-		shtrih.CmdCloseReceipt: {run: byOpArgs((*Emulator).closeReceiptFF45)},
+		shtrih.CmdFNOpenShift:    {run: byOp((*Emulator).fnOpenShift)},
+		shtrih.CmdFNStatus:       {run: plain((*Emulator).fnStatus), readOnly: true},
+		shtrih.CmdFNNumber:       {run: plain((*Emulator).fnNumber), readOnly: true},
+		shtrih.CmdFNExpiry:       {run: plain((*Emulator).fnExpiry), readOnly: true},
+		shtrih.CmdFNVersion:      {run: plain(fnVersion), readOnly: true},
+		shtrih.CmdFNCancelDoc:    {run: plain((*Emulator).fnCancelDoc)},
+		shtrih.CmdFNFindDoc:      {run: byArgs((*Emulator).findDoc), readOnly: true},
+		shtrih.CmdFNDocTLV:       {run: byArgs((*Emulator).requestDocTLV), readOnly: true},
+		shtrih.CmdFNReadTLV:      {run: plain((*Emulator).readDocTLV), readOnly: true},
+		shtrih.CmdFNRegTag:       {run: byArgs((*Emulator).regTag), readOnly: true},
+		shtrih.CmdDocTag:         {run: byArgs((*Emulator).docTag)},
+		shtrih.CmdOFDStatus:      {run: plain((*Emulator).ofdStatus), readOnly: true},
+		shtrih.CmdOFDUnsent:      {run: plain((*Emulator).ofdUnsent), readOnly: true},
+		shtrih.CmdFNRegistration: {run: plain((*Emulator).registration), readOnly: true},
+		shtrih.CmdShiftParams:    {run: plain((*Emulator).shiftParams), readOnly: true},
+		shtrih.CmdBeginOpen:      {run: plain((*Emulator).beginOpen)},
+		shtrih.CmdBeginClose:     {run: plain((*Emulator).beginClose)},
+		shtrih.CmdFNCloseShift:   {run: byOp((*Emulator).fnCloseShift)},
+		shtrih.CmdOperation:      {run: byOpArgs((*Emulator).operation)},
+		shtrih.CmdOperationTag:   {run: byArgs((*Emulator).operationTag)},
+		shtrih.CmdCloseReceipt:   {run: byOpArgs((*Emulator).closeReceiptFF45)},
 	}
 }
 
@@ -354,6 +355,9 @@ func (e *Emulator) openReceipt(op int, args []byte) answer {
 	if c := e.shiftCheck(false); c != 0 {
 		return fail(c)
 	}
+	if c := e.fnCheck(); c != 0 {
+		return fail(c)
+	}
 	if len(args) < 1 || args[0] > 3 {
 		return fail(0x33)
 	}
@@ -396,11 +400,6 @@ func (e *Emulator) shiftReport(a answer) answer {
 
 func (e *Emulator) fnNumber() answer { return ok([]byte(pad16(e.st.FN))...) }
 
-func (e *Emulator) fnExpiry() answer {
-	t := e.now().AddDate(1, 0, 0)
-	return ok(byte(t.Year()%100), byte(t.Month()), byte(t.Day()))
-}
-
 func fnVersion(*Emulator) answer { return ok(append([]byte(pad16("fn-emu 1.0")), 1)...) }
 
 func (e *Emulator) fnCancelDoc() answer {
@@ -409,10 +408,6 @@ func (e *Emulator) fnCancelDoc() answer {
 	}
 	e.st.BeginOpen, e.st.BeginClose, e.st.ShiftTags = false, false, nil
 	return ok()
-}
-
-func (e *Emulator) ofdStatus() answer {
-	return ok(cat([]byte{0, 0}, u16(0), u32(0), shtrih.PutDateTime(nil, e.now()))...)
 }
 
 func ofdUnsent(*Emulator) answer { return ok(u16(0)...) }
@@ -550,7 +545,7 @@ func (e *Emulator) fnStatus() answer {
 	if e.st.ShiftOpen {
 		shift = 1
 	}
-	b := []byte{0x03, doc, data, shift, 0}
+	b := []byte{0x03, doc, data, shift, e.warnings()}
 	b = shtrih.PutDateTime(b, e.now())
 	b = append(b, []byte(pad16(e.st.FN))...)
 	b = append(b, u32(e.st.LastFD)...)
@@ -577,33 +572,6 @@ func (e *Emulator) findDoc(args []byte) answer {
 		b = append(b, u16(d.Shift)...)
 	}
 	return ok(b...)
-}
-
-func (e *Emulator) regTag(args []byte) answer {
-	// report number (1), tag (2)
-	if len(args) < 3 {
-		return fail(fiscal.CodeBadLength)
-	}
-	var t fiscal.Tag
-	switch n := uint16(shtrih.Uint(args[1:3])); n {
-	case 1041:
-		t = fiscal.String(n, e.st.FN)
-	case 1037:
-		t = fiscal.String(n, e.st.RNM)
-	case 1018:
-		t = fiscal.FixedString(n, e.st.INN, 12)
-	case 1048:
-		t = fiscal.String(n, e.st.UserName)
-	case 1009:
-		t = fiscal.String(n, e.st.Address)
-	case 1187:
-		t = fiscal.String(n, e.st.Place)
-	case 1057:
-		t = fiscal.Byte(n, byte(fiscal.PaymentAgent|fiscal.PaymentSubagent))
-	default:
-		return fail(0x08)
-	}
-	return ok(t.Encode()...)
 }
 
 // oneTLV checks that b is exactly one well-formed TLV (structures included).
@@ -762,6 +730,7 @@ func (e *Emulator) newDoc(d Doc) Doc {
 	d.Shift = e.st.ShiftNumber
 	d.FP = fp(e.st.FN, d.FD, d.Time, d.Sum)
 	e.st.Docs = append(e.st.Docs, d)
+	e.docMade(d)
 	if e.cfg.StatePath != "" {
 		e.jr.pending = append(e.jr.pending, d) // journaled at the next save
 	}
@@ -778,6 +747,9 @@ func (e *Emulator) openShift(op int) answer {
 	}
 	if e.st.Receipt != nil {
 		return fail(fiscal.CodeReceiptOpen)
+	}
+	if c := e.fnCheck(); c != 0 {
+		return fail(c)
 	}
 	if c := e.printCheck(); c != 0 {
 		return fail(c)
@@ -839,6 +811,9 @@ func (e *Emulator) closeShift(op int) answer {
 	if !e.st.ShiftOpen {
 		return fail(fiscal.CodeShiftNotOpen)
 	}
+	if c := e.fnCheck(); c != 0 {
+		return fail(c)
+	}
 	if c := e.printCheck(); c != 0 {
 		return fail(c)
 	}
@@ -866,6 +841,9 @@ func (e *Emulator) cancelReceipt() {
 // operation is FF46: one receipt line.
 func (e *Emulator) operation(op int, args []byte) answer {
 	if c := e.shiftCheck(true); c != 0 {
+		return fail(c)
+	}
+	if c := e.fnCheck(); c != 0 {
 		return fail(c)
 	}
 	if c := e.printCheck(); c != 0 {
@@ -935,27 +913,9 @@ func (e *Emulator) closeReceipt(op int, pays [16]int64, taxSystem byte, text str
 		return fail(fiscal.CodeReceiptClosed)
 	}
 	total := r.Total()
-	if total == 0 {
-		return fail(fiscal.CodeZeroTotal)
-	}
-	var paid, nonCash int64
-	for i, p := range pays {
-		paid += p
-		if i > 0 {
-			nonCash += p
-		}
-	}
-	if paid < total {
-		return fail(fiscal.CodePaymentsShort)
-	}
-	if nonCash > total {
-		return fail(0x33)
-	}
-	if taxSystem != 0 && bits.OnesCount8(taxSystem) != 1 {
-		return fail(0x33)
-	}
-	if missing := agentCheck(r); missing != 0 {
-		return answer{code: fiscal.CodeTagsMissing}
+	paid, nonCash, c := e.closeCheck(r, pays, taxSystem)
+	if c != 0 {
+		return fail(c)
 	}
 	if c := e.printCheck(); c != 0 {
 		return fail(c)
@@ -993,6 +953,43 @@ func (e *Emulator) closeReceipt(op int, pays [16]int64, taxSystem byte, text str
 	e.printDoc(doc)
 	e.busy(5)
 	return ok(cat(money(change), u32(d.FD), u32(d.FP))...)
+}
+
+// closeCheck is what closing receipt r with pays and taxSystem demands:
+// the fiscal drive ready, payments covering the total (the non-cash ones
+// not beyond it), one tax system of the registration, agent roles of the
+// registration, the tags the FFD demands; it returns the sum paid and the
+// non-cash part.
+func (e *Emulator) closeCheck(r *Receipt, pays [16]int64, taxSystem byte) (paid, nonCash int64, c fiscal.Code) {
+	if c := e.fnCheck(); c != 0 {
+		return 0, 0, c
+	}
+	total := r.Total()
+	if total == 0 {
+		return 0, 0, fiscal.CodeZeroTotal
+	}
+	for i, p := range pays {
+		paid += p
+		if i > 0 {
+			nonCash += p
+		}
+	}
+	switch {
+	case paid < total:
+		return 0, 0, fiscal.CodePaymentsShort
+	case nonCash > total, taxSystem != 0 && bits.OnesCount8(taxSystem) != 1:
+		return 0, 0, 0x33
+	}
+	if c := e.regCheck(r, taxSystem); c != 0 {
+		return 0, 0, c
+	}
+	if c := e.ffdCheck(r); c != 0 {
+		return 0, 0, c
+	}
+	if agentCheck(r) != 0 {
+		return 0, 0, fiscal.CodeTagsMissing
+	}
+	return paid, nonCash, 0
 }
 
 func (e *Emulator) closeReceiptFF45(op int, args []byte) answer {
@@ -1033,6 +1030,10 @@ func (e *Emulator) legacySale(cmd shtrih.Cmd, op int, args []byte) answer {
 	a := e.operation(op, b)
 	if a.code == 0 {
 		a.data = []byte{byte(op)}
+		if e.ffd12() { // the register gives the legacy line its measure: pieces
+			l := &e.st.Receipt.Lines[len(e.st.Receipt.Lines)-1]
+			l.Tags = append(l.Tags, fiscal.Byte(2108, 0))
+		}
 	}
 	return a
 }

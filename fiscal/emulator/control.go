@@ -12,12 +12,21 @@ import (
 
 // ControlHelp lists the commands of the control interface.
 const ControlHelp = `commands (one a line, answered "ok ..." or "error: ..."):
-  status                       mode, submode, shift, paper, cover, counters
+  status                       mode, submode, shift, paper, cover, counters, FFD, registration,
+                               fiscal drive expiry and warnings, OFD queue
   paper-out | paper-in         take out / load the receipt roll
   cover-open | cover-close
   busy DURATION                keep printing (submode 5) for DURATION
   advance DURATION             move the device clock forward (e.g. 25h)
   power-cycle                  switch off and on now
+  fn-expire DAYS               the fiscal drive's last day: today + DAYS (negative: expired)
+  ofd-backlog N AGE            the OFD stops confirming; N documents wait, the first AGE old
+                               (31d or a Go duration, 36h); 30 days blocks fiscal documents
+  ofd-send                     the OFD confirms everything and confirms at once again
+  fn-memory full|ok            the fiscal drive's memory 90 % full (blocks fiscal documents)
+  fn-critical on|off           a critical fiscal drive error (blocks fiscal documents)
+  ffd 1.05|1.2                 the FFD version the register forms documents in
+  registration SPEC            change the registration: ` + RegistrationHelp + `
   fault NAME [CMD]             arm a fault for the next command (CMD in hex: FF45, 10):
                                nak garble lose-ack slow power-loss power-loss-before
                                paper-out-in-receipt fn-no-answer
@@ -35,6 +44,13 @@ func (e *Emulator) Control(line string) string {
 		}
 		return time.ParseDuration(f[1])
 	}
+	if run, found := fnControls[f[0]]; found {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		ans := run(e, f[1:])
+		e.saveLocked()
+		return ans
+	}
 	switch f[0] {
 	case "help":
 		return "ok " + strings.ReplaceAll(ControlHelp, "\n", " | ")
@@ -42,7 +58,8 @@ func (e *Emulator) Control(line string) string {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return fmt.Sprintf("ok mode=%d submode=%d shift=%d shift_open=%t paper=%t cover_open=%t last_fd=%d doc=%d cash=%s",
-			e.mode()&0x0F, e.submode(), e.st.ShiftNumber, e.st.ShiftOpen, e.st.Paper, e.st.Cover, e.st.LastFD, e.st.DocNumber, rub(e.st.Cash))
+			e.mode()&0x0F, e.submode(), e.st.ShiftNumber, e.st.ShiftOpen, e.st.Paper, e.st.Cover, e.st.LastFD, e.st.DocNumber, rub(e.st.Cash)) +
+			e.fnStatusLine()
 	case "paper-out":
 		e.SetPaper(false)
 	case "paper-in":

@@ -55,6 +55,7 @@ func TestDispatchGolden(t *testing.T) {
 	// A receipt through, then the shift closed.
 	for _, p := range [][]byte{
 		shtrih.Payload(shtrih.CmdOperation, shtrih.OperationArgs(30, fiscal.Sale, fiscal.Line{Name: "x", Price: 100, Quantity: 1_000_000, Tax: fiscal.NoVAT})),
+		shtrih.Payload(shtrih.CmdOperationTag, append(append([]byte{}, pwd...), fiscal.Byte(2108, 0).Encode()...)),
 		shtrih.Payload(shtrih.CmdCloseReceipt, shtrih.CloseArgs(30, fiscal.Receipt{Payments: fiscal.Payments{Cash: 100}})),
 		shtrih.Payload(shtrih.CmdZReport, pwd),
 		shtrih.Payload(shtrih.CmdFNCloseShift, pwd),

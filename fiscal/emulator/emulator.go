@@ -148,6 +148,7 @@ func New(cfg Config) (*Emulator, error) {
 			return nil, err
 		}
 		e.st, e.jr, loaded = st, jr, ok
+		e.st.upgrade(cfg.Now())
 	}
 	if !loaded {
 		if cfg.Initial != nil {
@@ -155,6 +156,7 @@ func New(cfg Config) (*Emulator, error) {
 		} else {
 			e.st = NewState(cfg.Now())
 		}
+		e.st.upgrade(cfg.Now())
 		if cfg.StatePath != "" {
 			e.jr = journal{pending: slices.Clone(e.st.Docs)}
 		}
@@ -342,6 +344,7 @@ func (e *Emulator) powerCycleLocked() {
 			e.log.Error("emulator: power cycle: loading state", "err", err)
 		} else if ok {
 			e.st, e.jr = st, jr
+			e.st.upgrade(e.now())
 		}
 	}
 	e.log.Info("emulator: power cycle")

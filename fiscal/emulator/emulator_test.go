@@ -66,6 +66,8 @@ func TestShiftLifecycleAndRestart(t *testing.T) {
 	line := fiscal.Line{Name: "Товар", Price: 12345, Quantity: 2_000_000, Tax: fiscal.VAT20, Method: 4, Subject: 1}
 	code, _ = exec(t, e, shtrih.CmdOperation, shtrih.OperationArgs(1, fiscal.Sale, line))
 	require.Zero(t, code)
+	code, _ = exec(t, e, shtrih.CmdOperationTag, pw(1), unitTag) // FFD 1.2: the measure of quantity
+	require.Zero(t, code)
 	e.PowerCycle()
 	require.NoError(t, e.Close())
 	e = newEmu(t, dir, &now)
@@ -255,3 +257,6 @@ func TestLegacyReceipt(t *testing.T) {
 	assert.Equal(t, "Тетрадь", d.Lines[0].Name)
 	assert.Contains(t, strings.Join(e.Tape(), "\n"), "Спасибо")
 }
+
+// unitTag is 2108 "pieces", which FFD 1.2 demands of every line.
+var unitTag = fiscal.Byte(2108, 0).Encode()

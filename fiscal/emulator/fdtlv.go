@@ -80,8 +80,13 @@ func (e *Emulator) readDocTLV() answer {
 
 // documentSTLV is document d as the fiscal drive keeps it: an STLV numbered
 // by the document type (1 registration, 2 shift open, 3 receipt, 5 shift
-// close) holding the document's tags.
+// close) holding the document's tags; the registration report holds the
+// registration's (regTags).
 func (e *Emulator) documentSTLV(d Doc) fiscal.Tag {
+	if d.Type == fiscal.DocRegistration {
+		tags := []fiscal.Tag{fiscal.Uint32(1012, unixTime(d.Time)), fiscal.Uint32(1040, d.FD), fiscalSign(d.FP)}
+		return fiscal.Struct(uint16(d.Type), append(append(tags, e.regTags()...), d.Tags...)...)
+	}
 	tags := []fiscal.Tag{
 		fiscal.String(1048, e.st.UserName),
 		fiscal.FixedString(1018, e.st.INN, 12),
@@ -92,8 +97,6 @@ func (e *Emulator) documentSTLV(d Doc) fiscal.Tag {
 		fiscalSign(d.FP),
 	}
 	switch d.Type {
-	case fiscal.DocRegistration:
-		tags = append(tags, fiscal.String(1009, e.st.Address), fiscal.String(1187, e.st.Place))
 	case fiscal.DocShiftOpen, fiscal.DocShiftClose:
 		tags = append(tags, fiscal.Uint32(1038, uint32(d.Shift)))
 	case fiscal.DocReceipt:

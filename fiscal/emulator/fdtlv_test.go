@@ -67,6 +67,8 @@ func TestDocumentTLV(t *testing.T) {
 	line := fiscal.Line{Name: "Товар", Price: 12345, Quantity: 2_500_000, Tax: fiscal.VAT20, Method: 4, Subject: 1}
 	code, _ = exec(t, e, shtrih.CmdOperation, shtrih.OperationArgs(30, fiscal.Sale, line))
 	require.Zero(t, code)
+	code, _ = exec(t, e, shtrih.CmdOperationTag, pw(30), unitTag) // FFD 1.2: the measure of quantity
+	require.Zero(t, code)
 	code, _ = exec(t, e, shtrih.CmdDocTag, pw(30), fiscal.Struct(1084, fiscal.String(1085, "Транзакция"), fiscal.String(1086, "SESSION-9")).Encode())
 	require.Zero(t, code)
 	code, _ = exec(t, e, shtrih.CmdCloseReceipt, shtrih.CloseArgs(30, fiscal.Receipt{Payments: fiscal.Payments{Cash: 40000}, TaxSystem: fiscal.OSN}))
@@ -171,6 +173,8 @@ func TestDocumentTLV(t *testing.T) {
 		{"a receipt can be made while reading", func(t *testing.T) {
 			_, _ = requestDoc(t, e, 2)
 			code, _ := exec(t, e, shtrih.CmdOperation, shtrih.OperationArgs(30, fiscal.Sale, line))
+			require.Zero(t, code)
+			code, _ = exec(t, e, shtrih.CmdOperationTag, pw(30), unitTag) // FFD 1.2: the measure of quantity
 			require.Zero(t, code)
 			assert.Equal(t, 8, mode(t, e))
 			code, _ = exec(t, e, shtrih.CmdCancel, pw(30))

@@ -56,6 +56,93 @@ type State struct {
 	Interrupted []string `json:"interrupted,omitempty"`
 	// LastPrinted is the last document for 8Ch.
 	LastPrinted []string `json:"last_printed,omitempty"`
+
+	// FFD is the fiscal document format version the register forms
+	// documents in (table 17 field 17, tag 1209): FFD105 (2) or FFD12 (4).
+	// A state file without it is brought up to date by upgrade.
+	FFD byte `json:"ffd"`
+	// Reg is the registration: what the registration report holds
+	// besides the INN, RNM, user, address and place above.
+	Reg Registration `json:"registration"`
+	// FNExpires is the fiscal drive's last day (FF03); past it the drive
+	// makes no fiscal document (12h).
+	FNExpires time.Time `json:"fn_expires"`
+	// FNMemoryFull: the drive's memory is 90 % full (warning bit 2), and it
+	// makes no fiscal document (14h).
+	FNMemoryFull bool `json:"fn_memory_full,omitempty"`
+	// FNCritical: the drive reports a critical error (warning bit 7) and
+	// refuses fiscal documents (03h).
+	FNCritical bool `json:"fn_critical,omitempty"`
+	// SentFD is the last document the OFD confirmed: LastFD-SentFD wait
+	// for it, the first of them made at OFDSince.
+	SentFD   uint32    `json:"sent_fd"`
+	OFDSince time.Time `json:"ofd_since,omitzero"`
+	// OFDOffline: the OFD confirms nothing (set by ofd-backlog, cleared by
+	// ofd-send); otherwise it confirms every document as it is made.
+	OFDOffline bool `json:"ofd_offline,omitempty"`
+	// Exchange holds the exchange parameters (14h) of ports 0..2: speed
+	// code and byte timeout.
+	Exchange [3]Exchange `json:"exchange"`
+	// Tables holds the table fields written with 1Eh that no other field
+	// of the state keeps, by "table.row.field".
+	Tables map[string][]byte `json:"tables,omitempty"`
+}
+
+// Exchange is a port's exchange parameters (14h, 15h).
+type Exchange struct {
+	Speed   byte `json:"speed"`   // 0..6: 2400..115200 baud
+	Timeout byte `json:"timeout"` // byte timeout code (0..150 ms, then steps of 150 ms and 15 s)
+}
+
+// Registration is what the last registration report holds besides the
+// INN and RNM (State.INN, State.RNM).
+type Registration struct {
+	TaxSystems fiscal.TaxSystem `json:"tax_systems"` // 1062: every tax system a receipt may name
+	Agent      fiscal.AgentSign `json:"agent"`       // 1057: the agent roles; 0 = not an agent
+	Auto       bool             `json:"auto,omitempty"`
+	Done       int              `json:"done"` // registration reports made with this fiscal drive
+	Left       int              `json:"left"` // re-registrations left
+	Time       time.Time        `json:"time"` // of the report
+	FD         uint32           `json:"fd"`
+	FP         uint32           `json:"fp"`
+}
+
+// DefaultRegistration is the registration of NewState: ОСН and УСН доход,
+// payment agent and subagent, not automatic, one report made, eleven left.
+func DefaultRegistration() Registration {
+	return Registration{TaxSystems: fiscal.OSN | fiscal.USNIncome,
+		Agent: fiscal.PaymentAgent | fiscal.PaymentSubagent, Done: 1, Left: 11}
+}
+
+// fnLife is how long a new fiscal drive signs documents (ФН-1.1М: 15 months).
+const fnLife = 15
+
+// upgrade fills what a state file written before the FFD and registration
+// fields lacks: FFD 1.2, the default registration (with the time, FD and FP
+// of document 1), a drive expiring fnLife months from now and an OFD that
+// has confirmed everything.
+func (s *State) upgrade(now time.Time) {
+	if s.FFD != 0 {
+		return
+	}
+	s.FFD = byte(fiscal.FFD12)
+	s.Reg = DefaultRegistration()
+	s.Reg.FD, s.Reg.Time = 1, now
+	for _, d := range s.Docs {
+		if d.Type == fiscal.DocRegistration {
+			s.Reg.FD, s.Reg.Time, s.Reg.FP = d.FD, d.Time, d.FP
+			break
+		}
+	}
+	if s.FNExpires.IsZero() {
+		s.FNExpires = now.AddDate(0, fnLife, 0)
+	}
+	s.SentFD = s.LastFD
+	s.Exchange = defaultExchange()
+}
+
+func defaultExchange() [3]Exchange {
+	return [3]Exchange{{Speed: 6, Timeout: 100}, {Speed: 6, Timeout: 100}, {Speed: 6, Timeout: 100}}
 }
 
 // Receipt is an open receipt.
@@ -128,7 +215,9 @@ type Doc struct {
 }
 
 // NewState returns a registered device with an empty fiscal drive history
-// (document 1 is the registration report) and a closed shift.
+// (document 1 is the registration report) and a closed shift: FFD 1.2, the
+// DefaultRegistration, a fiscal drive good for 15 months, the OFD
+// confirming every document at once.
 func NewState(now time.Time) State {
 	s := State{
 		Serial:    "0000000000000142",
@@ -150,6 +239,7 @@ func NewState(now time.Time) State {
 	s.Names[28] = "АДМИНИСТРАТОР"
 	s.Names[29] = "СИСТЕМНЫЙ АДМИНИСТРАТОР"
 	s.Docs[0].FP = fp(s.FN, 1, now, 0)
+	s.upgrade(now)
 	return s
 }
 

@@ -342,6 +342,7 @@ func TestEmulatorJournal(t *testing.T) {
 	line := fiscal.Line{Name: "Товар", Price: 10000, Quantity: 1_000_000, Tax: fiscal.VAT20, Method: 4, Subject: 1}
 	receipt := func() {
 		emuExec(t, e, shtrih.CmdOperation, shtrih.OperationArgs(1, fiscal.Sale, line)...)
+		emuExec(t, e, shtrih.CmdOperationTag, append(shtrih.Password(1), fiscal.Byte(2108, 0).Encode()...)...)
 		emuExec(t, e, shtrih.CmdCloseReceipt, shtrih.CloseArgs(1, fiscal.Receipt{Payments: fiscal.Payments{Cash: 10000}, TaxSystem: fiscal.OSN})...)
 	}
 	emuExec(t, e, shtrih.CmdOpenShift, shtrih.Password(1)...)
