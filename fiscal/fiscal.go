@@ -190,18 +190,18 @@ type Tax int
 // 2025–2026 (НДС 5 % and 7 % for УСН, 22 % from 2026), numbered as the
 // vendor's JavaPOS driver numbers them (see docs/fiscal.md).
 const (
-	VAT20   Tax = 1  // НДС 20 % (before 2026)
-	VAT10   Tax = 2  // НДС 10 %
-	VAT0    Tax = 3  // НДС 0 %
-	NoVAT   Tax = 4  // без НДС (tag 1199 = 6)
-	VAT120  Tax = 5  // НДС 20/120
-	VAT110  Tax = 6  // НДС 10/110
-	VAT5    Tax = 7  // НДС 5 %
-	VAT7    Tax = 8  // НДС 7 %
-	VAT105  Tax = 9  // НДС 5/105
-	VAT107  Tax = 10 // НДС 7/107
-	VAT22   Tax = 11 // НДС 22 %
-	VAT122  Tax = 12 // НДС 22/122
+	VAT20  Tax = 1  // НДС 20 % (before 2026)
+	VAT10  Tax = 2  // НДС 10 %
+	VAT0   Tax = 3  // НДС 0 %
+	NoVAT  Tax = 4  // без НДС (tag 1199 = 6)
+	VAT120 Tax = 5  // НДС 20/120
+	VAT110 Tax = 6  // НДС 10/110
+	VAT5   Tax = 7  // НДС 5 %
+	VAT7   Tax = 8  // НДС 7 %
+	VAT105 Tax = 9  // НДС 5/105
+	VAT107 Tax = 10 // НДС 7/107
+	VAT22  Tax = 11 // НДС 22 %
+	VAT122 Tax = 12 // НДС 22/122
 )
 
 // PaymentMethod is tag 1214.

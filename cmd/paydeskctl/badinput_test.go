@@ -243,6 +243,7 @@ point: {sd: "17031", ap: "17032", op: "17034"}
 keys: {secret: %s, passphrase_file: wrong-pass, bank: %s, bank_serial: 64182}
 gateway: {base_url: "https://127.0.0.1:1"}
 fiscal: {port: none}
+agent: {tax_system: usn, fee_tax: none}
 `, filepath.Join(prod, "data"), filepath.Join(keys, "secret.key"), filepath.Join(keys, "pubkeys.key")))
 		before := testutil.Fingerprint(t, prod)
 		r := runCLI(t, nil, "pending", "--config", file)

@@ -30,6 +30,7 @@ func TestGatewayCLI(t *testing.T) {
 keys: {secret: %s, passphrase_file: %s, bank: %s, bank_serial: 64182}
 gateway: {base_url: %q, balance_url: %q}
 fiscal: {port: none}
+agent: {tax_system: usn, fee_tax: none}
 language: en
 `, keys.SecretKeyFile, keys.PassphraseFile, keys.PubKeysFile, base, base+"/cgi-bin/status/get_rest.cgi"))
 

@@ -12,6 +12,7 @@ import (
 
 	"paydesk/fiscal"
 	"paydesk/fiscal/shtrih"
+	"paydesk/receipts"
 )
 
 // kkmFlags are the flags every "kkm" subcommand takes.
@@ -158,6 +159,7 @@ func init() {
 	register(kkmSum("cash-in", "register cash put into the drawer (SUM in roubles)", "cash in", (*shtrih.Device).CashIn))
 	register(kkmSum("cash-out", "register cash taken from the drawer (SUM in roubles)", "cash out", (*shtrih.Device).CashOut))
 	register(kkmCommand("print-test", "print a test slip and cut", nil, kkmPrintTest))
+	register(kkmCommand("copy", "print a copy of fiscal document FD, read back from the fiscal drive", []string{"FD"}, kkmCopy))
 	register(kkmDone("continue", "continue printing after the paper was reloaded", "printing continued", (*shtrih.Device).Continue))
 	register(kkmDone("cancel-receipt", "cancel a receipt left open", "receipt cancelled", (*shtrih.Device).CancelReceipt))
 }
@@ -255,6 +257,34 @@ func kkmInfoLine(in fiscal.Info, now time.Time) string {
 	return fmt.Sprintf("ffd=%s inn=%s rnm=%s agent=%s tax_systems=%s auto=%t fn_expires=%s fn_days_left=%d fn_warnings=%s ofd_unsent=%d ofd_oldest=%s",
 		in.FFD, cmp.Or(r.INN, "-"), cmp.Or(r.RNM, "-"), r.Agent, r.TaxSystems, r.Auto, date(dr.Expires, "2006-01-02"), dr.DaysLeft(now),
 		warn, dr.Unsent, date(dr.OldestUnsent, "2006-01-02T15:04"))
+}
+
+// kkmCopy prints a copy of an earlier fiscal document, read back from the
+// fiscal drive's archive and marked as a copy, and shows it.
+func kkmCopy(ctx context.Context, e *env, d *shtrih.Device, args []string) error {
+	fd, err := strconv.ParseUint(strings.TrimPrefix(args[0], "--doc="), 10, 32)
+	if err != nil || fd == 0 {
+		return usageErrorf("FD %q is not a fiscal document number", args[0])
+	}
+	tags, err := d.DocumentTags(ctx, uint32(fd))
+	if err != nil {
+		return err
+	}
+	st, err := d.Status(ctx)
+	if err != nil {
+		return err
+	}
+	lines := receipts.Copy(receipts.DocTypeOf(tags), tags, st.LineWidth)
+	if err := d.PrintText(ctx, lines); err != nil {
+		return err
+	}
+	if err := d.Cut(ctx, true); err != nil {
+		return err
+	}
+	for _, l := range lines {
+		fmt.Fprintln(e.stdout, l)
+	}
+	return nil
 }
 
 func kkmPrintTest(ctx context.Context, e *env, d *shtrih.Device, _ []string) error {
