@@ -97,6 +97,8 @@ func (e *Emulator) shiftMode() byte {
 	switch {
 	case e.st.Receipt != nil:
 		return byte(e.st.Receipt.Type)<<4 | 8
+	case e.newDate != nil:
+		return 6 // waiting for the date to be confirmed (23h)
 	case !e.st.ShiftOpen:
 		return 4
 	case e.now().Sub(e.st.ShiftOpened) > 24*time.Hour:
@@ -212,6 +214,24 @@ func init() {
 		shtrih.CmdContinue:    {run: byOp((*Emulator).continuePrint)},
 		shtrih.CmdOpenShift:   {run: byOp((*Emulator).openShiftCmd)},
 
+		shtrih.CmdReadTable: {run: byOpArgs((*Emulator).readTable), readOnly: true},
+		cmdWriteTable:       {run: byOpArgs((*Emulator).writeTable)},
+		cmdTableInfo:        {run: byOpArgs((*Emulator).tableInfo), readOnly: true},
+		cmdFieldInfo:        {run: byOpArgs((*Emulator).fieldInfo), readOnly: true},
+		cmdMoneyReg:         {run: byOpArgs((*Emulator).moneyReg), readOnly: true},
+		cmdOperReg:          {run: byOpArgs((*Emulator).operReg), readOnly: true},
+		cmdSetExchange:      {run: byOpArgs((*Emulator).setExchange)},
+		cmdGetExchange:      {run: byOpArgs((*Emulator).getExchange), readOnly: true},
+		cmdSetTime:          {run: byOpArgs((*Emulator).setTime)},
+		cmdSetDate:          {run: byOpArgs((*Emulator).setDate)},
+		cmdConfirmDate:      {run: byOpArgs((*Emulator).confirmDate)},
+		cmdDiscount:         {run: (*Emulator).adjust},
+		cmdMarkup:           {run: (*Emulator).adjust},
+		cmdVoidDiscount:     {run: (*Emulator).adjust},
+		cmdVoidMarkup:       {run: (*Emulator).adjust},
+		cmdEAN13:            {run: byOpArgs((*Emulator).printEAN13), readOnly: true},
+		cmdBarcode:          {run: byOpArgs((*Emulator).printerBarcode), readOnly: true},
+
 		shtrih.CmdFNOpenShift:    {run: byOp((*Emulator).fnOpenShift)},
 		shtrih.CmdFNStatus:       {run: plain((*Emulator).fnStatus), readOnly: true},
 		shtrih.CmdFNNumber:       {run: plain((*Emulator).fnNumber), readOnly: true},
@@ -307,8 +327,10 @@ func (e *Emulator) cut(op int) answer {
 	return ok(byte(op))
 }
 
+// xReportCmd is 40h: the administrators (29, 30) and, when the model
+// parameters say so (F7h bit 33), the senior cashier (28).
 func (e *Emulator) xReportCmd(op int) answer {
-	if op < 28 {
+	if op < 28 || op == 28 && e.cfg.NoSeniorCashierReports {
 		return fail(fiscal.CodeBadPassword)
 	}
 	return e.xReport(op)
@@ -457,19 +479,30 @@ func errorText(c fiscal.Code) string {
 	return "ККТ: " + text
 }
 
+// modelParams is F7h type 1, the model parameters (31 bytes): flags (8),
+// font 1 and 2 widths, first graphics line, INN digits, RNM digits, long
+// RNM digits, long serial digits, tax inspector's and system
+// administrator's default passwords (4 each), the Bluetooth table, the
+// tax calculation field of table 1, the maximum command length (2), the
+// graphics line width and the graphics-512 line width (1 each) and lines
+// (2). Flags: cutter (13), 6Bh (36) and, unless
+// Config.NoSeniorCashierReports, the senior cashier's reports (33).
 func (e *Emulator) modelParams(args []byte) answer {
 	if len(args) < 1 || args[0] != 1 {
 		return fail(0x33)
 	}
 	var flags uint64 = 1<<13 | 1<<36 // cutter, 6Bh available
+	if !e.cfg.NoSeniorCashierReports {
+		flags |= 1 << 33
+	}
 	b := shtrih.PutUint(nil, flags, 8)
 	b = append(b, byte(e.cfg.LineWidth), byte(e.cfg.LineWidth/2)) // font 1 and 2 widths
-	b = append(b, 12, 16)                                         // INN and RNM digits
+	b = append(b, 0, 12, 10, 16, 16)                              // first graphics line; INN, RNM, long RNM, long serial digits
+	b = append(b, u32(0)...)                                      // default tax inspector password
 	b = append(b, u32(30)...)                                     // default sysadmin password
+	b = append(b, 0, 14)                                          // no Bluetooth table; table 1 field 14 tax calculation
 	b = append(b, u16(shtrih.MaxPayload)...)                      // maximum command length
-	for len(b) < 33 {
-		b = append(b, 0)
-	}
+	b = append(b, 72, 0, 0, 0)                                    // graphics line width; no graphics-512
 	return ok(b...)
 }
 
@@ -924,8 +957,9 @@ func (e *Emulator) closeReceipt(op int, pays [16]int64, taxSystem byte, text str
 	cash := pays[0] - change
 	kind := r.Kind()
 	e.st.ReceiptNumber++
+	discount, markup := r.spread()
 	d := e.newDoc(Doc{Type: fiscal.DocReceipt, Kind: kind, Sum: total, Number: e.st.ReceiptNumber,
-		Tags: r.Tags, Lines: r.Lines, TaxSystem: taxSystem, Cash: cash, Card: nonCash})
+		Tags: r.Tags, Lines: r.Lines, TaxSystem: taxSystem, Cash: cash, Card: nonCash, Discount: discount, Markup: markup})
 	t := &e.st.Totals
 	t.Count[kind]++
 	t.Sum[kind] += total
@@ -1010,7 +1044,7 @@ func (e *Emulator) closeReceiptFF45(op int, args []byte) answer {
 
 // legacySale is 80h–83h: quantity in thousandths, tax group numbers.
 func (e *Emulator) legacySale(cmd shtrih.Cmd, op int, args []byte) answer {
-	if len(args) < 5+5+1+4+40 {
+	if len(args) < 5+5+1+4 { // the text may be shorter than 40 bytes, or none
 		return fail(fiscal.CodeBadLength)
 	}
 	kinds := map[shtrih.Cmd]byte{0x80: 1, 0x81: 3, 0x82: 2, 0x83: 4}
@@ -1026,7 +1060,7 @@ func (e *Emulator) legacySale(cmd shtrih.Cmd, op int, args []byte) answer {
 	b = append(b, shtrih.NoValue...)
 	b = append(b, shtrih.NoValue...)
 	b = append(b, taxBits, args[10], 4, 1)
-	b = append(b, []byte(trimZero(args[15:55]))...)
+	b = append(b, []byte(trimZero(args[15:]))...)
 	a := e.operation(op, b)
 	if a.code == 0 {
 		a.data = []byte{byte(op)}
@@ -1048,14 +1082,14 @@ func trimZero(b []byte) string {
 }
 
 func (e *Emulator) legacyClose(op int, args []byte) answer {
-	if len(args) < 20+2+4+40 {
+	if len(args) < 20+2+4 { // the text may be shorter than 40 bytes, or none
 		return fail(fiscal.CodeBadLength)
 	}
 	var pays [16]int64
 	for i := 0; i < 4; i++ {
 		pays[i] = shtrih.Money(args[i*5:])
 	}
-	a := e.closeReceipt(op, pays, 0, shtrih.Text(args[26:66]))
+	a := e.closeReceipt(op, pays, 0, shtrih.Text(args[26:]))
 	if a.code == 0 {
 		a.data = append([]byte{byte(op)}, a.data[:5]...)
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	SlowDelay time.Duration
 	// LineWidth is the tape width in characters [48].
 	LineWidth int
+	// NoSeniorCashierReports takes from the senior cashier (operator 28)
+	// the right to X reports (40h): the model parameter F7h bit 33 is then
+	// clear, and only the administrators (29, 30) may take them.
+	NoSeniorCashierReports bool
 	// Initial is the state of a new device when there is no state file
 	// [NewState(Now())].
 	Initial *State
@@ -112,9 +116,12 @@ type Emulator struct {
 	tapeFile  *os.File
 	executed  map[shtrih.Cmd]int
 	read      *docRead // the document requested with FF3A, nil when none is being read
-	closers   []io.Closer
-	closed    bool
-	wg        sync.WaitGroup
+	// newDate is the date 22h programmed, waiting for 23h to confirm it
+	// (mode 6); nil when none is.
+	newDate *time.Time
+	closers []io.Closer
+	closed  bool
+	wg      sync.WaitGroup
 }
 
 // New loads the state file (or creates the device) and opens the tape.
@@ -337,7 +344,7 @@ func (e *Emulator) PowerCycle() {
 func (e *Emulator) powerCycleLocked() {
 	e.epoch++
 	e.busyUntil = time.Time{}
-	e.read = nil
+	e.read, e.newDate = nil, nil
 	if e.cfg.StatePath != "" {
 		st, jr, ok, err := loadState(e.cfg.StatePath)
 		if err != nil {

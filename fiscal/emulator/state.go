@@ -151,6 +151,19 @@ type Receipt struct {
 	Operator int          `json:"operator"`
 	Lines    []Line       `json:"lines"`
 	Tags     []fiscal.Tag `json:"tags,omitempty"`
+	// Discount and Markup are the receipt's (86h, 87h less 8Ah, 8Bh),
+	// spread over the lines when it closes; Adjusts list them as printed.
+	Discount int64    `json:"discount,omitempty"`
+	Markup   int64    `json:"markup,omitempty"`
+	Adjusts  []Adjust `json:"adjusts,omitempty"`
+}
+
+// Adjust is a discount or markup on a receipt (86h, 87h) or its cancel
+// (8Ah, 8Bh).
+type Adjust struct {
+	Cmd  int    `json:"cmd"`
+	Sum  int64  `json:"sum"`
+	Text string `json:"text,omitempty"`
 }
 
 // Kind is the settlement sign (1054) of the receipt.
@@ -158,9 +171,9 @@ func (r *Receipt) Kind() fiscal.ReceiptKind {
 	return [...]fiscal.ReceiptKind{fiscal.Sale, fiscal.Buy, fiscal.SaleReturn, fiscal.BuyReturn}[r.Type&3]
 }
 
-// Total is the sum of the lines.
+// Total is the sum of the lines, less the discount, plus the markup.
 func (r *Receipt) Total() int64 {
-	var t int64
+	t := r.Markup - r.Discount
 	for _, l := range r.Lines {
 		t += l.Sum
 	}
@@ -212,6 +225,9 @@ type Doc struct {
 	TaxSystem byte  `json:"tax_system,omitempty"`
 	Cash      int64 `json:"cash,omitempty"`
 	Card      int64 `json:"card,omitempty"`
+	// Discount and Markup of a receipt (86h, 87h), spread over its lines.
+	Discount int64 `json:"discount,omitempty"`
+	Markup   int64 `json:"markup,omitempty"`
 }
 
 // NewState returns a registered device with an empty fiscal drive history

@@ -168,6 +168,7 @@ func (e *Emulator) receiptText(r *Receipt, d Doc, pays [16]int64, change int64, 
 		}
 		out = append(out, taxNames[l.TaxBits])
 	}
+	out = append(out, e.adjustLines(r)...)
 	out = append(out, rule, lr("ИТОГ", "="+rub(d.Sum), w))
 	var nonCash int64
 	for _, p := range pays[1:] {
