@@ -873,13 +873,7 @@ func (e *Emulator) cancelReceipt() {
 
 // operation is FF46: one receipt line.
 func (e *Emulator) operation(op int, args []byte) answer {
-	if c := e.shiftCheck(true); c != 0 {
-		return fail(c)
-	}
-	if c := e.fnCheck(); c != 0 {
-		return fail(c)
-	}
-	if c := e.printCheck(); c != 0 {
+	if c := e.lineCheck(); c != 0 {
 		return fail(c)
 	}
 	if len(args) < 26 {
@@ -913,6 +907,18 @@ func (e *Emulator) operation(op int, args []byte) answer {
 	r.Lines = append(r.Lines, Line{Op: kind, Qty: qty, Price: price, Sum: sum, TaxBits: taxBits,
 		Dept: dept, Method: method, Subject: subject, Name: name})
 	return ok()
+}
+
+// lineCheck is the precondition of a receipt line: the shift open and
+// young, the fiscal drive ready, the printer too.
+func (e *Emulator) lineCheck() fiscal.Code {
+	if c := e.shiftCheck(true); c != 0 {
+		return c
+	}
+	if c := e.fnCheck(); c != 0 {
+		return c
+	}
+	return e.printCheck()
 }
 
 func isNoValue(b []byte) bool {

@@ -81,22 +81,7 @@ func (e *Emulator) Control(line string) string {
 			e.Advance(d)
 		}
 	case "fault":
-		if len(f) < 2 {
-			return "error: fault needs a name"
-		}
-		flt, ok := ParseFault(f[1])
-		if !ok {
-			return "error: unknown fault " + f[1]
-		}
-		var cmd shtrih.Cmd
-		if len(f) > 2 {
-			var v uint16
-			if _, err := fmt.Sscanf(strings.TrimSuffix(strings.ToUpper(f[2]), "H"), "%X", &v); err != nil {
-				return "error: bad command code " + f[2]
-			}
-			cmd = shtrih.Cmd(v)
-		}
-		e.Arm(flt, cmd)
+		return e.ctlFault(f[1:])
 	default:
 		return "error: unknown command " + f[0]
 	}
@@ -123,4 +108,25 @@ func (e *Emulator) ListenControl(addr string) (net.Addr, error) {
 			}
 		}
 	})
+}
+
+// ctlFault is "fault NAME [CMD]".
+func (e *Emulator) ctlFault(args []string) string {
+	if len(args) < 1 {
+		return "error: fault needs a name"
+	}
+	flt, ok := ParseFault(args[0])
+	if !ok {
+		return "error: unknown fault " + args[0]
+	}
+	var cmd shtrih.Cmd
+	if len(args) > 1 {
+		var v uint16
+		if _, err := fmt.Sscanf(strings.TrimSuffix(strings.ToUpper(args[1]), "H"), "%X", &v); err != nil {
+			return "error: bad command code " + args[1]
+		}
+		cmd = shtrih.Cmd(v)
+	}
+	e.Arm(flt, cmd)
+	return "ok"
 }

@@ -147,16 +147,8 @@ func (e *Emulator) operRegister(n int) int {
 		return int(e.byDept(true, n/4+1, n%4, lineOne))
 	case n < 128:
 		return int(e.byDept(false, (n-64)/4+1, n%4, lineOne))
-	case n >= 136 && n < 144:
-		f := func(d Doc) int64 { return positive(d.Discount) }
-		if n >= 140 {
-			f = func(d Doc) int64 { return positive(d.Markup) }
-		}
-		return int(e.byKind(n%4, f))
-	case n >= 144 && n < 148:
-		return int(e.byKind(n-144, docOne))
-	case n >= 148 && n < 152:
-		return e.st.ReceiptNumber
+	case n >= 136 && n < 152:
+		return e.shiftCounts(n)
 	case n == 152:
 		return e.st.DocNumber
 	case n == 153:
@@ -167,6 +159,20 @@ func (e *Emulator) operRegister(n int) int {
 		return e.lastZ()
 	}
 	return 0
+}
+
+// shiftCounts are operating registers 136..151: discounts, markups and
+// receipts of the shift by kind, and the receipt number.
+func (e *Emulator) shiftCounts(n int) int {
+	switch {
+	case n < 140:
+		return int(e.byKind(n%4, func(d Doc) int64 { return positive(d.Discount) }))
+	case n < 144:
+		return int(e.byKind(n%4, func(d Doc) int64 { return positive(d.Markup) }))
+	case n < 148:
+		return int(e.byKind(n-144, docOne))
+	}
+	return e.st.ReceiptNumber
 }
 
 // lastZ is the number of the last shift closed.
