@@ -209,6 +209,9 @@ func (r *Runtime) startWorld(ctx context.Context, cfg *config.Config, opt Option
 		return nil, fail("boot", KindConfig, i18n.M("app.no_training"), nil)
 	}
 	s := world.Setup{Dir: filepath.Join(r.DataDir, "emulator"), EmulatorTCP: opt.EmulatorTCP, Clock: opt.Clock, Log: opt.Log, HTTP: opt.HTTP}
+	if a, _, err := agentOf(cfg); err == nil {
+		s.INN, s.Name, s.Agent, s.TaxSystem = a.INN, a.Name, a.Role, a.TaxSystem
+	}
 	if cfg.Training {
 		s.Dir, s.Network, s.Providers = filepath.Join(r.DataDir, "training"), true, cfg.Providers
 	}

@@ -68,16 +68,29 @@ func (t *Till) Mismatches(in fiscal.Info) []i18n.Msg {
 		role = fiscal.PaymentSubagent
 	}
 	if r.Agent&role == 0 {
-		out = append(out, i18n.M("app.reg.agent", "device", r.Agent.String(), "config", role.String()))
+		out = append(out, i18n.M("app.reg.agent", "device", named("fiscal.agent.", r.Agent.Names()), "config", named("fiscal.agent.", role.Names())))
 	}
 	if a.TaxSystem != 0 && r.TaxSystems&a.TaxSystem == 0 {
-		out = append(out, i18n.M("app.reg.tax", "device", r.TaxSystems.String(), "config", a.TaxSystem.String()))
+		out = append(out, i18n.M("app.reg.tax", "device", named("fiscal.tax.", r.TaxSystems.Names()), "config", named("fiscal.tax.", a.TaxSystem.Names())))
 	}
 	if r.Auto {
 		out = append(out, i18n.M("app.reg.auto"))
 	}
 	if (a.FeeTax == fiscal.VAT5 || a.FeeTax == fiscal.VAT7) && a.TaxSystem&(fiscal.USNIncome|fiscal.USNIncomeMinus) == 0 {
-		out = append(out, i18n.M("app.reg.fee_tax", "config", a.TaxSystem.String()))
+		out = append(out, i18n.M("app.reg.fee_tax", "config", named("fiscal.tax.", a.TaxSystem.Names())))
+	}
+	return out
+}
+
+// named turns names into the catalogue's words for them (prefix+name),
+// "none" for no name at all.
+func named(prefix string, names []string) []i18n.Msg {
+	if len(names) == 0 {
+		names = []string{"none"}
+	}
+	out := make([]i18n.Msg, len(names))
+	for i, n := range names {
+		out[i] = i18n.M(prefix + n)
 	}
 	return out
 }
@@ -105,6 +118,8 @@ func (t *Till) lawReady(ctx context.Context) i18n.Msg {
 		return i18n.M("app.receipt.fn_ofd_blocked", "count", in.Drive.Unsent, "since", in.Drive.OldestUnsent.Format("02.01.2006"))
 	case fiscal.DriveCritical:
 		return i18n.M("app.receipt.fn_critical")
+	case fiscal.DriveFull:
+		return i18n.M("app.receipt.fn_memory_full")
 	}
 	return i18n.Msg{}
 }

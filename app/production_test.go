@@ -24,36 +24,12 @@ import (
 // HTTP server and the emulator on a TCP port stand in for the network and
 // the device.
 func TestBootFromConfig(t *testing.T) {
-	dir := t.TempDir()
-	keys, err := sim.TrainingKeys(filepath.Join(dir, "keys"), time.Now())
-	require.NoError(t, err)
-	sc := keys.Config()
-	sc.Balance = 10000_00
-	srv, err := sim.Listen("127.0.0.1:0", sc, nil)
-	require.NoError(t, err)
-	defer srv.Close()
-	s, base := srv.Sim, srv.URL
-	em, err := emulator.New(emulator.Config{LineWidth: 42})
-	require.NoError(t, err)
-	defer em.Close()
-	addr, err := em.ListenTCP("127.0.0.1:0")
-	require.NoError(t, err)
-
-	file := filepath.Join(dir, "paydesk.yaml")
-	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`language: ru
-data_dir: data
-point: {sd: "17031", ap: "17032", op: "17034"}
-keys: {secret: keys/secret.key, passphrase_file: keys/passphrase, bank: keys/pubkeys.key, bank_serial: 64182}
-gateway: {base_url: %q, balance_url: %q, timeout: 10s}
-fiscal: {port: "tcp://%s", password: 30}
-agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002", role: subagent, tax_system: usn, fee: "1%%", fee_tax: none}
-`, base, base+"/cgi-bin/status/get_rest.cgi", addr)), 0o600))
-	cfg, err := config.Load(file)
-	require.NoError(t, err)
-	assert.False(t, cfg.Training)
-	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
-	require.NoError(t, err)
-	defer rt.Close()
+	// The register is registered for the configured agent (its INN), as a
+	// production register must be: TestRegistrationMismatch has ones that are not.
+	reg := emulator.NewState(time.Now())
+	reg.INN = "7701234567"
+	rt, s, em, dir := bootProduction(t, &reg)
+	assert.False(t, rt.Config.Training)
 	assert.Nil(t, rt.World, "no simulator outside training")
 	assert.Equal(t, filepath.Join(dir, "data", "paydesk.db"), rt.books.Path())
 
@@ -79,6 +55,42 @@ agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001
 	bal, err := rt.Till.Balance(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, moneyAmount(10000_00-1010_00), bal)
+}
+
+// bootProduction boots a till from a configuration file, as in production:
+// the simulator behind an HTTP server and the emulator (with the state reg)
+// on a TCP port stand in for the network and the device.
+func bootProduction(t *testing.T, reg *emulator.State) (*Runtime, *sim.Sim, *emulator.Emulator, string) {
+	t.Helper()
+	dir := t.TempDir()
+	keys, err := sim.TrainingKeys(filepath.Join(dir, "keys"), time.Now())
+	require.NoError(t, err)
+	sc := keys.Config()
+	sc.Balance = 10000_00
+	srv, err := sim.Listen("127.0.0.1:0", sc, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	em, err := emulator.New(emulator.Config{LineWidth: 42, Initial: reg})
+	require.NoError(t, err)
+	t.Cleanup(func() { em.Close() })
+	addr, err := em.ListenTCP("127.0.0.1:0")
+	require.NoError(t, err)
+	base := srv.URL
+	file := filepath.Join(dir, "paydesk.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`language: ru
+data_dir: data
+point: {sd: "17031", ap: "17032", op: "17034"}
+keys: {secret: keys/secret.key, passphrase_file: keys/passphrase, bank: keys/pubkeys.key, bank_serial: 64182}
+gateway: {base_url: %q, balance_url: %q, timeout: 10s}
+fiscal: {port: "tcp://%s", password: 30}
+agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001", operator_phone: "+74950000002", role: subagent, tax_system: usn, fee: "1%%", fee_tax: none}
+`, base, base+"/cgi-bin/status/get_rest.cgi", addr)), 0o600))
+	cfg, err := config.Load(file)
+	require.NoError(t, err)
+	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
+	require.NoError(t, err)
+	t.Cleanup(func() { rt.Close() })
+	return rt, srv.Sim, em, dir
 }
 
 func moneyAmount(v int64) money.Amount { return money.Amount(v) }

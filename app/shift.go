@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"errors"
-	"time"
 
 	"paydesk/fiscal"
 	"paydesk/internal/i18n"
 	"paydesk/money"
+	"paydesk/receipts"
 	"paydesk/store"
 )
 
@@ -25,8 +25,7 @@ func (t *Till) OpenShift(ctx context.Context, u *User, float money.Amount) (*sto
 	if _, err := t.d.Store.CurrentShift(ctx); err == nil {
 		return nil, fail(op, KindState, i18n.M("app.shift_open"), store.ErrShiftOpen)
 	}
-	deviceShift := 0
-	var openedAt time.Time // the device's, when its shift is adopted
+	o := store.Opening{Float: float, FloatDoc: -1}
 	if reg := t.d.Register; reg != nil {
 		st, err := reg.Status(ctx)
 		if err != nil {
@@ -44,21 +43,28 @@ func (t *Till) OpenShift(ctx context.Context, u *User, float money.Amount) (*sto
 				return nil, fail(op, KindDevice, i18n.M("app.register_silent"), err)
 			}
 		}
-		deviceShift = st.ShiftNumber
+		o.DeviceShift, o.FloatDoc = st.ShiftNumber, st.DocNumber
 		if adopted {
 			// Adopted from the device: its 24 hours run from its own
 			// opening, not the books'.
-			openedAt = st.ShiftOpened
+			o.OpenedAt = st.ShiftOpened
 		}
 	}
-	sh, err := t.d.Store.OpenShift(ctx, u.Login, u.ID, float, deviceShift, openedAt)
+	// With a register, the float's cash operation is started in the same
+	// transaction as the shift, then made on the register exactly once as
+	// any started one is (a failure is retried before the next document).
+	sh, err := t.d.Store.OpenShift(ctx, u.Login, u.ID, o)
 	if err != nil {
 		return nil, err
 	}
 	if float > 0 && t.d.Register != nil {
-		// The opening float goes into the register's cash register too,
-		// exactly once (a failure is retried before the next document).
-		if err := t.cashOnDevice(ctx, u, "float", float); err != nil {
+		if t.d.Step != nil {
+			t.d.Step("cash_started", nil)
+		}
+		t.fiscalMu.Lock()
+		err := t.settleCash(ctx)
+		t.fiscalMu.Unlock()
+		if err != nil {
 			t.log.Warn("app: opening float not registered on the device yet", "err", err)
 		}
 	}
@@ -126,8 +132,8 @@ func (t *Till) cashOp(ctx context.Context, u *User, kind string, amount money.Am
 	return t.cashOnDevice(ctx, u, kind, amount)
 }
 
-// cashOnDevice makes a cash operation (in, out, or the opening float) on
-// the device exactly once: it is recorded as started with the device's
+// cashOnDevice makes a cash operation (in or out) on the device exactly
+// once: it is recorded as started with the device's
 // document number before it, then made, then finished with the device's
 // document, or voided when the device refused it.
 func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount money.Amount) error {
@@ -161,17 +167,41 @@ func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount mo
 		}
 		return t.d.Store.FinishCashOp(ctx, "till", c.ID, true, fd)
 	}
+	if fiscal.CodeOf(err) == fiscal.CodeNotSupported {
+		// The firmware has no cash in/out (some FFD 1.2 firmware dropped
+		// them; they are not fiscal documents): the books hold it alone.
+		return t.cashInBooks(ctx, u, c, kind, amount)
+	}
 	if errors.Is(err, fiscal.ErrOutcomeUnknown) || fiscal.KindOf(err) == fiscal.KindLink {
 		// The device may have made it: decide from its document number.
 		if made, derr := t.decideCash(ctx, c, false); derr == nil && made {
 			return nil
 		}
-	} else if kind != "float" {
-		if ferr := t.d.Store.FinishCashOp(ctx, "till", c.ID, false, 0); ferr != nil {
-			return ferr
-		}
+	} else if ferr := t.d.Store.FinishCashOp(ctx, "till", c.ID, false, 0); ferr != nil {
+		return ferr
 	}
 	return fail(op, KindDevice, i18n.M("app.cash_not_taken"), err)
+}
+
+// cashInBooks finishes a cash operation the register has no command for:
+// done in the books with no device document, then a non-fiscal document
+// saying so is printed (the till's own, not the register's; a slip that
+// does not print is only logged: the operation is made, and made once).
+func (t *Till) cashInBooks(ctx context.Context, u *User, c *store.CashOperation, kind string, amount money.Amount) error {
+	if err := t.d.Store.FinishCashOp(ctx, "till", c.ID, true, 0); err != nil {
+		return err
+	}
+	if t.d.Step != nil {
+		t.d.Step("cash_made", nil)
+	}
+	t.d.Log.Warn("register has no cash in/out commands: the operation is in the books only", "kind", kind, "amount", amount.String())
+	lines := receipts.CashSlip(kind == "out", amount, u.FullName, t.d.Clock.Now(), t.d.Agent, t.width(ctx))
+	if err := t.d.Register.PrintText(ctx, lines); err != nil {
+		t.d.Log.Warn("cash operation slip not printed", "err", err)
+		return nil
+	}
+	_ = t.d.Register.Cut(ctx, true)
+	return nil
 }
 
 // settleCash decides every cash operation left started (by a crash or a
@@ -211,11 +241,17 @@ func (t *Till) decideCash(ctx context.Context, c *store.CashOperation, redo bool
 		return false, nil
 	}
 	fd, err := reg.CashIn(ctx, int64(c.Amount))
+	if fiscal.CodeOf(err) == fiscal.CodeNotSupported {
+		return true, t.d.Store.FinishCashOp(ctx, "recover", c.ID, true, 0) // the books hold it (cashInBooks)
+	}
 	if err != nil {
 		if errors.Is(err, fiscal.ErrOutcomeUnknown) || fiscal.KindOf(err) == fiscal.KindLink {
 			return t.decideCash(ctx, c, false)
 		}
 		return false, err
+	}
+	if t.d.Step != nil {
+		t.d.Step("cash_made", nil)
 	}
 	return true, t.d.Store.FinishCashOp(ctx, "recover", c.ID, true, fd)
 }

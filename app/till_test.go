@@ -450,7 +450,6 @@ func TestCashOperationExactlyOnce(t *testing.T) {
 		{name: "refused with a NAK, then made", kind: "out", fault: emulator.FaultNAK, wantDone: true},
 		{name: "crash before the device", kind: "in", crashAt: "cash_started"},
 		{name: "crash after the device", kind: "out", crashAt: "cash_made", wantDone: true},
-		{name: "float: crash before the device, made at restart", kind: "float", crashAt: "cash_started", wantDone: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -469,9 +468,6 @@ func TestCashOperationExactlyOnce(t *testing.T) {
 				}
 			}
 			do := func() error {
-				if tc.kind == "float" {
-					return r.Till.cashOnDevice(ctx, r.manager, "float", 100_00)
-				}
 				if tc.kind == "out" {
 					return r.Till.CashOut(ctx, r.manager, 100_00)
 				}
@@ -554,4 +550,57 @@ func TestAdoptedShiftKeepsTheDevicesTime(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, store.StateChecked, r.reload(t, p).State, "pay was not sent")
 	assert.Zero(t, r.Sim.Committed(p.Session))
+}
+
+// The opening float is on the register exactly once whatever the moment
+// the till dies: the shift and the float's started operation are one
+// transaction, and the start settles it before anything else.
+func TestFloatExactlyOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		crashAt string
+		fault   emulator.Fault
+	}{
+		{name: "made"},
+		{name: "crash after the books, before the register", crashAt: "cash_started"},
+		{name: "crash after the register", crashAt: "cash_made"},
+		{name: "answer lost after it was made", fault: emulator.FaultPowerLoss},
+		{name: "power lost before it was made", fault: emulator.FaultPowerLossBefore},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := bootTraining(t, clock.Real{}, false)
+			drawer := r.Emulator.State().Cash
+			if tc.fault != 0 {
+				r.Emulator.Arm(tc.fault, shtrih.CmdCashIn)
+			}
+			r.Till.d.Step = func(step string, _ *store.Payment) {
+				if step == tc.crashAt {
+					panic("crash")
+				}
+			}
+			func() {
+				defer func() { _ = recover() }()
+				_, _ = r.Till.OpenShift(ctx, r.kassir, 700_00)
+			}()
+			r.Till.d.Step = nil
+			if tc.crashAt != "" {
+				require.NoError(t, r.Close())
+				r = reboot(t, r.dir, clock.Real{}, false)
+			}
+			// The next document settles what is left.
+			require.NoError(t, r.Till.XReport(ctx, r.kassir))
+			sh, err := r.Store.CurrentShift(ctx)
+			require.NoError(t, err)
+			ops, err := r.Store.CashOps(ctx, sh.ID)
+			require.NoError(t, err)
+			require.Len(t, ops, 1)
+			assert.Equal(t, "float", ops[0].Kind)
+			assert.Equal(t, "done", ops[0].State)
+			assert.Equal(t, int64(700_00), r.Emulator.State().Cash-drawer, "the float on the register once")
+			tot, err := r.Store.ShiftTotals(ctx, sh)
+			require.NoError(t, err)
+			assert.Equal(t, int64(700_00), int64(tot.Expected))
+		})
+	}
 }

@@ -67,6 +67,10 @@ type Drive struct {
 	Unsent       int
 	FirstUnsent  uint32
 	OldestUnsent time.Time
+	// DocsLeft is about how many more documents the drive's archive holds
+	// (FF63h); DocsKnown is false when the register cannot tell.
+	DocsLeft  int
+	DocsKnown bool
 }
 
 // DaysLeft is the number of whole days from now until the drive expires,
@@ -89,7 +93,8 @@ type Problem string
 const (
 	DriveExpired   Problem = "expired"     // past its expiry date
 	DriveOFDFull   Problem = "ofd_blocked" // a document has waited for the OFD for 30 days
-	DriveMemory    Problem = "memory"      // memory full (90 % and the drive says so)
+	DriveFull      Problem = "memory_full" // the archive holds no more documents
+	DriveMemory    Problem = "memory"      // memory 90 % full (the drive says so)
 	DriveCritical  Problem = "critical"    // the drive reports a critical error
 	DriveUrgent    Problem = "urgent"      // expires within 3 days
 	DriveSoon      Problem = "soon"        // expires within 30 days
@@ -108,6 +113,8 @@ func (d Drive) Blocked(now time.Time) Problem {
 		return DriveOFDFull
 	case d.Warnings&WarnCritical != 0:
 		return DriveCritical
+	case d.DocsKnown && d.DocsLeft <= 0:
+		return DriveFull
 	}
 	return ""
 }

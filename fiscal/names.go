@@ -5,10 +5,12 @@ import "strings"
 // taxSystemNames name the tax systems (1055/1062 bits) as configuration
 // and paydeskctl write them, in the order they are listed.
 var taxSystemNames = []struct {
-	name string
-	bit  TaxSystem
+	name    string
+	bit     TaxSystem
+	printed string // as receipts print it
 }{
-	{"osn", OSN}, {"usn", USNIncome}, {"usn-minus", USNIncomeMinus}, {"eshn", ESHN}, {"psn", PSN},
+	{"osn", OSN, "ОСН"}, {"usn", USNIncome, "УСН доход"}, {"usn-minus", USNIncomeMinus, "УСН доход - расход"},
+	{"eshn", ESHN, "ЕСХН"}, {"psn", PSN, "ПСН"},
 }
 
 // TaxSystemNames lists the tax system names: osn, usn, usn-minus, eshn, psn.
@@ -30,35 +32,57 @@ func TaxSystemNamed(name string) (TaxSystem, bool) {
 	return 0, false
 }
 
-// String names the bits set, joined by "+" (osn+usn); "none" when none is.
-func (s TaxSystem) String() string {
+// Names lists the names of the bits set (osn, usn), none when none is.
+func (s TaxSystem) Names() []string {
 	var out []string
 	for _, t := range taxSystemNames {
 		if s&t.bit != 0 {
 			out = append(out, t.name)
 		}
 	}
-	if len(out) == 0 {
-		return "none"
-	}
-	return strings.Join(out, "+")
+	return out
 }
 
-// String names the agent roles set: agent (ПЛ. АГЕНТ), subagent (ПЛ.
-// СУБАГЕНТ), other bits as bank-agent, bank-subagent, attorney,
-// commissioner, other; "none" when the sign is empty.
-func (a AgentSign) String() string {
-	names := []string{"bank-agent", "bank-subagent", "agent", "subagent", "attorney", "commissioner", "other"}
+// String names the bits set, joined by "+" (osn+usn); "none" when none is.
+func (s TaxSystem) String() string { return joinNames(s.Names()) }
+
+// Printed names the bits set as receipts print them (УСН доход), joined
+// by commas; "" when none is.
+func (s TaxSystem) Printed() string {
 	var out []string
-	for i, n := range names {
+	for _, t := range taxSystemNames {
+		if s&t.bit != 0 {
+			out = append(out, t.printed)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// agentNames name the agent sign's bits (1057), lowest first.
+var agentNames = []string{"bank-agent", "bank-subagent", "agent", "subagent", "attorney", "commissioner", "other"}
+
+// Names lists the agent roles set: agent (ПЛ. АГЕНТ), subagent (ПЛ.
+// СУБАГЕНТ), other bits as bank-agent, bank-subagent, attorney,
+// commissioner, other; none when the sign is empty.
+func (a AgentSign) Names() []string {
+	var out []string
+	for i, n := range agentNames {
 		if a&(1<<i) != 0 {
 			out = append(out, n)
 		}
 	}
-	if len(out) == 0 {
+	return out
+}
+
+// String names the agent roles set, joined by "+"; "none" when the sign
+// is empty.
+func (a AgentSign) String() string { return joinNames(a.Names()) }
+
+func joinNames(names []string) string {
+	if len(names) == 0 {
 		return "none"
 	}
-	return strings.Join(out, "+")
+	return strings.Join(names, "+")
 }
 
 // feeTaxes are the VAT rates in force (2026) a point's own fee may carry,

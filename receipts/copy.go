@@ -101,7 +101,7 @@ func Copy(typ fiscal.DocType, tags []fiscal.Tag, width int) []string {
 		}
 	}
 	if v, ok := num(tags, 1055); ok {
-		add(Pair("СНО", fiscal.TaxSystem(v).String(), width)...)
+		add(Pair("СНО", fiscal.TaxSystem(v).Printed(), width)...)
 	}
 	for _, m := range []struct {
 		n     uint16

@@ -176,6 +176,29 @@ func ReturnSlip(p Payment, a Agent, why string, width int) []string {
 	return out
 }
 
+// CashSlip lays out the non-fiscal document of a cash operation made on
+// a register without cash in/out commands: in (ВНЕСЕНИЕ) or out
+// (ВЫПЛАТА), the amount, when, who, and that the books hold it.
+func CashSlip(out bool, amount money.Amount, cashier string, when time.Time, a Agent, width int) []string {
+	if width < 24 {
+		width = 24
+	}
+	title := "ВНЕСЕНИЕ НАЛИЧНЫХ"
+	if out {
+		title = "ВЫПЛАТА НАЛИЧНЫХ"
+	}
+	var lines []string
+	if a.PointName != "" {
+		lines = append(lines, Center(a.PointName, width))
+	}
+	lines = append(lines, Center(title, width), strings.Repeat("-", width))
+	lines = append(lines, Pair("Сумма", amount.String(), width)...)
+	lines = append(lines, Pair("Дата", when.Format("02.01.2006 15:04:05"), width)...)
+	lines = append(lines, Wrap("Кассир: "+cashier, width)...)
+	lines = append(lines, strings.Repeat("-", width))
+	return append(lines, Wrap("НЕФИСКАЛЬНЫЙ ДОКУМЕНТ: ККТ не регистрирует внесение и выплату, операция записана в книге кассы", width)...)
+}
+
 // Reference is the receipt's tag 1084 {1085, 1086}: it ties the fiscal
 // document to the payment's SESSION and, once known, the network's
 // TRANSID, so that the fiscal drive itself can tell whether a payment's

@@ -51,8 +51,21 @@ func scanShift(row interface{ Scan(...any) error }) (*Shift, error) {
 	return &s, nil
 }
 
+// Opening is how a shift opens.
+type Opening struct {
+	Float       money.Amount // the cash put in the drawer to start with
+	DeviceShift int          // the register's shift number
+	OpenedAt    time.Time    // the register's opening time when adopted; zero: now
+	// FloatDoc is the register's document number before the float is put
+	// on it; -1 when there is no register. With a float and a register,
+	// the float's cash operation is recorded as started in the same
+	// transaction as the shift, so that a crash between them cannot leave
+	// the books holding a float the register was never asked for.
+	FloatDoc int
+}
+
 // OpenShift opens a shift with an opening float.
-func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, float money.Amount, deviceShift int, openedAt time.Time) (*Shift, error) {
+func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, o Opening) (*Shift, error) {
 	var sh *Shift
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -63,16 +76,28 @@ func (s *Store) OpenShift(ctx context.Context, actor string, cashierID int64, fl
 			return ErrShiftOpen
 		}
 		now := s.now()
-		if !openedAt.IsZero() {
-			now = openedAt.UnixMilli()
+		if !o.OpenedAt.IsZero() {
+			now = o.OpenedAt.UnixMilli()
 		}
-		res, err := tx.ExecContext(ctx, "INSERT INTO shifts (opened_at, opened_by, opening_float, device_shift) VALUES (?, ?, ?, ?)", now, cashierID, float, deviceShift)
+		res, err := tx.ExecContext(ctx, "INSERT INTO shifts (opened_at, opened_by, opening_float, device_shift) VALUES (?, ?, ?, ?)", now, cashierID, o.Float, o.DeviceShift)
 		if err != nil {
 			return fmt.Errorf("store: open shift: %w", err)
 		}
 		id, _ := res.LastInsertId()
-		sh = &Shift{ID: id, OpenedAt: msTime(now), OpenedBy: cashierID, OpeningFloat: float, DeviceShift: deviceShift}
-		return s.audit(ctx, tx, actor, "shift.open", fmt.Sprintf("shift %d, float %v, device shift %d", id, float, deviceShift))
+		sh = &Shift{ID: id, OpenedAt: msTime(now), OpenedBy: cashierID, OpeningFloat: o.Float, DeviceShift: o.DeviceShift}
+		if err := s.audit(ctx, tx, actor, "shift.open", fmt.Sprintf("shift %d, float %v, device shift %d", id, o.Float, o.DeviceShift)); err != nil {
+			return err
+		}
+		if o.Float <= 0 || o.FloatDoc < 0 {
+			return nil
+		}
+		res, err = tx.ExecContext(ctx, "INSERT INTO cash_ops (shift_id, cashier_id, kind, amount, at, state, doc_before) VALUES (?, ?, 'float', ?, ?, 'started', ?)",
+			id, cashierID, o.Float, s.now(), o.FloatDoc)
+		if err != nil {
+			return fmt.Errorf("store: cash float: %w", err)
+		}
+		op, _ := res.LastInsertId()
+		return s.audit(ctx, tx, actor, "cash.float.started", fmt.Sprintf("shift %d, %v, operation %d", id, o.Float, op))
 	})
 	return sh, err
 }

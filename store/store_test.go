@@ -62,7 +62,7 @@ func TestDurabilitySettings(t *testing.T) {
 func seed(t testing.TB, s *Store) (*Cashier, *Shift, *Payment) {
 	c, err := s.AddCashier(ctx, "test", Cashier{Login: "anna", FullName: "Кассир Иванова А.А.", Role: RoleCashier}, "1234")
 	require.NoError(t, err)
-	sh, err := s.OpenShift(ctx, "anna", c.ID, 1000_00, 1, time.Time{})
+	sh, err := s.OpenShift(ctx, "anna", c.ID, Opening{Float: 1000_00, DeviceShift: 1, FloatDoc: -1})
 	require.NoError(t, err)
 	p := &Payment{CashierID: c.ID, ProviderCode: "mts", ProviderName: "МТС", PayerID: "9161234567",
 		Amount: 100_00, Fee: 0, Total: 100_00, CommissionRate: 300, Commission: 3_00}
@@ -211,7 +211,7 @@ func TestSessionsUnique(t *testing.T) {
 func TestShiftsAndCash(t *testing.T) {
 	s, _ := newStore(t)
 	anna, sh, _ := seed(t, s)
-	_, err := s.OpenShift(ctx, "anna", anna.ID, 0, 2, time.Time{})
+	_, err := s.OpenShift(ctx, "anna", anna.ID, Opening{DeviceShift: 2, FloatDoc: -1})
 	assert.ErrorIs(t, err, ErrShiftOpen)
 
 	require.NoError(t, s.CashOp(ctx, "anna", anna.ID, "in", 500_00, 3))

@@ -176,8 +176,17 @@ func (w *World) startEmulator(s world.Setup) error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("training: emulator folder: %w", err)
 	}
+	st := emulator.NewState(s.Clock.Now())
+	if s.INN != "" {
+		st.INN = s.INN
+	}
+	if s.Name != "" {
+		st.UserName = s.Name
+	}
+	st.Reg.Agent |= s.Agent
+	st.Reg.TaxSystems |= s.TaxSystem
 	em, err := emulator.New(emulator.Config{StatePath: filepath.Join(s.Dir, "kkm-state.json"), TapePath: filepath.Join(s.Dir, "tape.txt"),
-		Now: s.Clock.Now, Logger: s.Log, LineWidth: 32})
+		Now: s.Clock.Now, Logger: s.Log, LineWidth: 32, Initial: &st})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"paydesk/app"
+	"paydesk/fiscal"
 	"paydesk/money"
 )
 
@@ -53,6 +54,7 @@ func (u *UI) DemoPayment() {
 	u.pay.choose(p)
 	u.pay.number.SetText("9161234567")
 	u.pay.amount.SetText(money.Amount(500_00).String())
+	u.pay.buyer.SetText("+7 916 123-45-67")
 	u.pay.doCheck()
 }
 
@@ -99,4 +101,42 @@ func (u *UI) DemoDisputes() {
 	if len(u.disputes.disputes) > 0 {
 		u.disputes.dList.Select(0)
 	}
+}
+
+// DemoCopy prints, in the background, a copy of the newest payment's
+// receipt from History and shows it (for screenshots; wait with WaitIdle).
+func (u *UI) DemoCopy() {
+	u.show("history")
+	h := u.history
+	for i, p := range h.rows {
+		if p.FD > 0 {
+			h.list.Select(i)
+			h.printCopy(uint32(p.FD))
+			return
+		}
+	}
+}
+
+// DemoHidePopups closes the dialogs open (for screenshots).
+func (u *UI) DemoHidePopups() {
+	for top := u.win.Canvas().Overlays().Top(); top != nil; top = u.win.Canvas().Overlays().Top() {
+		top.Hide()
+		u.win.Canvas().Overlays().Remove(top)
+	}
+}
+
+// DemoDriveWarnings shows the payment screen with the status bar as it is
+// for a fiscal drive 3 days from its expiry with 3 documents unsent to the
+// OFD for two days (for screenshots: the training register's drive is new).
+func (u *UI) DemoDriveWarnings() {
+	u.DemoHidePopups()
+	u.show("pay")
+	u.pay.reset()
+	now := u.opt.Clock.Now()
+	y, m, d := now.Date()
+	in := fiscal.Info{FFD: fiscal.FFD12, Drive: fiscal.Drive{
+		Expires:  time.Date(y, m, d+3, 0, 0, 0, 0, time.UTC),
+		Warnings: fiscal.WarnReplaceUrgent | fiscal.WarnExpiresSoon, Unsent: 3, FirstUnsent: 2,
+		OldestUnsent: now.Add(-50 * time.Hour).Truncate(time.Minute)}}
+	u.status.showInfo(&in)
 }

@@ -47,11 +47,11 @@ type payScreen struct {
 	buyer     *keyEntry
 	buyerHint *widget.Label
 
-	prov       *gateway.Provider
+	prov *gateway.Provider
 	// buyerSent is the buyer's text the till took for buyerOf (a payment's
 	// ID): the text is sent again only when it changed.
-	buyerSent string
-	buyerOf   int64
+	buyerSent  string
+	buyerOf    int64
 	payment    *app.Payment
 	working    bool
 	formatting bool
@@ -101,9 +101,10 @@ func newPayScreen(u *UI) *payScreen {
 	s.tool.SetSelected(u.T("pay.cash"))
 	s.buyer = newKeyEntry(u.router)
 	s.buyer.PlaceHolder = u.T("pay.buyer")
-	s.buyer.OnChanged = func(string) { s.buyerHint.SetText("") }
+	s.buyer.OnChanged = func(string) { s.setBuyerHint("") }
 	s.buyer.OnSubmitted = s.amount.OnSubmitted
 	s.buyerHint = wrapLabel("")
+	s.buyerHint.Hide()
 	s.quote = wrapLabel("")
 	s.check = widget.NewButtonWithIcon(u.T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
 	s.check.Importance = widget.HighImportance
@@ -123,7 +124,7 @@ func newPayScreen(u *UI) *payScreen {
 		container.NewHBox(s.checkNo), s.opName,
 		widget.NewSeparator(),
 		widget.NewLabel(u.T("pay.amount_label")), s.amount, quick, s.tool, s.quote,
-		widget.NewLabel(u.T("pay.buyer_label")), s.buyer, s.buyerHint,
+		container.NewBorder(nil, nil, widget.NewLabel(u.T("pay.buyer_label")), nil, s.buyer), s.buyerHint,
 		container.NewHBox(s.check), s.addInfo,
 		widget.NewSeparator(),
 		container.NewHBox(s.confirm, layout.NewSpacer(), newBtn),
@@ -525,17 +526,24 @@ func (s *payScreen) buyerChanged(p *app.Payment, buyer string) bool {
 	return buyer != s.buyerSent
 }
 
-// buyerTaken notes that the till took the buyer's text for p, and shows
-// what it made of it.
+// buyerTaken notes that the till took the buyer's text for p (the
+// confirmation shows what it made of it).
 func (s *payScreen) buyerTaken(p *app.Payment, buyer string) {
 	if p == nil {
 		return
 	}
 	s.buyerOf, s.buyerSent = p.ID, buyer
-	if p.Buyer != "" {
-		s.buyerHint.SetText("✓ " + s.u.T("pay.buyer_ok", "Buyer", p.Buyer))
+	s.setBuyerHint("")
+}
+
+// setBuyerHint shows the till's refusal under the buyer's field; the line
+// takes no room while there is none.
+func (s *payScreen) setBuyerHint(text string) {
+	s.buyerHint.SetText(text)
+	if text == "" {
+		s.buyerHint.Hide()
 	} else {
-		s.buyerHint.SetText("")
+		s.buyerHint.Show()
 	}
 }
 
@@ -543,7 +551,7 @@ func (s *payScreen) buyerTaken(p *app.Payment, buyer string) {
 // nothing else is done.
 func (s *payScreen) buyerRefused(err error) {
 	s.result.SetText("")
-	s.buyerHint.SetText("⚠ " + s.u.appMessage(err))
+	s.setBuyerHint("⚠ " + s.u.appMessage(err))
 	s.u.win.Canvas().Focus(s.buyer)
 }
 

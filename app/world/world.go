@@ -30,9 +30,16 @@ type Setup struct {
 	// EmulatorTCP serves the register on TCP even where a pseudo-terminal
 	// is available.
 	EmulatorTCP bool
-	Clock       clock.Clock
-	Log         *slog.Logger
-	HTTP        *http.Client
+	// Registration a new register emulator is given, as a register
+	// registered for this agent would be: INN, agent role and tax system
+	// (zero values keep the emulator's own).
+	INN       string
+	Name      string // the user's name the register prints (1048)
+	Agent     fiscal.AgentSign
+	TaxSystem fiscal.TaxSystem
+	Clock     clock.Clock
+	Log       *slog.Logger
+	HTTP      *http.Client
 }
 
 // World is a running built-in world.

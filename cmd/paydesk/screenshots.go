@@ -79,9 +79,11 @@ func shoot(a fyne.App, data, out string) error {
 			{"refunds", func() { w.DemoLife() }},
 			{"disputes", func() { w.DemoDisputes() }},
 			{"history", func() { w.Show("history") }},
-			{"shift", func() { w.Show("shift") }},
+			{"copy", func() { w.DemoCopy() }},
+			{"shift", func() { w.DemoHidePopups(); w.Show("shift") }},
 			{"reports", func() { w.Show("reports") }},
 			{"settings", func() { w.Show("settings") }},
+			{"drive-warnings", func() { w.DemoDriveWarnings() }},
 		}
 		for _, s := range steps {
 			fyne.DoAndWait(s.do)

@@ -254,9 +254,13 @@ func kkmInfoLine(in fiscal.Info, now time.Time) string {
 	if b := dr.Blocked(now); b != "" {
 		warn = "blocked:" + string(b) + "," + warn
 	}
-	return fmt.Sprintf("ffd=%s inn=%s rnm=%s agent=%s tax_systems=%s auto=%t fn_expires=%s fn_days_left=%d fn_warnings=%s ofd_unsent=%d ofd_oldest=%s",
+	left := "-"
+	if dr.DocsKnown {
+		left = strconv.Itoa(dr.DocsLeft)
+	}
+	return fmt.Sprintf("ffd=%s inn=%s rnm=%s agent=%s tax_systems=%s auto=%t fn_expires=%s fn_days_left=%d fn_warnings=%s fn_docs_left=%s ofd_unsent=%d ofd_oldest=%s",
 		in.FFD, cmp.Or(r.INN, "-"), cmp.Or(r.RNM, "-"), r.Agent, r.TaxSystems, r.Auto, date(dr.Expires, "2006-01-02"), dr.DaysLeft(now),
-		warn, dr.Unsent, date(dr.OldestUnsent, "2006-01-02T15:04"))
+		warn, left, dr.Unsent, date(dr.OldestUnsent, "2006-01-02T15:04"))
 }
 
 // kkmCopy prints a copy of an earlier fiscal document, read back from the

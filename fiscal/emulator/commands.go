@@ -244,6 +244,7 @@ func init() {
 		shtrih.CmdFNRegTag:       {run: byArgs((*Emulator).regTag), readOnly: true},
 		shtrih.CmdDocTag:         {run: byArgs((*Emulator).docTag)},
 		shtrih.CmdOFDStatus:      {run: plain((*Emulator).ofdStatus), readOnly: true},
+		shtrih.CmdFNResource:     {run: plain((*Emulator).resource), readOnly: true},
 		shtrih.CmdOFDUnsent:      {run: plain((*Emulator).ofdUnsent), readOnly: true},
 		shtrih.CmdFNRegistration: {run: plain((*Emulator).registration), readOnly: true},
 		shtrih.CmdShiftParams:    {run: plain((*Emulator).shiftParams), readOnly: true},
@@ -714,6 +715,9 @@ func spaced(s string) string {
 }
 
 func (e *Emulator) cash(cmd shtrih.Cmd, op int, args []byte) answer {
+	if e.st.NoCashOps {
+		return fail(fiscal.CodeNotSupported)
+	}
 	if c := e.shiftCheck(false); c != 0 {
 		return fail(c)
 	}

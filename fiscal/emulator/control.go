@@ -23,8 +23,10 @@ const ControlHelp = `commands (one a line, answered "ok ..." or "error: ..."):
   ofd-backlog N AGE            the OFD stops confirming; N documents wait, the first AGE old
                                (31d or a Go duration, 36h); 30 days blocks fiscal documents
   ofd-send                     the OFD confirms everything and confirms at once again
-  fn-memory full|ok            the fiscal drive's memory 90 % full (blocks fiscal documents)
+  fn-memory 90|full|ok         the fiscal drive's memory 90 % full (a warning), or full
+                               (blocks fiscal documents)
   fn-critical on|off           a critical fiscal drive error (blocks fiscal documents)
+  cash-ops on|off              off: the firmware has no cash in/out commands (50h, 51h: 37h)
   ffd 1.05|1.2                 the FFD version the register forms documents in
   registration SPEC            change the registration: ` + RegistrationHelp + `
   fault NAME [CMD]             arm a fault for the next command (CMD in hex: FF45, 10):

@@ -12,8 +12,9 @@ import (
 // The registration report (document 1) holds the tags regTags makes from
 // the state: FF09 and FF0E answer from them. The drive refuses fiscal
 // documents (shift reports, receipt lines and closes) as a real one does:
-// 12h once it has expired, 03h with a critical error, 14h when its memory
-// is full or the oldest document the OFD has not confirmed is ofdLimit old.
+// 12h once it has expired or its archive is full, 03h with a critical
+// error, 14h when the oldest document the OFD has not confirmed is
+// ofdLimit old.
 
 // Fiscal drive answer codes.
 const (
@@ -77,7 +78,7 @@ func (e *Emulator) warnings() byte {
 	case days <= 30:
 		w |= warnSoon
 	}
-	if e.st.FNMemoryFull {
+	if e.st.FNMemory90 || e.st.FNMemoryFull {
 		w |= warnMemory
 	}
 	if e.ofdAge() >= ofdTimeout {
@@ -92,11 +93,11 @@ func (e *Emulator) warnings() byte {
 // fnCheck is the fiscal drive's precondition of a new fiscal document.
 func (e *Emulator) fnCheck() fiscal.Code {
 	switch {
-	case e.fnDaysLeft() < 0:
+	case e.fnDaysLeft() < 0, e.st.FNMemoryFull:
 		return codeFNExhausted
 	case e.st.FNCritical:
 		return codeFNFailure
-	case e.st.FNMemoryFull, e.ofdAge() >= ofdLimit:
+	case e.ofdAge() >= ofdLimit:
 		return codeOFDResource
 	}
 	return 0
@@ -233,6 +234,23 @@ func (e *Emulator) ofdStatus() answer {
 		first, when = e.st.SentFD+1, shtrih.PutDateTime(nil, e.st.OFDSince)
 	}
 	return ok(cat([]byte{status, 0}, u16(n), u32(first), when)...)
+}
+
+// fnDocCapacity is how many documents the emulated archive holds.
+const fnDocCapacity = 250_000
+
+// resource is FF63: about how many documents the archive may still hold
+// (none when full, 2 000 at 90 %), the free kilobytes of the 30-day area,
+// and no marked-goods byte (the drive is not registered for them).
+func (e *Emulator) resource() answer {
+	left := fnDocCapacity - int(e.st.LastFD)
+	switch {
+	case e.st.FNMemoryFull:
+		left = 0
+	case e.st.FNMemory90:
+		left = fnDocCapacity / 10
+	}
+	return ok(cat(u32(uint32(max(left, 0))), u32(512))...)
 }
 
 // ofdUnsent is FF3F: the number of documents the OFD has not confirmed.

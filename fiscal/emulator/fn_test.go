@@ -82,17 +82,20 @@ func TestFNAgeing(t *testing.T) {
 		warn     byte
 		refuse   fiscal.Code
 		unsent   int
+		left     int // documents FF63 says the archive still holds
 	}{
-		{"fresh", nil, 0, 0, 0},
-		{"30 days left", []string{"fn-expire 30"}, 0x02, 0, 0},
-		{"3 days left", []string{"fn-expire 3"}, 0x03, 0, 0},
-		{"expired", []string{"fn-expire -1"}, 0x03, 0x12, 0},
-		{"memory", []string{"fn-memory full"}, 0x04, 0x14, 0},
-		{"critical", []string{"fn-critical on"}, 0x80, 0x03, 0},
-		{"OFD 1 day", []string{"ofd-backlog 1 1d"}, 0, 0, 1},
-		{"OFD 6 days", []string{"ofd-backlog 1 144h"}, 0x08, 0, 1},
-		{"OFD 31 days", []string{"ofd-backlog 1 31d"}, 0x08, 0x14, 1},
-		{"OFD sent", []string{"ofd-backlog 1 31d", "ofd-send"}, 0, 0, 0},
+		{"fresh", nil, 0, 0, 0, -1},
+		{"30 days left", []string{"fn-expire 30"}, 0x02, 0, 0, -1},
+		{"3 days left", []string{"fn-expire 3"}, 0x03, 0, 0, -1},
+		{"expired", []string{"fn-expire -1"}, 0x03, 0x12, 0, -1},
+		{"memory 90 %", []string{"fn-memory 90"}, 0x04, 0, 0, 25_000},
+		{"memory full", []string{"fn-memory full"}, 0x04, 0x12, 0, 0},
+		{"memory freed", []string{"fn-memory full", "fn-memory ok"}, 0, 0, 0, 250_000 - 1},
+		{"critical", []string{"fn-critical on"}, 0x80, 0x03, 0, -1},
+		{"OFD 1 day", []string{"ofd-backlog 1 1d"}, 0, 0, 1, -1},
+		{"OFD 6 days", []string{"ofd-backlog 1 144h"}, 0x08, 0, 1, -1},
+		{"OFD 31 days", []string{"ofd-backlog 1 31d"}, 0x08, 0x14, 1, -1},
+		{"OFD sent", []string{"ofd-backlog 1 31d", "ofd-send"}, 0, 0, 0, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +112,14 @@ func TestFNAgeing(t *testing.T) {
 			var d fiscal.Drive
 			require.NoError(t, shtrih.ParseOFDStatus(data, &d, time.UTC))
 			assert.Equal(t, tt.unsent, d.Unsent)
+			code, data = exec(t, e, shtrih.CmdFNResource, pw(30))
+			require.Zero(t, code)
+			require.NoError(t, shtrih.ParseResource(data, &d))
+			assert.True(t, d.DocsKnown)
+			if tt.left >= 0 {
+				assert.Equal(t, tt.left, d.DocsLeft)
+			}
+			assert.Equal(t, tt.left == 0, d.Blocked(t0) == fiscal.DriveFull)
 			for _, c := range []shtrih.Cmd{shtrih.CmdOpenShift, shtrih.CmdFNOpenShift} {
 				code, _ = exec(t, e, c, pw(30))
 				assert.Equal(t, tt.refuse, code, "%s", c)

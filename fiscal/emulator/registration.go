@@ -132,8 +132,9 @@ var fnControls = map[string]func(e *Emulator, args []string) string{
 	"fn-expire":    (*Emulator).ctlExpire,
 	"ofd-backlog":  (*Emulator).ctlBacklog,
 	"ofd-send":     func(e *Emulator, _ []string) string { e.st.SentFD, e.st.OFDOffline = e.st.LastFD, false; return "ok" },
-	"fn-memory":    func(e *Emulator, a []string) string { return e.ctlFlag(a, "full", "ok", &e.st.FNMemoryFull) },
+	"fn-memory":    (*Emulator).ctlMemory,
 	"fn-critical":  func(e *Emulator, a []string) string { return e.ctlFlag(a, "on", "off", &e.st.FNCritical) },
+	"cash-ops":     func(e *Emulator, a []string) string { return e.ctlOff(a, &e.st.NoCashOps) },
 	"ffd":          (*Emulator).ctlFFD,
 	"registration": (*Emulator).ctlRegistration,
 }
@@ -172,6 +173,23 @@ func (e *Emulator) ctlFlag(args []string, on, off string, flag *bool) string {
 		return "error: want " + on + " or " + off
 	}
 	*flag = args[0] == on
+	return "ok"
+}
+
+// ctlOff sets flag when args is "off", clears it when "on".
+func (e *Emulator) ctlOff(args []string, flag *bool) string {
+	if len(args) != 1 || args[0] != "on" && args[0] != "off" {
+		return "error: want on or off"
+	}
+	*flag = args[0] == "off"
+	return "ok"
+}
+
+func (e *Emulator) ctlMemory(args []string) string {
+	if len(args) != 1 || args[0] != "90" && args[0] != "full" && args[0] != "ok" {
+		return "error: fn-memory needs 90, full or ok"
+	}
+	e.st.FNMemory90, e.st.FNMemoryFull = args[0] == "90", args[0] == "full"
 	return "ok"
 }
 

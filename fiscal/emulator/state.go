@@ -67,9 +67,15 @@ type State struct {
 	// FNExpires is the fiscal drive's last day (FF03); past it the drive
 	// makes no fiscal document (12h).
 	FNExpires time.Time `json:"fn_expires"`
-	// FNMemoryFull: the drive's memory is 90 % full (warning bit 2), and it
-	// makes no fiscal document (14h).
+	// FNMemory90: the drive's memory is 90 % full (warning bit 2); it
+	// still makes documents, and FF63 says about 2 000 are left.
+	FNMemory90 bool `json:"fn_memory_90,omitempty"`
+	// FNMemoryFull: the drive's archive is full (warning bit 2, FF63 says
+	// none are left), and it makes no fiscal document (12h).
 	FNMemoryFull bool `json:"fn_memory_full,omitempty"`
+	// NoCashOps: the firmware has no cash in/out commands (50h, 51h answer
+	// 37h), as some FFD 1.2 firmware has dropped them.
+	NoCashOps bool `json:"no_cash_ops,omitempty"`
 	// FNCritical: the drive reports a critical error (warning bit 7) and
 	// refuses fiscal documents (03h).
 	FNCritical bool `json:"fn_critical,omitempty"`
@@ -240,7 +246,7 @@ func NewState(now time.Time) State {
 		FN:        "9999078900011519",
 		RNM:       "0000000001009224",
 		INN:       "7700000000",
-		UserName:  "ООО «ПРИМЕР»",
+		UserName:  `ООО "ПРИМЕР"`,
 		Address:   "г. Москва, ул. Примерная, д. 1",
 		Place:     "Салон связи №5",
 		Paper:     true,

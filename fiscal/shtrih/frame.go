@@ -138,6 +138,7 @@ const (
 	CmdOFDStatus      Cmd = 0xFF39
 	CmdOFDUnsent      Cmd = 0xFF3F
 	CmdShiftParams    Cmd = 0xFF40
+	CmdFNResource     Cmd = 0xFF63 // free memory of the fiscal drive
 	CmdBeginOpen      Cmd = 0xFF41
 	CmdBeginClose     Cmd = 0xFF42
 	CmdFNCloseShift   Cmd = 0xFF43

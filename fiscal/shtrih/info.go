@@ -19,7 +19,8 @@ const (
 // Info reads the FFD version (1Fh, table 17 field 17; tag 1209 of the
 // registration when the table cannot be read), the last registration
 // (FF09 and FF0E for 1057 and 1209), the fiscal drive's expiry (FF03), its
-// warnings (FF01) and the OFD queue (FF39).
+// warnings (FF01), the OFD queue (FF39) and the archive's free memory
+// (FF63).
 func (d *Device) Info(ctx context.Context) (fiscal.Info, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -55,15 +56,24 @@ func (d *Device) info(ctx context.Context) (fiscal.Info, error) {
 	}
 	in.Drive.Warnings = fn.Warnings
 	ofd, err := d.call(ctx, op, CmdOFDStatus, pwd(d.opt.AdminPassword))
-	if unsupported(err) {
-		in.FFD = d.ffdVersion(ctx, op, in.Registration.FFD)
-		return in, nil
-	}
-	if err != nil {
+	switch {
+	case unsupported(err):
+	case err != nil:
 		return in, err
+	default:
+		if err := ParseOFDStatus(ofd, &in.Drive, d.opt.Location); err != nil {
+			return in, &fiscal.Error{Op: op, Cmd: uint16(CmdOFDStatus), Kind: fiscal.KindLink, Err: err}
+		}
 	}
-	if err := ParseOFDStatus(ofd, &in.Drive, d.opt.Location); err != nil {
-		return in, &fiscal.Error{Op: op, Cmd: uint16(CmdOFDStatus), Kind: fiscal.KindLink, Err: err}
+	res, err := d.call(ctx, op, CmdFNResource, pwd(d.opt.AdminPassword))
+	switch {
+	case unsupported(err):
+	case err != nil:
+		return in, err
+	default:
+		if err := ParseResource(res, &in.Drive); err != nil {
+			return in, &fiscal.Error{Op: op, Cmd: uint16(CmdFNResource), Kind: fiscal.KindLink, Err: err}
+		}
 	}
 	in.FFD = d.ffdVersion(ctx, op, in.Registration.FFD)
 	return in, nil
@@ -212,5 +222,16 @@ func ParseOFDStatus(data []byte, d *fiscal.Drive, loc *time.Location) error {
 	if d.Unsent > 0 {
 		d.OldestUnsent = DateTime(data[8:13], loc)
 	}
+	return nil
+}
+
+// ParseResource decodes an FF63 answer into d: the documents the archive
+// may still hold (4 bytes), the free kilobytes of the 30-day area (4) and,
+// on a drive registered for marked goods, a percentage (1).
+func ParseResource(data []byte, d *fiscal.Drive) error {
+	if len(data) < 8 {
+		return fmt.Errorf("%w: FF63 data of %d bytes", fiscal.ErrBadAnswer, len(data))
+	}
+	d.DocsLeft, d.DocsKnown = int(Uint(data[0:4])), true
 	return nil
 }

@@ -69,7 +69,8 @@ func get(lang string) *catalogue {
 }
 
 // Text returns key's message in lang ("ru" unless "en") with args as name,
-// value pairs; an argument that is a Msg is put in lang first. A key the catalogue lacks comes back as itself, so that a
+// value pairs; an argument that is a Msg is put in lang first, and a []Msg
+// is each put in lang and joined by commas. A key the catalogue lacks comes back as itself, so that a
 // missing translation shows and the tests catch it.
 func Text(lang, key string, args ...any) string {
 	c := get(lang)
@@ -90,8 +91,15 @@ func Text(lang, key string, args ...any) string {
 	data := map[string]any{}
 	for i := 0; i+1 < len(args); i += 2 {
 		v := args[i+1]
-		if m, ok := v.(Msg); ok {
+		switch m := v.(type) {
+		case Msg:
 			v = m.In(lang) // a message within a message speaks the same language
+		case []Msg:
+			parts := make([]string, len(m))
+			for i, p := range m {
+				parts[i] = p.In(lang)
+			}
+			v = strings.Join(parts, ", ")
 		}
 		data[fmt.Sprint(args[i])] = v
 	}

@@ -24,6 +24,7 @@ func TestText(t *testing.T) {
 		{"arguments by name", EN, "test.args", []any{"n", 3, "who", "Anna"}, "Anna has 3"},
 		{"argument missing", EN, "test.args", []any{"who", "Anna"}, "Anna has <no value>"},
 		{"a message as an argument speaks the language", RU, "test.args", []any{"who", M("button.ok"), "n", 1}, "ОК has 1"},
+		{"messages as an argument, joined", EN, "test.args", []any{"who", []Msg{M("button.ok"), M("button.ok")}, "n", 2}, "OK, OK has 2"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.key == "test.args" {
