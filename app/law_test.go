@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"paydesk/fiscal/shtrih"
 	"strings"
 	"testing"
@@ -197,5 +198,105 @@ func TestFloatWithoutCashCommands(t *testing.T) {
 			require.NoError(t, err)
 			assert.Empty(t, started)
 		})
+	}
+}
+
+// A receipt that could not be made when the payment was taken and is made
+// after the register's shift changed is a correction receipt (1173 = 0,
+// 1174 {1178 the payment's date}), in either FFD version; one made in the
+// same shift is an ordinary receipt, and closing the shift makes the
+// queued receipts first, so that they stay in it.
+func TestLateReceiptIsCorrection(t *testing.T) {
+	const (
+		sameShift = "same shift"
+		beforeZ   = "made before the Z report"
+		nextShift = "another shift"
+	)
+	for _, v := range []fiscal.FFD{fiscal.FFD105, fiscal.FFD12} {
+		for _, when := range []string{sameShift, beforeZ, nextShift} {
+			t.Run(fmt.Sprintf("FFD %s, %s", v, when), func(t *testing.T) {
+				var r *rig
+				r = bootTraining(t, clock.Real{}, true, func(o *Options) {
+					o.Step = func(step string, _ *store.Payment) {
+						if step == string(StepPaySent) {
+							r.Emulator.SetPaper(false)
+						}
+					}
+				})
+				require.Equal(t, "ok", r.Emulator.Control("ffd "+v.String()))
+				p, err := r.pay(t, "megafon", "9261112233", 300_00)
+				require.Error(t, err)
+				p = r.reload(t, p)
+				require.Equal(t, store.FiscalQueued, p.FiscalState)
+				r.Till.d.Step = nil
+				r.Emulator.SetPaper(true)
+				if when != sameShift {
+					if when == nextShift {
+						// The receipt still fails at the close: its line is refused.
+						r.Emulator.Arm(emulator.FaultFNNoAnswer, shtrih.CmdOperation)
+					}
+					_, _, err = r.Till.CloseShift(ctx, r.manager, 1300_00)
+					require.NoError(t, err)
+					_, err = r.Till.OpenShift(ctx, r.kassir, 0)
+					require.NoError(t, err)
+				}
+				if when != beforeZ {
+					require.Equal(t, store.FiscalQueued, r.reload(t, p).FiscalState)
+					require.NoError(t, r.Till.Reprint(ctx, r.kassir, p))
+				}
+				p = r.reload(t, p)
+				require.Equal(t, store.FiscalDone, p.FiscalState)
+				docs := r.Emulator.State().Docs
+				var doc emulator.Doc
+				for _, d := range docs {
+					if d.FD == uint32(p.FD) {
+						doc = d
+					}
+				}
+				require.Equal(t, uint32(p.FD), doc.FD)
+				assert.Equal(t, int64(p.Total), doc.Sum)
+				kept, err := r.Store.Receipts(ctx, p.ID)
+				require.NoError(t, err)
+				rec := ""
+				for _, k := range kept {
+					if k.Kind == "fiscal" {
+						rec = k.Text
+					}
+				}
+				require.NotEmpty(t, rec, "the receipt's text is kept")
+				if when != nextShift {
+					assert.Equal(t, fiscal.DocReceipt, doc.Type)
+					_, ok := fiscal.Find(doc.Tags, 1173)
+					assert.False(t, ok)
+					assert.NotContains(t, rec, "КОРРЕКЦИИ")
+					if when == beforeZ {
+						assert.Equal(t, 1, doc.Shift, "in the shift the payment was taken in")
+					}
+					return
+				}
+				assert.Equal(t, fiscal.DocCorrection, doc.Type)
+				typ, ok := fiscal.Find(doc.Tags, 1173)
+				require.True(t, ok)
+				assert.Equal(t, []byte{0}, typ.Value, "on the user's own")
+				basis, ok := fiscal.Find(doc.Tags, 1174)
+				require.True(t, ok)
+				kids, err := basis.Children()
+				require.NoError(t, err)
+				d, ok := fiscal.Find(kids, 1178)
+				require.True(t, ok)
+				day, _ := d.Uint()
+				y, m, dd := p.PaySentAt.Local().Date()
+				assert.Equal(t, uint64(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Unix()), day)
+				if v >= fiscal.FFD12 {
+					require.NotEmpty(t, doc.Lines, "1.2's correction has the lines, with the agent data")
+					_, ok := fiscal.Find(doc.Lines[0].Tags, 1222)
+					assert.True(t, ok)
+				}
+				assert.Contains(t, rec, "КАССОВЫЙ ЧЕК КОРРЕКЦИИ")
+				// Once made, it is never made again.
+				require.NoError(t, r.Till.Reprint(ctx, r.kassir, p))
+				assert.Len(t, r.Emulator.State().Docs, len(docs))
+			})
+		}
 	}
 }

@@ -88,6 +88,7 @@ func (t *Till) fiscalize(ctx context.Context, p *store.Payment) error {
 	}
 	rp, sup, _ := t.receiptPayment(ctx, p)
 	r := receipts.Fiscal(rp, t.d.Agent, sup)
+	r.Correction = t.correction(ctx, p, st)
 	res, err := reg.Fiscalize(ctx, r)
 	if err != nil {
 		if errors.Is(err, fiscal.ErrOutcomeUnknown) || fiscal.KindOf(err) == fiscal.KindLink {
@@ -202,7 +203,7 @@ func (t *Till) decideStarted(ctx context.Context, p *store.Payment, before int64
 // the one recorded before this one was started), and nothing does if sure
 // is set.
 func (t *Till) isDocOf(ctx context.Context, p *store.Payment, doc fiscal.Document, kind fiscal.ReceiptKind, sure bool) bool {
-	if doc.Type != fiscal.DocReceipt || doc.Kind != kind || doc.Sum != int64(p.Total) {
+	if !doc.Type.IsReceipt() || doc.Kind != kind || doc.Sum != int64(p.Total) {
 		return false
 	}
 	tags, err := t.d.Register.DocumentTags(ctx, doc.FD)
@@ -211,6 +212,26 @@ func (t *Till) isDocOf(ctx context.Context, p *store.Payment, doc fiscal.Documen
 		return !sure
 	}
 	return receipts.Mentions(tags, p.Session)
+}
+
+// correction is what makes p's receipt a correction receipt, nil when it
+// is an ordinary one: a receipt made in another shift of the register
+// than the one the payment was taken in (the register came back after the
+// shift was closed, or the receipt waited past it) is a settlement whose
+// receipt was not made at the time, which the FFD tables correct with a
+// correction receipt (1173 = 0, on the user's own; 1174 {1178 the
+// payment's date}; docs/fiscal.md).
+func (t *Till) correction(ctx context.Context, p *store.Payment, st fiscal.Status) *fiscal.Correction {
+	sh, err := t.d.Store.ShiftByID(ctx, p.ShiftID)
+	if err != nil || sh.DeviceShift == 0 || st.ShiftNumber == 0 || sh.DeviceShift == st.ShiftNumber {
+		return nil
+	}
+	when := p.PaySentAt
+	if when.IsZero() {
+		when = p.CreatedAt
+	}
+	return &fiscal.Correction{Date: when, Basis: p.Session,
+		Description: "Чек не сформирован при расчёте " + when.Local().Format("02.01.2006") + ", платёж " + p.Session}
 }
 
 // made records the payment's receipt found on the device as document doc

@@ -285,12 +285,33 @@ func (t *Till) CloseShift(ctx context.Context, u *User, counted money.Amount) (*
 			}
 		}
 		if st.Mode != fiscal.ModeShiftClosed {
+			t.makeQueued(ctx)
 			if err := reg.ZReport(ctx, cashierOf(u.Cashier)); err != nil {
 				return nil, store.Totals{}, fail(op, KindDevice, i18n.M("app.z_not_printed"), err)
 			}
 		}
 	}
 	return t.d.Store.CloseShift(ctx, u.Login, u.ID, counted)
+}
+
+// makeQueued makes, before the Z report, the receipts still waiting from
+// this shift, so that they are ordinary receipts of the shift their
+// payments were taken in rather than correction receipts of the next one.
+// One the register still cannot make stays queued. fiscalMu held.
+func (t *Till) makeQueued(ctx context.Context) {
+	q, err := t.d.Store.ReceiptQueue(ctx)
+	if err != nil {
+		t.log.Warn("app: the receipt queue could not be read before the Z report", "err", err)
+		return
+	}
+	for _, p := range q {
+		if err := t.reread(ctx, p); err != nil {
+			continue
+		}
+		if err := t.fiscalize(ctx, p); err != nil {
+			t.log.Warn("app: a queued receipt could not be made before the Z report", "session", p.Session, "err", err)
+		}
+	}
 }
 
 // ShiftState is what the status bar and the shift screen show.

@@ -292,6 +292,26 @@ type Receipt struct {
 	Tags           []Tag    // further receipt tags (1084, 1008, ...)
 	Cashier        Cashier
 	Text           string // printed after the totals
+	// Correction, when set, makes this a correction receipt (чек
+	// коррекции, document type 31): a settlement made earlier whose
+	// receipt was not made at the time.
+	Correction *Correction
+}
+
+// Correction says what a correction receipt corrects (1173, 1174).
+type Correction struct {
+	// Date is when the corrected settlement was made (1178; the date is
+	// what counts).
+	Date time.Time
+	// Order is the tax authority's order number (1179) when the
+	// correction is made by order (1173 = 1); "" for one the user makes
+	// on its own (1173 = 0).
+	Order string
+	// Basis names the user's own basis document (FFD 1.05 1179 when there
+	// is no order: an act, the payment's number).
+	Basis string
+	// Description is FFD 1.05's 1177 (описание коррекции).
+	Description string
 }
 
 // Total is the sum of the lines.
@@ -328,7 +348,12 @@ const (
 	DocShiftOpen    DocType = 2
 	DocReceipt      DocType = 3
 	DocShiftClose   DocType = 5
+	DocCorrection   DocType = 31 // чек коррекции
 )
+
+// IsReceipt reports whether documents of type t are receipts (a receipt
+// or a correction receipt): they have a settlement sign and a sum.
+func (t DocType) IsReceipt() bool { return t == DocReceipt || t == DocCorrection }
 
 // Document is a fiscal document read back from the fiscal drive.
 type Document struct {

@@ -17,15 +17,19 @@ const CopyMark = "*** КОПИЯ ***"
 var docNames = map[fiscal.DocType]string{
 	fiscal.DocRegistration: "ОТЧЕТ О РЕГИСТРАЦИИ", fiscal.DocShiftOpen: "ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ",
 	fiscal.DocReceipt: "КАССОВЫЙ ЧЕК", fiscal.DocShiftClose: "ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ",
+	fiscal.DocCorrection: "КАССОВЫЙ ЧЕК КОРРЕКЦИИ",
 }
 
-// DocTypeOf tells a fiscal document's type from its tags: a receipt has a
-// settlement sign (1054), a shift report a shift number (1038) and, when
+// DocTypeOf tells a fiscal document's type from its tags: a correction
+// receipt has its type of correction (1173), a receipt a settlement sign
+// (1054), a shift report a shift number (1038) and, when
 // it closes the shift, receipt counters of the shift (1118); a
 // registration report neither.
 func DocTypeOf(tags []fiscal.Tag) fiscal.DocType {
 	has := func(n uint16) bool { _, ok := fiscal.Find(tags, n); return ok }
 	switch {
+	case has(1173):
+		return fiscal.DocCorrection
 	case has(1054):
 		return fiscal.DocReceipt
 	case has(1038) && has(1118):
@@ -74,6 +78,19 @@ func Copy(typ fiscal.DocType, tags []fiscal.Tag, width int) []string {
 	add(Center(name, width))
 	if k, ok := num(tags, 1054); ok {
 		add(Center(kindNames[fiscal.ReceiptKind(k)], width))
+	}
+	if k, ok := num(tags, 1173); ok {
+		add(Pair("ТИП КОРРЕКЦИИ", map[bool]string{false: "САМОСТОЯТЕЛЬНО", true: "ПО ПРЕДПИСАНИЮ"}[k == 1], width)...)
+		if basis, ok := fiscal.Find(tags, 1174); ok {
+			if kids, err := basis.Children(); err == nil {
+				if d, ok := num(kids, 1178); ok {
+					add(Pair("ДАТА РАСЧЕТА", time.Unix(int64(d), 0).UTC().Format("02.01.2006"), width)...)
+				}
+				if n, ok := fiscal.Find(kids, 1179); ok {
+					add(Pair("ОСНОВАНИЕ", strings.TrimSpace(n.Text()), width)...)
+				}
+			}
+		}
 	}
 	for _, l := range tags {
 		if l.Num != 1059 {

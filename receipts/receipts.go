@@ -358,7 +358,17 @@ func Layout(r fiscal.Receipt, res fiscal.Result, a Agent, width int) []string {
 	if a.Address != "" {
 		add(Wrap(a.Address, width)...)
 	}
-	add(Center("КАССОВЫЙ ЧЕК", width), Center(kindNames[r.Kind], width))
+	if c := r.Correction; c != nil {
+		add(Center("КАССОВЫЙ ЧЕК КОРРЕКЦИИ", width), Center(kindNames[r.Kind], width))
+		kind := "САМОСТОЯТЕЛЬНО"
+		if c.Order != "" {
+			kind = "ПО ПРЕДПИСАНИЮ " + c.Order
+		}
+		add(Pair("ТИП КОРРЕКЦИИ", kind, width)...)
+		add(Pair("ДАТА РАСЧЕТА", c.Date.Local().Format("02.01.2006"), width)...)
+	} else {
+		add(Center("КАССОВЫЙ ЧЕК", width), Center(kindNames[r.Kind], width))
+	}
 	for i, l := range r.Lines {
 		add(Wrap(fmt.Sprintf("%d. %s", i+1, l.Name), width)...)
 		add(Pair(fmt.Sprintf("1 x %s", money.Amount(l.Price)), "="+money.Amount(l.Sum()).String(), width)...)

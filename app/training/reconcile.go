@@ -109,7 +109,7 @@ func readDevice(w *World, r *Reconciliation) (*device, error) {
 	d := &device{sales: map[uint32]int64{}, returns: map[uint32]int64{}, claimed: map[uint32]string{}}
 	for _, doc := range docs {
 		switch {
-		case doc.Type != fiscal.DocReceipt:
+		case !doc.Type.IsReceipt():
 		case doc.Kind == fiscal.SaleReturn:
 			d.returns[doc.FD] = doc.Sum
 			r.Returns++

@@ -254,6 +254,8 @@ func init() {
 		shtrih.CmdOperation:      {run: byOpArgs((*Emulator).operation)},
 		shtrih.CmdOperationTag:   {run: byArgs((*Emulator).operationTag)},
 		shtrih.CmdCloseReceipt:   {run: byOpArgs((*Emulator).closeReceiptFF45)},
+		shtrih.CmdFNCorrection:   {run: byOp((*Emulator).beginCorrection)},
+		shtrih.CmdCorrectionV2:   {run: byOpArgs((*Emulator).correctionV2)},
 	}
 }
 
@@ -381,8 +383,8 @@ func (e *Emulator) openReceipt(op int, args []byte) answer {
 	if c := e.fnCheck(); c != 0 {
 		return fail(c)
 	}
-	if len(args) < 1 || args[0] > 3 {
-		return fail(0x33)
+	if len(args) < 1 || args[0]&0x7F > 3 || args[0]&0x70 != 0 || args[0]&0x80 != 0 && !e.ffd12() {
+		return fail(0x33) // 80h–83h, the correction receipts with lines, are FFD 1.2's
 	}
 	e.st.Receipt = &Receipt{Type: int(args[0]), Operator: op}
 	return ok(byte(op))
@@ -599,7 +601,7 @@ func (e *Emulator) findDoc(args []byte) answer {
 	b = append(b, u32(d.FD)...)
 	b = append(b, u32(d.FP)...)
 	switch d.Type {
-	case fiscal.DocReceipt:
+	case fiscal.DocReceipt, fiscal.DocCorrection:
 		b = append(b, byte(d.Kind))
 		b = append(b, money(d.Sum)...)
 	case fiscal.DocShiftOpen, fiscal.DocShiftClose:
@@ -880,6 +882,9 @@ func (e *Emulator) operation(op int, args []byte) answer {
 	if c := e.lineCheck(); c != 0 {
 		return fail(c)
 	}
+	if r := e.st.Receipt; r != nil && r.Correction {
+		return fail(fiscal.CodeFNState) // FFD 1.05's correction has no lines
+	}
 	if len(args) < 26 {
 		return fail(fiscal.CodeBadLength)
 	}
@@ -905,7 +910,7 @@ func (e *Emulator) operation(op int, args []byte) answer {
 	if r == nil {
 		r = &Receipt{Type: types[kind], Operator: op}
 		e.st.Receipt = r
-	} else if r.Type != types[kind] {
+	} else if r.Type&3 != types[kind] {
 		return fail(fiscal.CodeBadOperation)
 	}
 	r.Lines = append(r.Lines, Line{Op: kind, Qty: qty, Price: price, Sum: sum, TaxBits: taxBits,
@@ -968,7 +973,7 @@ func (e *Emulator) closeReceipt(op int, pays [16]int64, taxSystem byte, text str
 	kind := r.Kind()
 	e.st.ReceiptNumber++
 	discount, markup := r.spread()
-	d := e.newDoc(Doc{Type: fiscal.DocReceipt, Kind: kind, Sum: total, Number: e.st.ReceiptNumber,
+	d := e.newDoc(Doc{Type: r.docType(), Kind: kind, Sum: total, Number: e.st.ReceiptNumber,
 		Tags: r.Tags, Lines: r.Lines, TaxSystem: taxSystem, Cash: cash, Card: nonCash, Discount: discount, Markup: markup})
 	t := &e.st.Totals
 	t.Count[kind]++
@@ -1032,6 +1037,11 @@ func (e *Emulator) closeCheck(r *Receipt, pays [16]int64, taxSystem byte) (paid,
 	}
 	if agentCheck(r) != 0 {
 		return 0, 0, fiscal.CodeTagsMissing
+	}
+	if r.docType() == fiscal.DocCorrection {
+		if c := correctionCheck(r.Tags); c != 0 {
+			return 0, 0, c
+		}
 	}
 	return paid, nonCash, 0
 }

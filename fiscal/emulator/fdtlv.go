@@ -80,7 +80,7 @@ func (e *Emulator) readDocTLV() answer {
 
 // documentSTLV is document d as the fiscal drive keeps it: an STLV numbered
 // by the document type (1 registration, 2 shift open, 3 receipt, 5 shift
-// close) holding the document's tags; the registration report holds the
+// close, 31 correction receipt) holding the document's tags; the registration report holds the
 // registration's (regTags).
 func (e *Emulator) documentSTLV(d Doc) fiscal.Tag {
 	if d.Type == fiscal.DocRegistration {
@@ -99,7 +99,7 @@ func (e *Emulator) documentSTLV(d Doc) fiscal.Tag {
 	switch d.Type {
 	case fiscal.DocShiftOpen, fiscal.DocShiftClose:
 		tags = append(tags, fiscal.Uint32(1038, uint32(d.Shift)))
-	case fiscal.DocReceipt:
+	case fiscal.DocReceipt, fiscal.DocCorrection:
 		tags = append(tags, fiscal.Uint32(1038, uint32(d.Shift)), fiscal.Uint32(1042, uint32(d.Number)),
 			fiscal.Byte(1054, byte(d.Kind)))
 		if d.TaxSystem != 0 {

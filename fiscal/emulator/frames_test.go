@@ -49,6 +49,9 @@ func framesScript() []frameStep {
 	line := shtrih.OperationArgs(30, fiscal.Sale, fiscal.Line{Name: "Платёж", Price: 10000, Quantity: 1_000_000, Tax: fiscal.NoVAT, Method: 4, Subject: 1})
 	closeArgs := shtrih.CloseArgs(30, fiscal.Receipt{Payments: fiscal.Payments{Cash: 20000}, TaxSystem: fiscal.OSN})
 	unit := fiscal.Byte(2108, 0).Encode()
+	closeUSN := shtrih.CloseArgs(30, fiscal.Receipt{Payments: fiscal.Payments{Cash: 10000}, TaxSystem: fiscal.USNIncome})
+	corrV2, _ := shtrih.CorrectionArgs(30, fiscal.Receipt{Lines: []fiscal.Line{{Price: 10000, Quantity: 1_000_000, Tax: fiscal.NoVAT}},
+		Payments: fiscal.Payments{Cash: 10000}, TaxSystem: fiscal.USNIncome, Correction: &fiscal.Correction{}})
 	adj := func(sum int64, text string) []byte {
 		return cat(shtrih.PutMoney(p30, sum), []byte{0, 0, 0, 0}, shtrih.PutText(nil, text, 0))
 	}
@@ -124,6 +127,21 @@ func framesScript() []frameStep {
 		fr("FF0E 1057 not an agent", 0xFF0E, p30, regTag(1057)),
 		fr("FF46 line", 0xFF46, line),
 		fr("FF45 OSN not registered", 0xFF45, closeArgs),
+		fr("88h cancel", 0x88, p30),
+		fr("8Dh correction in FFD 1.05", 0x8D, p30, []byte{0x80}),
+		fr("FF35 correction 1.05", 0xFF35, p30),
+		fr("FF0C 1173", 0xFF0C, p30, fiscal.Byte(1173, 0).Encode()),
+		fr("FF0C 1174", 0xFF0C, p30, fiscal.Struct(1174, fiscal.String(1177, "чек не сформирован"), settled, fiscal.String(1179, "PD1")).Encode()),
+		fr("FF4A correction V2", 0xFF4A, corrV2),
+		{control: "ffd 1.2"},
+		fr("8Dh correction 1.2", 0x8D, p30, []byte{0x80}),
+		fr("FF46 line", 0xFF46, line),
+		fr("FF4D 2108", 0xFF4D, p30, unit),
+		fr("FF45 correction without 1173", 0xFF45, closeUSN),
+		fr("FF0C 1173", 0xFF0C, p30, fiscal.Byte(1173, 0).Encode()),
+		fr("FF0C 1174", 0xFF0C, p30, fiscal.Struct(1174, settled).Encode()),
+		fr("FF45 correction 1.2", 0xFF45, closeUSN),
+		fr("FF0A the correction", 0xFF0A, p30, []byte{7, 0, 0, 0}),
 	}
 }
 

@@ -153,10 +153,13 @@ func defaultExchange() [3]Exchange {
 
 // Receipt is an open receipt.
 type Receipt struct {
-	Type     int          `json:"type"` // 8Dh type: 0 sale, 1 buy, 2 return sale, 3 return buy
-	Operator int          `json:"operator"`
-	Lines    []Line       `json:"lines"`
-	Tags     []fiscal.Tag `json:"tags,omitempty"`
+	Type int `json:"type"` // 8Dh type: 0 sale, 1 buy, 2 return sale, 3 return buy; 80h–83h the same corrected (FFD 1.2)
+	// Correction: a correction receipt of FFD 1.05's form (FF35), with no
+	// lines, formed by FF4A.
+	Correction bool         `json:"correction,omitempty"`
+	Operator   int          `json:"operator"`
+	Lines      []Line       `json:"lines"`
+	Tags       []fiscal.Tag `json:"tags,omitempty"`
 	// Discount and Markup are the receipt's (86h, 87h less 8Ah, 8Bh),
 	// spread over the lines when it closes; Adjusts list them as printed.
 	Discount int64    `json:"discount,omitempty"`

@@ -105,7 +105,14 @@ func agentName(b byte) string {
 func (e *Emulator) receiptText(r *Receipt, d Doc, pays [16]int64, change int64, taxSystem byte, text string) []string {
 	w := e.cfg.LineWidth
 	out := e.header()
-	out = append(out, center("КАССОВЫЙ ЧЕК", w), center(kindNames[d.Kind], w))
+	title := "КАССОВЫЙ ЧЕК"
+	if d.Type == fiscal.DocCorrection {
+		title = "КАССОВЫЙ ЧЕК КОРРЕКЦИИ"
+	}
+	out = append(out, center(title, w), center(kindNames[d.Kind], w))
+	if d.Type == fiscal.DocCorrection {
+		out = append(out, correctionLines(r.Tags, w)...)
+	}
 	left := "ЧЕК " + itoa(d.Number)
 	mid := "СМЕНА " + itoa(d.Shift)
 	dt := d.Time.Format("02.01.06 15:04")

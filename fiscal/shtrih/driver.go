@@ -752,7 +752,7 @@ func ParseDocument(data []byte, loc *time.Location) (fiscal.Document, error) {
 		doc.FP = uint32(Uint(b[9:13]))
 	}
 	switch {
-	case doc.Type == fiscal.DocReceipt && len(b) >= 19:
+	case doc.Type.IsReceipt() && len(b) >= 19:
 		doc.Kind = fiscal.ReceiptKind(b[13])
 		doc.Sum = Money(b[14:19])
 	case (doc.Type == fiscal.DocShiftOpen || doc.Type == fiscal.DocShiftClose) && len(b) >= 15:

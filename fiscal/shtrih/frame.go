@@ -139,6 +139,8 @@ const (
 	CmdOFDUnsent      Cmd = 0xFF3F
 	CmdShiftParams    Cmd = 0xFF40
 	CmdFNResource     Cmd = 0xFF63 // free memory of the fiscal drive
+	CmdFNCorrection   Cmd = 0xFF35 // begin a correction receipt (FFD 1.05 form)
+	CmdCorrectionV2   Cmd = 0xFF4A // form a correction receipt V2 (FFD 1.05 form)
 	CmdBeginOpen      Cmd = 0xFF41
 	CmdBeginClose     Cmd = 0xFF42
 	CmdFNCloseShift   Cmd = 0xFF43

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"paydesk/fiscal"
 )
@@ -42,7 +43,51 @@ func validate(r fiscal.Receipt) error {
 	if len(fiscal.EncodeCP1251(r.Text)) > 64 {
 		return errors.New("closing text longer than 64 characters")
 	}
+	if c := r.Correction; c != nil {
+		switch {
+		case c.Date.IsZero():
+			return errors.New("correction receipt without the settlement's date (1178)")
+		case len([]rune(c.Order)) > 32, len([]rune(c.Basis)) > 32:
+			return errors.New("correction basis number longer than 32 characters (1179)")
+		case len([]rune(c.Description)) > 255:
+			return errors.New("correction description longer than 255 characters (1177)")
+		}
+	}
 	return nil
+}
+
+// CorrectionTags returns the tags that make a receipt a correction in the
+// form of FFD version v: 1173 (0 on the user's own, 1 by the tax
+// authority's order) and 1174 {1178 the settlement's date, 1179 the order's
+// number when by order}; FFD 1.05 also puts the description (1177) and the
+// basis document's number (1179, the user's own when there is no order)
+// in 1174. None when r is no correction.
+func CorrectionTags(v fiscal.FFD, r fiscal.Receipt, loc *time.Location) []fiscal.Tag {
+	c := r.Correction
+	if c == nil {
+		return nil
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	var typ byte
+	if c.Order != "" {
+		typ = 1
+	}
+	y, m, d := c.Date.In(loc).Date()
+	day := fiscal.Uint32(1178, uint32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()))
+	var basis []fiscal.Tag
+	if v < fiscal.FFD12 && c.Description != "" {
+		basis = append(basis, fiscal.String(1177, c.Description))
+	}
+	basis = append(basis, day)
+	switch {
+	case c.Order != "":
+		basis = append(basis, fiscal.String(1179, c.Order))
+	case v < fiscal.FFD12 && c.Basis != "":
+		basis = append(basis, fiscal.String(1179, c.Basis))
+	}
+	return []fiscal.Tag{fiscal.Byte(1173, typ), fiscal.Struct(1174, basis...)}
 }
 
 // LineTags returns the tags sent with FF4D after line l's FF46, in the
@@ -146,8 +191,18 @@ func CloseArgs(password uint32, r fiscal.Receipt) []byte {
 	return PutText(b, r.Text, 0)
 }
 
-// openType maps a receipt kind to the 8Dh document type.
-func openType(k fiscal.ReceiptKind) byte {
+// openType maps a receipt to the 8Dh document type: 0–3 by its kind, and
+// 80h–83h for a correction receipt (the vendor's correction types).
+func openType(r fiscal.Receipt) byte {
+	t := kindType(r.Kind)
+	if r.Correction != nil {
+		t |= 0x80
+	}
+	return t
+}
+
+// kindType maps a receipt kind to the 8Dh document type of a receipt.
+func kindType(k fiscal.ReceiptKind) byte {
 	switch k {
 	case fiscal.Buy:
 		return 1
@@ -175,7 +230,14 @@ func (d *Device) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 		return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: err})
 	}
 	v := d.format(ctx, op)
-	for _, t := range append(ReceiptTags(v, r), allLineTags(v, r)...) {
+	var args105 []byte
+	if r.Correction != nil && v < fiscal.FFD12 {
+		var err error
+		if args105, err = CorrectionArgs(d.opt.AdminPassword, r); err != nil {
+			return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: err})
+		}
+	}
+	for _, t := range append(append(CorrectionTags(v, r, d.opt.Location), ReceiptTags(v, r)...), allLineTags(v, r)...) {
 		if t.Len() > maxTLVPerCommand {
 			return fiscal.Result{}, wrap(op, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("tag %d longer than %d bytes", t.Num, maxTLVPerCommand)})
 		}
@@ -187,8 +249,113 @@ func (d *Device) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	if err != nil {
 		return fiscal.Result{}, wrap(op, err)
 	}
+	if args105 != nil {
+		res, err := d.correction105(ctx, op, r, args105, fn.LastFD)
+		return res, wrap(op, err)
+	}
 	res, err := d.fiscalize(ctx, op, r, fn.LastFD)
 	return res, wrap(op, err)
+}
+
+// CorrectionArgs builds the FF4A parameters of FFD 1.05's correction
+// receipt after the command code: the correction's type (1173), the
+// settlement sign, the sum, its cash and electronic parts (prepaid,
+// postpaid and counter-provision zero), the VAT sums (20 % in the
+// protocol's "18 %" field, 10 %, the sums at 0 % and without VAT, 20/120
+// and 10/110), and the tax system. A line whose VAT the 1.05 form cannot
+// carry (5, 7 or 22 %) is refused: such a receipt is for FFD 1.2.
+func CorrectionArgs(password uint32, r fiscal.Receipt) ([]byte, error) {
+	var vat20, vat10, at0, none, vat120, vat110 int64
+	for _, l := range r.Lines {
+		sum := l.Sum()
+		switch l.Tax {
+		case fiscal.VAT20:
+			vat20 += (sum*20 + 60) / 120
+		case fiscal.VAT10:
+			vat10 += (sum*10 + 55) / 110
+		case fiscal.VAT0:
+			at0 += sum
+		case fiscal.NoVAT:
+			none += sum
+		case fiscal.VAT120:
+			vat120 += (sum*20 + 60) / 120
+		case fiscal.VAT110:
+			vat110 += (sum*10 + 55) / 110
+		default:
+			return nil, fmt.Errorf("tax group %d has no place in an FFD 1.05 correction receipt", l.Tax)
+		}
+	}
+	total := r.Total()
+	card := min(r.Payments.Card, total)
+	var typ byte
+	if r.Correction.Order != "" {
+		typ = 1
+	}
+	kind := r.Kind
+	if kind == 0 {
+		kind = fiscal.Sale
+	}
+	b := append(pwd(password), typ, byte(kind))
+	for _, v := range []int64{total, total - card, card, 0, 0, 0, vat20, vat10, at0, none, vat120, vat110} {
+		b = PutMoney(b, v)
+	}
+	return append(b, byte(r.TaxSystem)), nil
+}
+
+// correction105 forms an FFD 1.05 correction receipt: FF35 → FF0C
+// (1173, 1174, the cashier, the receipt's own tags) → FF4A. A lost FF4A
+// answer is resolved from the fiscal drive as FF45's is.
+func (d *Device) correction105(ctx context.Context, op string, r fiscal.Receipt, args []byte, lastFD uint32) (res fiscal.Result, err error) {
+	open := false
+	defer func() {
+		if err != nil && open {
+			if cerr := d.cancel(context.WithoutCancel(ctx), op); cerr != nil {
+				d.log.Warn("shtrih: could not cancel the failed correction receipt", "err", cerr)
+			}
+		}
+	}()
+	if _, err := d.call(ctx, op, CmdFNCorrection, pwd(d.opt.AdminPassword)); err != nil {
+		return res, err
+	}
+	open = true
+	tags := append(CorrectionTags(fiscal.FFD105, r, d.opt.Location), cashierTags(r.Cashier)...)
+	for _, t := range append(tags, r.Tags...) {
+		if err := d.tag(ctx, op, CmdDocTag, t); err != nil {
+			return res, err
+		}
+	}
+	data, err := d.call(ctx, op, CmdCorrectionV2, args)
+	if isOutcomeUnknown(err) {
+		res, again, rerr := d.resolveClose(ctx, op, r, lastFD)
+		if rerr != nil {
+			open = false
+			return res, errors.Join(err, rerr)
+		}
+		if !again {
+			open = false
+			return res, nil
+		}
+		d.log.Warn("shtrih: FF4A was not executed (correction still open): forming it")
+		data, err = d.call(ctx, op, CmdCorrectionV2, args)
+	}
+	if err != nil {
+		return res, err
+	}
+	open = false
+	if len(data) < 10 {
+		return res, &fiscal.Error{Op: op, Cmd: uint16(CmdCorrectionV2), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: FF4A data of %d bytes", fiscal.ErrBadAnswer, len(data))}
+	}
+	res.ReceiptNumber = int(Uint(data[0:2]))
+	res.FD = uint32(Uint(data[2:6]))
+	res.FP = uint32(Uint(data[6:10]))
+	if len(data) >= 15 {
+		res.Time = DateTime(data[10:15], d.opt.Location)
+	} else if doc, err := d.findDoc(ctx, op, res.FD); err == nil {
+		res.Time = doc.Time
+	}
+	res.Change = r.Payments.Cash + r.Payments.Card - r.Total()
+	d.fillNumbers(ctx, op, &res)
+	return res, d.waitPrinted(ctx, op)
 }
 
 func allLineTags(v fiscal.FFD, r fiscal.Receipt) []fiscal.Tag {
@@ -208,8 +375,8 @@ func (d *Device) fiscalize(ctx context.Context, op string, r fiscal.Receipt, las
 			}
 		}
 	}()
-	if r.Kind != fiscal.Sale {
-		if _, err := d.call(ctx, op, CmdOpenReceipt, append(pwd(d.opt.Password), openType(r.Kind))); err != nil {
+	if r.Kind != fiscal.Sale || r.Correction != nil {
+		if _, err := d.call(ctx, op, CmdOpenReceipt, append(pwd(d.opt.Password), openType(r))); err != nil {
 			return res, err
 		}
 		open = true
@@ -225,7 +392,7 @@ func (d *Device) fiscalize(ctx context.Context, op string, r fiscal.Receipt, las
 			}
 		}
 	}
-	for _, t := range ReceiptTags(d.ffd, r) {
+	for _, t := range append(CorrectionTags(d.ffd, r, d.opt.Location), ReceiptTags(d.ffd, r)...) {
 		if err := d.tag(ctx, op, CmdDocTag, t); err != nil {
 			return res, err
 		}
@@ -301,7 +468,7 @@ func (d *Device) resolveClose(ctx context.Context, op string, r fiscal.Receipt, 
 		if err != nil {
 			return res, false, err
 		}
-		if doc.Type == fiscal.DocReceipt && doc.Sum == r.Total() && doc.Kind == r.Kind {
+		if doc.Type == docType(r) && doc.Sum == r.Total() && doc.Kind == r.Kind {
 			d.log.Warn("shtrih: receipt close answer lost; the receipt is in the fiscal drive", "fd", doc.FD)
 			res = fiscal.Result{FD: doc.FD, FP: doc.FP, Time: doc.Time, Recovered: true}
 			res.Change = r.Payments.Cash + r.Payments.Card - r.Total()
@@ -318,4 +485,12 @@ func (d *Device) resolveClose(ctx context.Context, op string, r fiscal.Receipt, 
 		return res, true, nil
 	}
 	return res, false, &fiscal.Error{Op: op, Cmd: uint16(CmdCloseReceipt), Kind: fiscal.KindLink, Err: ErrNotFiscalized}
+}
+
+// docType is the fiscal drive's document type of receipt r.
+func docType(r fiscal.Receipt) fiscal.DocType {
+	if r.Correction != nil {
+		return fiscal.DocCorrection
+	}
+	return fiscal.DocReceipt
 }
