@@ -143,6 +143,24 @@ func (t *Till) Unlock(ctx context.Context, manager *User, login string) error {
 	return t.d.Store.Unlock(ctx, manager.Login, login)
 }
 
+// Raw lets an administrator act outside the till's flows (a raw gateway
+// request, a register command by hand: what paydeskctl gw and kkm do) and
+// writes what is done to the audit, before it is done; result is the
+// audit's second row, after it, and says how it ended.
+func (t *Till) Raw(ctx context.Context, u *User, action, detail string) (result func(outcome string), err error) {
+	if err := need(u, store.RoleAdmin, action); err != nil {
+		return nil, err
+	}
+	if err := t.d.Store.Note(ctx, u.Login, "raw."+action, detail); err != nil {
+		return nil, err
+	}
+	return func(outcome string) {
+		if err := t.d.Store.Note(context.WithoutCancel(ctx), u.Login, "raw."+action+".done", outcome); err != nil {
+			t.log.Warn("app: the outcome of a raw command was not audited", "action", action, "err", err)
+		}
+	}, nil
+}
+
 // need checks the user's role in the core, not only in the UI.
 func need(u *User, r store.Role, op string) error {
 	if u == nil || u.Cashier == nil {

@@ -61,7 +61,18 @@ var ErrAuditBroken = errors.New("store: audit chain broken")
 // VerifyAudit walks the audit chain and returns the number of rows checked,
 // or an error wrapping ErrAuditBroken naming the first row that does not fit.
 func (s *Store) VerifyAudit(ctx context.Context) (int, error) {
-	rows, err := s.rw.QueryContext(ctx, "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit ORDER BY id")
+	// One transaction, so that the rows and the head are of one snapshot
+	// even while a till beside a read-only store appends rows.
+	tx, err := s.rw.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: verify audit: %w", err)
+	}
+	defer tx.Rollback()
+	return verifyAudit(ctx, tx)
+}
+
+func verifyAudit(ctx context.Context, tx *sql.Tx) (int, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit ORDER BY id")
 	if err != nil {
 		return 0, fmt.Errorf("store: verify audit: %w", err)
 	}
@@ -91,7 +102,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("store: verify audit: %w", err)
 	}
 	var head string
-	err = s.rw.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'audit_head'").Scan(&head)
+	err = tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'audit_head'").Scan(&head)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if n > 0 {

@@ -510,6 +510,9 @@ type Receipt struct {
 
 // AddReceipt keeps the printed text of a payment's receipt or slip.
 func (s *Store) AddReceipt(ctx context.Context, paymentID int64, kind, text string) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	_, err := s.rw.ExecContext(ctx, qAddReceipt, paymentID, kind, text, s.now())
 	if err != nil {
 		return fmt.Errorf("store: add receipt: %w", err)

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -33,14 +32,17 @@ var migrationFS embed.FS
 
 // Store is an open database.
 type Store struct {
-	path  string
-	rw    *sql.DB  // one connection, immediate transactions
-	ro    *sql.DB  // read-only pool for reports
-	lock  *os.File // held while open: one till per database
-	clock clock.Clock
-	log   *slog.Logger
-	loc   *time.Location // for report days
-	cost  int            // bcrypt cost of PIN hashes
+	path string   // as the caller named it
+	file string   // canonical: absolute, links resolved
+	rw   *sql.DB  // one connection, immediate transactions; the read-only pool in a read-only store
+	ro   *sql.DB  // read-only pool for reports
+	lock *os.File // held while open: one till per database; nil in a read-only store
+	// readOnly is set by OpenReadOnly: every write is refused.
+	readOnly bool
+	clock    clock.Clock
+	log      *slog.Logger
+	loc      *time.Location // for report days
+	cost     int            // bcrypt cost of PIN hashes
 	// hot holds the statements every payment step runs, prepared once on
 	// the writer connection when the store opens (see txExec).
 	hot map[string]*sql.Stmt
@@ -59,39 +61,26 @@ type Options struct {
 // two tills on one set of books could make one receipt twice.
 var ErrInUse = errors.New("store: the database is in use by another PayDesk")
 
+// ErrReadOnly is returned by every write to a store opened with
+// OpenReadOnly.
+var ErrReadOnly = errors.New("store: the database is open read-only")
+
 // ErrNotFound is returned when a row does not exist.
 var ErrNotFound = errors.New("store: not found")
 
-func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	q.Set("_busy_timeout", "10000")
-	q.Set("_foreign_keys", "on")
-	if readOnly {
-		q.Set("mode", "ro")
-	} else {
-		q.Set("_journal_mode", "WAL")
-		q.Set("_synchronous", "FULL")
-		q.Set("_txlock", "immediate")
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
 // Open opens (creating if needed) the database at path, applies pending
-// migrations and runs an integrity check.
+// migrations and runs an integrity check. It holds an exclusive lock on
+// path+".lock" (path resolved to its one canonical spelling first) until
+// Close: a second Open of the same file, under any name, fails with
+// ErrInUse. The database, its -wal and -shm files and the lock file are
+// made mode 0600 whatever the umask.
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
-	if opt.Clock == nil {
-		opt.Clock = clock.Real{}
+	opt = opt.defaults()
+	file, err := canonical(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if opt.Log == nil {
-		opt.Log = slog.New(slog.DiscardHandler)
-	}
-	if opt.Location == nil {
-		opt.Location = time.Local
-	}
-	if opt.PINCost == 0 {
-		opt.PINCost = bcryptCost
-	}
-	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	lock, err := os.OpenFile(file+".lock", os.O_CREATE|os.O_RDWR, privateMode)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -99,14 +88,26 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("%w (%s)", ErrInUse, path)
 	}
-	rw, err := sql.Open("sqlite3", dsn(path, false))
+	if err := lock.Chmod(privateMode); err != nil {
+		opt.Log.Warn("store: lock file mode", "file", file+".lock", "err", err)
+	}
+	// SQLite creates -wal and -shm with the database file's mode: make it
+	// 0600 before SQLite first opens it.
+	if _, err := createPrivate(file, false); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := tighten(file); err != nil {
+		opt.Log.Warn("store: the database's files stay readable by others", "file", file, "err", err)
+	}
+	rw, err := sql.Open("sqlite3", dsn(file, false))
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	rw.SetMaxOpenConns(1)
 	rw.SetConnMaxLifetime(0)
-	s := &Store{path: path, rw: rw, lock: lock, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
+	s := &Store{path: path, file: file, rw: rw, lock: lock, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -119,7 +120,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	ro, err := sql.Open("sqlite3", dsn(path, true))
+	ro, err := sql.Open("sqlite3", dsn(file, true))
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
@@ -133,6 +134,71 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens the existing database at path read-only, beside a
+// till that may have it open with Open: it takes no lock, creates no
+// database, migrates nothing and refuses every write with ErrReadOnly.
+// Reads (reports, IntegrityCheck, VerifyAudit, Version) see the books as
+// the till last committed them, and Backup works. A database newer than
+// this PayDesk is refused, as by Open; an older one is opened as it is.
+func OpenReadOnly(ctx context.Context, path string, opt Options) (*Store, error) {
+	opt = opt.defaults()
+	file, err := canonical(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
+	}
+	if _, err := os.Stat(file); err != nil {
+		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
+	}
+	ro, err := sql.Open("sqlite3", dsn(file, true))
+	if err != nil {
+		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
+	}
+	ro.SetMaxOpenConns(4)
+	s := &Store{path: path, file: file, rw: ro, ro: ro, readOnly: true, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
+	ms, err := migrations()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	v, err := s.Version(ctx)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
+	}
+	if v > len(ms) {
+		s.Close()
+		return nil, fmt.Errorf("store: the database has schema version %d, newer than this PayDesk (%d): update PayDesk", v, len(ms))
+	}
+	return s, nil
+}
+
+func (o Options) defaults() Options {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.PINCost == 0 {
+		o.PINCost = bcryptCost
+	}
+	return o
+}
+
+// ReadOnly reports whether the store was opened with OpenReadOnly.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
+// writable refuses writes to a read-only store.
+func (s *Store) writable() error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	return nil
+}
+
 // Close closes the database.
 func (s *Store) Close() error {
 	var errs []error
@@ -142,14 +208,16 @@ func (s *Store) Close() error {
 	for _, st := range s.hot {
 		errs = append(errs, st.Close())
 	}
-	errs = append(errs, s.rw.Close())
+	if s.rw != s.ro {
+		errs = append(errs, s.rw.Close())
+	}
 	if s.lock != nil {
 		errs = append(errs, s.lock.Close()) // releases the lock
 	}
 	return errors.Join(errs...)
 }
 
-// Path returns the database file.
+// Path returns the database file, as it was given to Open.
 func (s *Store) Path() string { return s.path }
 
 type migration struct {
@@ -262,10 +330,45 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 }
 
 // Backup writes a consistent copy of the open database to file (which must
-// not exist), while the till keeps working.
-func (s *Store) Backup(ctx context.Context, file string) error {
-	if _, err := s.rw.ExecContext(ctx, "VACUUM INTO ?", file); err != nil {
-		return fmt.Errorf("store: backup to %s: %w", file, err)
+// not exist), while the till keeps working; it works from a read-only
+// store too. The copy is created mode 0600 whatever the umask and synced
+// to disk; a failed copy is removed.
+func (s *Store) Backup(ctx context.Context, file string) (err error) {
+	fail := func(err error) error { return fmt.Errorf("store: backup to %s: %w", file, err) }
+	target, err := canonical(file)
+	if err != nil {
+		return fail(err)
+	}
+	// VACUUM INTO writes into an empty file, keeping its mode.
+	if created, err := createPrivate(target, true); err != nil {
+		if created {
+			os.Remove(target)
+		}
+		return fail(err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(target)
+		}
+	}()
+	// The name goes as a URI: the connection reads "file:" names as URIs.
+	if _, err := s.rw.ExecContext(ctx, "VACUUM INTO ?", fileURI(target)); err != nil {
+		return fail(err)
+	}
+	f, err := os.OpenFile(target, os.O_RDWR, 0)
+	if err != nil {
+		return fail(err)
+	}
+	if err := f.Chmod(privateMode); err != nil {
+		f.Close()
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		return fail(err)
 	}
 	return nil
 }
@@ -317,6 +420,9 @@ func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...an
 }
 
 func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	tx, err := s.rw.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

@@ -29,6 +29,7 @@ var gwSummary = map[string]string{
 // 1 on a refusal (fields printed, the human message on stderr), 3 with no
 // trustworthy answer, 2 on usage.
 type gwOpts struct {
+	rawFlags
 	op              string
 	config          string
 	provider        string
@@ -46,6 +47,7 @@ func (o *gwOpts) flags(fs *flag.FlagSet) {
 		return usage
 	}
 	fs.StringVar(&o.config, "config", "", "configuration `FILE` (default $PAYDESK_CONFIG; never the user's file or training mode)")
+	o.rawFlags.flags(fs)
 	fs.StringVar(&o.provider, "provider", "", need(o.op != "balance", "provider `CODE` from the catalogue"))
 	fs.StringVar(&o.number, "number", "", "payer's phone `NUMBER`")
 	fs.StringVar(&o.account, "account", "", "payer's `ACCOUNT`")
@@ -61,6 +63,8 @@ func (o *gwOpts) flags(fs *flag.FlagSet) {
 
 // gwRequest is one request, resolved from the flags and the configuration.
 type gwRequest struct {
+	file      string
+	cfg       *config.Config
 	op        string
 	lang      string
 	client    *gateway.Client
@@ -77,7 +81,12 @@ func (o *gwOpts) run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return r.send(ctx, e)
+	p := r.payment
+	detail := fmt.Sprintf("session=%s", p.Session)
+	if p.Provider != nil {
+		detail += fmt.Sprintf(" provider=%s id=%s amount=%v total=%v", p.Provider.Code, p.ID, p.Amount, p.Total)
+	}
+	return o.withRaw(ctx, e, r.file, r.cfg, "gw "+o.op, detail, func() error { return r.send(ctx, e) })
 }
 
 // request checks the flags and loads the configuration, the client and the
@@ -96,7 +105,7 @@ func (o *gwOpts) request(e *env) (*gwRequest, error) {
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
-	r := &gwRequest{op: o.op, lang: cfg.Language, checkOnly: o.checkOnly, checked: o.session != ""}
+	r := &gwRequest{file: file, cfg: cfg, op: o.op, lang: cfg.Language, checkOnly: o.checkOnly, checked: o.session != ""}
 	if r.client, err = cfg.Client(clock.Real{}, e.log, nil); err != nil {
 		return nil, cfgErr(cfg, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"paydesk/protocol/gateway/sim"
+	"paydesk/store"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,9 +34,30 @@ gateway: {base_url: %q, balance_url: %q}
 fiscal: {port: none}
 agent: {tax_system: usn, fee_tax: none}
 language: en
+data_dir: data
 `, keys.SecretKeyFile, keys.PassphraseFile, keys.PubKeysFile, base, base+"/cgi-bin/status/get_rest.cgi"))
+	// Outside training a raw request needs an administrator of the books.
+	adminPIN, kassirPIN := writeFile(t, dir, "admin.pin", "987654\n"), writeFile(t, dir, "kassir.pin", "1111\n")
+	r := runCLI(t, nil, "cashier", "add", "--config", cfg, "--login", "admin", "--name", "Администратор А.А.", "--role", "admin", "--pin-file", adminPIN)
+	require.Equal(t, 0, r.code, r.stderr)
+	r = runCLI(t, nil, "cashier", "add", "--config", cfg, "--login", "kassir", "--name", "Кассир К.К.", "--role", "cashier", "--pin-file", kassirPIN,
+		"--admin", "admin", "--admin-pin-file", adminPIN)
+	require.Equal(t, 0, r.code, r.stderr)
+	r = runCLI(t, nil, "gw", "pay", "--config", cfg, "--provider", "mts", "--number", "9161234567", "--amount", "100.00")
+	assert.Equal(t, exitUsage, r.code, "nobody signed in")
+	assert.Contains(t, r.stderr, "needs an administrator")
+	r = runCLI(t, nil, "gw", "pay", "--config", cfg, "--provider", "mts", "--number", "9161234567", "--amount", "100.00", "--cashier", "kassir", "--pin-file", kassirPIN)
+	assert.Equal(t, exitFailed, r.code, "a cashier is not an administrator")
+	assert.Empty(t, s.Payments(), "nothing was sent")
+	as := []string{"--cashier", "admin", "--pin-file", adminPIN}
+	runCLI := func(t *testing.T, stdin []byte, args ...string) result {
+		if args[0] == "gw" {
+			args = append(args, as...)
+		}
+		return runCLI(t, stdin, args...)
+	}
 
-	r := runCLI(t, nil, "gw", "check", "--config", cfg, "--provider", "mts", "--number", "9161234567", "--amount", "100.00", "--session", "CLI0000000000000001")
+	r = runCLI(t, nil, "gw", "check", "--config", cfg, "--provider", "mts", "--number", "9161234567", "--amount", "100.00", "--session", "CLI0000000000000001")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "ERROR=0\n")
 	assert.Contains(t, r.stdout, "SESSION=CLI0000000000000001\n")
@@ -87,6 +110,25 @@ language: en
 	r = runCLI(t, nil, "gw", "balance", "--config", bad)
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "https")
+
+	// What the administrator did is in the audit, before and after.
+	books, err := store.Open(context.Background(), filepath.Join(dir, "data", "paydesk.db"), store.Options{})
+	require.NoError(t, err)
+	defer books.Close()
+	audit, err := books.Audit(context.Background(), 100)
+	require.NoError(t, err)
+	var actions []string
+	for _, a := range audit {
+		if strings.HasPrefix(a.Action, "raw.") {
+			assert.Equal(t, "admin", a.Actor)
+			actions = append(actions, a.Action)
+		}
+	}
+	assert.Contains(t, actions, "raw.gw pay")
+	assert.Contains(t, actions, "raw.gw pay.done")
+	assert.Contains(t, actions, "raw.gw balance")
+	_, err = books.VerifyAudit(context.Background())
+	require.NoError(t, err)
 }
 
 func readFile(t *testing.T, p string) string {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"paydesk/app/config"
 	"paydesk/fiscal"
 	"paydesk/fiscal/shtrih"
 	"paydesk/receipts"
@@ -87,15 +88,44 @@ func kkmYesNo(b bool) string {
 // register: the register's flags, and what it does there.
 type kkmOpts struct {
 	kkmFlags
+	configFlag
+	rawFlags
 	name       string
 	positional []string // the names of its positional arguments
 	do         func(ctx context.Context, e *env, d *shtrih.Device, args []string) error
+}
+
+// kkmReadOnly are the kkm commands that make no document and move no
+// money: anyone may run them. The others, outside training, need an
+// administrator of the books and are audited (rawFlags).
+var kkmReadOnly = map[string]bool{"status": true}
+
+func (o *kkmOpts) flags(fs *flag.FlagSet) {
+	o.kkmFlags.flags(fs)
+	if !kkmReadOnly[o.name] {
+		o.configFlag.flags(fs)
+		o.rawFlags.flags(fs)
+	}
 }
 
 func (o *kkmOpts) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != len(o.positional) {
 		return usageErrorf("kkm %s takes %d argument(s), got %d", o.name, len(o.positional), len(args))
 	}
+	if kkmReadOnly[o.name] {
+		return o.onDevice(ctx, e, args)
+	}
+	file := config.Locate(o.config)
+	cfg, err := config.Load(file)
+	if err != nil {
+		return cfgErr(cfg, err)
+	}
+	detail := strings.TrimSpace(fmt.Sprintf("port=%s %s", o.port, strings.Join(args, " ")))
+	return o.withRaw(ctx, e, file, cfg, "kkm "+o.name, detail, func() error { return o.onDevice(ctx, e, args) })
+}
+
+// onDevice opens the register and runs the command there.
+func (o *kkmOpts) onDevice(ctx context.Context, e *env, args []string) error {
 	d, err := o.open(e)
 	if err != nil {
 		return err

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"paydesk/fiscal/emulator"
+	"paydesk/protocol/gateway/sim"
+	"paydesk/store"
 )
 
 // syncBuffer is a bytes.Buffer safe for a command running in a goroutine.
@@ -210,4 +214,67 @@ func TestKKMEmu(t *testing.T) {
 	tape, err := os.ReadFile(filepath.Join(dir, "tape.txt"))
 	require.NoError(t, err)
 	assert.Contains(t, string(tape), "ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ")
+}
+
+// Outside training, a kkm command that makes a document or moves money
+// needs an administrator of the configured books, and is audited; one that
+// only reads does not.
+func TestKKMNeedsAnAdministrator(t *testing.T) {
+	ctx := t.Context()
+	emu, port := startEmulator(t)
+	dir := t.TempDir()
+	keys, err := sim.TrainingKeys(filepath.Join(dir, "keys"), time.Now())
+	require.NoError(t, err)
+	cfg := writeFile(t, dir, "paydesk.yaml", fmt.Sprintf(`point: {sd: "17031", ap: "17032", op: "17034"}
+keys: {secret: %s, passphrase_file: %s, bank: %s, bank_serial: 64182}
+gateway: {base_url: "https://gateway.invalid"}
+fiscal: {port: none}
+agent: {tax_system: usn, fee_tax: none}
+language: en
+data_dir: data
+`, keys.SecretKeyFile, keys.PassphraseFile, keys.PubKeysFile))
+	adminPIN, kassirPIN := writeFile(t, dir, "admin.pin", "987654\n"), writeFile(t, dir, "kassir.pin", "1111\n")
+	r := kkmRun(ctx, "cashier", "add", "--config", cfg, "--login", "admin", "--name", "Администратор А.А.", "--role", "admin", "--pin-file", adminPIN)
+	require.Equal(t, 0, r.code, r.stderr)
+	r = kkmRun(ctx, "cashier", "add", "--config", cfg, "--login", "kassir", "--name", "Кассир К.К.", "--pin-file", kassirPIN, "--admin", "admin", "--admin-pin-file", adminPIN)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	r = kkmRun(ctx, "kkm", "status", "--port", port)
+	require.Equal(t, 0, r.code, "reading needs nobody: %s", r.stderr)
+	tests := []struct {
+		name string
+		as   []string
+		code int
+	}{
+		{"nobody", nil, exitUsage},
+		{"a cashier", []string{"--cashier", "kassir", "--pin-file", kassirPIN}, exitFailed},
+		{"a wrong PIN", []string{"--cashier", "admin", "--pin-file", kassirPIN}, exitFailed},
+		{"the administrator", []string{"--cashier", "admin", "--pin-file", adminPIN}, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs := len(emu.State().Docs)
+			r := kkmRun(ctx, append([]string{"kkm", "open-shift", "--port", port, "--config", cfg}, tt.as...)...)
+			require.Equal(t, tt.code, r.code, r.stderr)
+			if tt.code != exitOK {
+				assert.Len(t, emu.State().Docs, docs, "the register made nothing")
+				return
+			}
+			assert.Len(t, emu.State().Docs, docs+1)
+		})
+	}
+	r = kkmRun(ctx, "db", "check", "--config", cfg)
+	require.Equal(t, 0, r.code, r.stderr)
+	books, err := store.Open(ctx, filepath.Join(dir, "data", "paydesk.db"), store.Options{})
+	require.NoError(t, err)
+	defer books.Close()
+	audit, err := books.Audit(ctx, 100)
+	require.NoError(t, err)
+	var raw []string
+	for _, a := range audit {
+		if strings.HasPrefix(a.Action, "raw.") {
+			raw = append(raw, a.Actor+" "+a.Action+" "+a.Detail)
+		}
+	}
+	assert.ElementsMatch(t, []string{"admin raw.kkm open-shift port=" + port, "admin raw.kkm open-shift.done ok"}, raw, "only the administrator's, before and after")
 }

@@ -16,8 +16,14 @@ func init() {
 		opts: func() options { return &payOpts{} }})
 }
 
-// Exit code of pay when the payment is paid but its receipt is queued.
-const exitReceiptQueued = 4
+// Exit codes of pay beyond the common ones.
+const (
+	// exitReceiptQueued: paid (or accepted) but its receipt is queued.
+	exitReceiptQueued = 4
+	// exitNotSent: nothing left the till (state=not-sent); the one code
+	// a script may retry on without asking anything first.
+	exitNotSent = 5
+)
 
 // payOpts are the options of "pay".
 type payOpts struct {
@@ -58,7 +64,12 @@ func (o *payOpts) run(ctx context.Context, e *env, _ []string) error {
 	defer s.Close()
 	p, err := req.take(ctx, e, s)
 	if p == nil {
-		return err
+		// Nothing was stored, so nothing was sent.
+		if err == nil || app.KindOf(err) == app.KindInput {
+			return s.err(err)
+		}
+		fmt.Fprintln(e.stdout, "state=not-sent")
+		return payExit(e, s.lang, "not-sent", err)
 	}
 	state := payState(p)
 	printPayment(e, p, state)
@@ -99,12 +110,12 @@ func (r payment) take(ctx context.Context, e *env, s *session) (*app.Payment, er
 	// stored: a bad one leaves nothing in the books.
 	if prov, err := s.Till.Provider(r.provider); err == nil {
 		if err := prov.CheckAmount(r.amount); err != nil {
-			return nil, s.err(err)
+			return nil, err
 		}
 	}
 	p, err := s.Till.Start(ctx, s.user, r.provider, r.payer)
 	if err != nil {
-		return nil, s.err(err)
+		return nil, err
 	}
 	fmt.Fprintf(e.stdout, "session=%s\n", p.Session)
 	if r.buyer != "" {
@@ -124,10 +135,14 @@ func (r payment) take(ctx context.Context, e *env, s *session) (*app.Payment, er
 // the same), either with "-awaiting-receipt" when its receipt is queued;
 // disputed; pending (pay sent, the outcome unknown); failed or not_paid when
 // the payment's receipt was made and its cash goes back with a return
-// receipt (refund= says where that is); refused for every other end.
+// receipt (refund= says where that is); not-sent when it stopped before pay
+// left the till (a local error, the register not ready, the cashier
+// cancelled); refused for every other end (the network said no).
 func payState(p *app.Payment) string {
 	state := map[app.State]string{app.StatePaid: "paid", app.StateUnknown: "pending", app.StatePaySent: "pending",
-		app.StateAccepted: "accepted", app.StateDisputed: "disputed", app.StateRefunded: "refunded"}[p.State]
+		app.StateAccepted: "accepted", app.StateDisputed: "disputed", app.StateRefunded: "refunded",
+		app.StateEntered: "not-sent", app.StateNumberChecked: "not-sent", app.StateChecked: "not-sent",
+		app.StateCancelled: "not-sent"}[p.State]
 	if (p.State == app.StateFailed || p.State == app.StateNotPaid) && p.RefundState != app.RefundNone {
 		state = string(p.State)
 	}
@@ -157,12 +172,17 @@ func printPayment(e *env, p *app.Payment, state string) {
 	fmt.Fprintf(e.stdout, "amount=%v\nfee=%v\ntotal=%v\ncommission=%v\n", p.Amount, p.Fee, p.Total, p.Commission)
 }
 
-// payExit turns the payment's end into the exit code: 0 paid or accepted,
-// 4 paid or accepted with the receipt queued, 3 pending or disputed, 2
-// refused as bad input, else 1.
+// payExit turns the payment's end into the exit code: 0 paid or accepted
+// (also when something after it failed: the error is said on stderr, and
+// the payment must not be made again), 4 paid or accepted with the receipt
+// queued, 3 pending or disputed, 5 not sent, 2 refused as bad input, else
+// 1 (refused by the network, or failed and its refund due).
 func payExit(e *env, lang, state string, err error) error {
 	switch {
 	case err == nil:
+		return nil
+	case state == "paid", state == "accepted":
+		fmt.Fprintf(e.stderr, "paydeskctl: %s (the payment is made: do not repeat it)\n", app.Message(err, lang))
 		return nil
 	case state == "paid-awaiting-receipt", state == "accepted-awaiting-receipt":
 		fmt.Fprintf(e.stderr, "paydeskctl: %s\n", app.Message(err, lang))
@@ -172,6 +192,10 @@ func payExit(e *env, lang, state string, err error) error {
 	}
 	if app.KindOf(err) == app.KindInput {
 		return usageErrorf("%s", app.Message(err, lang))
+	}
+	if state == "not-sent" {
+		fmt.Fprintf(e.stderr, "paydeskctl: %s\n", app.Message(err, lang))
+		return silent(exitNotSent)
 	}
 	return errors.New(app.Message(err, lang))
 }

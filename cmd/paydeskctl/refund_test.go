@@ -229,6 +229,13 @@ func TestPayState(t *testing.T) {
 			"failed", exitFailed, []string{"state=failed\nrefund=due\n", "fiscal_doc=13\n"}},
 		{"not paid after its receipt", app.Payment{State: app.StateNotPaid, FiscalState: app.FiscalDone, RefundState: app.RefundDue}, failed,
 			"not_paid", exitFailed, []string{"state=not_paid\nrefund=due\n"}},
+		{"paid, then the slip or the books failed", app.Payment{State: app.StatePaid, FiscalState: app.FiscalDone, FD: 15, FP: 16}, failed,
+			"paid", exitOK, []string{"fiscal_doc=15\n"}},
+		{"accepted, then something failed", app.Payment{State: app.StateAccepted, FiscalState: app.FiscalDone, FD: 17, FP: 18}, failed, "accepted", exitOK, nil},
+		{"checked, stopped before pay (register not ready, disk full)", app.Payment{State: app.StateChecked}, failed, "not-sent", exitNotSent, nil},
+		{"entered, the check not sent", app.Payment{State: app.StateEntered}, failed, "not-sent", exitNotSent, nil},
+		{"number checked", app.Payment{State: app.StateNumberChecked}, failed, "not-sent", exitNotSent, nil},
+		{"cancelled", app.Payment{State: app.StateCancelled}, failed, "not-sent", exitNotSent, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -109,7 +109,8 @@ type cashierUnlockOpts struct {
 func (o *cashierUnlockOpts) flags(fs *flag.FlagSet) {
 	o.configFlag.flags(fs)
 	fs.StringVar(&o.login, "login", "", required("the locked cashier's `LOGIN`"))
-	fs.StringVar(&o.manager, "manager", "", required("a manager's `LOGIN`"))
+	fs.StringVar(&o.manager, "cashier", "", required("the `LOGIN` of the manager who signs in"))
+	fs.StringVar(&o.manager, "manager", "", "the manager's `LOGIN`: the same as --cashier (its former name)")
 	fs.StringVar(&o.pinFile, "pin-file", "", "`FILE` holding the manager's PIN (asked on the terminal when absent)")
 }
 

@@ -51,7 +51,8 @@ func TestTillCLI(t *testing.T) {
 	manager := writeFile(t, dir, "manager.pin", "2222\n")
 
 	r := runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "9161234567", "--amount", "100.00")
-	assert.Equal(t, 1, r.code, "no shift yet: %s", r.stderr)
+	assert.Equal(t, exitNotSent, r.code, "no shift yet: nothing was sent: %s", r.stderr)
+	assert.Contains(t, r.stdout, "state=not-sent\n")
 	assert.Contains(t, r.stderr, "Смена не открыта")
 
 	r = runCLI(t, nil, "shift", "open", "--cashier", "kassir", "--pin-file", kassir, "--float", "1000.00")
@@ -254,7 +255,7 @@ func TestCashierUnlock(t *testing.T) {
 	r = runCLI(t, nil, "cashier", "unlock", "--login", "nobody", "--manager", "manager", "--pin-file", manager)
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "Кассир не найден")
-	r = runCLI(t, nil, "cashier", "unlock", "--login", "kassir", "--manager", "manager", "--pin-file", manager)
+	r = runCLI(t, nil, "cashier", "unlock", "--login", "kassir", "--cashier", "manager", "--pin-file", manager)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "cashier kassir unlocked")
 	r = runCLI(t, nil, "shift", "open", "--cashier", "kassir", "--pin-file", kassir)

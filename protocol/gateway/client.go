@@ -14,6 +14,7 @@ import (
 	"compress/zlib"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -62,6 +63,17 @@ type Client struct {
 }
 
 // New checks the configuration and returns a client.
+//
+// Requests go out through Config.HTTP, DefaultHTTPClient when nil. Whatever
+// the client, a redirect is never followed: an HTTP 3xx answer is a
+// KindNoAnswer error naming the Location, and nothing is re-sent (a 307 or
+// 308 would re-POST the signed request to another host, possibly over
+// plain http). The proxy policy is DefaultHTTPClient's: HTTPS_PROXY (and
+// NO_PROXY) are honoured through http.ProxyFromEnvironment, as points sit
+// behind office proxies; the proxy gets a CONNECT tunnel with TLS end to
+// end, loopback addresses never go through it, and since every request is
+// signed and every answer verified with the bank key a proxy, even one
+// trusted to open the TLS, can read what passes but not forge it.
 func New(cfg Config) (*Client, error) {
 	for _, c := range []struct{ name, v string }{{"SD", cfg.SD}, {"AP", cfg.AP}, {"OP", cfg.OP}} {
 		if c.v == "" || strings.Trim(c.v, "0123456789") != "" {
@@ -97,16 +109,51 @@ func New(cfg Config) (*Client, error) {
 	return &Client{cfg: cfg}, nil
 }
 
-// DefaultHTTPClient has a 15 s connect and TLS handshake timeout; the total
-// time is bounded per request by Config.Timeout.
+// DefaultHTTPClient has a 15 s connect and TLS handshake timeout, TLS 1.2
+// at the least, the proxy from the environment (HTTPS_PROXY, NO_PROXY) and
+// no redirects followed; the total time is bounded per request by
+// Config.Timeout.
 func DefaultHTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout: 15 * time.Second,
-		MaxIdleConnsPerHost: 4,
-		IdleConnTimeout:     90 * time.Second,
-	}}
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout: 15 * time.Second,
+			MaxIdleConnsPerHost: 4,
+			IdleConnTimeout:     90 * time.Second,
+		},
+		CheckRedirect: refuseRedirect,
+	}
+}
+
+// refuseRedirect is the CheckRedirect of every request: the redirect's
+// answer is handed back as it is, and post turns it into an error.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// redirectError is an HTTP 3xx answer, not followed. Location is the
+// target resolved against the request's URL, as scheme://host/path (no
+// user, query or fragment), or "" when the answer names none.
+type redirectError struct {
+	Status   int
+	Location string
+}
+
+func (e *redirectError) Error() string {
+	to := e.Location
+	if to == "" {
+		to = "no Location"
+	}
+	return fmt.Sprintf("HTTP %d redirect to %s, not followed", e.Status, to)
+}
+
+// redirected makes the error for a 3xx answer.
+func redirected(resp *http.Response) *redirectError {
+	e := &redirectError{Status: resp.StatusCode}
+	if u, err := resp.Location(); err == nil && u.Host != "" {
+		e.Location = u.Scheme + "://" + u.Host + u.EscapedPath()
+	}
+	return e
 }
 
 // CheckURL allows https anywhere and plain http only to loopback addresses
@@ -510,11 +557,19 @@ func (c *Client) post(ctx context.Context, target string, doc []byte) ([]byte, e
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.cfg.HTTP.Do(req)
+	// The caller's client is copied (its transport shared) so that no
+	// redirect is followed whatever its own CheckRedirect says.
+	hc := *c.cfg.HTTP
+	hc.CheckRedirect = refuseRedirect
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 3 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+		return nil, redirected(resp)
+	}
 	if resp.StatusCode/100 != 2 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
 		return nil, fmt.Errorf("HTTP %s", resp.Status)
@@ -538,11 +593,20 @@ func (c *Client) post(ctx context.Context, target string, doc []byte) ([]byte, e
 }
 
 // noAnswer is the error for an answer that did not come or cannot be
-// believed; a compressed answer that cannot be unpacked says so.
+// believed; a compressed answer that cannot be unpacked says so, and a
+// redirect names its target and that nothing was re-sent.
 func noAnswer(op, session string, err error) *Error {
 	e := &Error{Op: op, Kind: KindNoAnswer, Session: session, Result: -1, Err: err}
 	var pe *packingError
-	if errors.As(err, &pe) {
+	var re *redirectError
+	switch {
+	case errors.As(err, &re):
+		key := "gateway.no_answer.redirect"
+		if op == "pay" {
+			key += ".pay"
+		}
+		e.Text = i18n.M(key, "status", re.Status, "location", re.Location)
+	case errors.As(err, &pe):
 		key := "gateway.no_answer.compressed"
 		if op == "pay" {
 			key += ".pay"

@@ -165,8 +165,9 @@ const (
 	// missing or not 0) is an answer without a result, to be tried again.
 	KindRefused Kind = iota + 1
 	// KindNoAnswer: no trustworthy answer (transport failure, timeout, HTTP
-	// error, unsigned, wrongly signed, malformed or wrongly compressed answer,
-	// another SESSION echoed), or an answer to pay that is not an acceptance
+	// error, a redirect (never followed: nothing is re-sent), unsigned,
+	// wrongly signed, malformed or wrongly compressed answer, another
+	// SESSION echoed), or an answer to pay that is not an acceptance
 	// of it (see Client.Pay). For pay this means the outcome is unknown.
 	KindNoAnswer
 	// KindInput: the request was refused before anything was sent (a number
@@ -200,8 +201,8 @@ type Error struct {
 	Session string // the SESSION of the request
 	// Text is the message for KindInput and KindConfig, and for
 	// KindNoAnswer when there is more to say than "no trustworthy answer"
-	// (a compressed answer that cannot be unpacked, an answer to pay that
-	// is not an acceptance).
+	// (a compressed answer that cannot be unpacked, a redirect not
+	// followed, an answer to pay that is not an acceptance).
 	Text i18n.Msg
 	Err  error // the underlying cause
 }
