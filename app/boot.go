@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -29,6 +30,10 @@ type Options struct {
 	Settle []time.Duration
 	// PINCost lowers the PIN hash cost (tests).
 	PINCost int
+	// ReadOnly opens the books read-only and without the till's lock
+	// (OpenBooks only): backups and checks beside a running till; every
+	// write is refused.
+	ReadOnly bool
 	// EmulatorTCP serves the training register on TCP even where a
 	// pseudo-terminal is available.
 	EmulatorTCP bool
@@ -182,7 +187,14 @@ func OpenBooks(ctx context.Context, cfg *config.Config, opt Options) (*Runtime, 
 	if r.DataDir, err = cfg.DataPath(); err != nil {
 		return nil, err
 	}
-	if r.books, err = store.Open(ctx, path, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost}); err != nil {
+	open := store.Open
+	if opt.ReadOnly {
+		open = store.OpenReadOnly
+	}
+	if r.books, err = open(ctx, path, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost}); err != nil {
+		if opt.ReadOnly && errors.Is(err, fs.ErrNotExist) {
+			return nil, fail("open books", KindState, i18n.M("app.no_books", "path", path), err)
+		}
 		return nil, err
 	}
 	r.closers = append(r.closers, r.books.Close)

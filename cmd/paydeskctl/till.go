@@ -313,7 +313,7 @@ func (o *dbBackupOpts) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 1 {
 		return usageErrorf("give the backup file")
 	}
-	books, err := openBooks(ctx, e, o.config)
+	books, err := readOnlyBooks(ctx, e, o.config)
 	if err != nil {
 		return err
 	}
@@ -329,7 +329,7 @@ func (o *dbBackupOpts) run(ctx context.Context, e *env, args []string) error {
 type dbCheckOpts struct{ configFlag }
 
 func (o *dbCheckOpts) run(ctx context.Context, e *env, _ []string) error {
-	books, err := openBooks(ctx, e, o.config)
+	books, err := readOnlyBooks(ctx, e, o.config)
 	if err != nil {
 		return err
 	}

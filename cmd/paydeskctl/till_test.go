@@ -264,3 +264,36 @@ func TestCashierUnlock(t *testing.T) {
 	assert.Equal(t, 1, r.code, "a cashier may not unlock")
 	assert.Contains(t, r.stderr, "менеджер")
 }
+
+// db backup and db check work beside a running till (read-only, no lock);
+// a till command does not.
+func TestDBToolsBesideTheTill(t *testing.T) {
+	dir := trainingDir(t)
+	t.Setenv("PAYDESK_DATA_DIR", dir)
+	t.Setenv("PAYDESK_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
+	r := runCLI(t, nil, "db", "check")
+	require.Equal(t, 1, r.code, "no books yet: none is made")
+	assert.Contains(t, r.stderr, "ещё не запускалась")
+	r = runCLI(t, nil, "pending")
+	require.Equal(t, 0, r.code, r.stderr) // makes the training books
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+	cfg.DataDir = dir
+	rt, err := app.OpenBooks(t.Context(), cfg, app.Options{})
+	require.NoError(t, err)
+	defer rt.Close()
+
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	r = runCLI(t, nil, "db", "backup", backup)
+	require.Equal(t, 0, r.code, r.stderr)
+	st, err := os.Stat(backup)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	r = runCLI(t, nil, "db", "check")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "audit=ok")
+	r = runCLI(t, nil, "shift", "open", "--cashier", "kassir", "--pin-file", kassir)
+	assert.NotEqual(t, 0, r.code, "a till command waits for the window to close")
+}

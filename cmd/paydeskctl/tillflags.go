@@ -103,11 +103,21 @@ func boot(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
 // openBooks opens only the books the configuration names: reports and
 // database tools need neither the gateway nor the register.
 func openBooks(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
+	return openBooksWith(ctx, e, cfgFile, false)
+}
+
+// readOnlyBooks opens the books read-only, beside a running till: db backup
+// and db check.
+func readOnlyBooks(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
+	return openBooksWith(ctx, e, cfgFile, true)
+}
+
+func openBooksWith(ctx context.Context, e *env, cfgFile string, readOnly bool) (*app.Runtime, error) {
 	cfg, err := config.Load(config.Locate(cfgFile))
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
-	rt, err := app.OpenBooks(ctx, cfg, app.Options{Log: e.log})
+	rt, err := app.OpenBooks(ctx, cfg, app.Options{Log: e.log, ReadOnly: readOnly})
 	if err != nil {
 		if app.KindOf(err) == app.KindConfig {
 			return nil, cfgErr(cfg, err)
