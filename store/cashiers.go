@@ -200,6 +200,9 @@ func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, 
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		c, hash, err := scanCashier(tx.QueryRowContext(ctx, "SELECT "+cashierCols+", pin_hash FROM cashiers WHERE login = ?", login))
 		if errors.Is(err, sql.ErrNoRows) {
+			// As long as a wrong PIN takes, so that the answer's time does
+			// not tell which logins exist.
+			_ = bcrypt.CompareHashAndPassword(s.decoyHash(), []byte(pin))
 			authErr = ErrUnknownCashier
 			return nil
 		}
@@ -241,6 +244,18 @@ func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, 
 		return nil, err
 	}
 	return out, authErr
+}
+
+// decoyHash is a PIN hash of the store's cost that no PIN opens, made once.
+func (s *Store) decoyHash() []byte {
+	s.decoyOnce.Do(func() {
+		h, err := bcrypt.GenerateFromPassword([]byte("no PIN is this decoy's"), s.cost)
+		if err != nil {
+			s.log.Warn("store: the decoy PIN hash could not be made", "err", err)
+		}
+		s.decoy = h
+	})
+	return s.decoy
 }
 
 // Unlock clears a cashier's wrong-PIN count and lock.

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
@@ -32,11 +33,14 @@ var migrationFS embed.FS
 
 // Store is an open database.
 type Store struct {
-	path string   // as the caller named it
-	file string   // canonical: absolute, links resolved
-	rw   *sql.DB  // one connection, immediate transactions; the read-only pool in a read-only store
-	ro   *sql.DB  // read-only pool for reports
-	lock *os.File // held while open: one till per database; nil in a read-only store
+	// decoy is the hash an unknown login's PIN is compared with (decoyHash).
+	decoy     []byte
+	decoyOnce sync.Once
+	path      string   // as the caller named it
+	file      string   // canonical: absolute, links resolved
+	rw        *sql.DB  // one connection, immediate transactions; the read-only pool in a read-only store
+	ro        *sql.DB  // read-only pool for reports
+	lock      *os.File // held while open: one till per database; nil in a read-only store
 	// readOnly is set by OpenReadOnly: every write is refused.
 	readOnly bool
 	clock    clock.Clock
