@@ -22,6 +22,7 @@ import (
 	"paydesk/app/ui"
 	"paydesk/assets"
 	_ "paydesk/fiscal/shtrih" // the register driver
+	"paydesk/internal/crash"
 )
 
 // Set by the packaging scripts with -ldflags "-X main.version=… -X main.revision=…".
@@ -77,15 +78,19 @@ func run(cfgFile string) int {
 		logFile = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// A crash of any goroutine (a panic, a fatal signal) is written by the
+	// runtime to a report in the data folder before the process goes: the
+	// payments are safe in the store, the resolver finishes them on start,
+	// and the next start says where the report is.
+	if earlier, err := crash.Watch(dir, fmt.Sprintf("PayDesk %s %s started %s", version, revision, start.Format(time.RFC3339)), start); err != nil {
+		log.Warn("paydesk: crash reports will not be kept", "err", err)
+	} else if earlier != "" {
+		log.Error("paydesk: the last run crashed", "report", earlier)
+	}
 	defer func() {
-		// A crash is written to a report in the data folder before the
-		// process goes: the payments are safe in the store, the resolver
-		// finishes them on start, and the next start says where the report is.
 		if r := recover(); r != nil {
-			report := fmt.Sprintf("PayDesk %s %s crashed at %s\npanic: %v\n\n%s", version, revision, time.Now().Format(time.RFC3339), r, debug.Stack())
-			_ = os.WriteFile(filepath.Join(dir, "crash-"+time.Now().Format("20060102-150405")+".log"), []byte(report), 0o600)
 			log.Error("paydesk: crash", "version", version, "panic", r, "stack", string(debug.Stack()))
-			panic(r)
+			panic(r) // the runtime writes the report
 		}
 	}()
 	rt, err := app.Boot(context.Background(), cfg, app.Options{Log: log, Training: training.Start})
@@ -115,6 +120,9 @@ func crashReports(dir string) []string {
 	files, _ := filepath.Glob(filepath.Join(dir, "crash-*.log"))
 	var out []string
 	for _, f := range files {
+		if filepath.Base(f) == "crash-pending.log" {
+			continue // this run's, written only if it crashes
+		}
 		seen := f + ".seen"
 		if _, err := os.Stat(seen); err == nil {
 			continue
