@@ -482,13 +482,15 @@ func errorText(c fiscal.Code) string {
 	return "ККТ: " + text
 }
 
-// modelParams is F7h type 1, the model parameters (31 bytes): flags (8),
+// modelParams is F7h type 1, the model parameters (33 bytes, as the
+// vendor's captured answer): flags (8),
 // font 1 and 2 widths, first graphics line, INN digits, RNM digits, long
 // RNM digits, long serial digits, tax inspector's and system
 // administrator's default passwords (4 each), the Bluetooth table, the
 // tax calculation field of table 1, the maximum command length (2), the
 // graphics line width and the graphics-512 line width (1 each) and lines
-// (2). Flags: cutter (13), 6Bh (36) and, unless
+// (2), the fiscal drive's and the OFD's table numbers (1 each, 0 none; the
+// vendor's newer driver reads them when present). Flags: cutter (13), 6Bh (36) and, unless
 // Config.NoSeniorCashierReports, the senior cashier's reports (33).
 func (e *Emulator) modelParams(args []byte) answer {
 	if len(args) < 1 || args[0] != 1 {
@@ -506,6 +508,7 @@ func (e *Emulator) modelParams(args []byte) answer {
 	b = append(b, 0, 14)                                          // no Bluetooth table; table 1 field 14 tax calculation
 	b = append(b, u16(shtrih.MaxPayload)...)                      // maximum command length
 	b = append(b, 72, 0, 0, 0)                                    // graphics line width; no graphics-512
+	b = append(b, 18, 0)                                          // fiscal drive table 18; no OFD table
 	return ok(b...)
 }
 

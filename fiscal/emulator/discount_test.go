@@ -118,7 +118,7 @@ func TestXReportSeniorCashier(t *testing.T) {
 		code, _ := exec(t, e, shtrih.CmdXReport, pw(tt.op))
 		assert.Equal(t, tt.code, code, "operator %d, no senior %t", tt.op, tt.noSenior)
 		_, data := exec(t, e, shtrih.CmdModelParams, []byte{1})
-		require.Len(t, data, 31)
+		require.Len(t, data, 33)
 		assert.Equal(t, tt.bit33, shtrih.Uint(data[:8])&(1<<33) != 0)
 		e.Close()
 	}

@@ -205,11 +205,14 @@ func TestConformanceReplay(t *testing.T) {
 			n++
 			st := emulator.NewState(t0)
 			st.ShiftOpen, st.ShiftNumber, st.ShiftOpened, st.Cash = true, 1, t0, 1_000_000
-			st.LastFD = 425
+			st.LastFD, st.SentFD = 425, 425 // all confirmed by the OFD
 			st.Docs = append(st.Docs, emulator.Doc{FD: 163, Type: fiscal.DocReceipt, Time: t0, Kind: fiscal.Sale, Sum: 20000})
 			switch r.Cmd {
 			case "88", "FF 45":
-				st.Receipt = &emulator.Receipt{Type: 0, Operator: 30, Lines: []emulator.Line{{Op: 1, Qty: 1_000_000, Price: 50000, Sum: 50000, TaxBits: 8, Method: 4, Subject: 10, Name: "x"}}}
+				st.Receipt = &emulator.Receipt{Type: 0, Operator: 30, Lines: []emulator.Line{{Op: 1, Qty: 1_000_000, Price: 50000, Sum: 50000, TaxBits: 8, Method: 4, Subject: 10, Name: "x",
+					Tags: []fiscal.Tag{fiscal.Byte(2108, 0)}}}} // FFD 1.2: the line's measure
+			case "FF 0E":
+				st.Reg.Done = 240 // the vendor's fixture reads report 240
 			case "E0":
 				st.ShiftOpen = false
 			}
