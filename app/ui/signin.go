@@ -19,6 +19,9 @@ type signIn struct {
 	message *widget.Label
 	logins  map[string]string // shown name → login
 	button  *widget.Button
+	// unlock clears the chosen cashier's PIN lock once a manager signs
+	// in over it.
+	unlock *widget.Button
 }
 
 func (u *UI) showSignIn() {
@@ -53,8 +56,10 @@ func (u *UI) showSignIn() {
 	s.message.Wrapping = fyne.TextWrapWord
 	s.button = widget.NewButton(u.T("signin.button"), s.submit)
 	s.button.Importance = widget.HighImportance
+	s.unlock = widget.NewButton(u.T("signin.unlock"), s.doUnlock)
 	title := widget.NewLabelWithStyle(u.T("app.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	form := container.NewVBox(title, widget.NewLabel(u.T("signin.cashier")), s.who, widget.NewLabel(u.T("signin.pin")), s.pin, s.button, s.message)
+	form := container.NewVBox(title, widget.NewLabel(u.T("signin.cashier")), s.who, widget.NewLabel(u.T("signin.pin")), s.pin, s.button, s.message,
+		container.NewHBox(layout.NewSpacer(), s.unlock))
 	if u.rt.Config.Training {
 		form.Add(wrapLabel(u.T("signin.training_hint")))
 	}
@@ -96,6 +101,29 @@ func (s *signIn) submit() {
 			s.u.status.refreshAll()
 			s.u.show("pay")
 		}
+	})
+}
+
+// doUnlock asks a manager to sign in, then clears the chosen cashier's
+// PIN lock (the core checks the manager's role).
+func (s *signIn) doUnlock() {
+	login := s.logins[s.who.Selected]
+	if login == "" {
+		s.message.SetText(s.u.T("signin.choose"))
+		return
+	}
+	s.u.approve("unlock", func(m *userRef) {
+		s.u.background(func(ctx context.Context) func() {
+			err := s.u.till.Unlock(ctx, m.User, login)
+			return func() {
+				if err != nil {
+					s.message.SetText(s.u.appMessage(err))
+					return
+				}
+				s.message.SetText(s.u.T("signin.unlocked", "Login", login))
+				s.u.win.Canvas().Focus(s.pin)
+			}
+		})
 	})
 }
 

@@ -492,3 +492,71 @@ func TestCrashReportShown(t *testing.T) {
 	assert.Contains(t, popupText(top.(*widget.PopUp).Content), "/data/crash-1.log")
 	assert.Contains(t, popupText(u.win.Content()), "PayDesk 1.2.3")
 }
+
+// find walks o for the first object that match accepts.
+func find(o fyne.CanvasObject, match func(fyne.CanvasObject) bool) fyne.CanvasObject {
+	if match(o) {
+		return o
+	}
+	if c, ok := o.(*fyne.Container); ok {
+		for _, k := range c.Objects {
+			if f := find(k, match); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// A cashier locked by wrong PINs is unlocked from the sign-in screen once a
+// manager signs in over it; a wrong manager PIN unlocks nothing.
+func TestSignInUnlock(t *testing.T) {
+	h := newHarness(t, "ru")
+	for range 5 {
+		h.signIn("kassir", "0000")
+	}
+	require.Nil(t, h.u.user)
+	h.signIn("kassir", "1111")
+	require.Nil(t, h.u.user, "locked: the right PIN is refused too")
+	assert.Contains(t, h.u.signInForm.message.Text, "заблокирован")
+
+	for _, managerPIN := range []string{"0000", "2222"} {
+		fyne.DoAndWait(h.u.signInForm.unlock.OnTapped)
+		var pop *widget.PopUp
+		h.wait("approval", func() bool {
+			p, ok := h.u.win.Canvas().Overlays().Top().(*widget.PopUp)
+			pop = p
+			return ok
+		})
+		entry := find(pop.Content, func(o fyne.CanvasObject) bool { _, ok := o.(*widget.Entry); return ok }).(*widget.Entry)
+		ok := find(pop.Content, func(o fyne.CanvasObject) bool {
+			b, ok := o.(*widget.Button)
+			return ok && b.Text == "Подтвердить"
+		}).(*widget.Button)
+		who := find(pop.Content, func(o fyne.CanvasObject) bool { _, ok := o.(*widget.Select); return ok }).(*widget.Select)
+		fyne.DoAndWait(func() {
+			for i, o := range who.Options {
+				if strings.Contains(o, "(manager)") {
+					who.SetSelectedIndex(i)
+				}
+			}
+		})
+		test.Type(entry, managerPIN)
+		fyne.DoAndWait(ok.OnTapped)
+		if managerPIN == "0000" {
+			h.wait("refused", func() bool {
+				return find(pop.Content, func(o fyne.CanvasObject) bool {
+					l, ok := o.(*widget.Label)
+					return ok && strings.Contains(l.Text, "Неверный PIN")
+				}) != nil
+			})
+			fyne.DoAndWait(func() { pop.Hide(); h.u.win.Canvas().Overlays().Remove(pop) })
+			h.signIn("kassir", "1111")
+			require.Nil(t, h.u.user, "a wrong manager PIN unlocks nothing")
+			continue
+		}
+		h.wait("unlocked", func() bool { return strings.Contains(h.u.signInForm.message.Text, "снята") })
+	}
+	h.signIn("kassir", "1111")
+	require.NotNil(t, h.u.user, "unlocked: the PIN opens again")
+}
