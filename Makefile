@@ -10,7 +10,7 @@ GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/
 CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 TESTFLAGS ?= -timeout 15m
 
-.PHONY: deps run test lint bench fuzz build screenshots soak
+.PHONY: deps test-deps run test lint bench fuzz build screenshots soak
 
 deps:
 	@bash scripts/deps.sh
@@ -33,7 +33,12 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-test: deps lint
+# The test extras: GNOME Keyring and a D-Bus daemon for internal/secret's
+# real Secret Service test (scripts/deps.sh --test, about 10 s once).
+test-deps:
+	@bash scripts/deps.sh --test
+
+test: test-deps lint
 	$(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
 	$(GO) test $(TESTFLAGS) -run 'TestSoak|TestBadInputCLI' ./cmd/paydeskctl/
 	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi

@@ -11,6 +11,20 @@ pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev
 if [[ "${1:-}" == "--gui" ]]; then
   pkgs+=(xvfb imagemagick)
 fi
+# Extra packages for make test: a real Secret Service (GNOME Keyring) on a
+# private D-Bus session bus for the credential-store tests of internal/secret
+# (they skip without them). Debian 12 ships dbus-daemon on its own; older
+# releases only in dbus.
+if [[ "${1:-}" == "--test" ]]; then
+  pkgs+=(gnome-keyring)
+  if command -v dbus-daemon >/dev/null; then
+    :
+  elif apt-cache show dbus-daemon >/dev/null 2>&1; then
+    pkgs+=(dbus-daemon)
+  else
+    pkgs+=(dbus)
+  fi
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
