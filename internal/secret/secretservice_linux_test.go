@@ -2,7 +2,6 @@ package secret
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -160,8 +159,8 @@ func startBus(t *testing.T, dir string) string {
 	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	logFile := filepath.Join(dir, "bus.log")
+	cmd.Stderr = create(t, logFile)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	line := make(chan string, 1)
@@ -171,10 +170,12 @@ func startBus(t *testing.T, dir string) string {
 	}()
 	select {
 	case addr := <-line:
-		require.NotEmpty(t, addr, "dbus-daemon printed no address: %s", stderr.String())
+		if addr == "" {
+			t.Fatalf("dbus-daemon printed no address: %s", readLog(logFile))
+		}
 		return addr
 	case <-time.After(10 * time.Second):
-		t.Fatalf("dbus-daemon did not start: %s", stderr.String())
+		t.Fatalf("dbus-daemon did not start: %s", readLog(logFile))
 	}
 	return ""
 }
@@ -192,8 +193,9 @@ func startKeyring(t *testing.T, dir, addr string) string {
 	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+addr, "HOME="+home, "XDG_RUNTIME_DIR="+run,
 		"XDG_DATA_HOME="+filepath.Join(home, "data"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"))
 	cmd.Stdin = strings.NewReader("login password of the test")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	logFile := filepath.Join(dir, "keyring.log")
+	cmd.Stdout = create(t, logFile)
+	cmd.Stderr = cmd.Stdout
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	conn, err := dbus.Connect(addr)
@@ -208,8 +210,24 @@ func startKeyring(t *testing.T, dir, addr string) string {
 			return home
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("gnome-keyring-daemon did not take org.freedesktop.secrets: %s", out.String())
+			t.Fatalf("gnome-keyring-daemon did not take org.freedesktop.secrets: %s", readLog(logFile))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// create makes a log file for a daemon's output, closed with the test; the
+// daemon writes it from its own process, so reading it races with nothing.
+func create(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+// readLog returns what a daemon wrote to its log so far.
+func readLog(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
 }
