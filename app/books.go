@@ -300,13 +300,19 @@ type BooksCheck struct {
 	Path      string // the database file
 	Schema    int    // its schema version
 	AuditRows int    // rows of the audit chain, each verified
+	// Sealed is the number of rows checked against the seal, per table.
+	Sealed map[string]int64
 }
 
-// CheckBooks runs the database's integrity check and verifies the audit
-// chain.
+// CheckBooks runs the database's integrity check, verifies the audit chain
+// and checks every row against the seal.
 func (t *Till) CheckBooks(ctx context.Context) (BooksCheck, error) {
 	if err := t.d.Store.IntegrityCheck(ctx); err != nil {
 		return BooksCheck{}, err
+	}
+	rep, err := t.d.Store.VerifySeal(ctx)
+	if err != nil {
+		return BooksCheck{}, booksErr(err, t.d.Store.Path())
 	}
 	n, err := t.d.Store.VerifyAudit(ctx)
 	if err != nil {
@@ -316,7 +322,7 @@ func (t *Till) CheckBooks(ctx context.Context) (BooksCheck, error) {
 	if err != nil {
 		return BooksCheck{}, fmt.Errorf("app: schema version: %w", err)
 	}
-	return BooksCheck{Path: t.d.Store.Path(), Schema: v, AuditRows: n}, nil
+	return BooksCheck{Path: t.d.Store.Path(), Schema: v, AuditRows: n, Sealed: rep.Rows}, nil
 }
 
 // Backup writes a consistent copy of the books to file while the till runs.

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -49,6 +50,10 @@ type Options struct {
 	// configuration is in training mode or its fiscal.port is "emulator";
 	// without it those configurations are refused.
 	Training world.Start
+	// BooksKey seals the books instead of the key derived from the point's
+	// secret key (booksKey): for a configuration with no key of its own,
+	// such as a second network's.
+	BooksKey []byte
 }
 
 // Runtime is a booted till with what it runs on.
@@ -124,8 +129,12 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	if err != nil {
 		return nil, err
 	}
-	if r.books, err = store.Open(ctx, dbPath, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost}); err != nil {
+	key, err := booksKey(cfg, r.DataDir, opt, true)
+	if err != nil {
 		return nil, err
+	}
+	if r.books, err = store.Open(ctx, dbPath, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost, Key: key}); err != nil {
+		return nil, booksErr(err, dbPath)
 	}
 	r.closers = append(r.closers, r.books.Close)
 
@@ -191,11 +200,18 @@ func OpenBooks(ctx context.Context, cfg *config.Config, opt Options) (*Runtime, 
 	if opt.ReadOnly {
 		open = store.OpenReadOnly
 	}
-	if r.books, err = open(ctx, path, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost}); err != nil {
+	key, err := booksKey(cfg, r.DataDir, opt, !opt.ReadOnly)
+	if err != nil {
+		if _, serr := os.Stat(path); opt.ReadOnly && errors.Is(serr, fs.ErrNotExist) {
+			return nil, fail("open books", KindState, i18n.M("app.no_books", "path", path), serr)
+		}
+		return nil, err
+	}
+	if r.books, err = open(ctx, path, store.Options{Clock: opt.Clock, Log: opt.Log, PINCost: opt.PINCost, Key: key}); err != nil {
 		if opt.ReadOnly && errors.Is(err, fs.ErrNotExist) {
 			return nil, fail("open books", KindState, i18n.M("app.no_books", "path", path), err)
 		}
-		return nil, err
+		return nil, booksErr(err, path)
 	}
 	r.closers = append(r.closers, r.books.Close)
 	r.Till = New(Deps{Store: r.books, Clock: opt.Clock, Log: opt.Log})

@@ -23,6 +23,7 @@ const (
 	KindPending                   // the outcome is not known yet: the resolver goes on
 	KindDevice                    // the fiscal register failed (the fiscal error says why)
 	KindConfig                    // configuration problem
+	KindTampered                  // the books do not match their seal: changed behind the till's back
 )
 
 // Error is a failed till operation: what was being done, its kind, its
@@ -72,6 +73,9 @@ func KindOf(err error) Kind {
 	var fe *fiscal.Error
 	if errors.As(err, &fe) {
 		return KindDevice
+	}
+	if errors.Is(err, store.ErrSealBroken) {
+		return KindTampered
 	}
 	var ce *config.Error
 	if errors.As(err, &ce) {

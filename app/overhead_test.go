@@ -119,7 +119,7 @@ func benchPayments(b *testing.B, simURL, kkm string) {
 	gw, err := gateway.New(gateway.Config{SD: keys.SD, AP: keys.AP, OP: keys.OP, Key: keys.Dealer, Bank: keys.Bank.Public(),
 		Clock: clock.Real{}, Log: log, Timeout: 10 * time.Second})
 	require.NoError(b, err)
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "paydesk.db"), store.Options{PINCost: bcrypt.MinCost})
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "paydesk.db"), store.Options{PINCost: bcrypt.MinCost, Key: make([]byte, 32)})
 	require.NoError(b, err)
 	defer st.Close()
 	var reg fiscal.Register

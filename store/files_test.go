@@ -78,7 +78,7 @@ func TestPathIsAFileNameNotAURI(t *testing.T) {
 			assert.Positive(t, fi.Size())
 
 			// A read-only store and a backup read the same file.
-			ro, err := OpenReadOnly(ctx, path, Options{})
+			ro, err := OpenReadOnly(ctx, path, Options{Key: testKey})
 			require.NoError(t, err)
 			defer ro.Close()
 			v, err := ro.Setting(ctx, "k")
@@ -138,13 +138,13 @@ func TestOneTillUnderAnyName(t *testing.T) {
 			first := filepath.Join(dir, "books", "paydesk.db")
 			s := open(t, first, clock.Real{})
 			second := tc.second(t, dir)
-			_, err := Open(ctx, second, Options{})
+			_, err := Open(ctx, second, Options{Key: testKey})
 			require.ErrorIs(t, err, ErrInUse, "%s is %s", second, first)
 			require.NoError(t, s.Close())
-			again, err := Open(ctx, second, Options{})
+			again, err := Open(ctx, second, Options{Key: testKey})
 			require.NoError(t, err)
 			assert.Equal(t, second, again.Path(), "Path is as given")
-			_, err = Open(ctx, first, Options{})
+			_, err = Open(ctx, first, Options{Key: testKey})
 			assert.ErrorIs(t, err, ErrInUse, "and the other way round")
 			require.NoError(t, again.Close())
 		})
@@ -158,7 +158,7 @@ func TestDanglingLinkRefused(t *testing.T) {
 	dir := t.TempDir()
 	link := filepath.Join(dir, "paydesk.db")
 	require.NoError(t, os.Symlink(filepath.Join(dir, "elsewhere.db"), link))
-	_, err := Open(ctx, link, Options{})
+	_, err := Open(ctx, link, Options{Key: testKey})
 	assert.ErrorContains(t, err, "does not exist")
 	assert.Equal(t, []string{"paydesk.db"}, files(t, dir), "nothing created through the link")
 }
@@ -189,7 +189,7 @@ func TestFilesArePrivate(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, privateMode, fi.Mode().Perm(), f)
 			}
-			ro, err := OpenReadOnly(ctx, path, Options{})
+			ro, err := OpenReadOnly(ctx, path, Options{Key: testKey})
 			require.NoError(t, err)
 			defer ro.Close()
 			for _, b := range []struct {
@@ -259,12 +259,12 @@ func TestReadOnlyBesideTheTill(t *testing.T) {
 		assert.Positive(t, writes)
 	}()
 
-	ro, err := OpenReadOnly(ctx, path, Options{Location: msk, PINCost: bcrypt.MinCost})
+	ro, err := OpenReadOnly(ctx, path, Options{Key: testKey, Location: msk, PINCost: bcrypt.MinCost})
 	require.NoError(t, err)
 	defer ro.Close()
 	assert.True(t, ro.ReadOnly())
 	assert.False(t, till.ReadOnly())
-	_, err = Open(ctx, path, Options{})
+	_, err = Open(ctx, path, Options{Key: testKey})
 	assert.ErrorIs(t, err, ErrInUse, "a read-only store leaves the lock to the till")
 
 	for _, w := range []struct {
@@ -303,7 +303,7 @@ func TestReadOnlyBesideTheTill(t *testing.T) {
 		bak := filepath.Join(dir, "backup"+strconv.Itoa(i)+".db")
 		require.NoError(t, ro.Backup(ctx, bak))
 
-		cp, err := OpenReadOnly(ctx, bak, Options{Location: msk})
+		cp, err := OpenReadOnly(ctx, bak, Options{Key: testKey, Location: msk})
 		require.NoError(t, err)
 		require.NoError(t, cp.IntegrityCheck(ctx))
 		m, err := cp.VerifyAudit(ctx)
@@ -327,7 +327,7 @@ func TestReadOnlyAlone(t *testing.T) {
 	seed(t, s)
 	require.NoError(t, s.Close())
 
-	ro, err := OpenReadOnly(ctx, path, Options{})
+	ro, err := OpenReadOnly(ctx, path, Options{Key: testKey})
 	require.NoError(t, err, "no till running")
 	_, err = ro.VerifyAudit(ctx)
 	require.NoError(t, err)
@@ -335,7 +335,7 @@ func TestReadOnlyAlone(t *testing.T) {
 	require.NoError(t, ro.Close())
 
 	missing := filepath.Join(dir, "missing.db")
-	_, err = OpenReadOnly(ctx, missing, Options{})
+	_, err = OpenReadOnly(ctx, missing, Options{Key: testKey})
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 	_, err = os.Stat(missing)
 	assert.ErrorIs(t, err, fs.ErrNotExist, "a read-only open creates nothing")
@@ -343,7 +343,7 @@ func TestReadOnlyAlone(t *testing.T) {
 	newer := open(t, filepath.Join(dir, "newer.db"), clock.Real{})
 	_, err = newer.rw.Exec("PRAGMA user_version = 99")
 	require.NoError(t, err)
-	_, err = OpenReadOnly(ctx, filepath.Join(dir, "newer.db"), Options{})
+	_, err = OpenReadOnly(ctx, filepath.Join(dir, "newer.db"), Options{Key: testKey})
 	assert.ErrorContains(t, err, "newer than this PayDesk")
 }
 

@@ -510,14 +510,12 @@ type Receipt struct {
 
 // AddReceipt keeps the printed text of a payment's receipt or slip.
 func (s *Store) AddReceipt(ctx context.Context, paymentID int64, kind, text string) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	_, err := s.rw.ExecContext(ctx, qAddReceipt, paymentID, kind, text, s.now())
-	if err != nil {
-		return fmt.Errorf("store: add receipt: %w", err)
-	}
-	return nil
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.txExec(ctx, tx, qAddReceipt, paymentID, kind, text, s.now()); err != nil {
+			return fmt.Errorf("store: add receipt: %w", err)
+		}
+		return nil
+	})
 }
 
 // Receipts returns a payment's receipts, oldest first.

@@ -18,7 +18,7 @@ import (
 // bound is loose (a fifth), the difference it guards against is not.
 func TestUnknownLoginTakesAsLong(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "paydesk.db"), Options{Clock: clock.NewFake(t0), PINCost: 10})
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "paydesk.db"), Options{Key: testKey, Clock: clock.NewFake(t0), PINCost: 10})
 	require.NoError(t, err)
 	defer s.Close()
 	_, err = s.AddCashier(ctx, "setup", Cashier{Login: "anna", FullName: "Анна", Role: RoleCashier}, "1234")

@@ -50,6 +50,10 @@ type Store struct {
 	// hot holds the statements every payment step runs, prepared once on
 	// the writer connection when the store opens (see txExec).
 	hot map[string]*sql.Stmt
+	// seal holds the books' key; head is the seal's head as last committed
+	// (seal.go).
+	seal sealer
+	head *head
 }
 
 // Options tunes Open.
@@ -59,6 +63,10 @@ type Options struct {
 	Location *time.Location // the local time zone of report days; time.Local when nil
 	// PINCost is the bcrypt cost of PIN hashes (default 11); tests lower it.
 	PINCost int
+	// Key seals the books (seal.go): derived from the point's secret key,
+	// never kept in the database. Open needs it; OpenReadOnly without it
+	// cannot check the seal.
+	Key []byte
 }
 
 // ErrInUse is returned when another PayDesk process has the database open:
@@ -80,6 +88,9 @@ var ErrNotFound = errors.New("store: not found")
 // made mode 0600 whatever the umask.
 func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	opt = opt.defaults()
+	if len(opt.Key) == 0 {
+		return nil, ErrNoKey
+	}
 	file, err := canonical(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -111,8 +122,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	rw.SetMaxOpenConns(1)
 	rw.SetConnMaxLifetime(0)
-	s := &Store{path: path, file: file, rw: rw, lock: lock, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{path: path, file: file, rw: rw, lock: lock, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost,
+		seal: sealer{key: opt.Key}}
+	if err := s.openSealed(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -158,7 +170,8 @@ func OpenReadOnly(ctx context.Context, path string, opt Options) (*Store, error)
 		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
 	}
 	ro.SetMaxOpenConns(4)
-	s := &Store{path: path, file: file, rw: ro, ro: ro, readOnly: true, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
+	s := &Store{path: path, file: file, rw: ro, ro: ro, readOnly: true, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost,
+		seal: sealer{key: opt.Key}}
 	ms, err := migrations()
 	if err != nil {
 		s.Close()
@@ -381,7 +394,7 @@ func (s *Store) now() int64 { return s.clock.Now().UnixMilli() }
 
 // tx runs f in an immediate transaction.
 // hotQueries are the statements of every payment step and audit row.
-var hotQueries = []string{qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID,
+var hotQueries = []string{qTriggers, qWriteHead, qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID,
 	qCurrentShift, qCashierByID, qStartedCash, qLastSession, qSetSession, qPaymentByID}
 
 // prepareHot prepares hotQueries on the writer connection.
@@ -431,12 +444,24 @@ func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	if err := s.armed(ctx, tx); err != nil {
+		tx.Rollback()
+		return err
+	}
 	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	h, err := s.sealTouched(ctx, tx)
+	if err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	if h != nil {
+		s.head = h
 	}
 	return nil
 }

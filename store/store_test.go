@@ -28,7 +28,7 @@ var (
 
 func open(t testing.TB, path string, c clock.Clock) *Store {
 	t.Helper()
-	s, err := Open(ctx, path, Options{Clock: c, Location: msk, PINCost: bcrypt.MinCost})
+	s, err := Open(ctx, path, Options{Key: testKey, Clock: c, Location: msk, PINCost: bcrypt.MinCost})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
@@ -125,7 +125,7 @@ func TestNewerDatabaseRefused(t *testing.T) {
 	_, err := s.rw.Exec("PRAGMA user_version = 99")
 	require.NoError(t, err)
 	s.Close()
-	_, err = Open(ctx, path, Options{})
+	_, err = Open(ctx, path, Options{Key: testKey})
 	assert.ErrorContains(t, err, "newer than this PayDesk")
 }
 
@@ -392,17 +392,17 @@ func TestBackupAndIntegrity(t *testing.T) {
 	// A damaged file is refused on open.
 	bad := filepath.Join(t.TempDir(), "bad.db")
 	require.NoError(t, os.WriteFile(bad, bytes.Repeat([]byte("garbage!"), 1024), 0o600))
-	_, err = Open(ctx, bad, Options{})
+	_, err = Open(ctx, bad, Options{Key: testKey})
 	assert.Error(t, err)
 }
 
 func TestOneTillPerDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "paydesk.db")
 	s := open(t, path, clock.Real{})
-	_, err := Open(ctx, path, Options{})
+	_, err := Open(ctx, path, Options{Key: testKey})
 	assert.ErrorIs(t, err, ErrInUse)
 	require.NoError(t, s.Close())
-	again, err := Open(ctx, path, Options{})
+	again, err := Open(ctx, path, Options{Key: testKey})
 	require.NoError(t, err, "closing releases the lock")
 	again.Close()
 }
@@ -495,3 +495,6 @@ func schemaVersion() int {
 	m, _ := migrations()
 	return len(m)
 }
+
+// testKey seals the books of the tests.
+var testKey = []byte("paydesk store tests: books key..")

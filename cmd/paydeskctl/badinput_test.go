@@ -32,7 +32,7 @@ type cliBooks struct {
 func readBooks(t *testing.T, db string) cliBooks {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, db, store.Options{})
+	s, err := store.OpenReadOnly(ctx, db, store.Options{})
 	require.NoError(t, err)
 	defer s.Close()
 	var b cliBooks

@@ -112,7 +112,7 @@ data_dir: data
 	assert.Contains(t, r.stderr, "https")
 
 	// What the administrator did is in the audit, before and after.
-	books, err := store.Open(context.Background(), filepath.Join(dir, "data", "paydesk.db"), store.Options{})
+	books, err := store.OpenReadOnly(context.Background(), filepath.Join(dir, "data", "paydesk.db"), store.Options{})
 	require.NoError(t, err)
 	defer books.Close()
 	audit, err := books.Audit(context.Background(), 100)

@@ -265,7 +265,7 @@ data_dir: data
 	}
 	r = kkmRun(ctx, "db", "check", "--config", cfg)
 	require.Equal(t, 0, r.code, r.stderr)
-	books, err := store.Open(ctx, filepath.Join(dir, "data", "paydesk.db"), store.Options{})
+	books, err := store.OpenReadOnly(ctx, filepath.Join(dir, "data", "paydesk.db"), store.Options{})
 	require.NoError(t, err)
 	defer books.Close()
 	audit, err := books.Audit(ctx, 100)

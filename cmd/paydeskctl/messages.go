@@ -22,6 +22,7 @@ const (
 	exitFailed   = 1
 	exitUsage    = 2
 	exitNoAnswer = 3
+	exitTampered = 6 // the books do not match their seal: nothing was done
 )
 
 // exitError carries an exit code other than 1 up to run.
@@ -57,6 +58,8 @@ func tillErr(lang string, err error) error {
 		return usageErrorf("%s", msg)
 	case app.KindPending:
 		return noAnswer(msg)
+	case app.KindTampered:
+		return &exitError{code: exitTampered, err: msg}
 	}
 	return msg
 }

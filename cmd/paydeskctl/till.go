@@ -336,8 +336,13 @@ func (o *dbCheckOpts) run(ctx context.Context, e *env, _ []string) error {
 	defer books.Close()
 	c, err := books.Till.CheckBooks(ctx)
 	if err != nil {
-		return err
+		return tillErr(books.Config.Language, err)
 	}
 	fmt.Fprintf(e.stdout, "database=%s\nschema=%d\nintegrity=ok\naudit_rows=%d\naudit=ok\n", c.Path, c.Schema, c.AuditRows)
+	var total int64
+	for _, n := range c.Sealed {
+		total += n
+	}
+	fmt.Fprintf(e.stdout, "sealed_rows=%d\nseal=ok\n", total)
 	return nil
 }

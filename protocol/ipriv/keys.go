@@ -1,9 +1,11 @@
 package ipriv
 
 import (
+	"crypto/hkdf"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"math/big"
@@ -521,4 +523,15 @@ func GenerateKey(rnd io.Reader, bits int, serial uint32, userID string, created 
 		return nil, withOp(op, ErrGenKey, err)
 	}
 	return k, nil
+}
+
+// Derive returns n bytes derived from the secret key (HKDF-SHA256 over its
+// private exponent) for the purpose label names: a key for another job that
+// only the holder of this secret key, and so of its passphrase, can make.
+// Different labels give unrelated keys.
+func (k *SecretKey) Derive(label string, n int) ([]byte, error) {
+	if k == nil || k.D == nil {
+		return nil, &Error{Op: "derive", Kind: ErrInvalidKey}
+	}
+	return hkdf.Key(sha256.New, k.D.Bytes(), nil, "ipriv derive: "+label, n)
 }

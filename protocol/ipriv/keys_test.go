@@ -436,3 +436,24 @@ func FuzzParseKeyring(f *testing.F) {
 		}
 	})
 }
+
+// TestDerive checks that derived keys are stable per key and label and
+// differ across both.
+func TestDerive(t *testing.T) {
+	a, b := testKey(t, 1024), testKey(t, 512)
+	ka, err := a.Derive("books", 32)
+	require.NoError(t, err)
+	again, err := a.Derive("books", 32)
+	require.NoError(t, err)
+	assert.Equal(t, ka, again)
+	assert.Len(t, ka, 32)
+	other, err := a.Derive("pins", 32)
+	require.NoError(t, err)
+	assert.NotEqual(t, ka, other)
+	kb, err := b.Derive("books", 32)
+	require.NoError(t, err)
+	assert.NotEqual(t, ka, kb)
+	var none *SecretKey
+	_, err = none.Derive("books", 32)
+	assert.ErrorIs(t, err, ErrInvalidKey)
+}
