@@ -631,7 +631,7 @@ agent: {tax_system: usn, fee_tax: none}
 					require.NoError(t, err)
 					rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost})
 					require.NoError(t, err)
-					_, err = rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
+					_, err = rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "432100")
 					require.NoError(t, err)
 					require.NoError(t, rt.Close())
 				}

@@ -111,6 +111,7 @@ var storeMessages = []struct {
 	{store.ErrUnknownCashier, "store.unknown_cashier"},
 	{store.ErrInactive, "store.inactive"},
 	{store.ErrWeakPIN, "store.weak_pin"},
+	{store.ErrShortPIN, "store.short_pin"},
 	{store.ErrLoginTaken, "store.login_taken"},
 	{store.ErrNoShift, "store.no_shift"},
 	{store.ErrInUse, "store.in_use"},

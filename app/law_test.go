@@ -39,7 +39,7 @@ func TestRegistrationMismatch(t *testing.T) {
 			reg.FFD = byte(tt.ffd)
 			tt.v.reg(&reg)
 			rt, s, em, _ := bootProduction(t, &reg)
-			c, err := rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
+			c, err := rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "432100")
 			require.NoError(t, err)
 			u := &User{c}
 			_, err = rt.Till.OpenShift(ctx, u, 0)

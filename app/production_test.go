@@ -33,7 +33,7 @@ func TestBootFromConfig(t *testing.T) {
 	assert.Nil(t, rt.World, "no simulator outside training")
 	assert.Equal(t, filepath.Join(dir, "data", "paydesk.db"), rt.books.Path())
 
-	c, err := rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "4321")
+	c, err := rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "432100")
 	require.NoError(t, err)
 	u := &User{c}
 	_, err = rt.Till.OpenShift(ctx, u, 0)

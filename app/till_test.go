@@ -88,7 +88,7 @@ func reboot(t testing.TB, dir string, c clock.Clock, open bool, opts ...func(*Op
 	}
 	r.kassir, err = rt.Till.SignIn(ctx, "kassir", "1111")
 	require.NoError(t, err)
-	r.manager, err = rt.Till.SignIn(ctx, "manager", "2222")
+	r.manager, err = rt.Till.SignIn(ctx, "manager", "222222")
 	require.NoError(t, err)
 	if open {
 		if _, err := rt.books.CurrentShift(ctx); errors.Is(err, store.ErrNoShift) {
@@ -301,7 +301,7 @@ func TestRolesAndApproval(t *testing.T) {
 	r := bootTraining(t, clock.Real{}, true)
 	_, err := r.Till.Approve(ctx, "kassir", "1111", "unlock")
 	assert.Equal(t, KindForbidden, KindOf(err))
-	m, err := r.Till.Approve(ctx, "manager", "2222", "unlock")
+	m, err := r.Till.Approve(ctx, "manager", "222222", "unlock")
 	require.NoError(t, err)
 	for i := 0; i < store.MaxPINFailures; i++ {
 		_, err = r.Till.SignIn(ctx, "kassir", "0000")

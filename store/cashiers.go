@@ -2,13 +2,18 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"paydesk/internal/clock"
 )
 
 // Role is what a cashier may do.
@@ -52,8 +57,9 @@ type Cashier struct {
 	Role        Role
 	INN         string
 	FailedPINs  int
-	LockedUntil time.Time
+	LockedUntil time.Time // when a lockout ends, as the store last saw it (zero: not locked)
 	Active      bool
+	lockLeft    time.Duration // the lockout's time left when last counted
 }
 
 // Lockout policy: MaxPINFailures wrong PINs in a row lock the cashier for
@@ -62,6 +68,8 @@ const (
 	MaxPINFailures = 5
 	LockoutTime    = 15 * time.Minute
 	bcryptCost     = 11
+	// ManagerPINLen is the shortest PIN of a manager or an administrator.
+	ManagerPINLen = 6
 )
 
 // Sign-in errors.
@@ -71,6 +79,7 @@ var (
 	ErrLocked         = errors.New("store: cashier locked after wrong PINs")
 	ErrInactive       = errors.New("store: cashier deactivated")
 	ErrWeakPIN        = errors.New("store: a PIN is 4 to 8 digits")
+	ErrShortPIN       = errors.New("store: a manager's or an administrator's PIN is 6 to 8 digits")
 	ErrLoginTaken     = errors.New("store: the login is taken")
 )
 
@@ -113,13 +122,16 @@ func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin str
 	if c.Login == "" || c.FullName == "" {
 		return nil, errors.New("store: a cashier needs a login and a full name")
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(pin), s.cost)
+	if c.Role.Rank() >= RoleManager.Rank() && len(pin) < ManagerPINLen {
+		return nil, ErrShortPIN
+	}
+	hash, err := s.pinHash(c.Login, pin)
 	if err != nil {
-		return nil, fmt.Errorf("store: hash PIN: %w", err)
+		return nil, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO cashiers (login, full_name, position, role, inn, pin_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			c.Login, c.FullName, c.Position, string(c.Role), c.INN, string(hash), s.now())
+			c.Login, c.FullName, c.Position, string(c.Role), c.INN, hash, s.now())
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
 				return fmt.Errorf("%w: %q", ErrLoginTaken, c.Login)
@@ -137,21 +149,24 @@ func (s *Store) AddCashier(ctx context.Context, actor string, c Cashier, pin str
 }
 
 const (
-	cashierCols  = "id, login, full_name, position, role, inn, failed_pins, locked_until, active"
+	cashierCols  = "id, login, full_name, position, role, inn, failed_pins, lock_left, locked_until, active"
 	qCashierByID = "SELECT " + cashierCols + ", pin_hash FROM cashiers WHERE id = ?"
 )
 
 func scanCashier(row interface{ Scan(...any) error }) (*Cashier, string, error) {
 	var c Cashier
 	var role string
-	var locked int64
+	var left, until int64
 	var hash string
-	err := row.Scan(&c.ID, &c.Login, &c.FullName, &c.Position, &role, &c.INN, &c.FailedPINs, &locked, &c.Active, &hash)
+	err := row.Scan(&c.ID, &c.Login, &c.FullName, &c.Position, &role, &c.INN, &c.FailedPINs, &left, &until, &c.Active, &hash)
 	if err != nil {
 		return nil, "", err
 	}
 	c.Role = Role(role)
-	c.LockedUntil = msTime(locked)
+	c.lockLeft = time.Duration(left) * time.Millisecond
+	if left > 0 {
+		c.LockedUntil = msTime(until)
+	}
 	return &c, hash, nil
 }
 
@@ -202,7 +217,7 @@ func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, 
 		if errors.Is(err, sql.ErrNoRows) {
 			// As long as a wrong PIN takes, so that the answer's time does
 			// not tell which logins exist.
-			_ = bcrypt.CompareHashAndPassword(s.decoyHash(), []byte(pin))
+			_, _ = s.pinMatches(string(s.decoyHash()), login, pin)
 			authErr = ErrUnknownCashier
 			return nil
 		}
@@ -214,27 +229,42 @@ func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, 
 			return nil
 		}
 		now := s.clock.Now()
-		if now.Before(c.LockedUntil) {
-			authErr = &PINError{Err: ErrLocked, LockedUntil: c.LockedUntil}
+		if left := s.lockLeft(c); left > 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET lock_left = ? WHERE id = ?", left.Milliseconds(), c.ID); err != nil {
+				return fmt.Errorf("store: authenticate: %w", err)
+			}
+			authErr = &PINError{Err: ErrLocked, LockedUntil: now.Add(left)}
 			return nil
 		}
-		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) != nil {
+		ok, legacy := s.pinMatches(hash, c.Login, pin)
+		if !ok {
 			c.FailedPINs++
-			var until int64
+			var left time.Duration
 			if c.FailedPINs >= MaxPINFailures {
-				until = now.Add(LockoutTime).UnixMilli()
-				authErr = &PINError{Err: ErrLocked, LockedUntil: msTime(until)}
+				left = LockoutTime
+				s.locks.Store(c.ID, clock.Since(s.clock))
+				authErr = &PINError{Err: ErrLocked, LockedUntil: now.Add(left)}
 				c.FailedPINs = 0
 			} else {
 				authErr = &PINError{Err: ErrBadPIN, AttemptsRem: MaxPINFailures - c.FailedPINs}
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = ?, locked_until = ? WHERE id = ?", c.FailedPINs, until, c.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = ?, lock_left = ?, locked_until = ? WHERE id = ?",
+				c.FailedPINs, left.Milliseconds(), untilMS(now, left), c.ID); err != nil {
 				return fmt.Errorf("store: authenticate: %w", err)
 			}
 			return s.audit(ctx, tx, login, "signin.failed", fmt.Sprintf("wrong PIN (%v)", authErr))
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = 0, locked_until = 0 WHERE id = ?", c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = 0, lock_left = 0, locked_until = 0 WHERE id = ?", c.ID); err != nil {
 			return fmt.Errorf("store: authenticate: %w", err)
+		}
+		if legacy { // keyed from now on
+			h, err := s.pinHash(c.Login, pin)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE cashiers SET pin_hash = ? WHERE id = ?", h, c.ID); err != nil {
+				return fmt.Errorf("store: authenticate: %w", err)
+			}
 		}
 		c.FailedPINs, c.LockedUntil = 0, time.Time{}
 		out = c
@@ -249,11 +279,11 @@ func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, 
 // decoyHash is a PIN hash of the store's cost that no PIN opens, made once.
 func (s *Store) decoyHash() []byte {
 	s.decoyOnce.Do(func() {
-		h, err := bcrypt.GenerateFromPassword([]byte("no PIN is this decoy's"), s.cost)
+		h, err := s.pinHash("", "no PIN is this decoy's")
 		if err != nil {
 			s.log.Warn("store: the decoy PIN hash could not be made", "err", err)
 		}
-		s.decoy = h
+		s.decoy = []byte(h)
 	})
 	return s.decoy
 }
@@ -261,7 +291,7 @@ func (s *Store) decoyHash() []byte {
 // Unlock clears a cashier's wrong-PIN count and lock.
 func (s *Store) Unlock(ctx context.Context, actor, login string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = 0, locked_until = 0 WHERE login = ?", login)
+		res, err := tx.ExecContext(ctx, "UPDATE cashiers SET failed_pins = 0, lock_left = 0, locked_until = 0 WHERE login = ?", login)
 		if err != nil {
 			return fmt.Errorf("store: unlock: %w", err)
 		}
@@ -270,4 +300,66 @@ func (s *Store) Unlock(ctx context.Context, actor, login string) error {
 		}
 		return s.audit(ctx, tx, actor, "cashier.unlock", login)
 	})
+}
+
+// keyedPrefix marks a PIN hash keyed with the pepper.
+const keyedPrefix = "k1$"
+
+// keyed is the PIN as bcrypt sees it: the HMAC of the login and the PIN
+// under the pepper, a secret outside the database, so that the database
+// alone does not give a PIN up to an offline search.
+func (s *Store) keyed(login, pin string) []byte {
+	m := hmac.New(sha256.New, s.pepper)
+	m.Write([]byte(login))
+	m.Write([]byte{0})
+	m.Write([]byte(pin))
+	return []byte(hex.EncodeToString(m.Sum(nil)))
+}
+
+// pinHash is the stored hash of login's PIN.
+func (s *Store) pinHash(login, pin string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword(s.keyed(login, pin), s.cost)
+	if err != nil {
+		return "", fmt.Errorf("store: hash PIN: %w", err)
+	}
+	return keyedPrefix + string(h), nil
+}
+
+// pinMatches compares a PIN with its stored hash; legacy says the hash is
+// of the PIN alone (books of an older PayDesk) and should be keyed anew.
+func (s *Store) pinMatches(hash, login, pin string) (ok, legacy bool) {
+	if h, keyed := strings.CutPrefix(hash, keyedPrefix); keyed {
+		return bcrypt.CompareHashAndPassword([]byte(h), s.keyed(login, pin)) == nil, false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil, true
+}
+
+// lockLeft is the time c's lockout has left, counted on the monotonic
+// clock (clock.Since) since this store first saw the lock: a wall clock
+// set forward or back does not shorten it, and a restart counts the time
+// left afresh.
+func (s *Store) lockLeft(c *Cashier) time.Duration {
+	if c.lockLeft <= 0 {
+		s.locks.Delete(c.ID)
+		return 0
+	}
+	up := clock.Since(s.clock)
+	seen, loaded := s.locks.LoadOrStore(c.ID, up)
+	left := c.lockLeft
+	if loaded {
+		left -= max(0, up-seen.(time.Duration))
+		s.locks.Store(c.ID, up)
+	}
+	if left <= 0 {
+		s.locks.Delete(c.ID)
+		return 0
+	}
+	return left
+}
+
+func untilMS(now time.Time, left time.Duration) int64 {
+	if left <= 0 {
+		return 0
+	}
+	return now.Add(left).UnixMilli()
 }

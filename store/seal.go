@@ -145,6 +145,21 @@ func (h *head) body() string {
 // sealer holds the key.
 type sealer struct{ key []byte }
 
+// keys derives the seal's key and the PINs' pepper from the books' key;
+// without one the store can neither seal nor check.
+func (s *Store) keys(key []byte) {
+	if len(key) == 0 {
+		return
+	}
+	derive := func(label string) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("paydesk store: " + label))
+		return m.Sum(nil)
+	}
+	s.seal = sealer{key: derive("seal")}
+	s.pepper = derive("pins")
+}
+
 func (k sealer) mac(parts ...string) hash.Hash {
 	m := hmac.New(sha256.New, k.key)
 	for _, p := range parts {

@@ -54,6 +54,10 @@ type Store struct {
 	// (seal.go).
 	seal sealer
 	head *head
+	// pepper keys PIN hashes (cashiers.go); locks holds, by cashier, when
+	// this store last counted a lockout's time (monotonic).
+	pepper []byte
+	locks  sync.Map
 }
 
 // Options tunes Open.
@@ -122,8 +126,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	rw.SetMaxOpenConns(1)
 	rw.SetConnMaxLifetime(0)
-	s := &Store{path: path, file: file, rw: rw, lock: lock, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost,
-		seal: sealer{key: opt.Key}}
+	s := &Store{path: path, file: file, rw: rw, lock: lock, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
+	s.keys(opt.Key)
 	if err := s.openSealed(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -170,8 +174,8 @@ func OpenReadOnly(ctx context.Context, path string, opt Options) (*Store, error)
 		return nil, fmt.Errorf("store: open read-only %s: %w", path, err)
 	}
 	ro.SetMaxOpenConns(4)
-	s := &Store{path: path, file: file, rw: ro, ro: ro, readOnly: true, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost,
-		seal: sealer{key: opt.Key}}
+	s := &Store{path: path, file: file, rw: ro, ro: ro, readOnly: true, clock: opt.Clock, log: opt.Log, loc: opt.Location, cost: opt.PINCost}
+	s.keys(opt.Key)
 	ms, err := migrations()
 	if err != nil {
 		s.Close()

@@ -94,8 +94,13 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 			if from >= 2 {
 				// Version 2 code kept the summary with the payment.
 				_, err = raw.Exec(`UPDATE payments SET paid_day = strftime('%Y-%m-%d', resolved_at / 1000, 'unixepoch', 'localtime');
-					INSERT INTO paid_summary SELECT paid_day, provider_code, cashier_id, shift_id, 1, amount, fee, total, commission FROM payments`)
+					INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
+					SELECT paid_day, provider_code, cashier_id, shift_id, 1, amount, fee, total, commission FROM payments`)
 				require.NoError(t, err)
+			}
+			if from >= sealVersion { // books of a sealing PayDesk are sealed
+				old.keys(testKey)
+				require.NoError(t, old.sealAll(ctx))
 			}
 			require.NoError(t, raw.Close())
 			s := open(t, path, c)
@@ -302,7 +307,7 @@ func TestPaymentRules(t *testing.T) {
 func TestCommissionReportReconciles(t *testing.T) {
 	s, c := newStore(t)
 	anna, _, _ := seed(t, s)
-	boris, err := s.AddCashier(ctx, "admin", Cashier{Login: "boris", FullName: "Борис", Role: RoleManager}, "5678")
+	boris, err := s.AddCashier(ctx, "admin", Cashier{Login: "boris", FullName: "Борис", Role: RoleManager}, "567890")
 	require.NoError(t, err)
 	amounts := []money.Amount{1717, 1650, 33333, 15000_00, 10_00, 99_99}
 	var want money.Amount

@@ -42,7 +42,7 @@ func boot(t *testing.T) *rig {
 	require.NoError(t, err)
 	r.kassir, err = rt.Till.SignIn(ctx, "kassir", "1111")
 	require.NoError(t, err)
-	r.manager, err = rt.Till.SignIn(ctx, "manager", "2222")
+	r.manager, err = rt.Till.SignIn(ctx, "manager", "222222")
 	require.NoError(t, err)
 	_, err = rt.Till.OpenShift(ctx, r.kassir, 1000_00)
 	require.NoError(t, err)

@@ -42,8 +42,8 @@ var Cashiers = []struct {
 	PIN         string
 }{
 	{"kassir", "Кассир Иванова А.А.", store.RoleCashier, "1111"},
-	{"manager", "Менеджер Петров П.П.", store.RoleManager, "2222"},
-	{"admin", "Администратор Сидоров С.С.", store.RoleAdmin, "9999"},
+	{"manager", "Менеджер Петров П.П.", store.RoleManager, "222222"},
+	{"admin", "Администратор Сидоров С.С.", store.RoleAdmin, "999999"},
 }
 
 // Balance is the dealer balance of a new training simulator.

@@ -222,7 +222,7 @@ func TestDisputesForTheManager(t *testing.T) {
 	assert.False(t, h.u.status.alerts.Visible(), "a cashier is not shown disputes")
 
 	// The manager.
-	h.signOutAndIn("manager", "2222")
+	h.signOutAndIn("manager", "222222")
 	assert.False(t, h.u.navButton["disputes"].Disabled())
 	assert.Equal(t, "Disputed: 2", h.u.status.alerts.Text)
 	h.u.Show("disputes")
@@ -318,7 +318,7 @@ func TestLifeTextsBothLanguages(t *testing.T) {
 	for _, lang := range []string{"ru", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			h := newHarness(t, lang)
-			h.signIn("manager", "2222")
+			h.signIn("manager", "222222")
 			require.NotNil(t, h.u.user)
 			u := h.u
 			got := []string{u.navButton["refunds"].Text, u.navButton["disputes"].Text, u.refunds.button.Text, u.disputes.paid.Text,

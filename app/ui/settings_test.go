@@ -21,7 +21,7 @@ func settingsAsAdmin(t *testing.T) (*harness, *settingsScreen, string) {
 	t.Setenv("XDG_CONFIG_HOME", home)
 	t.Setenv("HOME", home)
 	t.Setenv(config.EnvFile, "")
-	h.signIn("admin", "9999")
+	h.signIn("admin", "999999")
 	h.u.Show("settings")
 	return h, h.u.settings, filepath.Join(home, "paydesk", "paydesk.yaml")
 }

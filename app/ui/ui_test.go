@@ -226,7 +226,7 @@ func TestSignIn(t *testing.T) {
 	assert.False(t, h.u.navButton["shift"].Disabled())
 
 	// Whoever signed in last is chosen next time.
-	h.signOutAndIn("manager", "2222")
+	h.signOutAndIn("manager", "222222")
 	fyne.DoAndWait(h.u.signOut)
 	assert.Contains(t, h.u.signInForm.who.Selected, "(manager)")
 }
@@ -395,7 +395,7 @@ func TestRefusalUnknownAndPaperOut(t *testing.T) {
 
 func TestManagerScreensAndEnglish(t *testing.T) {
 	h := newHarness(t, "en")
-	h.signIn("manager", "2222")
+	h.signIn("manager", "222222")
 	require.NotNil(t, h.u.user)
 	assert.Equal(t, "Payment  F1", h.u.navButton["pay"].Text)
 	h.u.Show("shift")
@@ -444,7 +444,7 @@ func (h *harness) payAsProvider(code, number string) string {
 func TestSettingsKeysAndSave(t *testing.T) {
 	h := newHarness(t, "ru")
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	h.signIn("admin", "9999")
+	h.signIn("admin", "999999")
 	h.u.Show("settings")
 	st := h.u.settings
 	keys := filepath.Join(h.rt.DataDir, "training", "keys")
@@ -520,7 +520,7 @@ func TestSignInUnlock(t *testing.T) {
 	require.Nil(t, h.u.user, "locked: the right PIN is refused too")
 	assert.Contains(t, h.u.signInForm.message.Text, "заблокирован")
 
-	for _, managerPIN := range []string{"0000", "2222"} {
+	for _, managerPIN := range []string{"0000", "222222"} {
 		fyne.DoAndWait(h.u.signInForm.unlock.OnTapped)
 		var pop *widget.PopUp
 		h.wait("approval", func() bool {

@@ -71,7 +71,7 @@ func shoot(a fyne.App, data, out string) error {
 			do   func()
 		}{
 			{"signin", func() {}},
-			{"payment", func() { _ = w.SignIn("admin", "9999") }},
+			{"payment", func() { _ = w.SignIn("admin", "999999") }},
 			{"payment-checked", func() { w.DemoPayment() }},
 			{"confirm", func() { w.DemoConfirm() }},
 			{"payment-done", func() { w.DemoSend() }},

@@ -91,8 +91,8 @@ func cliTill(t *testing.T) (dir string, pins map[string]string) {
 	t.Setenv("XDG_CONFIG_HOME", dir) // no user config file
 	pins = map[string]string{
 		"kassir":  writeFile(t, dir, "kassir.pin", "1111\n"),
-		"manager": writeFile(t, dir, "manager.pin", "2222\n"),
-		"admin":   writeFile(t, dir, "admin.pin", "9999\n"),
+		"manager": writeFile(t, dir, "manager.pin", "222222\n"),
+		"admin":   writeFile(t, dir, "admin.pin", "999999\n"),
 		"wrong":   writeFile(t, dir, "wrong.pin", "1234\n"),
 		"weak":    writeFile(t, dir, "weak.pin", "12\n"),
 	}

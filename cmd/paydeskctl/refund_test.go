@@ -129,7 +129,7 @@ func TestPaymentLifeCLI(t *testing.T) {
 	t.Setenv("PAYDESK_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
-	manager := writeFile(t, dir, "manager.pin", "2222\n")
+	manager := writeFile(t, dir, "manager.pin", "222222\n")
 	cashier := []string{"--cashier", "kassir", "--pin-file", kassir}
 	cli := func(args ...string) result { return runCLI(t, nil, append(args, cashier...)...) }
 	pay := func(number, amount string) result {

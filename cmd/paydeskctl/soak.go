@@ -211,7 +211,7 @@ func soakReconcile(ctx context.Context, data string) (training.Reconciliation, e
 		_ = rt.Till.RetryReceipts(ctx)
 	}
 	u, uerr := rt.Till.SignIn(ctx, "kassir", "1111")
-	mgr, merr := rt.Till.SignIn(ctx, "manager", "2222")
+	mgr, merr := rt.Till.SignIn(ctx, "manager", "222222")
 	if uerr == nil && merr == nil {
 		soakAfterLife(ctx, rt, u, mgr)
 	}
@@ -269,7 +269,7 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 	if err != nil {
 		return err
 	}
-	mgr, err := rt.Till.SignIn(ctx, "manager", "2222")
+	mgr, err := rt.Till.SignIn(ctx, "manager", "222222")
 	if err != nil {
 		return err
 	}

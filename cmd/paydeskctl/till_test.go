@@ -48,7 +48,7 @@ func TestTillCLI(t *testing.T) {
 	t.Setenv("PAYDESK_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", dir) // no user config file
 	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
-	manager := writeFile(t, dir, "manager.pin", "2222\n")
+	manager := writeFile(t, dir, "manager.pin", "222222\n")
 
 	r := runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "9161234567", "--amount", "100.00")
 	assert.Equal(t, exitNotSent, r.code, "no shift yet: nothing was sent: %s", r.stderr)
@@ -112,7 +112,7 @@ func TestTillCLI(t *testing.T) {
 
 	r = runCLI(t, nil, "cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir)
 	assert.Equal(t, 2, r.code, "an administrator must approve")
-	admin := writeFile(t, dir, "admin.pin", "9999")
+	admin := writeFile(t, dir, "admin.pin", "999999")
 	r = runCLI(t, nil, "cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir, "--admin", "admin", "--admin-pin-file", admin)
 	require.Equal(t, 0, r.code, r.stderr)
 }
@@ -240,7 +240,7 @@ func TestCashierUnlock(t *testing.T) {
 	t.Setenv("PAYDESK_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
-	manager := writeFile(t, dir, "manager.pin", "2222\n")
+	manager := writeFile(t, dir, "manager.pin", "222222\n")
 	wrong := writeFile(t, dir, "wrong.pin", "0000\n")
 	for i := 0; i < 5; i++ {
 		r := runCLI(t, nil, "shift", "x", "--cashier", "kassir", "--pin-file", wrong)

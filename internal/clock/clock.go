@@ -25,6 +25,26 @@ func (Real) Now() time.Time { return time.Now() }
 // After is time.After.
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
+// Uptime is a monotonic clock: the time since a fixed point, which setting
+// the wall clock does not move.
+type Uptime interface {
+	Uptime() time.Duration
+}
+
+var started = time.Now()
+
+// Uptime is the process's time since it started, on the monotonic clock.
+func (Real) Uptime() time.Duration { return time.Since(started) }
+
+// Since is c's monotonic time when c has one (Uptime), else its wall
+// clock's time since the epoch.
+func Since(c Clock) time.Duration {
+	if u, ok := c.(Uptime); ok {
+		return u.Uptime()
+	}
+	return time.Duration(c.Now().UnixNano())
+}
+
 // Sleep waits d on c, or until ctx ends.
 func Sleep(ctx context.Context, c Clock, d time.Duration) error {
 	if d <= 0 {
@@ -43,6 +63,7 @@ func Sleep(ctx context.Context, c Clock, d time.Duration) error {
 type Fake struct {
 	mu      sync.Mutex
 	now     time.Time
+	up      time.Duration // the monotonic time Advance moved on
 	waiters []waiter
 	onWait  chan struct{} // signalled whenever a waiter is added
 }
@@ -86,7 +107,21 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 func (f *Fake) Waiting() <-chan struct{} { return f.onWait }
 
 // Advance moves the clock forward by d and wakes the waiters it passes.
-func (f *Fake) Advance(d time.Duration) { f.Set(f.Now().Add(d)) }
+// Advance moves the fake's time on by d, its wall clock and its uptime.
+func (f *Fake) Advance(d time.Duration) {
+	f.mu.Lock()
+	f.up += d
+	f.mu.Unlock()
+	f.Set(f.Now().Add(d))
+}
+
+// Uptime is the time Advance moved the fake on; Set, like setting a real
+// wall clock, does not move it.
+func (f *Fake) Uptime() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.up
+}
 
 // Set moves the clock to t (never backwards for waiters) and wakes the
 // waiters whose time has come.
