@@ -278,12 +278,12 @@ func TestBadInputPINs(t *testing.T) {
 		name, login, pin string
 		ru, en           string
 	}{
-		{"wrong PIN", "kassir", "1112", "Неверный PIN: осталось попыток", "Wrong PIN:"},
-		{"empty PIN", "kassir", "", "Неверный PIN", "Wrong PIN"},
-		{"PIN with a space", "kassir", "1111 ", "Неверный PIN", "Wrong PIN"},
-		{"full-width PIN", "kassir", "１１１１", "Неверный PIN", "Wrong PIN"},
-		{"unknown cashier", "nobody", "1111", "Кассир не найден", "Unknown cashier"},
-		{"login in capitals", "KASSIR", "1111", "Кассир не найден", "Unknown cashier"},
+		{"wrong PIN", "kassir", "1112", "Неверный логин или PIN: осталось попыток", "Wrong login or PIN:"},
+		{"empty PIN", "kassir", "", "Неверный логин или PIN", "Wrong login or PIN"},
+		{"PIN with a space", "kassir", "1111 ", "Неверный логин или PIN", "Wrong login or PIN"},
+		{"full-width PIN", "kassir", "１１１１", "Неверный логин или PIN", "Wrong login or PIN"},
+		{"unknown cashier", "nobody", "1111", "Неверный логин или PIN: осталось попыток — 4", "Wrong login or PIN: 4 attempts left"},
+		{"login in capitals", "KASSIR", "1111", "Неверный логин или PIN: осталось попыток — 4", "Wrong login or PIN: 4 attempts left"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -215,11 +216,12 @@ func (s *Store) Authenticate(ctx context.Context, login, pin string) (*Cashier, 
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		c, hash, err := scanCashier(tx.QueryRowContext(ctx, "SELECT "+cashierCols+", pin_hash FROM cashiers WHERE login = ?", login))
 		if errors.Is(err, sql.ErrNoRows) {
-			// As long as a wrong PIN takes, so that the answer's time does
-			// not tell which logins exist.
+			// As long as a wrong PIN takes and answered as one (attempts
+			// counted down, then a lock), so that neither the answer nor
+			// its time tells which logins exist.
 			_, _ = s.pinMatches(string(s.decoyHash()), login, pin)
-			authErr = ErrUnknownCashier
-			return nil
+			authErr = s.ghost(login)
+			return s.audit(ctx, tx, login, "signin.failed", "unknown login")
 		}
 		if err != nil {
 			return fmt.Errorf("store: authenticate: %w", err)
@@ -362,4 +364,34 @@ func untilMS(now time.Time, left time.Duration) int64 {
 		return 0
 	}
 	return now.Add(left).UnixMilli()
+}
+
+// ghost counts the failures of an unknown login as a cashier's are
+// counted, in memory: MaxPINFailures of them lock it for LockoutTime.
+func (s *Store) ghost(login string) error {
+	up := clock.Since(s.clock)
+	v, _ := s.ghosts.LoadOrStore(login, &ghostLogin{})
+	g := v.(*ghostLogin)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := s.clock.Now()
+	if g.lockedAt != 0 || g.failures >= MaxPINFailures {
+		if left := LockoutTime - (up - g.lockedAt); left > 0 {
+			return &PINError{Err: ErrLocked, LockedUntil: now.Add(left)}
+		}
+		g.failures, g.lockedAt = 0, 0
+	}
+	g.failures++
+	if g.failures >= MaxPINFailures {
+		g.lockedAt = max(up, 1)
+		return &PINError{Err: ErrLocked, LockedUntil: now.Add(LockoutTime)}
+	}
+	return &PINError{Err: ErrBadPIN, AttemptsRem: MaxPINFailures - g.failures}
+}
+
+// ghostLogin is an unknown login's failures.
+type ghostLogin struct {
+	mu       sync.Mutex
+	failures int
+	lockedAt time.Duration // clock.Since when locked, 0 when not
 }

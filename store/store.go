@@ -58,6 +58,8 @@ type Store struct {
 	// this store last counted a lockout's time (monotonic).
 	pepper []byte
 	locks  sync.Map
+	// ghosts counts the failures of unknown logins (cashiers.go).
+	ghosts sync.Map
 }
 
 // Options tunes Open.

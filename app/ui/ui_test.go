@@ -216,7 +216,7 @@ func TestSignIn(t *testing.T) {
 	assert.Contains(t, h.u.signInForm.who.Selected, "(kassir)", "a cashier is chosen, not the administrator")
 	h.signIn("kassir", "0000")
 	assert.Nil(t, h.u.user)
-	assert.Equal(t, "Неверный PIN: осталось попыток — 4", h.u.signInForm.message.Text)
+	assert.Equal(t, "Неверный логин или PIN: осталось попыток — 4", h.u.signInForm.message.Text)
 	assert.Empty(t, h.u.signInForm.pin.Text)
 	h.signIn("kassir", "1111")
 	require.NotNil(t, h.u.user)
@@ -547,7 +547,7 @@ func TestSignInUnlock(t *testing.T) {
 			h.wait("refused", func() bool {
 				return find(pop.Content, func(o fyne.CanvasObject) bool {
 					l, ok := o.(*widget.Label)
-					return ok && strings.Contains(l.Text, "Неверный PIN")
+					return ok && strings.Contains(l.Text, "Неверный логин или PIN")
 				}) != nil
 			})
 			fyne.DoAndWait(func() { pop.Hide(); h.u.win.Canvas().Overlays().Remove(pop) })

@@ -274,9 +274,9 @@ func TestBadInputCLIBooks(t *testing.T) {
 		want string
 	}{
 		{"wrong PIN", []string{"pay", "--cashier", "kassir", "--pin-file", pins["wrong"], "--provider", "mts", "--number", "9161234567", "--amount", "100.00"},
-			exitFailed, "Неверный PIN: осталось попыток — 4"},
-		{"empty PIN", []string{"shift", "x", "--cashier", "kassir", "--pin-file", writeFile(t, t.TempDir(), "empty.pin", "")}, exitFailed, "Неверный PIN"},
-		{"unknown cashier", []string{"shift", "x", "--cashier", "nobody", "--pin-file", kassir}, exitFailed, "Кассир не найден"},
+			exitFailed, "Неверный логин или PIN: осталось попыток — 4"},
+		{"empty PIN", []string{"shift", "x", "--cashier", "kassir", "--pin-file", writeFile(t, t.TempDir(), "empty.pin", "")}, exitFailed, "Неверный логин или PIN"},
+		{"unknown cashier", []string{"shift", "x", "--cashier", "nobody", "--pin-file", kassir}, exitFailed, "Неверный логин или PIN: осталось попыток — 4"},
 		{"no cashier", []string{"cash", "in", "10.00", "--pin-file", kassir}, exitUsage, "--cashier is required"},
 		{"PIN file missing", []string{"shift", "x", "--cashier", "kassir", "--pin-file", filepath.Join(dir, "nope.pin")}, exitFailed, "cannot read the PIN file " + filepath.Join(dir, "nope.pin")},
 		{"PIN file a folder", []string{"shift", "x", "--cashier", "kassir", "--pin-file", dir}, exitFailed, "cannot read the PIN file " + dir},
@@ -306,7 +306,7 @@ func TestBadInputCLIBooks(t *testing.T) {
 		{"cashier approved by a manager", []string{"cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir, "--admin", "manager", "--admin-pin-file", manager},
 			exitFailed, "только администратор"},
 		{"cashier approval with a wrong PIN", []string{"cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", kassir, "--admin", "admin", "--admin-pin-file", pins["wrong"]},
-			exitFailed, "Неверный PIN"},
+			exitFailed, "Неверный логин или PIN"},
 		{"cashier with a weak PIN", []string{"cashier", "add", "--login", "olga", "--name", "Кассир Орлова О.О.", "--pin-file", pins["weak"], "--admin", "admin", "--admin-pin-file", admin},
 			exitFailed, "PIN — от 4 до 8 цифр"},
 		{"cashier twice", []string{"cashier", "add", "--login", "kassir", "--name", "Кассир Иванова А.А.", "--pin-file", kassir, "--admin", "admin", "--admin-pin-file", admin},

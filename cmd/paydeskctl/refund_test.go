@@ -77,7 +77,7 @@ func TestRefundCLIRefused(t *testing.T) {
 		{"refund of an unknown session", refund("--session", "20261126120000000099"), exitFailed, "Платежа с сессией 20261126120000000099 нет в кассе"},
 		{"refund of a paid payment", refund("--session", paid.Session), exitFailed,
 			"Платёж " + paid.Session + " в состоянии «проведён»: возврат по нему не положен"},
-		{"refunds with a wrong PIN", []string{"refunds", "--cashier", "kassir", "--pin-file", pins["wrong"]}, exitFailed, "Неверный PIN"},
+		{"refunds with a wrong PIN", []string{"refunds", "--cashier", "kassir", "--pin-file", pins["wrong"]}, exitFailed, "Неверный логин или PIN"},
 		{"decide without a decision", decide("--session", paid.Session), exitUsage, "give exactly one of --paid and --not-paid"},
 		{"decide both ways", decide("--session", paid.Session, "--paid", "--not-paid"), exitUsage, "give exactly one of --paid and --not-paid"},
 		{"decide without a session", decide("--paid"), exitUsage, "--session is required"},
