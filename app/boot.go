@@ -50,6 +50,10 @@ type Options struct {
 	// configuration is in training mode or its fiscal.port is "emulator";
 	// without it those configurations are refused.
 	Training world.Start
+	// Inspect boots without recovery, for checks that only read (db check
+	// --device, --network): nothing pending is resolved, no queued receipt
+	// printed.
+	Inspect bool
 	// BooksKey seals the books instead of the key derived from the point's
 	// secret key (booksKey): for a configuration with no key of its own,
 	// such as a second network's.
@@ -175,6 +179,9 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	}
 	r.Till = New(Deps{Store: r.books, Network: network, Register: reg, Clock: opt.Clock, Log: opt.Log,
 		Agent: agent, Fee: fee, Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
+	if opt.Inspect {
+		return r, nil
+	}
 	if err := r.Till.Recover(ctx); err != nil {
 		opt.Log.Warn("app: recovery left work for later", "err", err)
 	}

@@ -537,3 +537,23 @@ func (s *Store) Receipts(ctx context.Context, paymentID int64) ([]Receipt, error
 	}
 	return out, rows.Err()
 }
+
+// FiscalDocs maps every fiscal document number the books hold from fd on
+// to its payment: receipts (fd) and return receipts (refund_fd).
+func (s *Store) FiscalDocs(ctx context.Context, fd int64) (map[int64]int64, error) {
+	rows, err := s.ro.QueryContext(ctx, `SELECT fd, id FROM payments WHERE fd >= ?
+		UNION ALL SELECT refund_fd, id FROM payments WHERE refund_fd >= ?`, fd, fd)
+	if err != nil {
+		return nil, fmt.Errorf("store: fiscal documents: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var d, id int64
+		if err := rows.Scan(&d, &id); err != nil {
+			return nil, fmt.Errorf("store: fiscal documents: %w", err)
+		}
+		out[d] = id
+	}
+	return out, rows.Err()
+}

@@ -92,3 +92,46 @@ func counts(t *testing.T, db string) map[string]int {
 	}
 	return out
 }
+
+// TestCheckAgainstDeviceAndNetwork holds the training books against the
+// emulated fiscal drive and the simulated network, then puts an older copy
+// of the books back: the seal holds (it is a true copy), the drive names
+// the receipt the copy does not know.
+func TestCheckAgainstDeviceAndNetwork(t *testing.T) {
+	dir := trainingDir(t)
+	t.Setenv("PAYDESK_DATA_DIR", dir)
+	t.Setenv("PAYDESK_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
+	manager := writeFile(t, dir, "manager.pin", "222222\n")
+	pay := func(number string) {
+		r := runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", number, "--amount", "100.00")
+		require.Equal(t, 0, r.code, r.stderr)
+	}
+	r := runCLI(t, nil, "shift", "open", "--cashier", "kassir", "--pin-file", kassir)
+	require.Equal(t, 0, r.code, r.stderr)
+	pay("9161234567")
+	older := filepath.Join(t.TempDir(), "older.db")
+	r = runCLI(t, nil, "db", "backup", older)
+	require.Equal(t, 0, r.code, r.stderr)
+	pay("9167654321")
+
+	r = runCLI(t, nil, "db", "check", "--device", "--cashier", "kassir", "--pin-file", kassir)
+	assert.Equal(t, 1, r.code, "a manager's: %s", r.stderr)
+	r = runCLI(t, nil, "db", "check", "--device", "--network", "--cashier", "manager", "--pin-file", manager)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "device_checked=2\ndevice=ok\n")
+	assert.Contains(t, r.stdout, "network_checked=2\nnetwork=ok\n")
+
+	db := filepath.Join(dir, "training.db")
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(db + suffix)
+	}
+	b, err := os.ReadFile(older)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(db, b, 0o600))
+	r = runCLI(t, nil, "db", "check", "--device", "--cashier", "manager", "--pin-file", manager)
+	assert.Equal(t, exitTampered, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "seal=ok")
+	assert.Regexp(t, `mismatch device fd=\d+ session=: в ФН есть чек ФД \d+ \(приход, 100\.00\), которого нет в базе`, r.stdout)
+}

@@ -33,8 +33,10 @@ func init() {
 		opts: func() options { return &pendingOpts{} }})
 	register(&command{name: "db backup", args: "FILE", summary: "write a consistent copy of the database while the till runs",
 		opts: func() options { return &dbBackupOpts{} }})
-	register(&command{name: "db check", summary: "check the database's integrity and the audit chain",
-		opts: func() options { return &dbCheckOpts{} }})
+	register(&command{name: "db check", summary: "check the database's integrity, the audit chain and the seal; --device and --network hold the books against the fiscal drive and the network",
+		opts: func() options {
+			return &dbCheckOpts{tillFlags: tillFlags{who: "a manager's `LOGIN` (for --device and --network)"}}
+		}})
 }
 
 // cashierAddOpts are the options of "cashier add".
@@ -326,9 +328,28 @@ func (o *dbBackupOpts) run(ctx context.Context, e *env, args []string) error {
 }
 
 // dbCheckOpts are the options of "db check".
-type dbCheckOpts struct{ configFlag }
+type dbCheckOpts struct {
+	tillFlags
+	device, network bool
+	from, to        string
+}
+
+func (o *dbCheckOpts) flags(fs *flag.FlagSet) {
+	o.tillFlags.flags(fs)
+	fs.BoolVar(&o.device, "device", false, "also hold the period's receipts against the fiscal drive's archive (a manager; the till must be closed)")
+	fs.BoolVar(&o.network, "network", false, "also hold the period's payments against the network's status (a manager; the till must be closed)")
+	fs.StringVar(&o.from, "from", "", "first `DATE` of --device and --network, like 2026-11-01 (default: today)")
+	fs.StringVar(&o.to, "to", "", "last `DATE` (default: --from)")
+}
 
 func (o *dbCheckOpts) run(ctx context.Context, e *env, _ []string) error {
+	q, err := (&reportOpts{from: o.from, to: o.to, by: string(app.ReportGroups[0])}).period()
+	if err != nil {
+		return err
+	}
+	if o.device || o.network {
+		return o.outside(ctx, e, q)
+	}
 	books, err := readOnlyBooks(ctx, e, o.config)
 	if err != nil {
 		return err
@@ -338,11 +359,65 @@ func (o *dbCheckOpts) run(ctx context.Context, e *env, _ []string) error {
 	if err != nil {
 		return tillErr(books.Config.Language, err)
 	}
+	printCheck(e, c)
+	return nil
+}
+
+func printCheck(e *env, c app.BooksCheck) {
 	fmt.Fprintf(e.stdout, "database=%s\nschema=%d\nintegrity=ok\naudit_rows=%d\naudit=ok\n", c.Path, c.Schema, c.AuditRows)
 	var total int64
 	for _, n := range c.Sealed {
 		total += n
 	}
 	fmt.Fprintf(e.stdout, "sealed_rows=%d\nseal=ok\n", total)
+}
+
+// outside checks the books, then holds them against the register and the
+// network as asked, with the till booted but nothing recovered.
+func (o *dbCheckOpts) outside(ctx context.Context, e *env, q period) error {
+	s, err := o.open(ctx, e, func(ctx context.Context, e *env, cfg string) (*app.Runtime, error) {
+		return bootWith(ctx, e, cfg, app.Options{Inspect: true})
+	})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := s.Till.CheckBooks(ctx)
+	if err != nil {
+		return s.err(err)
+	}
+	printCheck(e, c)
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.Local) }
+	from, to := day(q.from), day(q.to).AddDate(0, 0, 1)
+	bad := 0
+	report := func(name string, ms []app.Mismatch, n int, err error) error {
+		for _, m := range ms {
+			fmt.Fprintf(e.stdout, "mismatch %s fd=%d session=%s: %s\n", name, m.FD, m.Session, m.Text.In(s.lang))
+		}
+		fmt.Fprintf(e.stdout, "%s_checked=%d\n", name, n)
+		if err != nil {
+			return s.err(err)
+		}
+		if len(ms) == 0 {
+			fmt.Fprintf(e.stdout, "%s=ok\n", name)
+		}
+		bad += len(ms)
+		return nil
+	}
+	if o.device {
+		ms, n, err := s.Till.CheckDevice(ctx, s.user, from, to)
+		if err := report("device", ms, n, err); err != nil {
+			return err
+		}
+	}
+	if o.network {
+		ms, n, err := s.Till.CheckNetwork(ctx, s.user, from, to)
+		if err := report("network", ms, n, err); err != nil {
+			return err
+		}
+	}
+	if bad > 0 {
+		return silent(exitTampered)
+	}
 	return nil
 }

@@ -89,11 +89,17 @@ func killHook() func(string, *app.Payment) {
 // boot loads the configuration (--config, else the user's file, else
 // training defaults) and boots the till.
 func boot(ctx context.Context, e *env, cfgFile string) (*app.Runtime, error) {
+	return bootWith(ctx, e, cfgFile, app.Options{})
+}
+
+// bootWith is boot with options of the caller's (Inspect).
+func bootWith(ctx context.Context, e *env, cfgFile string, opt app.Options) (*app.Runtime, error) {
 	cfg, err := config.Load(config.Locate(cfgFile))
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
-	rt, err := app.Boot(ctx, cfg, app.Options{Log: e.log, Step: killHook(), Training: training.Start})
+	opt.Log, opt.Step, opt.Training = e.log, killHook(), training.Start
+	rt, err := app.Boot(ctx, cfg, opt)
 	if err != nil {
 		return nil, tillErr(cfg.Language, err)
 	}
