@@ -215,3 +215,6 @@ func outcomeKey(o Outcome) string {
 	}
 	return "app.anchor.out_open"
 }
+
+// moneyOf words a sum in kopecks from a document's tags.
+func moneyOf(kopecks uint64) string { return money.Amount(kopecks).String() }

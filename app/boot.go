@@ -50,6 +50,10 @@ type Options struct {
 	// configuration is in training mode or its fiscal.port is "emulator";
 	// without it those configurations are refused.
 	Training world.Start
+	// Adopt starts new books on a register that already holds receipts
+	// (it worked with other software before): recorded and audited once;
+	// otherwise empty books beside such a register are refused (guardEmpty).
+	Adopt bool
 	// Inspect boots without recovery, for checks that only read (db check
 	// --device, --network): nothing pending is resolved, no queued receipt
 	// printed.
@@ -147,12 +151,8 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	if err != nil {
 		return nil, err
 	}
-	port, baud, password := cfg.Fiscal.Port, cfg.Fiscal.Baud, cfg.Fiscal.Password
-	if cfg.Training || port == "emulator" {
-		if r.World, err = r.startWorld(ctx, cfg, opt); err != nil {
-			return nil, err
-		}
-		port, baud, password = r.World.Port(), 115200, 30
+	if reg, err = r.register(ctx, cfg, opt); err != nil {
+		return nil, err
 	}
 	if cfg.Training {
 		network = Dealer(r.World.Network())
@@ -172,8 +172,8 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 			agent.FeeTax = fee
 		}
 	}
-	if port != "none" {
-		if reg, err = r.dial(port, baud, password, opt); err != nil {
+	if !cfg.Training && reg != nil {
+		if err := r.guardEmpty(ctx, reg, dbPath, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -264,6 +264,25 @@ const Driver = "shtrih"
 
 // dial returns the register at port, connected on first use and again
 // after a link failure (see lazyRegister).
+// register opens the register the configuration names (nil for port
+// "none"), starting the built-in world first in training mode or for the
+// emulator.
+func (r *Runtime) register(ctx context.Context, cfg *config.Config, opt Options) (fiscal.Register, error) {
+	port, baud, password := cfg.Fiscal.Port, cfg.Fiscal.Baud, cfg.Fiscal.Password
+	if cfg.Training || port == "emulator" {
+		w, err := r.startWorld(ctx, cfg, opt)
+		if err != nil {
+			return nil, err
+		}
+		r.World = w
+		port, baud, password = w.Port(), 115200, 30
+	}
+	if port == "none" {
+		return nil, nil
+	}
+	return r.dial(port, baud, password, opt)
+}
+
 func (r *Runtime) dial(port string, baud int, password uint32, opt Options) (fiscal.Register, error) {
 	r.KKMPort = port
 	l := &lazyRegister{dial: func() (fiscal.Register, error) {

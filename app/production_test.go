@@ -62,6 +62,18 @@ func TestBootFromConfig(t *testing.T) {
 // on a TCP port stand in for the network and the device.
 func bootProduction(t *testing.T, reg *emulator.State) (*Runtime, *sim.Sim, *emulator.Emulator, string) {
 	t.Helper()
+	cfg, s, em, dir := productionWorld(t, reg)
+	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
+	require.NoError(t, err)
+	t.Cleanup(func() { rt.Close() })
+	return rt, s, em, dir
+}
+
+// productionWorld is a production configuration's world: the network's
+// simulator over HTTPS, the register emulator on TCP with reg as its
+// state, the point's keys; the configuration loaded.
+func productionWorld(t *testing.T, reg *emulator.State) (*config.Config, *sim.Sim, *emulator.Emulator, string) {
+	t.Helper()
 	dir := t.TempDir()
 	keys, err := sim.TrainingKeys(filepath.Join(dir, "keys"), time.Now())
 	require.NoError(t, err)
@@ -87,10 +99,7 @@ agent: {name: 'ООО "Ромашка"', inn: "7701234567", phone: "+74950000001
 `, base, base+"/cgi-bin/status/get_rest.cgi", addr)), 0o600))
 	cfg, err := config.Load(file)
 	require.NoError(t, err)
-	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
-	require.NoError(t, err)
-	t.Cleanup(func() { rt.Close() })
-	return rt, srv.Sim, em, dir
+	return cfg, srv.Sim, em, dir
 }
 
 func moneyAmount(v int64) money.Amount { return money.Amount(v) }

@@ -135,3 +135,33 @@ func TestCheckAgainstDeviceAndNetwork(t *testing.T) {
 	assert.Contains(t, r.stdout, "seal=ok")
 	assert.Regexp(t, `mismatch device fd=\d+ session=: в ФН есть чек ФД \d+ \(приход, 100\.00\), которого нет в базе`, r.stdout)
 }
+
+// TestRestoreCLI restores a backup over tampered training books: the till
+// starts again, and the receipt printed after the backup is named.
+func TestRestoreCLI(t *testing.T) {
+	dir := trainingDir(t)
+	t.Setenv("PAYDESK_DATA_DIR", dir)
+	t.Setenv("PAYDESK_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	kassir := writeFile(t, dir, "kassir.pin", "1111\n")
+	manager := writeFile(t, dir, "manager.pin", "222222\n")
+	r := runCLI(t, nil, "shift", "open", "--cashier", "kassir", "--pin-file", kassir)
+	require.Equal(t, 0, r.code, r.stderr)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	r = runCLI(t, nil, "db", "backup", backup)
+	require.Equal(t, 0, r.code, r.stderr)
+	r = runCLI(t, nil, "pay", "--cashier", "kassir", "--pin-file", kassir, "--provider", "mts", "--number", "9161234567", "--amount", "100.00")
+	require.Equal(t, 0, r.code, r.stderr)
+	edit(t, filepath.Join(dir, "training.db"), "UPDATE payments SET amount = 1")
+
+	r = runCLI(t, nil, "db", "restore", backup, "--cashier", "kassir", "--pin-file", kassir)
+	assert.Equal(t, 1, r.code, "a manager's: %s", r.stderr)
+	r = runCLI(t, nil, "db", "restore", backup, "--cashier", "manager", "--pin-file", manager)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "receipts_after_backup=1\n")
+	assert.Regexp(t, `after fd=\d+: после копии касса напечатала чек ФД \d+ \(приход, 100\.00\)`, r.stdout)
+	r = runCLI(t, nil, "db", "check")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = runCLI(t, nil, "pending")
+	assert.Equal(t, 0, r.code, r.stderr)
+}

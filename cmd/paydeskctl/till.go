@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"paydesk/app"
+	"paydesk/app/config"
+	"paydesk/app/training"
 	"paydesk/money"
 )
 
@@ -33,6 +35,10 @@ func init() {
 		opts: func() options { return &pendingOpts{} }})
 	register(&command{name: "db backup", args: "FILE", summary: "write a consistent copy of the database while the till runs",
 		opts: func() options { return &dbBackupOpts{} }})
+	register(&command{name: "db restore", args: "FILE", summary: "put a backup in place of the books (the till closed): the backup must verify under the point's key; a manager of the backup signs",
+		opts: func() options { return &dbRestoreOpts{tillFlags: tillFlags{who: "a manager's `LOGIN` in the backup"}} }})
+	register(&command{name: "db adopt", summary: "start new books on a register that already printed receipts (it worked with other software before); audited",
+		opts: func() options { return &dbAdoptOpts{} }})
 	register(&command{name: "db check", summary: "check the database's integrity, the audit chain and the seal; --device and --network hold the books against the fiscal drive and the network",
 		opts: func() options {
 			return &dbCheckOpts{tillFlags: tillFlags{who: "a manager's `LOGIN` (for --device and --network)"}}
@@ -419,5 +425,55 @@ func (o *dbCheckOpts) outside(ctx context.Context, e *env, q period) error {
 	if bad > 0 {
 		return silent(exitTampered)
 	}
+	return nil
+}
+
+// dbRestoreOpts are the options of "db restore".
+type dbRestoreOpts struct{ tillFlags }
+
+func (o *dbRestoreOpts) run(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usageErrorf("give the backup file")
+	}
+	if o.cashier == "" {
+		return usageErrorf("--cashier is required")
+	}
+	cfg, err := config.Load(config.Locate(o.config))
+	if err != nil {
+		return cfgErr(cfg, err)
+	}
+	pin, err := readPassphrase(e, o.pinFile, "PIN for "+o.cashier, false)
+	if err != nil {
+		return err
+	}
+	rep, err := app.Restore(ctx, cfg, app.Options{Log: e.log, Training: training.Start}, args[0], o.cashier, string(pin))
+	if err != nil {
+		return tillErr(cfg.Language, err)
+	}
+	fmt.Fprintf(e.stdout, "restored=%s\nreplaced=%s\nbackup_last_fd=%d\n", rep.Backup, rep.Replaced, rep.LastFD)
+	if !rep.RegisterRead {
+		fmt.Fprintln(e.stdout, "register=not-read")
+	}
+	for _, m := range rep.After {
+		fmt.Fprintf(e.stdout, "after fd=%d: %s\n", m.FD, m.Text.In(cfg.Language))
+	}
+	fmt.Fprintf(e.stdout, "receipts_after_backup=%d\n", len(rep.After))
+	return nil
+}
+
+// dbAdoptOpts are the options of "db adopt".
+type dbAdoptOpts struct{ configFlag }
+
+func (o *dbAdoptOpts) run(ctx context.Context, e *env, _ []string) error {
+	rt, err := bootWith(ctx, e, o.config, app.Options{Adopt: true, Inspect: true})
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	fd, err := rt.Till.Adopted(ctx)
+	if err != nil {
+		return tillErr(rt.Config.Language, err)
+	}
+	fmt.Fprintf(e.stdout, "adopted_fd=%s\n", fd)
 	return nil
 }
