@@ -88,8 +88,15 @@ type Point struct {
 // Keys names the key files.
 type Keys struct {
 	Secret         string `mapstructure:"secret"`          // the point's secret key
-	PassphraseFile string `mapstructure:"passphrase_file"` // its passphrase
-	// Passphrase is normally set through PAYDESK_KEYS_PASSPHRASE only.
+	PassphraseFile string `mapstructure:"passphrase_file"` // its passphrase, in plain text (store "file")
+	// PassphraseStore says where the passphrase is kept: "keyring" (the
+	// operating system's credential store), "ask" (asked at every start)
+	// or "file" (PassphraseFile); "" is "file" when PassphraseFile is set,
+	// else "ask" (PassphraseSource).
+	PassphraseStore string `mapstructure:"passphrase_store"`
+	// Passphrase is normally set through PAYDESK_KEYS_PASSPHRASE only (it
+	// overrides the store); Unlock sets it in memory to the one that opened
+	// the key.
 	Passphrase string `mapstructure:"passphrase"`
 	Bank       string `mapstructure:"bank"` // file holding the bank's public key
 	BankSerial uint32 `mapstructure:"bank_serial"`
@@ -134,37 +141,38 @@ func bad(key string, m i18n.Msg, err error) error { return &Error{Key: key, Text
 
 // defaults are the training settings.
 var defaults = map[string]any{
-	"training":             false,
-	"language":             "ru",
-	"data_dir":             "",
-	"point.sd":             "17031",
-	"point.ap":             "17032",
-	"point.op":             "17034",
-	"keys.secret":          "",
-	"keys.passphrase_file": "",
-	"keys.passphrase":      "",
-	"keys.bank":            "",
-	"keys.bank_serial":     64182,
-	"keys.hash":            "md5",
-	"keys.bank_sha256":     false,
-	"gateway.base_url":     "",
-	"gateway.balance_url":  "",
-	"gateway.timeout":      "60s",
-	"providers":            "",
-	"store.path":           "",
-	"fiscal.port":          "",
-	"fiscal.baud":          115200,
-	"fiscal.password":      30,
-	"agent.point_name":     "",
-	"agent.name":           "",
-	"agent.inn":            "",
-	"agent.address":        "",
-	"agent.phone":          "",
-	"agent.operator_phone": "",
-	"agent.role":           "subagent",
-	"agent.tax_system":     "",
-	"agent.fee":            "0%",
-	"agent.fee_tax":        "",
+	"training":              false,
+	"language":              "ru",
+	"data_dir":              "",
+	"point.sd":              "17031",
+	"point.ap":              "17032",
+	"point.op":              "17034",
+	"keys.secret":           "",
+	"keys.passphrase_file":  "",
+	"keys.passphrase_store": "",
+	"keys.passphrase":       "",
+	"keys.bank":             "",
+	"keys.bank_serial":      64182,
+	"keys.hash":             "md5",
+	"keys.bank_sha256":      false,
+	"gateway.base_url":      "",
+	"gateway.balance_url":   "",
+	"gateway.timeout":       "60s",
+	"providers":             "",
+	"store.path":            "",
+	"fiscal.port":           "",
+	"fiscal.baud":           115200,
+	"fiscal.password":       30,
+	"agent.point_name":      "",
+	"agent.name":            "",
+	"agent.inn":             "",
+	"agent.address":         "",
+	"agent.phone":           "",
+	"agent.operator_phone":  "",
+	"agent.role":            "subagent",
+	"agent.tax_system":      "",
+	"agent.fee":             "0%",
+	"agent.fee_tax":         "",
 }
 
 // TaxSystemNames returns the values agent.tax_system may take: osn, usn,
@@ -313,6 +321,9 @@ func (c *Config) validate() error {
 	if c.Keys.BankSerial == 0 {
 		return bad("keys.bank_serial", i18n.M("config.bank_serial_needed"), nil)
 	}
+	if err := c.Keys.checkStore(); err != nil {
+		return err
+	}
 	if c.Gateway.Timeout < time.Second || c.Gateway.Timeout > 10*time.Minute {
 		return bad("gateway.timeout", i18n.M("config.timeout", "value", c.Gateway.Timeout), nil)
 	}
@@ -426,44 +437,6 @@ func (c *Config) taxesSet() error {
 		}
 	}
 	return nil
-}
-
-// Passphrase returns the secret key's passphrase: PAYDESK_KEYS_PASSPHRASE
-// (keys.passphrase) when set, else the passphrase file's content without
-// its final line end, else empty.
-func (c *Config) Passphrase() ([]byte, error) {
-	if c.Keys.Passphrase != "" {
-		return []byte(c.Keys.Passphrase), nil
-	}
-	if c.Keys.PassphraseFile == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(c.Keys.PassphraseFile)
-	if err != nil {
-		return nil, bad("keys.passphrase_file", i18n.M("config.passphrase_read"), err)
-	}
-	b = []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"))
-	return b, nil
-}
-
-// SecretKey loads and opens the point's secret key.
-func (c *Config) SecretKey() (*ipriv.SecretKey, error) {
-	b, err := os.ReadFile(c.Keys.Secret)
-	if err != nil {
-		return nil, bad("keys.secret", i18n.M("config.secret_read"), err)
-	}
-	pass, err := c.Passphrase()
-	if err != nil {
-		return nil, err
-	}
-	k, err := ipriv.ParseSecretKey(b, pass)
-	if err != nil {
-		if errors.Is(err, ipriv.ErrPassphrase) {
-			return nil, bad("keys.passphrase_file", i18n.M("config.passphrase_wrong"), err)
-		}
-		return nil, bad("keys.secret", i18n.M("config.secret_load"), err)
-	}
-	return k, nil
 }
 
 // BankKey loads the bank's public key with the configured serial.
