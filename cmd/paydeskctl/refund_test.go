@@ -146,7 +146,12 @@ func TestPaymentLifeCLI(t *testing.T) {
 	assert.Regexp(t, `fiscal_doc=\d+\nfiscal_sign=\d+\n`, r.stdout)
 	assert.NotContains(t, r.stdout, "refund=")
 	stuck := sessionOf(t, r.stdout)
-	r = runCLI(t, nil, "pending")
+	// Without a sign-in, sessions and states only: no payer, no sum.
+	anon := runCLI(t, nil, "pending")
+	assert.Contains(t, anon.stdout, "session="+stuck)
+	assert.NotContains(t, anon.stdout, "9000000506")
+	assert.NotContains(t, anon.stdout, "total=")
+	r = runCLI(t, nil, "pending", "--cashier", "manager", "--pin-file", manager)
 	assert.Equal(t, exitNoAnswer, r.code, "an accepted payment is open: %s", r.stderr)
 	assert.Regexp(t, `(?m)^pending session=`+stuck+` provider=mts payer=9000000506 total=100.00 attempts=\d+ next=\S+ state=accepted$`, r.stdout)
 	assert.Contains(t, r.stdout, "pending=1 receipts=0\n")

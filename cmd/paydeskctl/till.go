@@ -270,40 +270,58 @@ func (o *cashOpts) run(ctx context.Context, e *env, args []string) error {
 // Pending: pay sent, unknown, accepted and disputed), each with its state,
 // and the receipts waiting.
 type pendingOpts struct {
-	configFlag
+	tillFlags
 	resolve bool
 }
 
 func (o *pendingOpts) flags(fs *flag.FlagSet) {
-	o.configFlag.flags(fs)
+	o.tillFlags.flags(fs)
 	fs.BoolVar(&o.resolve, "resolve", false, "ask status for every pending payment now and retry queued receipts")
 }
 
+// run lists sessions and states to anyone (scripts wait on them), and
+// payers and sums to a signed-in cashier only.
 func (o *pendingOpts) run(ctx context.Context, e *env, _ []string) error {
 	rt, err := boot(ctx, e, o.config) // boot recovers: status and receipts are tried once
 	if err != nil {
 		return err
 	}
 	defer rt.Close()
+	var u *app.User
+	if o.cashier != "" {
+		if u, err = signIn(ctx, e, rt, o.cashier, o.pinFile); err != nil {
+			return err
+		}
+	}
 	if o.resolve {
 		if _, err := rt.Till.ResolvePending(ctx, true); err != nil {
 			fmt.Fprintf(e.stderr, "paydeskctl: %s\n", app.Message(err, rt.Config.Language))
 		}
 		_ = rt.Till.RetryReceipts(ctx)
 	}
-	pend, err := rt.Till.Pending(ctx)
-	if err != nil {
-		return err
+	var pend, queue []*app.Payment
+	if u != nil {
+		pend, queue, err = rt.Till.Open(ctx, u)
+	} else if pend, err = rt.Till.Pending(ctx); err == nil {
+		queue, err = rt.Till.ReceiptQueue(ctx)
 	}
-	queue, err := rt.Till.ReceiptQueue(ctx)
 	if err != nil {
-		return err
+		return tillErr(rt.Config.Language, err)
 	}
 	for _, p := range pend {
+		if u == nil {
+			fmt.Fprintf(e.stdout, "pending session=%s attempts=%d next=%s state=%s\n",
+				p.Session, p.StatusAttempts, p.NextStatusAt.Local().Format(time.RFC3339), p.State)
+			continue
+		}
 		fmt.Fprintf(e.stdout, "pending session=%s provider=%s payer=%s total=%v attempts=%d next=%s state=%s\n",
 			p.Session, p.ProviderCode, p.PayerID, p.Total, p.StatusAttempts, p.NextStatusAt.Local().Format(time.RFC3339), p.State)
 	}
 	for _, p := range queue {
+		if u == nil {
+			fmt.Fprintf(e.stdout, "receipt session=%s state=%s\n", p.Session, p.State)
+			continue
+		}
 		fmt.Fprintf(e.stdout, "receipt session=%s provider=%s payer=%s total=%v error=%q state=%s\n",
 			p.Session, p.ProviderCode, p.PayerID, p.Total, p.FiscalError, p.State)
 	}
