@@ -112,8 +112,14 @@ func TestEveryDoorChecksTheRole(t *testing.T) {
 		{"disputes", store.RoleManager, nil, func(u *User) error { _, err := r.Till.Disputes(ctx, u); return err }},
 		{"answers", store.RoleManager, nil, func(u *User) error { _, err := r.Till.Answers(ctx, u, paid); return err }},
 		{"unlock", store.RoleManager, nil, func(u *User) error { return r.Till.Unlock(ctx, u, "kassir") }},
-		{"check device", store.RoleManager, nil, func(u *User) error { _, _, err := r.Till.CheckDevice(ctx, u, day, time.Now().Add(time.Hour)); return err }},
-		{"check network", store.RoleManager, nil, func(u *User) error { _, _, err := r.Till.CheckNetwork(ctx, u, day, time.Now().Add(time.Hour)); return err }},
+		{"check device", store.RoleManager, nil, func(u *User) error {
+			_, _, err := r.Till.CheckDevice(ctx, u, day, time.Now().Add(time.Hour))
+			return err
+		}},
+		{"check network", store.RoleManager, nil, func(u *User) error {
+			_, _, err := r.Till.CheckNetwork(ctx, u, day, time.Now().Add(time.Hour))
+			return err
+		}},
 		{"add cashier", store.RoleAdmin, nil, func(u *User) error {
 			_, err := r.Till.AddCashier(ctx, u, Cashier{Login: "olga", FullName: "Кассир Новая Н.Н.", Role: store.RoleCashier}, "4444")
 			return err
