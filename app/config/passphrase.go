@@ -121,29 +121,35 @@ func (c *Config) fromKeyring() ([]byte, error) {
 // secret key is refused before any passphrase is looked for; a key stored
 // in clear needs none: it opens without asking whatever the store says.
 func (c *Config) SecretKey() (*ipriv.SecretKey, error) {
+	k, _, err := c.secretKey()
+	return k, err
+}
+
+// secretKey is SecretKey with the passphrase that opened the key.
+func (c *Config) secretKey() (*ipriv.SecretKey, []byte, error) {
 	b, err := os.ReadFile(c.Keys.Secret)
 	if err != nil {
-		return nil, bad("keys.secret", i18n.M("config.secret_read"), err)
+		return nil, nil, bad("keys.secret", i18n.M("config.secret_read"), err)
 	}
 	_, encrypted, err := ipriv.PeekSecretKey(b)
 	if err != nil {
-		return nil, bad("keys.secret", i18n.M("config.secret_load"), err)
+		return nil, nil, bad("keys.secret", i18n.M("config.secret_load"), err)
 	}
 	pass, err := c.Passphrase()
 	if errors.Is(err, ErrPassphraseNeeded) && !encrypted {
 		pass, err = nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	k, err := ipriv.ParseSecretKey(b, pass)
 	if err != nil {
 		if errors.Is(err, ipriv.ErrPassphrase) {
-			return nil, bad(c.passphraseKey(), i18n.M("config.passphrase_wrong"), err)
+			return nil, nil, bad(c.passphraseKey(), i18n.M("config.passphrase_wrong"), err)
 		}
-		return nil, bad("keys.secret", i18n.M("config.secret_load"), err)
+		return nil, nil, bad("keys.secret", i18n.M("config.secret_load"), err)
 	}
-	return k, nil
+	return k, pass, nil
 }
 
 // passphraseKey is the key a wrong passphrase is blamed on: the file or
@@ -187,8 +193,10 @@ func (c *Config) Unlock(ctx context.Context, ask Asker) (Unlocked, error) {
 	}
 	given := c.Keys.Passphrase != "" // by the environment
 	for {
-		_, err := c.SecretKey()
+		_, pass, err := c.secretKey()
 		if err == nil {
+			// Held for the boot: the store is asked once per start.
+			c.Keys.Passphrase = string(pass)
 			c.remember(ctx, &u)
 			return u, nil
 		}
@@ -196,7 +204,7 @@ func (c *Config) Unlock(ctx context.Context, ask Asker) (Unlocked, error) {
 		if !again {
 			return u, err
 		}
-		pass, err := ask(ctx, why)
+		pass, err = ask(ctx, why)
 		if err != nil {
 			return u, err
 		}

@@ -77,7 +77,7 @@ func (o *gwOpts) run(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(args, ""); err != nil {
 		return err
 	}
-	r, err := o.request(e)
+	r, err := o.request(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (o *gwOpts) run(ctx context.Context, e *env, args []string) error {
 
 // request checks the flags and loads the configuration, the client and the
 // provider; nothing is sent.
-func (o *gwOpts) request(e *env) (*gwRequest, error) {
+func (o *gwOpts) request(ctx context.Context, e *env) (*gwRequest, error) {
 	// A request to the real network names its configuration: the flag or
 	// $PAYDESK_CONFIG, never the user's file or training defaults.
 	file := config.Locate(o.config, config.NamedOnly)
@@ -104,6 +104,9 @@ func (o *gwOpts) request(e *env) (*gwRequest, error) {
 	cfg, err := config.Load(file)
 	if err != nil {
 		return nil, cfgErr(cfg, err)
+	}
+	if err := unlockKeys(ctx, e, cfg); err != nil {
+		return nil, err
 	}
 	r := &gwRequest{file: file, cfg: cfg, op: o.op, lang: cfg.Language, checkOnly: o.checkOnly, checked: o.session != ""}
 	if r.client, err = cfg.Client(clock.Real{}, e.log, nil); err != nil {

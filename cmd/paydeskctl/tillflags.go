@@ -98,6 +98,9 @@ func bootWith(ctx context.Context, e *env, cfgFile string, opt app.Options) (*ap
 	if err != nil {
 		return nil, cfgErr(cfg, err)
 	}
+	if err := unlockKeys(ctx, e, cfg); err != nil {
+		return nil, err
+	}
 	opt.Log, opt.Step, opt.Training = e.log, killHook(), training.Start
 	rt, err := app.Boot(ctx, cfg, opt)
 	if err != nil {
@@ -122,6 +125,9 @@ func openBooksWith(ctx context.Context, e *env, cfgFile string, readOnly bool) (
 	cfg, err := config.Load(config.Locate(cfgFile))
 	if err != nil {
 		return nil, cfgErr(cfg, err)
+	}
+	if err := unlockKeys(ctx, e, cfg); err != nil {
+		return nil, err // the books' seal is keyed by the point's key
 	}
 	rt, err := app.OpenBooks(ctx, cfg, app.Options{Log: e.log, ReadOnly: readOnly})
 	if err != nil {
