@@ -119,3 +119,28 @@ func BenchmarkCommissionReport1M(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkVerifySeal is the check every start makes: every row of books
+// holding 10 000 paid payments (with their audit rows and summaries)
+// against its seal, and the tables against the head.
+func BenchmarkVerifySeal(b *testing.B) {
+	s, _ := newStore(b)
+	anna, _, _ := seed(b, s)
+	for range 10_000 {
+		p := &Payment{CashierID: anna.ID, ProviderCode: "mts", ProviderName: "МТС", PayerID: "9161234567", Amount: 100_00, Total: 100_00, Commission: 3_00}
+		if err := s.CreatePayment(ctx, "anna", p); err != nil {
+			b.Fatal(err)
+		}
+		p.State = StatePaid
+		if err := s.UpdatePayment(ctx, "anna", "paid", p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := s.VerifySeal(ctx)
+		if err != nil || rep.Rows["payments"] < 10_000 {
+			b.Fatal(rep, err)
+		}
+	}
+}

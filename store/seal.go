@@ -281,6 +281,24 @@ func triggers() []string {
 	return q
 }
 
+// The seal's statements of every transaction, prepared once (hotQueries).
+const (
+	qTouched = "SELECT tbl, rid, old, gone FROM temp.seal_touched"
+	qUntouch = "DELETE FROM temp.seal_touched"
+)
+
+func qRow(table string) string     { return "SELECT rowid, * FROM " + table + " WHERE rowid = ?" }
+func qSetSeal(table string) string { return "UPDATE " + table + " SET seal = ? WHERE rowid = ?" }
+
+// sealQueries are the seal's hot statements.
+func sealQueries() []string {
+	q := []string{qTriggers, qWriteHead}
+	for _, t := range sealed {
+		q = append(q, qRow(t), qSetSeal(t))
+	}
+	return q
+}
+
 const qTriggers = "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'seal\\_%' ESCAPE '\\'"
 
 // armed makes sure the writer connection has the triggers (a connection
@@ -311,7 +329,7 @@ type touched struct {
 // sealTouched seals the rows tx wrote and returns the head to keep once tx
 // commits (nil when nothing was written).
 func (s *Store) sealTouched(ctx context.Context, tx *sql.Tx) (*head, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT tbl, rid, old, gone FROM temp.seal_touched")
+	rows, err := s.txQuery(ctx, tx, qTouched)
 	if err != nil {
 		return nil, fmt.Errorf("store: seal: %w", err)
 	}
@@ -355,7 +373,7 @@ func (s *Store) sealTouched(ctx context.Context, tx *sql.Tx) (*head, error) {
 	if err := s.writeHead(ctx, tx, h); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM temp.seal_touched"); err != nil {
+	if _, err := s.txExec(ctx, tx, qUntouch); err != nil {
 		return nil, fmt.Errorf("store: seal: %w", err)
 	}
 	return h, nil
@@ -373,7 +391,7 @@ func (s *Store) writeHead(ctx context.Context, tx *sql.Tx, h *head) error {
 // resealRow computes and stores the seal of one row; "" when the row is no
 // longer there (or is the head).
 func (s *Store) resealRow(ctx context.Context, tx *sql.Tx, table string, rid int64) (string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT rowid, * FROM "+table+" WHERE rowid = ?", rid)
+	rows, err := s.txQuery(ctx, tx, qRow(table), rid)
 	if err != nil {
 		return "", fmt.Errorf("store: seal %s: %w", table, err)
 	}
@@ -385,7 +403,7 @@ func (s *Store) resealRow(ctx context.Context, tx *sql.Tx, table string, rid int
 		return "", nil
 	}
 	seal := s.seal.row(table, cols, vals)
-	if _, err := tx.ExecContext(ctx, "UPDATE "+table+" SET seal = ? WHERE rowid = ?", seal, rid); err != nil {
+	if _, err := s.txExec(ctx, tx, qSetSeal(table), seal, rid); err != nil {
 		return "", fmt.Errorf("store: seal %s: %w", table, err)
 	}
 	return seal, nil
@@ -416,6 +434,8 @@ func scanAny(rows *sql.Rows, n int) ([]any, error) {
 // sealAll seals every row anew and writes the head: for new books, and for
 // books a migration changed (after their seal was verified).
 func (s *Store) sealAll(ctx context.Context) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.rw.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: seal: %w", err)

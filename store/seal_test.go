@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -283,4 +284,36 @@ func TestSealBooksOfOlderSchema(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, a, 1)
 	assert.Equal(t, "books.sealed", a[0].Action)
+}
+
+// TestSealHeadUnderConcurrentWriters writes from several goroutines at once:
+// each transaction must start from the head the last one left, or the
+// stored head no longer sums the rows and the books read as tampered.
+func TestSealHeadUnderConcurrentWriters(t *testing.T) {
+	path := sealedBooks(t)
+	s := open(t, path, clock.NewFake(t0.Add(time.Hour)))
+	const writers, each = 6, 20
+	errs := make(chan error, writers*each)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				errs <- s.SetSetting(ctx, "test", fmt.Sprintf("k%d.%d", w, i), "v")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	rep, err := s.VerifySeal(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, rep.Total(), sumRows(t, s))
+	require.NoError(t, s.Close())
+	s = open(t, path, clock.NewFake(t0.Add(2*time.Hour)))
+	_, err = s.VerifySeal(ctx)
+	require.NoError(t, err, "the books reopen sealed")
 }

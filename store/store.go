@@ -54,6 +54,10 @@ type Store struct {
 	// (seal.go).
 	seal sealer
 	head *head
+	// wmu makes a write transaction and the head it leaves one step: the
+	// writer connection alone would let the next transaction clone the head
+	// before the last one stored its own.
+	wmu sync.Mutex
 	// pepper keys PIN hashes (cashiers.go); locks holds, by cashier, when
 	// this store last counted a lockout's time (monotonic).
 	pepper []byte
@@ -400,13 +404,13 @@ func (s *Store) now() int64 { return s.clock.Now().UnixMilli() }
 
 // tx runs f in an immediate transaction.
 // hotQueries are the statements of every payment step and audit row.
-var hotQueries = []string{qTriggers, qWriteHead, qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID,
+var hotQueries = []string{qPaymentFor, qUpdatePayment, qSummary, qAddReceipt, qAuditLast, qAuditInsert, qAuditHead, qOpenShiftID,
 	qCurrentShift, qCashierByID, qStartedCash, qLastSession, qSetSession, qPaymentByID}
 
 // prepareHot prepares hotQueries on the writer connection.
 func (s *Store) prepareHot(ctx context.Context) error {
 	s.hot = map[string]*sql.Stmt{}
-	for _, q := range hotQueries {
+	for _, q := range append(hotQueries, sealQueries()...) {
 		st, err := s.rw.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("store: prepare: %w", err)
@@ -423,6 +427,14 @@ func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, q, args...)
+}
+
+// txQuery is txExec for a query of rows.
+func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	if st := s.hot[q]; st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, q, args...)
 }
 
 // queryRow runs a query of one row on the writer connection, through its
@@ -446,6 +458,8 @@ func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.rw.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
