@@ -20,7 +20,6 @@ import (
 	"paydesk/app/config"
 	"paydesk/fiscal"
 	"paydesk/fiscal/shtrih"
-	"paydesk/internal/atomicfile"
 	"paydesk/protocol/ipriv"
 )
 
@@ -45,6 +44,9 @@ type settingsScreen struct {
 	bankFile *widget.Entry
 	bankSer  *widget.Entry
 	loadPass *widget.Entry
+	remember *widget.Check // keep loadPass in the OS credential store
+	pass     passState     // where the passphrase is kept, as last saved
+	plain    *fyne.Container
 	catalog  *widget.Entry
 	pubKey   *widget.Entry
 	message  *widget.Label
@@ -61,6 +63,10 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.bankFile.PlaceHolder = "pubkeys.key"
 	s.bankSer.SetText(strconv.FormatUint(uint64(c.Keys.BankSerial), 10))
 	s.loadPass.PlaceHolder = u.T("settings.key_passphrase")
+	s.pass = passStateOf(c)
+	s.remember = widget.NewCheck(u.T("settings.remember_passphrase"), nil)
+	s.remember.SetChecked(s.pass.store == config.StoreKeyring)
+	s.plain = s.plainFileOffer()
 	s.catalog.SetText(c.Providers)
 	s.catalog.PlaceHolder = u.T("settings.catalogue_builtin")
 	s.sd.SetText(c.Point.SD)
@@ -102,6 +108,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		widget.NewFormItem(u.T("settings.key_passphrase"), s.keyPass), widget.NewFormItem("", gen))
 	checkKeys := widget.NewButtonWithIcon(u.T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)
 	load := widget.NewForm(widget.NewFormItem(u.T("settings.key_file"), s.keyFile), widget.NewFormItem(u.T("settings.key_passphrase"), s.loadPass),
+		widget.NewFormItem("", s.remember), widget.NewFormItem("", s.plain),
 		widget.NewFormItem(u.T("settings.bank_file"), s.bankFile), widget.NewFormItem(u.T("settings.bank_serial"), s.bankSer),
 		widget.NewFormItem("", checkKeys), widget.NewFormItem(u.T("settings.catalogue"), s.catalog))
 	info := wrapLabel(u.T("settings.config_file", "File", configTarget(c)))
@@ -279,8 +286,13 @@ func (u *UI) ipErrText(err error) string {
 	return u.appMessage(err)
 }
 
-// save writes the settings to the configuration file (config.Edit: the
-// keys of the form change, everything else in the file stays).
+// save writes the settings to the configuration file through the core
+// (Till.EditSettings: an administrator's, audited; config.Edit: the keys of
+// the form change, everything else in the file stays). The key's
+// passphrase is never written to a file: with "Remember on this computer"
+// it goes to the OS credential store, else nowhere (asked at start); that
+// part runs in the background, since the store may wait on the user
+// (savePassphrase).
 func (s *settingsScreen) save() {
 	file := configTarget(s.u.rt.Config)
 	pw, err := strconv.Atoi(s.password.Text)
@@ -293,43 +305,48 @@ func (s *settingsScreen) save() {
 	if s.language.SelectedIndex() == 1 {
 		langCode = "en"
 	}
-	passFile := ""
-	if s.loadPass.Text != "" {
-		// The passphrase goes to a file of its own, readable by the user only.
-		passFile = filepath.Join(filepath.Dir(file), "passphrase")
-		if err := os.MkdirAll(filepath.Dir(passFile), 0o700); err != nil {
-			s.message.SetText(s.u.appMessage(err))
-			return
-		}
-		if err := atomicfile.Write(passFile, []byte(s.loadPass.Text), 0o600); err != nil {
-			s.message.SetText(s.u.appMessage(err))
-			return
-		}
+	form := s.formEdit(baud, pw, langCode)
+	if ch := s.passChange(); ch.kind != passKeep {
+		s.savePassphrase(file, ch, form, langCode)
+		return
 	}
-	err = config.Edit(file, func(c *config.Config) {
-		c.Point = config.Point{SD: s.sd.Text, AP: s.ap.Text, OP: s.op.Text}
-		if s.keyFile.Text != "" {
-			c.Keys.Secret = s.keyFile.Text
-		}
-		if s.bankFile.Text != "" {
-			c.Keys.Bank = s.bankFile.Text
-		}
-		if n, err := strconv.ParseUint(s.bankSer.Text, 10, 32); err == nil && n > 0 {
-			c.Keys.BankSerial = uint32(n)
-		}
-		if passFile != "" {
-			c.Keys.PassphraseFile = passFile
-		}
-		c.Providers = s.catalog.Text
-		c.Fiscal.Port, c.Fiscal.Baud, c.Fiscal.Password = s.port.Text, baud, uint32(pw)
-		c.Language = langCode
-		c.Training = s.training.Checked
-	})
-	if err != nil {
+	if err := s.u.till.EditSettings(s.u.ctx, s.u.user, file, form); err != nil {
 		s.message.SetText(s.u.appMessage(err))
 		return
 	}
-	s.message.SetText(s.u.T("settings.saved", "File", file))
+	s.saved(file, langCode, "")
+}
+
+// formEdit is the change of the configuration the form's fields make.
+func (s *settingsScreen) formEdit(baud, pw int, langCode string) func(c *config.Config) {
+	sd, ap, op, keyFile, bankFile, bankSer := s.sd.Text, s.ap.Text, s.op.Text, s.keyFile.Text, s.bankFile.Text, s.bankSer.Text
+	port, catalog, training := s.port.Text, s.catalog.Text, s.training.Checked
+	return func(c *config.Config) {
+		c.Point = config.Point{SD: sd, AP: ap, OP: op}
+		if keyFile != "" {
+			c.Keys.Secret = keyFile
+		}
+		if bankFile != "" {
+			c.Keys.Bank = bankFile
+		}
+		if n, err := strconv.ParseUint(bankSer, 10, 32); err == nil && n > 0 {
+			c.Keys.BankSerial = uint32(n)
+		}
+		c.Providers = catalog
+		c.Fiscal.Port, c.Fiscal.Baud, c.Fiscal.Password = port, baud, uint32(pw)
+		c.Language = langCode
+		c.Training = training
+	}
+}
+
+// saved says the settings were saved to file (and what became of the
+// passphrase: note) and switches the language when it changed.
+func (s *settingsScreen) saved(file, langCode, note string) {
+	text := s.u.T("settings.saved", "File", file)
+	if note != "" {
+		text += "\n" + note
+	}
+	s.message.SetText(text)
 	if langCode != s.u.lang {
 		_ = s.u.setLanguage(langCode)
 	}

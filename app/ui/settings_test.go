@@ -113,3 +113,18 @@ func TestSettingsGenerate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, sec, again, "the first key stays")
 }
+
+// TestSettingsSavedThroughTheCore: Save goes through the till's door, which
+// checks the role itself: a screen left open for someone who is no
+// administrator writes nothing.
+func TestSettingsSavedThroughTheCore(t *testing.T) {
+	h, st, file := settingsAsAdmin(t)
+	manager, err := h.u.till.SignIn(h.u.ctx, "manager", "222222")
+	require.NoError(t, err)
+	st.u.user = manager
+	st.port.SetText("tcp://127.0.0.1:7778")
+	st.save()
+	assert.NotContains(t, st.message.Text, "Сохранено")
+	assert.Contains(t, st.message.Text, "администратор", "the refusal is said: %q", st.message.Text)
+	assert.NoFileExists(t, file, "nothing written")
+}

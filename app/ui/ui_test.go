@@ -463,16 +463,20 @@ func TestSettingsKeysAndSave(t *testing.T) {
 	assert.Contains(t, st.message.Text, "Ключи в порядке: ключ точки 17033 (api17032, 1024 бит), ключ банка 64182")
 
 	st.port.SetText("tcp://127.0.0.1:7778")
+	st.remember.SetChecked(true)
+	st.message.SetText("")
 	st.save()
-	assert.Contains(t, st.message.Text, "Сохранено в")
+	h.wait("save", func() bool { return strings.Contains(st.message.Text, "Сохранено в") })
 	file := configTarget(h.rt.Config)
 	cfg, err := config.Load(file)
 	require.NoError(t, err)
 	assert.Equal(t, "tcp://127.0.0.1:7778", cfg.Fiscal.Port)
 	assert.Equal(t, filepath.Join(keys, "secret.key"), cfg.Keys.Secret)
+	assert.Equal(t, config.StoreKeyring, cfg.Keys.PassphraseStore)
 	p, err := cfg.Passphrase()
-	require.NoError(t, err)
+	require.NoError(t, err, "from the (mock) credential store")
 	assert.Equal(t, string(pass), string(p))
+	assert.NoFileExists(t, filepath.Join(filepath.Dir(file), "passphrase"), "no plain passphrase file any more")
 }
 
 func TestCrashReportShown(t *testing.T) {

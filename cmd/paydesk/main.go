@@ -93,26 +93,62 @@ func run(cfgFile string) int {
 			panic(r) // the runtime writes the report
 		}
 	}()
-	rt, err := app.Boot(context.Background(), cfg, app.Options{Log: log, Training: training.Start})
+	s := &starter{cfg: cfg, log: log, opt: ui.Options{Log: log, Version: version, CrashReports: crashReports(dir)}, start: start}
+	if mustAsk(cfg) {
+		// The passphrase is kept nowhere the till can read: a window asks
+		// for it before anything starts (unlock.go).
+		return s.runUnlocking()
+	}
+	rt, err := s.boot()
 	if err != nil {
-		log.Error("paydesk: start failed", "err", err)
-		fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, cfg.Language))
-		return 1
+		return s.failed(err)
 	}
 	defer rt.Close()
+	a := s.newApp()
+	w := s.window(a, rt)
+	w.Window().ShowAndRun()
+	w.Close()
+	return 0
+}
+
+// starter starts the till and its window.
+type starter struct {
+	cfg   *config.Config
+	log   *slog.Logger
+	opt   ui.Options
+	start time.Time
+}
+
+// boot boots the till as the configuration says.
+func (s *starter) boot() (*app.Runtime, error) {
+	return app.Boot(context.Background(), s.cfg, app.Options{Log: s.log, Training: training.Start})
+}
+
+// failed reports a failed start on stderr and the log: exit 1.
+func (s *starter) failed(err error) int {
+	s.log.Error("paydesk: start failed", "err", err)
+	fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, s.cfg.Language))
+	return 1
+}
+
+// newApp makes the Fyne application.
+func (s *starter) newApp() fyne.App {
 	a := fyneapp.NewWithID("ru.paydesk.cashier")
 	a.SetIcon(fyne.NewStaticResource("paydesk.svg", assets.IconSVG))
-	w := ui.New(a, rt, ui.Options{Log: log, Version: version, CrashReports: crashReports(dir)})
-	log.Info("paydesk: window ready", "version", version, "training", cfg.Training, "startup", time.Since(start))
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {
 			time.Sleep(time.Second)
 			settleMemory()
 		}()
 	})
-	w.Window().ShowAndRun()
-	w.Close()
-	return 0
+	return a
+}
+
+// window makes the cashier's window over rt (on the Fyne thread).
+func (s *starter) window(a fyne.App, rt *app.Runtime) *ui.UI {
+	w := ui.New(a, rt, s.opt)
+	s.log.Info("paydesk: window ready", "version", version, "training", s.cfg.Training, "startup", time.Since(s.start))
+	return w
 }
 
 // crashReports returns the crash reports not shown yet and marks them shown.
