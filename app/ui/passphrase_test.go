@@ -270,3 +270,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestFailureWindow: a start that failed says why in a window with Quit.
+func TestFailureWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := NewFailure(a, "ru", "База изменена в обход кассы")
+	w.Show()
+	text := popupText(w.Content())
+	assert.Contains(t, text, "PayDesk не запустился")
+	assert.Contains(t, text, "База изменена в обход кассы")
+	assert.Contains(t, text, "paydesk.log")
+	w.Close()
+}

@@ -145,3 +145,20 @@ func capitalize(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }
+
+// NewFailure makes the window that says why PayDesk did not start (msg, in
+// the catalogue's words: tampered books, a register that does not answer,
+// a configuration refused) with only Quit, so that a cashier who started
+// it from a shortcut sees the reason rather than nothing. Call it on the
+// Fyne thread before the application runs.
+func NewFailure(a fyne.App, lang, msg string) fyne.Window {
+	w := a.NewWindow(i18n.Text(lang, "unlock.failed"))
+	quit := widget.NewButtonWithIcon(i18n.Text(lang, "unlock.quit"), theme.CancelIcon(), w.Close)
+	quit.Importance = widget.HighImportance
+	w.SetContent(container.NewPadded(container.NewVBox(
+		widget.NewLabelWithStyle(i18n.Text(lang, "unlock.failed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapLabel(msg), wrapLabel(i18n.Text(lang, "failure.log")), container.NewHBox(layout.NewSpacer(), quit))))
+	w.Resize(fyne.NewSize(560, 0))
+	w.CenterOnScreen()
+	return w
+}

@@ -101,7 +101,7 @@ func run(cfgFile string) int {
 	}
 	rt, err := s.boot()
 	if err != nil {
-		return s.failed(err)
+		return s.failedWindow(err)
 	}
 	defer rt.Close()
 	a := s.newApp()
@@ -129,6 +129,15 @@ func (s *starter) failed(err error) int {
 	s.log.Error("paydesk: start failed", "err", err)
 	fmt.Fprintln(os.Stderr, "paydesk:", app.Message(err, s.cfg.Language))
 	return 1
+}
+
+// failedWindow is failed with a window that says why, until it is closed.
+func (s *starter) failedWindow(err error) int {
+	code := s.failed(err)
+	a := fyneapp.NewWithID("ru.paydesk.cashier")
+	a.SetIcon(fyne.NewStaticResource("paydesk.svg", assets.IconSVG))
+	ui.NewFailure(a, s.cfg.Language, app.Message(err, s.cfg.Language)).ShowAndRun()
+	return code
 }
 
 // newApp makes the Fyne application.
