@@ -352,3 +352,15 @@ func TestLifeTextsBothLanguages(t *testing.T) {
 	}
 	assert.Greater(t, n, 40)
 }
+
+// TestTrainingHintNamesThePINs: the sign-in screen's training hint gives
+// each training cashier's real PIN, in both languages.
+func TestTrainingHintNamesThePINs(t *testing.T) {
+	for _, lang := range []string{"ru", "en"} {
+		h := newHarness(t, lang)
+		hint := h.u.T("signin.training_hint")
+		for _, c := range training.Cashiers {
+			assert.Regexp(t, `\b`+c.PIN+`\b`, hint, "%s: %s", lang, c.Login)
+		}
+	}
+}
