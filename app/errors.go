@@ -117,6 +117,7 @@ var storeMessages = []struct {
 	{store.ErrInUse, "store.in_use"},
 	{store.ErrShiftOpen, "store.shift_open"},
 	{store.ErrNotEnoughIn, "store.not_enough_in"},
+	{store.ErrFull, "store.full"},
 }
 
 func message(err error, lang string) string {

@@ -90,13 +90,19 @@ func (t *Till) resolverLease() time.Duration { return t.d.Network.Timeout() + ti
 
 // save writes a step of p over the stored version it was decided on. When
 // another actor's step came first, nothing is written: p becomes the
-// payment as stored and the store.ErrConflict is returned.
+// payment as stored and the store.ErrConflict is returned. Any other
+// failure (a full disk) leaves p as stored too: the caller's copy never
+// says more than the books.
 func (t *Till) save(ctx context.Context, actor, step string, p *store.Payment, kept ...store.Record) error {
 	err := t.d.Store.UpdatePayment(ctx, actor, step, p, kept...)
-	if !errors.Is(err, store.ErrConflict) {
-		return err
+	if err == nil {
+		return nil
 	}
-	t.log.Info("app: payment changed by another step", "session", p.Session, "step", step, "actor", actor, "err", err)
+	if errors.Is(err, store.ErrConflict) {
+		t.log.Info("app: payment changed by another step", "session", p.Session, "step", step, "actor", actor, "err", err)
+	} else {
+		t.log.Error("app: a payment's step not written", "session", p.Session, "step", step, "actor", actor, "err", err)
+	}
 	if rerr := t.reread(ctx, p); rerr != nil {
 		return errors.Join(err, rerr)
 	}

@@ -21,9 +21,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"github.com/mattn/go-sqlite3"
 
 	"paydesk/internal/clock"
 )
@@ -89,6 +90,21 @@ var ErrReadOnly = errors.New("store: the database is open read-only")
 
 // ErrNotFound is returned when a row does not exist.
 var ErrNotFound = errors.New("store: not found")
+
+// ErrFull is wrapped around a write the disk had no room for (SQLite's
+// "database or disk is full", or a write the system refused for space or
+// a file size limit): the transaction left nothing behind.
+var ErrFull = errors.New("store: no room on the disk")
+
+// full wraps ErrFull around err when the disk had no room for the write.
+func full(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrFull ||
+		errors.Is(se.SystemErrno, syscall.ENOSPC) || errors.Is(se.SystemErrno, syscall.EFBIG)) {
+		return fmt.Errorf("%w: %w", ErrFull, err)
+	}
+	return err
+}
 
 // Open opens (creating if needed) the database at path, applies pending
 // migrations and runs an integrity check. It holds an exclusive lock on
@@ -380,7 +396,7 @@ func (s *Store) Backup(ctx context.Context, file string) (err error) {
 	}()
 	// The name goes as a URI: the connection reads "file:" names as URIs.
 	if _, err := s.rw.ExecContext(ctx, "VACUUM INTO ?", fileURI(target)); err != nil {
-		return fail(err)
+		return fail(full(err))
 	}
 	f, err := os.OpenFile(target, os.O_RDWR, 0)
 	if err != nil {
@@ -458,6 +474,10 @@ func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
+	return full(s.write(ctx, f))
+}
+
+func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	tx, err := s.rw.BeginTx(ctx, nil)

@@ -5,9 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -514,3 +516,23 @@ func schemaVersion() int {
 
 // testKey seals the books of the tests.
 var testKey = []byte("paydesk store tests: books key..")
+
+// TestFullDisk fills the database's room (max_page_count, SQLite's own
+// "database or disk is full"): the write is refused as ErrFull, nothing of
+// it is kept, and the books still verify.
+func TestFullDisk(t *testing.T) {
+	s, _ := newStore(t)
+	var pages int
+	require.NoError(t, s.rw.QueryRow("PRAGMA page_count").Scan(&pages))
+	_, err := s.rw.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages))
+	require.NoError(t, err)
+	before, err := s.Setting(ctx, "big")
+	require.NoError(t, err)
+	err = s.SetSetting(ctx, "test", "big", strings.Repeat("x", 64<<10))
+	require.ErrorIs(t, err, ErrFull)
+	after, err := s.Setting(ctx, "big")
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "nothing kept")
+	_, err = s.VerifySeal(ctx)
+	require.NoError(t, err)
+}
