@@ -27,12 +27,12 @@ type disputesScreen struct {
 	root     fyne.CanvasObject
 	disputes []*app.Payment
 	overdue  []*app.Payment
-	dList    *widget.List
-	oList    *widget.List
+	dList    *keyList
+	oList    *keyList
 	sel      *app.Payment // the chosen payment as listed; nil when none
 	detail   *widget.Label
-	paid     *widget.Button
-	notPaid  *widget.Button
+	paid     *keyButton
+	notPaid  *keyButton
 	message  *widget.Label
 	working  bool          // a decision is being recorded
 	ask      *widget.PopUp // the confirmation while it is shown
@@ -46,9 +46,9 @@ func newDisputesScreen(u *UI) *disputesScreen {
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	s.dList = widget.NewList(func() int { return len(s.disputes) }, row,
+	s.dList = u.list(func() int { return len(s.disputes) }, row,
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.disputeRow(s.disputes[i])) })
-	s.oList = widget.NewList(func() int { return len(s.overdue) }, row,
+	s.oList = u.list(func() int { return len(s.overdue) }, row,
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.overdueRow(s.overdue[i])) })
 	s.dList.OnSelected = func(i widget.ListItemID) {
 		if i >= 0 && i < len(s.disputes) {
@@ -62,9 +62,9 @@ func newDisputesScreen(u *UI) *disputesScreen {
 			s.choose(s.overdue[i])
 		}
 	}
-	s.paid = widget.NewButtonWithIcon(u.T("disputes.paid"), theme.ConfirmIcon(), func() { s.decide(true) })
+	s.paid = u.button(u.T("disputes.paid"), theme.ConfirmIcon(), func() { s.decide(true) })
 	s.paid.Importance = widget.HighImportance
-	s.notPaid = widget.NewButtonWithIcon(u.T("disputes.not_paid"), theme.CancelIcon(), func() { s.decide(false) })
+	s.notPaid = u.button(u.T("disputes.not_paid"), theme.CancelIcon(), func() { s.decide(false) })
 	s.notPaid.Importance = widget.DangerImportance
 	top := container.NewBorder(container.NewVBox(titleLabel(u.T("disputes.title")), wrapLabel(u.T("disputes.hint"))), nil, nil, nil, s.dList)
 	bottom := container.NewBorder(container.NewVBox(titleLabel(u.T("disputes.overdue_title")), wrapLabel(u.T("disputes.overdue_hint"))), nil, nil, nil, s.oList)
@@ -202,7 +202,7 @@ func answerLine(a app.Answer) string {
 // update enables the decisions the chosen payment allows now.
 func (s *disputesScreen) update() {
 	p := s.sel
-	for _, b := range []*widget.Button{s.paid, s.notPaid} {
+	for _, b := range []*keyButton{s.paid, s.notPaid} {
 		if p != nil && !s.working && s.u.allowed("manager") && app.Can(p, app.StepConfirmedPaid) {
 			b.Enable()
 		} else {

@@ -344,7 +344,7 @@ func TestHistoryCopy(t *testing.T) {
 			test.Tap(hs.copyAny)
 			pop := hs.copyPop
 			require.NotNil(t, pop)
-			entry := h.u.focused().(*widget.Entry)
+			entry := h.u.focused().(*keyEntry)
 			test.Type(entry, tt.number)
 			entry.OnSubmitted(entry.Text)
 			if tt.bad {

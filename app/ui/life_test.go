@@ -37,7 +37,7 @@ func (h *harness) returnReceipts() int {
 }
 
 // rowOf is the text a list shows in row i.
-func rowOf(l *widget.List, i int) string {
+func rowOf(l *keyList, i int) string {
 	o := l.CreateItem()
 	l.UpdateItem(i, o)
 	return o.(*widget.Label).Text
@@ -47,11 +47,11 @@ func rowOf(l *widget.List, i int) string {
 func press(t *testing.T, pop *widget.PopUp, text string) {
 	t.Helper()
 	require.NotNil(t, pop)
-	var found *widget.Button
+	var found *keyButton
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
-		case *widget.Button:
+		case *keyButton:
 			if v.Text == text {
 				found = v
 			}

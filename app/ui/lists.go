@@ -23,30 +23,30 @@ type pendingScreen struct {
 	root    fyne.CanvasObject
 	unknown []*app.Payment
 	queue   []*app.Payment
-	uList   *widget.List
-	qList   *widget.List
+	uList   *keyList
+	qList   *keyList
 	qSel    int
 	message *widget.Label
 }
 
 func newPendingScreen(u *UI) *pendingScreen {
 	s := &pendingScreen{u: u, qSel: -1, message: wrapLabel("")}
-	s.uList = widget.NewList(func() int { return len(s.unknown) },
+	s.uList = u.list(func() int { return len(s.unknown) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.unknown[i]
 			o.(*widget.Label).SetText(u.T("pending.row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(),
 				"State", u.pendingState(p), "Attempts", p.StatusAttempts, "Next", p.NextStatusAt.Local().Format("15:04:05"), "Session", p.Session))
 		})
-	s.qList = widget.NewList(func() int { return len(s.queue) },
+	s.qList = u.list(func() int { return len(s.queue) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.queue[i]
 			o.(*widget.Label).SetText(u.T("pending.queue_row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(), "Error", p.FiscalError))
 		})
 	s.qList.OnSelected = func(i widget.ListItemID) { s.qSel = i }
-	resolve := widget.NewButtonWithIcon(u.T("pending.resolve"), theme.ViewRefreshIcon(), s.resolveNow)
-	print := widget.NewButtonWithIcon(u.T("pending.print_again"), theme.DocumentPrintIcon(), s.printAgain)
+	resolve := u.button(u.T("pending.resolve"), theme.ViewRefreshIcon(), s.resolveNow)
+	print := u.button(u.T("pending.print_again"), theme.DocumentPrintIcon(), s.printAgain)
 	print.Importance = widget.HighImportance
 	top := container.NewBorder(widget.NewLabelWithStyle(u.T("pending.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		resolve, nil, nil, s.uList)
@@ -133,17 +133,17 @@ type historyScreen struct {
 	u        *UI
 	root     fyne.CanvasObject
 	rows     []*app.Payment
-	list     *widget.List
-	number   *widget.Entry
-	provider *widget.Select
-	state    *widget.Select
-	days     *widget.Select
+	list     *keyList
+	number   *keyEntry
+	provider *keySelect
+	state    *keySelect
+	days     *keySelect
 	detail   *widget.Label
 	sel      *app.Payment
 	message  *widget.Label
 	// copySale and copyRefund print a copy of the chosen payment's receipt
 	// and of its return receipt; copyAny of any fiscal document by number.
-	copySale, copyRefund, copyAny *widget.Button
+	copySale, copyRefund, copyAny *keyButton
 	copyPop                       *widget.PopUp // the number asked, or the copy printed
 }
 
@@ -153,45 +153,45 @@ var historyStates = []app.State{"", app.StatePaid, app.StateAccepted, app.StateU
 func newHistoryScreen(u *UI) *historyScreen {
 	s := &historyScreen{u: u, detail: widget.NewLabel(""), message: wrapLabel("")}
 	s.detail.TextStyle = fyne.TextStyle{Monospace: true}
-	s.number = widget.NewEntry()
+	s.number = u.entry()
 	s.number.PlaceHolder = u.T("history.number")
 	s.number.OnChanged = func(string) { s.reload() }
 	provs := []string{u.T("history.all")}
 	for _, p := range u.till.Providers() {
 		provs = append(provs, p.Code)
 	}
-	s.provider = widget.NewSelect(provs, nil)
+	s.provider = u.selector(provs, nil)
 	s.provider.SetSelectedIndex(0)
 	var states []string
 	for _, st := range historyStates {
 		states = append(states, u.stateText(st))
 	}
-	s.state = widget.NewSelect(states, nil)
+	s.state = u.selector(states, nil)
 	s.state.SetSelectedIndex(0)
-	s.days = widget.NewSelect([]string{u.T("history.today"), u.T("history.week"), u.T("history.month"), u.T("history.all_time")}, nil)
+	s.days = u.selector([]string{u.T("history.today"), u.T("history.week"), u.T("history.month"), u.T("history.all_time")}, nil)
 	s.days.SetSelectedIndex(0)
-	s.list = widget.NewList(func() int { return len(s.rows) },
+	s.list = u.list(func() int { return len(s.rows) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.rows[i]
 			o.(*widget.Label).SetText(fmt.Sprintf("%s  %-14s %-20s %10s  %s", p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total, u.paymentState(p)))
 		})
 	s.list.OnSelected = func(i widget.ListItemID) { s.showDetail(s.rows[i]) }
-	for _, sel := range []*widget.Select{s.provider, s.state, s.days} {
+	for _, sel := range []*keySelect{s.provider, s.state, s.days} {
 		sel.OnChanged = func(string) { s.reload() }
 	}
-	reprint := widget.NewButtonWithIcon(u.T("history.reprint"), theme.DocumentPrintIcon(), s.reprint)
-	s.copySale = widget.NewButtonWithIcon(u.T("history.copy_receipt"), theme.ContentCopyIcon(), func() {
+	reprint := u.button(u.T("history.reprint"), theme.DocumentPrintIcon(), s.reprint)
+	s.copySale = u.button(u.T("history.copy_receipt"), theme.ContentCopyIcon(), func() {
 		if s.sel != nil && s.sel.FD > 0 {
 			s.printCopy(uint32(s.sel.FD))
 		}
 	})
-	s.copyRefund = widget.NewButtonWithIcon(u.T("history.copy_refund"), theme.ContentCopyIcon(), func() {
+	s.copyRefund = u.button(u.T("history.copy_refund"), theme.ContentCopyIcon(), func() {
 		if s.sel != nil && s.sel.RefundFD > 0 {
 			s.printCopy(uint32(s.sel.RefundFD))
 		}
 	})
-	s.copyAny = widget.NewButtonWithIcon(u.T("history.copy_any"), theme.SearchIcon(), s.askCopy)
+	s.copyAny = u.button(u.T("history.copy_any"), theme.SearchIcon(), s.askCopy)
 	s.copySale.Disable()
 	s.copyRefund.Disable()
 	filters := container.NewGridWithColumns(4, s.number, s.provider, s.state, s.days)
@@ -288,7 +288,7 @@ func (s *historyScreen) reprint() {
 	s.u.reprint(p, s.message, nil)
 }
 
-func enable(b *widget.Button, on bool) {
+func enable(b *keyButton, on bool) {
 	if on {
 		b.Enable()
 	} else {
@@ -300,11 +300,11 @@ func enable(b *widget.Button, on bool) {
 // its copy.
 func (s *historyScreen) askCopy() {
 	u := s.u
-	number := widget.NewEntry()
+	number := u.entry()
 	number.PlaceHolder = u.T("copy.number")
 	hint := wrapLabel("")
 	var pop *widget.PopUp
-	var printBtn *widget.Button
+	var printBtn *keyButton
 	submit := func() {
 		fd, err := parseFD(number.Text)
 		if err != nil {
@@ -320,10 +320,10 @@ func (s *historyScreen) askCopy() {
 		enable(printBtn, err == nil)
 	}
 	number.OnSubmitted = func(string) { submit() }
-	printBtn = widget.NewButtonWithIcon(u.T("copy.print"), theme.DocumentPrintIcon(), submit)
+	printBtn = u.button(u.T("copy.print"), theme.DocumentPrintIcon(), submit)
 	printBtn.Importance = widget.HighImportance
 	printBtn.Disable()
-	cancel := widget.NewButton(u.T("button.cancel"), func() { pop.Hide() })
+	cancel := u.button(u.T("button.cancel"), nil, func() { pop.Hide() })
 	pop = widget.NewModalPopUp(container.NewVBox(
 		widget.NewLabelWithStyle(u.T("copy.ask_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapLabel(u.T("copy.ask_text")),
@@ -378,7 +378,7 @@ func (u *UI) showCopy(fd uint32, lines []string) *widget.PopUp {
 	scroll := container.NewVScroll(text)
 	scroll.SetMinSize(fyne.NewSize(440, 420))
 	var pop *widget.PopUp
-	ok := widget.NewButton(u.T("button.ok"), func() { pop.Hide() })
+	ok := u.button(u.T("button.ok"), nil, func() { pop.Hide() })
 	ok.Importance = widget.HighImportance
 	pop = widget.NewModalPopUp(container.NewBorder(
 		widget.NewLabelWithStyle(u.T("copy.title", "FD", fd), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"paydesk/app/config"
 	"paydesk/internal/secret"
@@ -213,7 +212,7 @@ func (s *settingsScreen) passError(err error) string {
 // store and deletes the file; hidden otherwise.
 func (s *settingsScreen) plainFileOffer() *fyne.Container {
 	text := wrapLabel(s.u.T("settings.passphrase_plain", "File", s.pass.plainFile))
-	move := widget.NewButtonWithIcon(s.u.T("settings.passphrase_move"), theme.UploadIcon(), s.movePlain)
+	move := s.u.button(s.u.T("settings.passphrase_move"), theme.UploadIcon(), s.movePlain)
 	box := container.NewVBox(text, move)
 	if s.pass.plainFile == "" {
 		box.Hide()

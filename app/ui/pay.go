@@ -32,13 +32,13 @@ type payScreen struct {
 	provider *widget.Label
 	number   *keyEntry
 	hint     *widget.Label
-	checkNo  *widget.Button
+	checkNo  *keyButton
 	opName   *widget.Label
 	amount   *keyEntry
 	quote    *widget.Label
-	check    *widget.Button
+	check    *keyButton
 	addInfo  *widget.Label
-	confirm  *widget.Button
+	confirm  *keyButton
 	progress *widget.ProgressBarInfinite
 	result   *widget.Label
 	tool     *widget.RadioGroup
@@ -78,7 +78,7 @@ func newPayScreen(u *UI) *payScreen {
 	s.number.OnChanged = s.numberChanged
 	s.number.OnSubmitted = func(string) { s.u.win.Canvas().Focus(s.amount) }
 	s.hint = wrapLabel("")
-	s.checkNo = widget.NewButtonWithIcon(u.T("pay.check_number")+"  F2", theme.SearchIcon(), s.doCheckNumber)
+	s.checkNo = u.button(u.T("pay.check_number")+"  F2", theme.SearchIcon(), s.doCheckNumber)
 	s.opName = wrapLabel("")
 	s.amount = newKeyEntry(u.router)
 	s.amount.PlaceHolder = u.T("pay.amount")
@@ -93,11 +93,17 @@ func newPayScreen(u *UI) *payScreen {
 	quick := container.NewHBox()
 	for i, a := range quickAmounts {
 		a := a
-		quick.Add(widget.NewButton(fmt.Sprintf("%d ₽", a/100), func() { s.setAmount(a) }))
+		quick.Add(u.button(fmt.Sprintf("%d ₽", a/100), nil, func() { s.setAmount(a) }))
 		_ = i
 	}
 	s.tool = widget.NewRadioGroup([]string{u.T("pay.cash"), u.T("pay.card")}, nil)
 	s.tool.Horizontal = true
+	// A tapped choice takes the focus: the keys go back to the amount.
+	s.tool.OnChanged = func(string) {
+		if s.amount != nil {
+			s.u.win.Canvas().Focus(s.amount)
+		}
+	}
 	s.tool.SetSelected(u.T("pay.cash"))
 	s.buyer = newKeyEntry(u.router)
 	s.buyer.PlaceHolder = u.T("pay.buyer")
@@ -106,17 +112,17 @@ func newPayScreen(u *UI) *payScreen {
 	s.buyerHint = wrapLabel("")
 	s.buyerHint.Hide()
 	s.quote = wrapLabel("")
-	s.check = widget.NewButtonWithIcon(u.T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
+	s.check = u.button(u.T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
 	s.check.Importance = widget.HighImportance
 	s.addInfo = wrapLabel("")
-	s.confirm = widget.NewButtonWithIcon(u.T("pay.confirm")+"  F4", theme.ConfirmIcon(), s.askConfirm)
+	s.confirm = u.button(u.T("pay.confirm")+"  F4", theme.ConfirmIcon(), s.askConfirm)
 	s.confirm.Importance = widget.SuccessImportance
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
 	s.result = wrapLabel("")
 	s.result.TextStyle = fyne.TextStyle{Bold: true}
-	newBtn := widget.NewButtonWithIcon(u.T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
+	newBtn := u.button(u.T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
 
 	form := container.NewVBox(
 		s.provider,
@@ -179,7 +185,7 @@ func (s *payScreen) fillTiles() {
 			if q != "" && !strings.Contains(strings.ToLower(p.Name), q) && !strings.Contains(p.Code, q) {
 				continue
 			}
-			b := widget.NewButton(p.Name, func() { s.choose(p) })
+			b := s.u.button(p.Name, nil, func() { s.choose(p) })
 			c.Objects = append(c.Objects, b)
 			if first < 0 {
 				first = gi
@@ -356,7 +362,7 @@ func (s *payScreen) confirmable() bool {
 
 // update enables what the form allows now.
 func (s *payScreen) update() {
-	set := func(b *widget.Button, on bool) {
+	set := func(b *keyButton, on bool) {
 		if on && !s.working {
 			b.Enable()
 		} else {
@@ -588,9 +594,9 @@ func (s *payScreen) askConfirm() {
 		summary += "\n" + s.u.T("confirm.buyer", "Buyer", p.Buyer)
 	}
 	var pop *widget.PopUp
-	send := widget.NewButtonWithIcon(s.u.T("confirm.send")+"  Enter", theme.ConfirmIcon(), func() { pop.Hide(); s.doConfirm() })
+	send := s.u.button(s.u.T("confirm.send")+"  Enter", theme.ConfirmIcon(), func() { pop.Hide(); s.doConfirm() })
 	send.Importance = widget.SuccessImportance
-	back := widget.NewButton(s.u.T("button.cancel")+"  Esc", func() { pop.Hide(); s.u.win.Canvas().Focus(s.amount) })
+	back := s.u.button(s.u.T("button.cancel")+"  Esc", nil, func() { pop.Hide(); s.u.win.Canvas().Focus(s.amount) })
 	keys := newKeyEntry(nil) // takes Enter and Escape while the summary is up
 	keys.OnSubmitted = func(string) { pop.Hide(); s.doConfirm() }
 	pop = widget.NewModalPopUp(container.NewVBox(

@@ -24,10 +24,10 @@ type refundsScreen struct {
 	u       *UI
 	root    fyne.CanvasObject
 	rows    []*app.Payment
-	list    *widget.List
+	list    *keyList
 	selID   int64 // the chosen payment's id; 0 when none
 	detail  *widget.Label
-	button  *widget.Button
+	button  *keyButton
 	message *widget.Label
 	working bool          // a return receipt is being made: no second one
 	ask     *widget.PopUp // the confirmation while it is shown
@@ -35,7 +35,7 @@ type refundsScreen struct {
 
 func newRefundsScreen(u *UI) *refundsScreen {
 	s := &refundsScreen{u: u, detail: wrapLabel(""), message: wrapLabel("")}
-	s.list = widget.NewList(func() int { return len(s.rows) },
+	s.list = u.list(func() int { return len(s.rows) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -50,7 +50,7 @@ func newRefundsScreen(u *UI) *refundsScreen {
 			s.showDetail()
 		}
 	}
-	s.button = widget.NewButtonWithIcon(u.T("refunds.button"), theme.MailReplyIcon(), s.refund)
+	s.button = u.button(u.T("refunds.button"), theme.MailReplyIcon(), s.refund)
 	s.button.Importance = widget.DangerImportance
 	left := container.NewBorder(container.NewVBox(titleLabel(u.T("refunds.title")), wrapLabel(u.T("refunds.hint"))), nil, nil, nil, s.list)
 	right := container.NewBorder(nil, container.NewVBox(s.button, s.message), nil, nil, container.NewVScroll(s.detail))
@@ -191,9 +191,9 @@ func (u *UI) ask(title, text, action string, imp widget.Importance, do func()) *
 		pop.Hide()
 		u.router.Key(fyne.KeyEscape, nil)
 	}
-	ok := widget.NewButton(action, func() { dismiss(); do() })
+	ok := u.button(action, nil, func() { dismiss(); do() })
 	ok.Importance = imp
-	cancel := widget.NewButton(u.T("button.cancel")+"  Esc", dismiss)
+	cancel := u.button(u.T("button.cancel")+"  Esc", nil, dismiss)
 	pop = widget.NewModalPopUp(container.NewVBox(
 		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapLabel(text),

@@ -23,10 +23,10 @@ import (
 type reportsScreen struct {
 	u       *UI
 	root    fyne.CanvasObject
-	from    *widget.Entry
-	to      *widget.Entry
-	by      *widget.Select
-	table   *widget.Table
+	from    *keyEntry
+	to      *keyEntry
+	by      *keySelect
+	table   *keyTable
 	chart   *fyne.Container
 	rows    []app.ReportRow
 	message *widget.Label
@@ -35,7 +35,7 @@ type reportsScreen struct {
 var reportGroups = app.ReportGroups
 
 func newReportsScreen(u *UI) *reportsScreen {
-	s := &reportsScreen{u: u, from: widget.NewEntry(), to: widget.NewEntry(), message: wrapLabel("")}
+	s := &reportsScreen{u: u, from: u.entry(), to: u.entry(), message: wrapLabel("")}
 	today := time.Now().Format("2006-01-02")
 	s.from.SetText(time.Now().AddDate(0, 0, -6).Format("2006-01-02"))
 	s.to.SetText(today)
@@ -43,9 +43,9 @@ func newReportsScreen(u *UI) *reportsScreen {
 	for _, g := range reportGroups {
 		groups = append(groups, u.T("report.by_"+string(g)))
 	}
-	s.by = widget.NewSelect(groups, nil)
+	s.by = u.selector(groups, nil)
 	s.by.SetSelectedIndex(0)
-	s.table = widget.NewTable(func() (int, int) { return len(s.rows) + 2, 5 },
+	s.table = u.table(func() (int, int) { return len(s.rows) + 2, 5 },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
@@ -73,8 +73,8 @@ func newReportsScreen(u *UI) *reportsScreen {
 	}
 	s.chart = container.NewWithoutLayout()
 	s.by.OnChanged = func(string) { s.reload() }
-	show := widget.NewButtonWithIcon(u.T("report.show"), theme.SearchIcon(), s.reload)
-	export := widget.NewButtonWithIcon(u.T("report.csv"), theme.DocumentSaveIcon(), s.exportCSV)
+	show := u.button(u.T("report.show"), theme.SearchIcon(), s.reload)
+	export := u.button(u.T("report.csv"), theme.DocumentSaveIcon(), s.exportCSV)
 	top := container.NewVBox(container.NewGridWithColumns(5, s.from, s.to, s.by, show, export), s.message)
 	chart := container.NewGridWrap(fyne.NewSize(560, 300), s.chart)
 	split := container.NewHSplit(s.table, container.NewScroll(chart))

@@ -29,34 +29,34 @@ import (
 type settingsScreen struct {
 	u        *UI
 	root     fyne.CanvasObject
-	sd, ap   *widget.Entry
-	op       *widget.Entry
-	port     *widget.SelectEntry
-	baud     *widget.Select
-	password *widget.Entry
-	language *widget.Select
-	training *widget.Check
-	contrast *widget.Check
-	keySer   *widget.Entry
-	keyUser  *widget.Entry
-	keyPass  *widget.Entry
-	keyFile  *widget.Entry
-	bankFile *widget.Entry
-	bankSer  *widget.Entry
-	loadPass *widget.Entry
-	remember *widget.Check // keep loadPass in the OS credential store
+	sd, ap   *keyEntry
+	op       *keyEntry
+	port     *keySelectEntry
+	baud     *keySelect
+	password *keyEntry
+	language *keySelect
+	training *keyCheck
+	contrast *keyCheck
+	keySer   *keyEntry
+	keyUser  *keyEntry
+	keyPass  *keyEntry
+	keyFile  *keyEntry
+	bankFile *keyEntry
+	bankSer  *keyEntry
+	loadPass *keyEntry
+	remember *keyCheck // keep loadPass in the OS credential store
 	pass     passState     // where the passphrase is kept, as last saved
 	plain    *fyne.Container
-	catalog  *widget.Entry
-	pubKey   *widget.Entry
+	catalog  *keyEntry
+	pubKey   *keyEntry
 	message  *widget.Label
 }
 
 func newSettingsScreen(u *UI) *settingsScreen {
 	c := u.rt.Config
-	s := &settingsScreen{u: u, sd: widget.NewEntry(), ap: widget.NewEntry(), op: widget.NewEntry(), password: widget.NewEntry(),
-		keySer: widget.NewEntry(), keyUser: widget.NewEntry(), keyPass: widget.NewPasswordEntry(), pubKey: widget.NewMultiLineEntry(), message: wrapLabel("")}
-	s.keyFile, s.bankFile, s.bankSer, s.loadPass, s.catalog = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry()
+	s := &settingsScreen{u: u, sd: u.entry(), ap: u.entry(), op: u.entry(), password: u.entry(),
+		keySer: u.entry(), keyUser: u.entry(), keyPass: u.passwordEntry(), pubKey: u.multiLineEntry(), message: wrapLabel("")}
+	s.keyFile, s.bankFile, s.bankSer, s.loadPass, s.catalog = u.entry(), u.entry(), u.entry(), u.passwordEntry(), u.entry()
 	s.keyFile.SetText(c.Keys.Secret)
 	s.keyFile.PlaceHolder = "secret.key"
 	s.bankFile.SetText(c.Keys.Bank)
@@ -64,7 +64,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.bankSer.SetText(strconv.FormatUint(uint64(c.Keys.BankSerial), 10))
 	s.loadPass.PlaceHolder = u.T("settings.key_passphrase")
 	s.pass = passStateOf(c)
-	s.remember = widget.NewCheck(u.T("settings.remember_passphrase"), nil)
+	s.remember = u.check(u.T("settings.remember_passphrase"), nil)
 	s.remember.SetChecked(s.pass.store == config.StoreKeyring)
 	s.plain = s.plainFileOffer()
 	s.catalog.SetText(c.Providers)
@@ -72,29 +72,29 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.sd.SetText(c.Point.SD)
 	s.ap.SetText(c.Point.AP)
 	s.op.SetText(c.Point.OP)
-	s.port = widget.NewSelectEntry(nil)
+	s.port = u.selectEntry(nil)
 	s.port.SetText(c.Fiscal.Port)
-	s.baud = widget.NewSelect([]string{"4800", "9600", "19200", "38400", "57600", "115200"}, nil)
+	s.baud = u.selector([]string{"4800", "9600", "19200", "38400", "57600", "115200"}, nil)
 	s.baud.SetSelected(strconv.Itoa(c.Fiscal.Baud))
 	s.password.SetText(strconv.Itoa(int(c.Fiscal.Password)))
-	s.language = widget.NewSelect([]string{"Русский", "English"}, nil)
+	s.language = u.selector([]string{"Русский", "English"}, nil)
 	if c.Language == "en" {
 		s.language.SetSelectedIndex(1)
 	} else {
 		s.language.SetSelectedIndex(0)
 	}
-	s.training = widget.NewCheck(u.T("settings.training"), nil)
+	s.training = u.check(u.T("settings.training"), nil)
 	s.training.SetChecked(c.Training)
-	s.contrast = widget.NewCheck(u.T("settings.contrast"), func(on bool) { SetHighContrast(u.fyneApp, on) })
+	s.contrast = u.check(u.T("settings.contrast"), func(on bool) { SetHighContrast(u.fyneApp, on) })
 	s.keySer.PlaceHolder = u.T("settings.key_serial")
 	s.keyUser.PlaceHolder = "api" + c.Point.AP
 	s.keyPass.PlaceHolder = u.T("settings.key_passphrase")
 	s.pubKey.Wrapping = fyne.TextWrapOff
 	s.pubKey.TextStyle = fyne.TextStyle{Monospace: true}
-	refresh := widget.NewButtonWithIcon(u.T("settings.find_ports"), theme.ViewRefreshIcon(), s.findPorts)
-	test := widget.NewButtonWithIcon(u.T("settings.test"), theme.MediaPlayIcon(), s.testDevice)
-	gen := widget.NewButtonWithIcon(u.T("settings.generate"), theme.ContentAddIcon(), s.generate)
-	save := widget.NewButtonWithIcon(u.T("settings.save"), theme.DocumentSaveIcon(), s.save)
+	refresh := u.button(u.T("settings.find_ports"), theme.ViewRefreshIcon(), s.findPorts)
+	test := u.button(u.T("settings.test"), theme.MediaPlayIcon(), s.testDevice)
+	gen := u.button(u.T("settings.generate"), theme.ContentAddIcon(), s.generate)
+	save := u.button(u.T("settings.save"), theme.DocumentSaveIcon(), s.save)
 	save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem("SD", s.sd), widget.NewFormItem("AP", s.ap), widget.NewFormItem("OP", s.op),
@@ -106,7 +106,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	)
 	keys := widget.NewForm(widget.NewFormItem(u.T("settings.key_serial"), s.keySer), widget.NewFormItem(u.T("settings.key_user"), s.keyUser),
 		widget.NewFormItem(u.T("settings.key_passphrase"), s.keyPass), widget.NewFormItem("", gen))
-	checkKeys := widget.NewButtonWithIcon(u.T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)
+	checkKeys := u.button(u.T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)
 	load := widget.NewForm(widget.NewFormItem(u.T("settings.key_file"), s.keyFile), widget.NewFormItem(u.T("settings.key_passphrase"), s.loadPass),
 		widget.NewFormItem("", s.remember), widget.NewFormItem("", s.plain),
 		widget.NewFormItem(u.T("settings.bank_file"), s.bankFile), widget.NewFormItem(u.T("settings.bank_serial"), s.bankSer),

@@ -23,19 +23,19 @@ type shiftScreen struct {
 	u       *UI
 	root    fyne.CanvasObject
 	info    *widget.Label
-	amount  *widget.Entry
+	amount  *keyEntry
 	message *widget.Label
 }
 
 func newShiftScreen(u *UI) *shiftScreen {
-	s := &shiftScreen{u: u, info: widget.NewLabel(""), amount: widget.NewEntry(), message: wrapLabel("")}
+	s := &shiftScreen{u: u, info: widget.NewLabel(""), amount: u.entry(), message: wrapLabel("")}
 	s.info.TextStyle = fyne.TextStyle{Monospace: true}
 	s.amount.PlaceHolder = u.T("shift.amount")
-	open := widget.NewButtonWithIcon(u.T("shift.open"), theme.MediaPlayIcon(), s.open)
-	x := widget.NewButtonWithIcon(u.T("shift.x"), theme.DocumentPrintIcon(), s.xReport)
-	in := widget.NewButtonWithIcon(u.T("shift.cash_in"), theme.ContentAddIcon(), func() { s.cash("in") })
-	out := widget.NewButtonWithIcon(u.T("shift.cash_out"), theme.ContentRemoveIcon(), func() { s.cash("out") })
-	closeB := widget.NewButtonWithIcon(u.T("shift.close"), theme.MediaStopIcon(), s.close)
+	open := u.button(u.T("shift.open"), theme.MediaPlayIcon(), s.open)
+	x := u.button(u.T("shift.x"), theme.DocumentPrintIcon(), s.xReport)
+	in := u.button(u.T("shift.cash_in"), theme.ContentAddIcon(), func() { s.cash("in") })
+	out := u.button(u.T("shift.cash_out"), theme.ContentRemoveIcon(), func() { s.cash("out") })
+	closeB := u.button(u.T("shift.close"), theme.MediaStopIcon(), s.close)
 	closeB.Importance = widget.DangerImportance
 	buttons := container.NewGridWithColumns(5, open, x, in, out, closeB)
 	s.root = container.NewBorder(container.NewVBox(widget.NewLabel(u.T("shift.amount_label")), s.amount, buttons, s.message), nil, nil, nil,

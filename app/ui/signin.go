@@ -14,14 +14,14 @@ import (
 // signIn is the sign-in screen: choose the cashier, type the PIN.
 type signIn struct {
 	u       *UI
-	who     *widget.Select
+	who     *keySelect
 	pin     *keyEntry
 	message *widget.Label
 	logins  map[string]string // shown name → login
-	button  *widget.Button
+	button  *keyButton
 	// unlock clears the chosen cashier's PIN lock once a manager signs
 	// in over it.
-	unlock *widget.Button
+	unlock *keyButton
 }
 
 func (u *UI) showSignIn() {
@@ -43,7 +43,7 @@ func (u *UI) showSignIn() {
 			names = append(names, name)
 		}
 	}
-	s.who = widget.NewSelect(names, nil)
+	s.who = u.selector(names, nil)
 	s.who.PlaceHolder = u.T("signin.choose")
 	if len(names) > 0 {
 		s.who.SetSelectedIndex(max(chosen, 0))
@@ -54,9 +54,9 @@ func (u *UI) showSignIn() {
 	s.pin.OnSubmitted = func(string) { s.submit() }
 	s.message = widget.NewLabel("")
 	s.message.Wrapping = fyne.TextWrapWord
-	s.button = widget.NewButton(u.T("signin.button"), s.submit)
+	s.button = u.button(u.T("signin.button"), nil, s.submit)
 	s.button.Importance = widget.HighImportance
-	s.unlock = widget.NewButton(u.T("signin.unlock"), s.doUnlock)
+	s.unlock = u.button(u.T("signin.unlock"), nil, s.doUnlock)
 	title := widget.NewLabelWithStyle(u.T("app.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	form := container.NewVBox(title, widget.NewLabel(u.T("signin.cashier")), s.who, widget.NewLabel(u.T("signin.pin")), s.pin, s.button, s.message,
 		container.NewHBox(layout.NewSpacer(), s.unlock))
@@ -140,14 +140,14 @@ func (u *UI) approve(action string, then func(manager *userRef)) {
 			logins[n] = c.Login
 		}
 	}
-	who := widget.NewSelect(names, nil)
+	who := u.selector(names, nil)
 	if len(names) > 0 {
 		who.SetSelectedIndex(0)
 	}
-	pin := widget.NewPasswordEntry()
+	pin := u.passwordEntry()
 	msg := widget.NewLabel("")
 	var pop *widget.PopUp
-	ok := widget.NewButton(u.T("approve.button"), func() {
+	ok := u.button(u.T("approve.button"), nil, func() {
 		login, p := logins[who.Selected], pin.Text
 		u.background(func(ctx context.Context) func() {
 			m, err := u.till.Approve(ctx, login, p, action)
@@ -162,7 +162,7 @@ func (u *UI) approve(action string, then func(manager *userRef)) {
 		})
 	})
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton(u.T("button.cancel"), func() { pop.Hide() })
+	cancel := u.button(u.T("button.cancel"), nil, func() { pop.Hide() })
 	pop = widget.NewModalPopUp(container.NewVBox(
 		widget.NewLabelWithStyle(u.T("approve.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapLabel(u.T("approve.text")), who, pin, msg, container.NewHBox(layout.NewSpacer(), cancel, ok)), u.win.Canvas())

@@ -57,7 +57,7 @@ type UI struct {
 
 	body      *fyne.Container
 	status    *statusBar
-	navButton map[string]*widget.Button
+	navButton map[string]*keyButton
 
 	pay      *payScreen
 	pending  *pendingScreen
@@ -155,10 +155,10 @@ func (u *UI) navItems() []navItem {
 // frame lays the signed-in window out.
 func (u *UI) frame() fyne.CanvasObject {
 	nav := container.NewVBox()
-	u.navButton = map[string]*widget.Button{}
+	u.navButton = map[string]*keyButton{}
 	for _, it := range u.navItems() {
 		it := it
-		b := widget.NewButtonWithIcon(u.T(it.label)+"  "+it.shortcut, it.icon, func() { u.show(it.key) })
+		b := u.button(u.T(it.label)+"  "+it.shortcut, it.icon, func() { u.show(it.key) })
 		b.Alignment = widget.ButtonAlignLeading
 		if !u.allowed(it.minRole) {
 			b.Disable()
@@ -168,7 +168,7 @@ func (u *UI) frame() fyne.CanvasObject {
 	}
 	who := widget.NewLabelWithStyle(u.user.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	role := widget.NewLabel(u.T("role."+string(u.user.Role)) + " · PayDesk " + u.opt.Version)
-	signOut := widget.NewButtonWithIcon(u.T("nav.signout"), theme.LogoutIcon(), u.signOut)
+	signOut := u.button(u.T("nav.signout"), theme.LogoutIcon(), u.signOut)
 	nav.Add(layout.NewSpacer())
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), who, role, signOut), nil, nil, nav)
 	top := u.banner()
@@ -242,6 +242,8 @@ func (u *UI) show(key string) {
 	u.body.Refresh()
 	if key == "pay" {
 		u.pay.focus()
+	} else {
+		u.focusFirstField(content)
 	}
 	u.refreshLists()
 }
@@ -315,8 +317,8 @@ func (u *UI) showError(err error) {
 		widget.NewLabelWithStyle(u.T("error.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapLabel(msg),
 	), u.win.Canvas())
-	var ok *widget.Button
-	ok = widget.NewButton(u.T("button.ok"), func() { d.Hide() })
+	var ok *keyButton
+	ok = u.button(u.T("button.ok"), nil, func() { d.Hide() })
 	ok.Importance = widget.HighImportance
 	d.Content.(*fyne.Container).Add(ok)
 	d.Resize(fyne.NewSize(480, 0))

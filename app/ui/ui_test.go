@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -189,13 +190,27 @@ func (h *harness) wait(what string, cond func() bool) {
 	h.t.Fatalf("timed out waiting for %s", what)
 }
 
-// key presses a key as the keyboard would: the focused entry first.
+// key presses a key as the window's driver does: the focused widget gets
+// it, else the canvas (the router).
 func (h *harness) key(k fyne.KeyName) {
-	if f, ok := h.u.win.Canvas().Focused().(*keyEntry); ok {
+	if f := h.u.win.Canvas().Focused(); f != nil {
 		f.TypedKey(&fyne.KeyEvent{Name: k})
 		return
 	}
 	h.u.router.Handle(k)
+}
+
+// shortcut presses a Ctrl or Alt shortcut as the window's driver does: a
+// focused widget that takes shortcuts gets it, else the canvas.
+func (h *harness) shortcut(mod fyne.KeyModifier, k fyne.KeyName) {
+	sc := &desktop.CustomShortcut{KeyName: k, Modifier: mod}
+	if f, ok := h.u.win.Canvas().Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(sc)
+		return
+	}
+	if f := h.u.router.shortcuts[sc.ShortcutName()]; f != nil {
+		f()
+	}
 }
 
 func (h *harness) signIn(login, pin string) {
@@ -532,12 +547,12 @@ func TestSignInUnlock(t *testing.T) {
 			pop = p
 			return ok
 		})
-		entry := find(pop.Content, func(o fyne.CanvasObject) bool { _, ok := o.(*widget.Entry); return ok }).(*widget.Entry)
+		entry := find(pop.Content, func(o fyne.CanvasObject) bool { _, ok := o.(*keyEntry); return ok }).(*keyEntry)
 		ok := find(pop.Content, func(o fyne.CanvasObject) bool {
-			b, ok := o.(*widget.Button)
+			b, ok := o.(*keyButton)
 			return ok && b.Text == "Подтвердить"
-		}).(*widget.Button)
-		who := find(pop.Content, func(o fyne.CanvasObject) bool { _, ok := o.(*widget.Select); return ok }).(*widget.Select)
+		}).(*keyButton)
+		who := find(pop.Content, func(o fyne.CanvasObject) bool { _, ok := o.(*keySelect); return ok }).(*keySelect)
 		fyne.DoAndWait(func() {
 			for i, o := range who.Options {
 				if strings.Contains(o, "(manager)") {
