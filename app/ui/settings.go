@@ -45,7 +45,7 @@ type settingsScreen struct {
 	bankSer  *keyEntry
 	loadPass *keyEntry
 	remember *keyCheck // keep loadPass in the OS credential store
-	pass     passState     // where the passphrase is kept, as last saved
+	pass     passState // where the passphrase is kept, as last saved
 	plain    *fyne.Container
 	catalog  *keyEntry
 	pubKey   *keyEntry
