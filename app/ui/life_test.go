@@ -81,9 +81,9 @@ func TestRefundThroughWindow(t *testing.T) {
 
 	// An ordinary number is credited at once; 509 is accepted, not yet.
 	res := h.payAs("9261234567")
-	assert.True(t, strings.HasPrefix(res, "✓ Платёж зачислен. ФД "), res)
+	assert.True(t, strings.HasPrefix(res, "✓ Платёж зачислен: МегаФон, +7 (926) 123-45-67, 300.00 ₽"), res)
 	res = h.payAs("9000000509")
-	assert.True(t, strings.HasPrefix(res, "✓ Платёж принят, зачисляется. ФД "), res)
+	assert.True(t, strings.HasPrefix(res, "✓ Платёж принят, зачисляется: МегаФон"), res)
 	assert.Regexp(t, `ФД \d+, ФП \d+`, res)
 	assert.Contains(t, res, "зачисление проверяется по статусу")
 	assert.False(t, h.u.status.alerts.Visible(), "no refunds yet")

@@ -295,8 +295,12 @@ func (s *payScreen) numberChanged(text string) {
 		s.number.Refresh()
 		s.formatting = false
 	}
+	if f != "" && s.payment == nil {
+		s.result.SetText("") // the last payer's end is not this one's
+	}
 	if s.payment != nil && s.payment.State != app.StateEntered {
 		s.payment = nil // a new number is a new payment
+		s.result.SetText("")
 		s.opName.SetText("")
 		s.addInfo.SetText("")
 	}
@@ -345,6 +349,7 @@ func (s *payScreen) updateQuote() {
 	s.quote.SetText(s.u.T("pay.quote", "Amount", q.Amount.String(), "Fee", q.Fee.String(), "Total", q.Total.String(), "Commission", q.Commission.String()))
 	if s.payment != nil && app.Can(s.payment, app.StepPaySent) && s.payment.Amount != a {
 		s.addInfo.SetText("") // amount changed: it is checked again before it can be sent
+		s.result.SetText("")
 	}
 	s.update()
 }
@@ -378,9 +383,10 @@ func (s *payScreen) update() {
 	if a, err := money.Parse(s.amount.Text); err == nil && s.prov != nil {
 		amountOK = s.prov.CheckAmount(a) == nil
 	}
-	set(s.checkNo, numberOK)
-	set(s.check, numberOK && amountOK)
-	set(s.confirm, s.confirmable())
+	confirmable := s.confirmable()
+	set(s.checkNo, numberOK && (s.payment == nil || s.payment.State == app.StateEntered))
+	set(s.check, numberOK && amountOK && !confirmable)
+	set(s.confirm, confirmable)
 	if s.working {
 		s.progress.Show()
 		s.progress.Start()
@@ -399,17 +405,8 @@ func (s *payScreen) reset() {
 	if p := s.payment; app.Can(p, app.StepCancelled) && s.u.user != nil {
 		_ = s.u.till.Cancel(s.u.ctx, s.u.user, p)
 	}
-	s.payment = nil
-	s.number.SetText("")
-	s.amount.SetText("")
-	s.buyer.SetText("")
-	s.opName.SetText("")
-	s.addInfo.SetText("")
+	s.clearForm()
 	s.result.SetText("")
-	s.quote.SetText("")
-	if s.prov != nil {
-		s.hint.SetText(s.u.hintOf(s.prov))
-	}
 	s.update()
 	s.focus()
 }
@@ -625,21 +622,54 @@ func (s *payScreen) doConfirm() {
 	s.run(func(ctx context.Context) (*app.Payment, error) {
 		return s.u.till.Confirm(ctx, s.u.user, p)
 	}, func(p *app.Payment, err error) {
-		switch {
-		case err == nil && p.State == app.StateAccepted:
-			s.result.SetText(s.u.T("pay.accepted", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
-		case err == nil:
-			s.result.SetText(s.u.T("pay.done", "FD", p.FD, "FP", p.FP, "TransID", p.TransID))
-		case app.KindOf(err) == app.KindDevice && p != nil && p.State == app.StateAccepted:
-			s.result.SetText(s.u.T("pay.accepted_no_receipt") + "\n" + s.u.appMessage(err))
-		case app.KindOf(err) == app.KindDevice && p != nil && p.State == app.StatePaid:
-			s.result.SetText(s.u.T("pay.paid_no_receipt") + "\n" + s.u.appMessage(err))
-		default:
-			s.result.SetText(s.u.resultError(err))
-		}
-		s.payment = nil
+		s.result.SetText(s.outcome(p, err))
+		// The payment is over whatever its end: the form is the next
+		// payer's, and nothing of this one can be sent again.
+		s.clearForm()
+		s.update()
 		s.u.win.Canvas().Focus(s.number)
 	})
+}
+
+// outcome says how a sent payment ended: what, for whom, how much, and the
+// receipt's numbers.
+func (s *payScreen) outcome(p *app.Payment, err error) string {
+	if p == nil {
+		return s.u.resultError(err)
+	}
+	id := p.PayerID
+	if s.prov != nil && s.prov.Group == gateway.Mobile {
+		id = receipts.FormatPhone(id)
+	}
+	args := []any{"Provider", p.ProviderName, "Number", id, "Amount", p.Amount.String(), "Total", p.Total.String(),
+		"FD", p.FD, "FP", p.FP, "TransID", p.TransID}
+	switch {
+	case err == nil && p.State == app.StateAccepted:
+		return s.u.T("pay.accepted", args...)
+	case err == nil:
+		return s.u.T("pay.done", args...)
+	case app.KindOf(err) == app.KindDevice && p.State == app.StateAccepted:
+		return s.u.T("pay.accepted_no_receipt", args...) + "\n" + s.u.appMessage(err)
+	case app.KindOf(err) == app.KindDevice && p.State == app.StatePaid:
+		return s.u.T("pay.paid_no_receipt", args...) + "\n" + s.u.appMessage(err)
+	}
+	return s.u.resultError(err)
+}
+
+// clearForm empties what one payer typed and what the network said of it;
+// the provider and the result line stay.
+func (s *payScreen) clearForm() {
+	s.payment = nil
+	s.number.SetText("")
+	s.amount.SetText("")
+	s.buyer.SetText("")
+	s.setBuyerHint("")
+	s.opName.SetText("")
+	s.addInfo.SetText("")
+	s.quote.SetText("")
+	if s.prov != nil {
+		s.hint.SetText(s.u.hintOf(s.prov))
+	}
 }
 
 // resultError is an error as the result line shows it.

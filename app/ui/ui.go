@@ -121,6 +121,13 @@ func (u *UI) Close() { u.cancel() }
 // the status bar and the training banner always visible.
 func (u *UI) build() {
 	u.status = newStatusBar(u)
+	u.screens()
+	u.body = container.NewStack()
+}
+
+// screens makes every screen anew: at the start and at each sign-out, so
+// nothing one user typed or was told is shown to the next.
+func (u *UI) screens() {
 	u.pay = newPayScreen(u)
 	u.pending = newPendingScreen(u)
 	u.refunds = newRefundsScreen(u)
@@ -129,7 +136,6 @@ func (u *UI) build() {
 	u.reports = newReportsScreen(u)
 	u.disputes = newDisputesScreen(u)
 	u.settings = newSettingsScreen(u)
-	u.body = container.NewStack()
 }
 
 type navItem struct {
@@ -255,8 +261,17 @@ func (u *UI) bindGlobalKeys() {
 	}
 }
 
+// signOut ends the user's session: a payment checked but not sent is
+// cancelled, and the screens are made anew. While a payment talks to the
+// network the cashier waits for its end.
 func (u *UI) signOut() {
+	if u.pay.working {
+		u.showError(errorText(u.T("signout.busy")))
+		return
+	}
+	u.pay.reset()
 	u.user = nil
+	u.screens()
 	u.showSignIn()
 }
 

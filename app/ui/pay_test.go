@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"paydesk/app"
+)
+
+// TestPaymentScreenAfterTheEnd: a payment made, the form is the next
+// payer's: nothing to send again (F3 and F4 do nothing), the result says
+// what, for whom and how much until the next number is typed; a sign-out
+// leaves nothing of the payer for whoever signs in next.
+func TestPaymentScreenAfterTheEnd(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+	s := h.u.pay
+	res := h.payAs("9261234567")
+	assert.Contains(t, res, "Платёж зачислен: МегаФон, +7 (926) 123-45-67, 300.00 ₽")
+	assert.Regexp(t, `ФД \d+, ФП \d+ \(номер документа и фискальный признак\)`, res)
+	assert.Empty(t, s.number.Text)
+	assert.Empty(t, s.amount.Text)
+	assert.True(t, s.check.Disabled(), "nothing to check")
+	assert.True(t, s.confirm.Disabled(), "nothing to send")
+	assert.True(t, s.checkNo.Disabled())
+
+	fyne.DoAndWait(func() { h.key(fyne.KeyF3); h.key(fyne.KeyF4) })
+	h.wait("nothing", func() bool { return true })
+	ps, err := h.rt.Till.History(context.Background(), h.u.user, app.Filter{Limit: 10})
+	require.NoError(t, err)
+	assert.Len(t, ps, 1, "F3 and F4 after the end start nothing")
+
+	test.Type(s.number, "9")
+	assert.Empty(t, s.result.Text, "the last payer's result goes with the next number")
+
+	// A payment checked, then a sign-out: cancelled, and the next user
+	// sees a clean screen.
+	fyne.DoAndWait(func() { s.number.SetText("") })
+	test.Type(s.number, "9267654321")
+	test.Type(s.amount, "150")
+	h.key(fyne.KeyF3)
+	h.wait("check", func() bool { return s.payment != nil && s.payment.State == app.StateChecked })
+	assert.True(t, s.check.Disabled(), "checked for this amount: only the confirmation is next")
+	assert.False(t, s.confirm.Disabled())
+	checked := s.payment.ID
+	h.signOutAndIn("manager", "222222")
+	s = h.u.pay
+	assert.Nil(t, s.prov)
+	assert.Empty(t, s.number.Text)
+	assert.Empty(t, s.amount.Text)
+	assert.Empty(t, s.result.Text)
+	assert.True(t, s.confirm.Disabled())
+	ps, err = h.rt.Till.History(context.Background(), h.u.user, app.Filter{Limit: 10})
+	require.NoError(t, err)
+	for _, p := range ps {
+		if p.ID == checked {
+			assert.Equal(t, app.StateCancelled, p.State, "checked, not sent: cancelled at sign-out")
+		}
+	}
+}
