@@ -300,3 +300,31 @@ func TestLateReceiptIsCorrection(t *testing.T) {
 		}
 	}
 }
+
+// The register's tape names who did it: the cashier who put cash in, the
+// manager who took it out and the one who closed the shift, never the
+// register's system administrator of the password.
+func TestTapeNamesWhoDidIt(t *testing.T) {
+	r := bootTraining(t, clock.Real{}, true)
+	require.NoError(t, r.Till.CashIn(ctx, r.kassir, 500_00))
+	require.NoError(t, r.Till.CashOut(ctx, r.manager, 200_00))
+	sh, err := r.Store.CurrentShift(ctx)
+	require.NoError(t, err)
+	tot, err := r.Store.ShiftTotals(ctx, sh)
+	require.NoError(t, err)
+	_, _, err = r.Till.CloseShift(ctx, r.manager, tot.Expected)
+	require.NoError(t, err)
+	tape := strings.Join(r.Emulator.Tape(), "\n")
+	doc := func(title string) string {
+		i := strings.LastIndex(tape, title)
+		require.Positive(t, i, title)
+		d := tape[i:]
+		j := strings.Index(d, "КАССИР")
+		require.Positive(t, j, title)
+		return d[j : j+strings.IndexByte(d[j:]+"\n", '\n')]
+	}
+	assert.Contains(t, doc("ВНЕСЕНИЕ"), fiscal.CashierTag(r.kassir.Cashier.Position, r.kassir.FullName))
+	assert.Contains(t, doc("ВЫПЛАТА"), fiscal.CashierTag(r.manager.Cashier.Position, r.manager.FullName))
+	assert.Contains(t, doc("ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ"), fiscal.CashierTag(r.manager.Cashier.Position, r.manager.FullName))
+	assert.NotContains(t, tape[strings.Index(tape, "ВНЕСЕНИЕ"):], "СИСТЕМНЫЙ АДМИНИСТРАТОР")
+}

@@ -84,12 +84,12 @@ func (l *lazyRegister) ZReport(ctx context.Context, c fiscal.Cashier) error {
 	return l.do0(func(r fiscal.Register) error { return r.ZReport(ctx, c) })
 }
 
-func (l *lazyRegister) CashIn(ctx context.Context, amount int64) (int, error) {
-	return do(l, func(r fiscal.Register) (int, error) { return r.CashIn(ctx, amount) })
+func (l *lazyRegister) CashIn(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
+	return do(l, func(r fiscal.Register) (int, error) { return r.CashIn(ctx, c, amount) })
 }
 
-func (l *lazyRegister) CashOut(ctx context.Context, amount int64) (int, error) {
-	return do(l, func(r fiscal.Register) (int, error) { return r.CashOut(ctx, amount) })
+func (l *lazyRegister) CashOut(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
+	return do(l, func(r fiscal.Register) (int, error) { return r.CashOut(ctx, c, amount) })
 }
 
 func (l *lazyRegister) Fiscalize(ctx context.Context, rc fiscal.Receipt) (fiscal.Result, error) {

@@ -157,9 +157,9 @@ func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount mo
 	}
 	var fd int
 	if kind == "out" {
-		fd, err = reg.CashOut(ctx, int64(amount))
+		fd, err = reg.CashOut(ctx, cashierOf(u.Cashier), int64(amount))
 	} else {
-		fd, err = reg.CashIn(ctx, int64(amount))
+		fd, err = reg.CashIn(ctx, cashierOf(u.Cashier), int64(amount))
 	}
 	if err == nil {
 		if t.d.Step != nil {
@@ -240,7 +240,7 @@ func (t *Till) decideCash(ctx context.Context, c *store.CashOperation, redo bool
 	if !redo {
 		return false, nil
 	}
-	fd, err := reg.CashIn(ctx, int64(c.Amount))
+	fd, err := reg.CashIn(ctx, t.cashierByID(ctx, c.CashierID), int64(c.Amount))
 	if fiscal.CodeOf(err) == fiscal.CodeNotSupported {
 		return true, t.d.Store.FinishCashOp(ctx, "recover", c.ID, true, 0) // the books hold it (cashInBooks)
 	}
@@ -331,4 +331,14 @@ func (t *Till) Shift(ctx context.Context) (ShiftState, error) {
 	}
 	tot, err := t.d.Store.ShiftTotals(ctx, sh)
 	return ShiftState{Shift: sh, Totals: tot}, err
+}
+
+// cashierByID is the cashier a stored operation names, for the register's
+// tape; one not found (removed since) leaves the register's own name.
+func (t *Till) cashierByID(ctx context.Context, id int64) fiscal.Cashier {
+	c, err := t.d.Store.CashierByID(ctx, id)
+	if err != nil {
+		return fiscal.Cashier{}
+	}
+	return cashierOf(c)
 }

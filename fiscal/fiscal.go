@@ -24,10 +24,11 @@ type Register interface {
 	// ZReport closes the shift (Z report), naming the cashier who closes
 	// it (tag 1021 on the shift-close report) when c has a name.
 	ZReport(ctx context.Context, c Cashier) error
-	// CashIn registers cash put into the drawer; it returns the document number.
-	CashIn(ctx context.Context, amount int64) (int, error)
-	// CashOut registers cash taken out of the drawer; it returns the document number.
-	CashOut(ctx context.Context, amount int64) (int, error)
+	// CashIn registers cash put into the drawer, naming c on the document
+	// when c has a name; it returns the document number.
+	CashIn(ctx context.Context, c Cashier, amount int64) (int, error)
+	// CashOut registers cash taken out of the drawer as CashIn does.
+	CashOut(ctx context.Context, c Cashier, amount int64) (int, error)
 	// Fiscalize forms and prints a fiscal receipt.
 	Fiscalize(ctx context.Context, r Receipt) (Result, error)
 	// PrintText prints non-fiscal lines on the receipt tape.

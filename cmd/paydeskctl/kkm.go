@@ -159,13 +159,13 @@ func kkmDone(name, summary, done string, call func(*shtrih.Device, context.Conte
 
 // kkmSum builds "kkm cash-in" or "kkm cash-out": a device call with a SUM
 // in roubles.
-func kkmSum(name, summary, done string, call func(*shtrih.Device, context.Context, int64) (int, error)) *command {
+func kkmSum(name, summary, done string, call func(*shtrih.Device, context.Context, fiscal.Cashier, int64) (int, error)) *command {
 	return kkmCommand(name, summary, []string{"SUM"}, func(ctx context.Context, e *env, d *shtrih.Device, args []string) error {
 		sum, err := parseSum(args[0])
 		if err != nil {
 			return usageErrorf("%v", err)
 		}
-		doc, err := call(d, ctx, sum)
+		doc, err := call(d, ctx, fiscal.Cashier{}, sum)
 		if err != nil {
 			return err
 		}

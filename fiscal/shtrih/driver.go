@@ -59,6 +59,7 @@ type Device struct {
 	lineWidth int
 	model     string
 	ffd       fiscal.FFD // the register's FFD version, 0 until Info read it
+	nameSize  int        // the size of table 2's name field, 0 until asked
 }
 
 // ErrCoverOpen is reported (KindOperator) when the printer cover is open.
@@ -580,30 +581,70 @@ func (d *Device) zReport(ctx context.Context, op string, c fiscal.Cashier) error
 	return d.waitPrinted(ctx, op)
 }
 
-// CashIn registers cash put into the drawer (50h).
-func (d *Device) CashIn(ctx context.Context, amount int64) (int, error) {
-	n, err := d.cash(ctx, "cash in", CmdCashIn, amount)
+// CashIn registers cash put into the drawer (50h); c, when named, is the
+// name the tape prints (see nameOperator).
+func (d *Device) CashIn(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
+	n, err := d.cash(ctx, "cash in", CmdCashIn, c, amount)
 	return n, wrap("cash in", err)
 }
 
-// CashOut registers cash taken from the drawer (51h).
-func (d *Device) CashOut(ctx context.Context, amount int64) (int, error) {
-	n, err := d.cash(ctx, "cash out", CmdCashOut, amount)
+// CashOut registers cash taken from the drawer (51h), named as CashIn.
+func (d *Device) CashOut(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
+	n, err := d.cash(ctx, "cash out", CmdCashOut, c, amount)
 	return n, wrap("cash out", err)
 }
 
-func (d *Device) docNumber(ctx context.Context, op string) (int, error) {
-	full, err := d.call(ctx, op, CmdFullStatus, pwd(d.opt.Password))
-	if err != nil {
-		return 0, err
+// nameOperator writes c's name into table 2 (field 2, the name printed on
+// documents) for operator, as the register prints on a cash document the
+// name of the operator whose password made it and takes no 1021 tag there.
+// A register that refuses the write (a read-only table, another password)
+// keeps its own name: the document is made all the same, and logged.
+func (d *Device) nameOperator(ctx context.Context, op string, operator int, c fiscal.Cashier) error {
+	if c.Name == "" || operator < 1 || operator > 30 {
+		return nil
 	}
-	if len(full) < 11 {
-		return 0, &fiscal.Error{Op: op, Cmd: uint16(CmdFullStatus), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: 11h data of %d bytes", fiscal.ErrBadAnswer, len(full))}
+	if d.nameSize == 0 {
+		info, err := d.call(ctx, op, CmdFieldInfo, append(pwd(d.opt.AdminPassword), 2, 2))
+		switch {
+		case fiscal.KindOf(err) == fiscal.KindLink:
+			return err
+		case err != nil || len(info) < 42 || info[40] != 1:
+			d.log.Warn("shtrih: the operator's name field is not known; the tape keeps its name", "err", err)
+			return nil
+		}
+		d.nameSize = int(info[41])
 	}
-	return int(Uint(full[9:11])), nil
+	args := append(pwd(d.opt.AdminPassword), 2)
+	args = PutUint(args, uint64(operator), 2)
+	args = PutText(append(args, 2), c.Name, d.nameSize)
+	_, err := d.call(ctx, op, CmdWriteTable, args)
+	if err != nil && fiscal.KindOf(err) != fiscal.KindLink {
+		d.log.Warn("shtrih: the operator's name was not written; the tape keeps its name", "err", err)
+		return nil
+	}
+	return err
 }
 
-func (d *Device) cash(ctx context.Context, op string, c Cmd, amount int64) (int, error) {
+// docNumber is the last document's number, from 11h.
+func (d *Device) docNumber(ctx context.Context, op string) (int, error) {
+	n, _, err := d.fullStatus(ctx, op)
+	return n, err
+}
+
+// fullStatus is 11h's last document number and the operator the password
+// is.
+func (d *Device) fullStatus(ctx context.Context, op string) (doc, operator int, err error) {
+	full, err := d.call(ctx, op, CmdFullStatus, pwd(d.opt.Password))
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(full) < 11 {
+		return 0, 0, &fiscal.Error{Op: op, Cmd: uint16(CmdFullStatus), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: 11h data of %d bytes", fiscal.ErrBadAnswer, len(full))}
+	}
+	return int(Uint(full[9:11])), int(full[0]), nil
+}
+
+func (d *Device) cash(ctx context.Context, op string, c Cmd, who fiscal.Cashier, amount int64) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if amount <= 0 || amount >= 1<<40 {
@@ -612,8 +653,11 @@ func (d *Device) cash(ctx context.Context, op string, c Cmd, amount int64) (int,
 	if err := d.ready(ctx, op, true, fiscal.Cashier{}); err != nil {
 		return 0, err
 	}
-	before, err := d.docNumber(ctx, op)
+	before, operator, err := d.fullStatus(ctx, op)
 	if err != nil {
+		return 0, err
+	}
+	if err := d.nameOperator(ctx, op, operator, who); err != nil {
 		return 0, err
 	}
 	data, err := d.call(ctx, op, c, PutMoney(pwd(d.opt.Password), amount))

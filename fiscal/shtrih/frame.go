@@ -103,6 +103,8 @@ const (
 	CmdBeep           Cmd = 0x13
 	CmdPrintLine      Cmd = 0x17
 	CmdReadTable      Cmd = 0x1F
+	CmdWriteTable     Cmd = 0x1E
+	CmdFieldInfo      Cmd = 0x2E
 	CmdCut            Cmd = 0x25
 	CmdFontParams     Cmd = 0x26
 	CmdDrawer         Cmd = 0x28

@@ -396,9 +396,9 @@ func runDevice(t *testing.T, op uint8, script []byte) error {
 	case "last document":
 		_, err = d.LastDocument(ctx)
 	case "cash in":
-		_, err = d.CashIn(ctx, 100_00)
+		_, err = d.CashIn(ctx, fiscal.Cashier{}, 100_00)
 	case "cash out":
-		_, err = d.CashOut(ctx, 100_00)
+		_, err = d.CashOut(ctx, fiscal.Cashier{}, 100_00)
 	case "fiscalize":
 		_, err = d.Fiscalize(ctx, fuzzReceipt())
 	case "open shift":
