@@ -221,14 +221,13 @@ func (s *disputesScreen) decide(paid bool) {
 	cp := *p // the background works on its own copy, the list keeps its own
 	args := []any{"Session", p.Session, "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String()}
 	title, key, action := s.u.T("disputes.paid"), "disputes.paid_text", s.u.T("disputes.paid_button")
-	imp := widget.HighImportance
 	if !paid {
-		title, key, action, imp = s.u.T("disputes.not_paid"), "disputes.not_paid_text", s.u.T("disputes.not_paid_button"), widget.DangerImportance
+		title, key, action = s.u.T("disputes.not_paid"), "disputes.not_paid_text", s.u.T("disputes.not_paid_button")
 		if p.FiscalState != app.FiscalDone {
 			key = "disputes.not_paid_no_receipt"
 		}
 	}
-	s.ask = s.u.ask(title, s.u.T(key, args...), action, imp, func() { s.run(&cp, paid) })
+	s.ask = s.u.ask(question{title: title, text: s.u.T(key, args...), yes: action, danger: !paid, do: func() { s.run(&cp, paid) }})
 }
 
 // run records the decision on p in the background and says what follows.

@@ -14,6 +14,12 @@ import (
 type Router struct {
 	keys      map[fyne.KeyName]func()
 	shortcuts map[string]func()
+	kept      []bindings // the screens' bindings under a dialog's (Push)
+}
+
+type bindings struct {
+	keys      map[fyne.KeyName]func()
+	shortcuts map[string]func()
 }
 
 // NewRouter returns an empty router.
@@ -42,10 +48,28 @@ func (r *Router) Handle(k fyne.KeyName) bool {
 	return false
 }
 
-// Clear removes every binding (when the screen changes).
+// Clear removes every binding, kept ones too (when the screen changes).
 func (r *Router) Clear() {
 	r.keys = map[fyne.KeyName]func(){}
 	r.shortcuts = map[string]func(){}
+	r.kept = nil
+}
+
+// Push keeps the bindings and starts a dialog's with none, so that the
+// screen under a dialog takes no key; Pop brings them back.
+func (r *Router) Push() {
+	r.kept = append(r.kept, bindings{r.keys, r.shortcuts})
+	r.keys, r.shortcuts = map[fyne.KeyName]func(){}, map[string]func(){}
+}
+
+// Pop drops the dialog's bindings for the ones Push kept.
+func (r *Router) Pop() {
+	if len(r.kept) == 0 {
+		return
+	}
+	b := r.kept[len(r.kept)-1]
+	r.kept = r.kept[:len(r.kept)-1]
+	r.keys, r.shortcuts = b.keys, b.shortcuts
 }
 
 // Install connects the router to a window's canvas.

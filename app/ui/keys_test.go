@@ -56,7 +56,7 @@ func TestTypingGoesToTheScreenShown(t *testing.T) {
 			h.u.win.Canvas().Focused().TypedRune(r)
 		}
 	})
-	assert.Equal(t, "500", h.u.shift.amount.Text)
+	assert.Equal(t, "500", h.u.shift.float.Text, "the opening float: no shift is open")
 	assert.Empty(t, h.u.pay.search.Text, "nothing typed into a screen not shown")
 }
 

@@ -52,7 +52,7 @@ func press(t *testing.T, pop *widget.PopUp, text string) {
 	walk = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
 		case *keyButton:
-			if v.Text == text {
+			if v.Text == text || v.Text == text+"  Enter" {
 				found = v
 			}
 		case *fyne.Container:

@@ -288,14 +288,6 @@ func (s *historyScreen) reprint() {
 	s.u.reprint(p, s.message, nil)
 }
 
-func enable(b *keyButton, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
-}
-
 // askCopy asks for a fiscal document's number (digits only) and prints
 // its copy.
 func (s *historyScreen) askCopy() {

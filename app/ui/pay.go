@@ -56,6 +56,13 @@ type payScreen struct {
 	working    bool
 	formatting bool
 	confirmPop *widget.PopUp
+
+	// noShift is the first step when no shift is open: open one here.
+	noShift    *fyne.Container
+	shiftFloat *keyEntry
+	shiftOpen  *keyButton
+	shiftNote  *note
+	opening    bool
 }
 
 func newPayScreen(u *UI) *payScreen {
@@ -124,7 +131,19 @@ func newPayScreen(u *UI) *payScreen {
 	s.result.TextStyle = fyne.TextStyle{Bold: true}
 	newBtn := u.button(u.T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
 
+	s.shiftFloat = u.entry()
+	s.shiftFloat.PlaceHolder = u.T("shift.placeholder")
+	s.shiftFloat.OnSubmitted = func(string) { s.openShift() }
+	s.shiftOpen = u.button(u.T("shift.open"), theme.MediaPlayIcon(), s.openShift)
+	s.shiftOpen.Importance = widget.HighImportance
+	s.shiftNote = newNote()
+	s.noShift = container.NewVBox(titleLabel(u.T("pay.no_shift_title")), wrapLabel(u.T("pay.no_shift_text")),
+		container.NewBorder(nil, nil, widget.NewLabel(u.T("shift.float")), s.shiftOpen, s.shiftFloat), s.shiftNote,
+		widget.NewSeparator())
+	s.noShift.Hide()
+
 	form := container.NewVBox(
+		s.noShift,
 		s.provider,
 		widget.NewLabel(u.T("pay.number_label")), s.number, s.hint,
 		container.NewHBox(s.checkNo), s.opName,
@@ -144,9 +163,62 @@ func newPayScreen(u *UI) *payScreen {
 	return s
 }
 
-func (s *payScreen) content() fyne.CanvasObject { return s.root }
+func (s *payScreen) content() fyne.CanvasObject { s.refreshShift(); return s.root }
+
+// refreshShift shows the first step, opening a shift, when none is open.
+func (s *payScreen) refreshShift() {
+	st, err := s.u.till.Shift(s.u.ctx)
+	if err != nil || st.Shift != nil {
+		if s.noShift.Visible() && !s.working {
+			s.result.SetText("") // "no shift open" is over
+		}
+		s.noShift.Hide()
+		return
+	}
+	s.noShift.Show()
+}
+
+// openShift opens the shift from the payment screen with the float typed.
+func (s *payScreen) openShift() {
+	if s.opening {
+		return
+	}
+	var float money.Amount
+	if s.shiftFloat.Text != "" {
+		a, err := money.Parse(s.shiftFloat.Text)
+		if err != nil || a < 0 {
+			s.shiftNote.refuse(s.u.T("pay.amount_bad"))
+			return
+		}
+		float = a
+	}
+	s.opening = true
+	s.shiftOpen.Disable()
+	s.shiftNote.info(s.u.T("shift.working"))
+	s.u.background(func(ctx context.Context) func() {
+		sh, err := s.u.till.OpenShift(ctx, s.u.user, float)
+		return func() {
+			s.opening = false
+			s.shiftOpen.Enable()
+			if err != nil {
+				s.shiftNote.fail(s.u, err)
+				return
+			}
+			s.shiftNote.clear()
+			s.shiftFloat.SetText("")
+			s.noShift.Hide()
+			s.result.SetText("✓ " + s.u.T("shift.opened_float", "ID", sh.ID, "Float", float.String()))
+			s.u.status.refreshAll()
+			s.focus()
+		}
+	})
+}
 
 func (s *payScreen) focus() {
+	if s.noShift.Visible() {
+		s.u.win.Canvas().Focus(s.shiftFloat)
+		return
+	}
 	if s.prov == nil {
 		s.u.win.Canvas().Focus(s.search)
 	} else {
@@ -454,6 +526,7 @@ func (s *payScreen) doCheckNumber() {
 	}, func(p *app.Payment, err error) {
 		if err != nil {
 			s.result.SetText(s.u.resultError(err))
+			s.refreshShift()
 			return
 		}
 		s.result.SetText("")
@@ -495,6 +568,7 @@ func (s *payScreen) doCheck() {
 		s.buyerTaken(p, buyer)
 		if err != nil {
 			s.result.SetText(s.u.resultError(err))
+			s.refreshShift()
 			if p != nil && p.State == app.StateRefused {
 				s.payment = nil
 			}

@@ -65,3 +65,40 @@ func TestPaymentScreenAfterTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstMinute: a new desk has no open shift; the payment screen says so
+// and opens one in one step (the float typed, Enter), then a payment goes
+// through; "no shift open" does not outlive the shift being opened.
+func TestFirstMinute(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	s := h.u.pay
+	require.True(t, s.noShift.Visible(), "no shift: the first step is shown")
+	assert.Equal(t, s.shiftFloat, h.u.win.Canvas().Focused())
+
+	// A check without a shift says why, and the step stays.
+	res := h.payAs("9261234567")
+	assert.Contains(t, res, "✗")
+	assert.True(t, s.noShift.Visible())
+
+	// Opened on the shift screen, the stale refusal is gone on return.
+	h.u.Show("shift")
+	test.Type(h.u.shift.float, "0")
+	h.u.shift.open()
+	h.wait("open", func() bool { return !h.u.shift.working })
+	h.u.Show("pay")
+	assert.False(t, s.noShift.Visible())
+	assert.Empty(t, s.result.Text, "no stale no-shift message")
+
+	// A new desk: the step on the payment screen itself.
+	h = newHarness(t, "en")
+	h.signIn("kassir", "1111")
+	s = h.u.pay
+	test.Type(s.shiftFloat, "500")
+	h.key(fyne.KeyReturn)
+	h.wait("open", func() bool { return !s.opening })
+	assert.False(t, s.noShift.Visible())
+	assert.Equal(t, "✓ Shift 1 is open with a float of 500.00 ₽. Payments can be taken (F1).", s.result.Text)
+	assert.Equal(t, s.search, h.u.win.Canvas().Focused(), "next: the provider")
+	assert.Contains(t, h.payAs("9261234567"), "✓ Payment credited: МегаФон")
+}

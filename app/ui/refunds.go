@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -151,7 +150,8 @@ func (s *refundsScreen) refund() {
 	cp := *p // the background works on its own copy, the list keeps its own
 	text := s.u.T("refunds.confirm_text", "Total", p.Total.String(), "Tool", s.u.toolText(p), "Provider", p.ProviderName,
 		"Number", payerText(p), "Session", p.Session)
-	s.ask = s.u.ask(s.u.T("refunds.confirm_title"), text, s.u.T("refunds.button"), widget.DangerImportance, func() { s.run(&cp) })
+	s.ask = s.u.ask(question{title: s.u.T("refunds.confirm_title"), text: text, yes: s.u.T("refunds.button"), danger: true,
+		do: func() { s.run(&cp) }})
 }
 
 // run makes the return receipt of p in the background and says how it
@@ -180,30 +180,6 @@ func (s *refundsScreen) run(p *app.Payment) {
 			s.u.status.refreshLocal()
 		}
 	})
-}
-
-// ask shows a confirmation: a title, what confirming means, Cancel (and
-// Escape) and the action's button; do runs on the window's thread when the
-// user confirms. It returns the popup (tests press its buttons).
-func (u *UI) ask(title, text, action string, imp widget.Importance, do func()) *widget.PopUp {
-	var pop *widget.PopUp
-	dismiss := func() {
-		pop.Hide()
-		u.router.Key(fyne.KeyEscape, nil)
-	}
-	ok := u.button(action, nil, func() { dismiss(); do() })
-	ok.Importance = imp
-	cancel := u.button(u.T("button.cancel")+"  Esc", nil, dismiss)
-	pop = widget.NewModalPopUp(container.NewVBox(
-		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		wrapLabel(text),
-		container.NewHBox(layout.NewSpacer(), cancel, ok),
-	), u.win.Canvas())
-	u.router.Key(fyne.KeyEscape, dismiss)
-	pop.Resize(fyne.NewSize(560, 0))
-	pop.Show()
-	u.win.Canvas().Focus(nil)
-	return pop
 }
 
 // titleLabel is a list's bold title that wraps rather than widen the screen.

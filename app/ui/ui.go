@@ -281,6 +281,8 @@ func (u *UI) refreshLists() {
 		return
 	}
 	switch u.screen {
+	case "pay":
+		u.pay.refreshShift()
 	case "pending":
 		u.pending.reload()
 	case "refunds":
