@@ -68,6 +68,7 @@ type Till struct {
 	lineWidth atomic.Int32 // the register's, once read
 	mu        sync.Mutex
 	watchers  []func()
+	followers []func(id int64, step Step)
 	info      infoCache // the register's Info, under mu (law.go)
 }
 
@@ -96,13 +97,28 @@ func (t *Till) Watch(f func()) {
 	t.mu.Unlock()
 }
 
+// Follow registers f to be told each step a payment takes as it is
+// stored (called from the till's goroutine), so that a window waiting for a
+// payment can say where it is: sent, asking its status, printing.
+func (t *Till) Follow(f func(id int64, step Step)) {
+	t.mu.Lock()
+	t.followers = append(t.followers, f)
+	t.mu.Unlock()
+}
+
 func (t *Till) changed(step string, p *store.Payment) {
 	if t.d.Step != nil {
 		t.d.Step(step, p)
 	}
 	t.mu.Lock()
 	ws := append([]func(){}, t.watchers...)
+	fs := append([]func(int64, Step){}, t.followers...)
 	t.mu.Unlock()
+	if p != nil {
+		for _, f := range fs {
+			f(p.ID, Step(step))
+		}
+	}
 	for _, w := range ws {
 		w()
 	}

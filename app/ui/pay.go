@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -56,6 +57,13 @@ type payScreen struct {
 	working    bool
 	formatting bool
 	confirmPop *widget.PopUp
+	newBtn     *keyButton
+
+	// stage is where the payment waited for is (a catalogue key), since
+	// started; device tells a stage of the register from the network's.
+	stage   string
+	device  bool
+	started time.Time
 
 	// noShift is the first step when no shift is open: open one here.
 	noShift    *fyne.Container
@@ -129,7 +137,8 @@ func newPayScreen(u *UI) *payScreen {
 	s.progress.Hide()
 	s.result = wrapLabel("")
 	s.result.TextStyle = fyne.TextStyle{Bold: true}
-	newBtn := u.button(u.T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
+	s.newBtn = u.button(u.T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
+	newBtn := s.newBtn
 
 	s.shiftFloat = u.entry()
 	s.shiftFloat.PlaceHolder = u.T("shift.placeholder")
@@ -459,6 +468,7 @@ func (s *payScreen) update() {
 	set(s.checkNo, numberOK && (s.payment == nil || s.payment.State == app.StateEntered))
 	set(s.check, numberOK && amountOK && !confirmable)
 	set(s.confirm, confirmable)
+	set(s.newBtn, true)
 	if s.working {
 		s.progress.Show()
 		s.progress.Start()
@@ -491,15 +501,74 @@ func (s *payScreen) start(ctx context.Context, number string) (*app.Payment, err
 	return s.u.till.Start(ctx, s.u.user, s.prov.Code, number)
 }
 
-func (s *payScreen) run(work func(ctx context.Context) (*app.Payment, error), done func(*app.Payment, error)) {
+// stepStages says which stage a stored step of the payment waited for
+// begins, and whether it is the register's.
+var stepStages = map[app.Step]struct {
+	key    string
+	device bool
+}{
+	app.StepPaySent:          {"pay.stage_sent", false},
+	app.StepAccepted:         {"pay.stage_status", false},
+	app.StepPayUnknown:       {"pay.stage_unknown", false},
+	app.StepPending:          {"pay.stage_unknown", false},
+	app.StepPaid:             {"pay.stage_receipt", true},
+	app.StepReceiptStarted:   {"pay.stage_receipt", true},
+	app.StepFiscalized:       {"pay.stage_slip", true},
+	app.StepReceiptQueued:    {"pay.stage_slip", true},
+	app.StepReceiptNotMade:   {"pay.stage_slip", true},
+	app.StepRecoveredUnknown: {"pay.stage_unknown", false},
+}
+
+// stepped follows the payment waited for through its stored steps.
+func (s *payScreen) stepped(id int64, step app.Step) {
+	if !s.working || s.payment == nil || s.payment.ID != id {
+		return
+	}
+	if st, ok := stepStages[step]; ok {
+		s.stage, s.device = st.key, st.device
+		s.showStage()
+	}
+}
+
+// showStage says the stage, the seconds since the wait began and, for the
+// network, how long it has to answer.
+func (s *payScreen) showStage() {
+	if !s.working {
+		return
+	}
+	elapsed := int(s.u.opt.Clock.Now().Sub(s.started).Seconds())
+	if s.device {
+		s.result.SetText(s.u.T("pay.stage_line_device", "Stage", s.u.T(s.stage), "Elapsed", elapsed))
+		return
+	}
+	s.result.SetText(s.u.T("pay.stage_line", "Stage", s.u.T(s.stage), "Elapsed", elapsed,
+		"Timeout", int(s.u.rt.Config.Gateway.Timeout.Seconds())))
+}
+
+func (s *payScreen) run(stage string, work func(ctx context.Context) (*app.Payment, error), done func(*app.Payment, error)) {
 	if s.working {
 		return // no double submission
 	}
 	s.working = true
-	s.result.SetText(s.u.T("pay.working"))
+	s.stage, s.device, s.started = stage, false, s.u.opt.Clock.Now()
+	s.showStage()
 	s.update()
+	stop := make(chan struct{})
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(s.showStage)
+			}
+		}
+	}()
 	s.u.background(func(ctx context.Context) func() {
 		p, err := work(ctx)
+		close(stop)
 		return func() {
 			s.working = false
 			if p != nil {
@@ -517,7 +586,7 @@ func (s *payScreen) doCheckNumber() {
 		return
 	}
 	number := s.number.Text
-	s.run(func(ctx context.Context) (*app.Payment, error) {
+	s.run("pay.stage_number", func(ctx context.Context) (*app.Payment, error) {
 		p, err := s.start(ctx, number)
 		if err != nil {
 			return nil, err
@@ -551,7 +620,7 @@ func (s *payScreen) doCheck() {
 	tool := s.payTool()
 	buyer := strings.TrimSpace(s.buyer.Text)
 	var berr error
-	s.run(func(ctx context.Context) (*app.Payment, error) {
+	s.run("pay.stage_check", func(ctx context.Context) (*app.Payment, error) {
 		p, err := s.start(ctx, number)
 		if err != nil {
 			return nil, err
@@ -641,7 +710,7 @@ func (s *payScreen) askConfirm() {
 	}
 	if buyer := strings.TrimSpace(s.buyer.Text); s.buyerChanged(p, buyer) {
 		var berr error
-		s.run(func(ctx context.Context) (*app.Payment, error) {
+		s.run("pay.stage_check", func(ctx context.Context) (*app.Payment, error) {
 			var q *app.Payment
 			q, berr = s.u.till.SetBuyer(ctx, s.u.user, p, buyer)
 			return q, berr
@@ -693,7 +762,7 @@ func (s *payScreen) doConfirm() {
 	if !s.confirmable() {
 		return
 	}
-	s.run(func(ctx context.Context) (*app.Payment, error) {
+	s.run("pay.stage_pay", func(ctx context.Context) (*app.Payment, error) {
 		return s.u.till.Confirm(ctx, s.u.user, p)
 	}, func(p *app.Payment, err error) {
 		s.result.SetText(s.outcome(p, err))

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -101,4 +103,37 @@ func TestFirstMinute(t *testing.T) {
 	assert.Equal(t, "✓ Shift 1 is open with a float of 500.00 ₽. Payments can be taken (F1).", s.result.Text)
 	assert.Equal(t, s.search, h.u.win.Canvas().Focused(), "next: the provider")
 	assert.Contains(t, h.payAs("9261234567"), "✓ Payment credited: МегаФон")
+}
+
+// TestWaitingSaysWhere: while a slow payment (the training number
+// 9000000100 answers pay 5 s late) is sent, the screen names the stage, the
+// seconds gone and the network's timeout, and nothing can be pressed that
+// does nothing (Escape's button is disabled).
+func TestWaitingSaysWhere(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+	s := h.u.pay
+	p, err := h.rt.Till.Provider("megafon")
+	require.NoError(t, err)
+	s.choose(p)
+	test.Type(s.number, "9000000100")
+	test.Type(s.amount, "300")
+	h.key(fyne.KeyF3)
+	h.wait("check", func() bool { return s.confirmable() })
+	h.key(fyne.KeyF4)
+	h.u.router.Handle(fyne.KeyReturn)
+	timeout := int(h.rt.Config.Gateway.Timeout.Seconds())
+	h.during("sent", func() bool { return strings.HasPrefix(s.result.Text, "Платёж отправлен, ждём ответа сети… ") })
+	fyne.DoAndWait(func() {
+		assert.True(t, s.newBtn.Disabled(), "Escape does nothing while the payment is sent")
+		assert.Contains(t, s.result.Text, fmt.Sprintf("(ответ сети ждём до %d с)", timeout))
+	})
+	h.during("a second gone", func() bool {
+		return strings.Contains(s.result.Text, "… 1 с") || strings.Contains(s.result.Text, "… 2 с")
+	})
+	h.wait("the end", func() bool { return !s.working })
+	assert.True(t, strings.HasPrefix(s.result.Text, "✓"), s.result.Text)
+	assert.False(t, s.newBtn.Disabled())
 }

@@ -100,6 +100,7 @@ func New(a fyne.App, rt *app.Runtime, opt Options) *UI {
 	u.router.Install(u.win.Canvas())
 	u.win.SetOnClosed(u.Close)
 	u.till.Watch(func() { fyne.Do(u.refreshLists) })
+	u.till.Follow(func(id int64, step app.Step) { fyne.Do(func() { u.pay.stepped(id, step) }) })
 	u.build()
 	u.showSignIn()
 	if len(opt.CrashReports) > 0 {

@@ -190,6 +190,21 @@ func (h *harness) wait(what string, cond func() bool) {
 	h.t.Fatalf("timed out waiting for %s", what)
 }
 
+// during waits for cond while background work may still run.
+func (h *harness) during(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		var ok bool
+		fyne.DoAndWait(func() { ok = cond() })
+		if ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.t.Fatalf("timed out waiting for %s", what)
+}
+
 // key presses a key as the window's driver does: the focused widget gets
 // it, else the canvas (the router).
 func (h *harness) key(k fyne.KeyName) {
