@@ -58,6 +58,9 @@ type Options struct {
 	// --device, --network): nothing pending is resolved, no queued receipt
 	// printed.
 	Inspect bool
+	// RecoverLater leaves Recover to the caller (the window runs it in the
+	// background, so that it draws at once and says what recovery found).
+	RecoverLater bool
 	// BooksKey seals the books instead of the key derived from the point's
 	// secret key (booksKey): for a configuration with no key of its own,
 	// such as a second network's.
@@ -179,10 +182,10 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	}
 	r.Till = New(Deps{Store: r.books, Network: network, Register: reg, Clock: opt.Clock, Log: opt.Log,
 		Agent: agent, Fee: fee, Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
-	if opt.Inspect {
+	if opt.Inspect || opt.RecoverLater {
 		return r, nil
 	}
-	if err := r.Till.Recover(ctx); err != nil {
+	if _, err := r.Till.Recover(ctx); err != nil {
 		opt.Log.Warn("app: recovery left work for later", "err", err)
 	}
 	return r, nil

@@ -74,10 +74,12 @@ func (t *Till) resolve(ctx context.Context, p *store.Payment) (bool, error) {
 // Recover brings the books and the device in line after a start: a payment
 // caught in pay_sent is unknown and goes to the resolver; a receipt caught
 // half-made is decided from the device's last document (and an open receipt
-// cancelled), a cash operation from its document number; queued receipts are tried again; payments abandoned before pay
-// for longer than the check window are cancelled.
-func (t *Till) Recover(ctx context.Context) error {
+// cancelled), a cash operation from its document number; queued receipts
+// are tried again; payments abandoned before pay for longer than the check
+// window are cancelled. It returns the payments it found interrupted.
+func (t *Till) Recover(ctx context.Context) (Recovered, error) {
 	var errs []error
+	var found []int64
 	if t.d.Register != nil {
 		// A cash operation caught half-made is decided first, while the
 		// device's document number still tells.
@@ -90,14 +92,15 @@ func (t *Till) Recover(ctx context.Context) error {
 	}
 	ps, err := t.d.Store.PendingPayments(ctx)
 	if err != nil {
-		return err
+		return Recovered{}, err
 	}
 	for _, p := range ps {
 		if p.State == store.StatePaySent && t.owner(p.ID) == "" {
 			p.NextStatusAt = t.d.Clock.Now()
 			if err := t.step(ctx, "recover", StepRecoveredUnknown, p); err != nil && !errors.Is(err, store.ErrConflict) {
-				return err
+				return Recovered{}, err
 			}
+			found = append(found, p.ID)
 		}
 	}
 	if _, err := t.ResolvePending(ctx, true); err != nil {
@@ -113,17 +116,33 @@ func (t *Till) Recover(ctx context.Context) error {
 	for _, s := range life[StepAbandoned].from {
 		more, err := t.d.Store.Payments(ctx, store.Filter{To: t.d.Clock.Now().Add(-CheckWindow), Limit: 1000, State: s})
 		if err != nil {
-			return err
+			return Recovered{}, err
 		}
 		old = append(old, more...)
 	}
 	for _, p := range old {
 		p.ResolvedAt = t.d.Clock.Now()
 		if err := t.step(ctx, "recover", StepAbandoned, p); err != nil && !errors.Is(err, store.ErrConflict) {
-			return err
+			return Recovered{}, err
 		}
 	}
-	return errors.Join(errs...)
+	var rec Recovered
+	for _, id := range found {
+		p, err := t.d.Store.Payment(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rec.Payments = append(rec.Payments, p)
+	}
+	return rec, errors.Join(errs...)
+}
+
+// Recovered is what a start found interrupted: the payments caught with
+// their pay sent and no answer recorded, as they stand once recovery asked
+// the network (paid, not paid, or still open for the resolver).
+type Recovered struct {
+	Payments []*store.Payment
 }
 
 // RetryReceipts tries every queued receipt once.

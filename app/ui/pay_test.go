@@ -3,11 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -125,7 +127,9 @@ func TestWaitingSaysWhere(t *testing.T) {
 	h.key(fyne.KeyF4)
 	h.u.router.Handle(fyne.KeyReturn)
 	timeout := int(h.rt.Config.Gateway.Timeout.Seconds())
-	h.during("sent", func() bool { return strings.HasPrefix(s.result.Text, "Платёж отправлен, ждём ответа сети… ") })
+	h.during("sent", func() bool {
+		return strings.HasPrefix(s.result.Text, "Платёж отправлен, ждём ответа сети… ")
+	})
 	fyne.DoAndWait(func() {
 		assert.True(t, s.newBtn.Disabled(), "Escape does nothing while the payment is sent")
 		assert.Contains(t, s.result.Text, fmt.Sprintf("(ответ сети ждём до %d с)", timeout))
@@ -136,4 +140,52 @@ func TestWaitingSaysWhere(t *testing.T) {
 	h.wait("the end", func() bool { return !s.working })
 	assert.True(t, strings.HasPrefix(s.result.Text, "✓"), s.result.Text)
 	assert.False(t, s.newBtn.Disabled())
+}
+
+// TestRecoveryTellsTheCashier: PayDesk stopped with a payment's pay sent
+// and no answer (the flow ends at the stored pay_sent step, as a crash
+// there would); the next start draws the window at once, asks the network
+// in the background and tells the cashier the payment ended not paid.
+func TestRecoveryTellsTheCashier(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+	stop := func(step string) {
+		if step == "pay_sent" {
+			runtime.Goexit() // the flow stops here, its pay never sent
+		}
+	}
+	h.onStep.Store(&stop)
+	s := h.u.pay
+	p, err := h.rt.Till.Provider("megafon")
+	require.NoError(t, err)
+	s.choose(p)
+	test.Type(s.number, "9261234567")
+	test.Type(s.amount, "300")
+	h.key(fyne.KeyF3)
+	h.wait("check", func() bool { return s.confirmable() })
+	h.key(fyne.KeyF4)
+	h.u.router.Handle(fyne.KeyReturn)
+	pending := func(rt *app.Runtime) int {
+		ps, err := rt.Till.Pending(context.Background())
+		require.NoError(t, err)
+		return len(ps)
+	}
+	h.during("pay_sent stored", func() bool { return pending(h.rt) == 1 })
+	h.u.Close()
+	require.NoError(t, h.rt.Close())
+
+	next := newHarnessIn(t, h.dir, "ru", nil, true)
+	var text string
+	next.during("the notice", func() bool {
+		if top := next.u.win.Canvas().Overlays().Top(); top != nil {
+			text = popupText(top.(*widget.PopUp).Content)
+		}
+		return text != ""
+	})
+	assert.Contains(t, text, "Платежи, прерванные при прошлом запуске")
+	assert.Contains(t, text, "МегаФон, +7 (926) 123-45-67, 300.00 ₽")
+	assert.Contains(t, text, "НЕ прошёл — ничего не зачислено")
+	assert.Zero(t, pending(next.rt), "decided")
 }

@@ -38,6 +38,10 @@ type Options struct {
 	// Clock is the time the fiscal drive's days left are counted to (the
 	// till's; nil: the real one).
 	Clock clock.Clock
+	// Recover runs the till's recovery in the background before the
+	// resolver (booted with app.Options.RecoverLater) and tells the cashier
+	// how each interrupted payment ended.
+	Recover bool
 }
 
 // UI is the cashier's window.
@@ -106,7 +110,12 @@ func New(a fyne.App, rt *app.Runtime, opt Options) *UI {
 	if len(opt.CrashReports) > 0 {
 		u.showError(errorText(u.T("crash.text", "File", opt.CrashReports[len(opt.CrashReports)-1])))
 	}
-	go u.till.Run(ctx, opt.ResolveEvery)
+	go func() {
+		if opt.Recover {
+			u.recoverNow(ctx)
+		}
+		u.till.Run(ctx, opt.ResolveEvery)
+	}()
 	go u.statusLoop()
 	return u
 }
@@ -322,6 +331,50 @@ func (u *UI) Busy() bool {
 	u.busyMu.Lock()
 	defer u.busyMu.Unlock()
 	return u.busy > 0
+}
+
+// recoverNow runs the till's recovery (the window is drawn meanwhile) and
+// tells what it found: each payment the last run left with its pay sent
+// and how it ended.
+func (u *UI) recoverNow(ctx context.Context) {
+	rec, err := u.till.Recover(ctx)
+	if err != nil {
+		u.log.Warn("ui: recovery left work for later", "err", err)
+	}
+	if len(rec.Payments) == 0 {
+		return
+	}
+	fyne.Do(func() {
+		text := u.T("recover.intro")
+		for _, p := range rec.Payments {
+			end := "recover.open"
+			switch p.State {
+			case app.StatePaid, app.StateAccepted:
+				end = "recover.paid"
+			case app.StateNotPaid:
+				end = "recover.not_paid"
+			case app.StateFailed, app.StateRefunded:
+				end = "recover.failed"
+			}
+			text += "\n" + u.T("recover.line", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(),
+				"At", p.PaySentAt.Local().Format("02.01 15:04"), "End", u.T(end))
+		}
+		u.showNotice(u.T("recover.title"), text)
+		u.refreshLists()
+	})
+}
+
+// showNotice shows what the cashier must know, with OK.
+func (u *UI) showNotice(title, text string) {
+	d := widget.NewModalPopUp(container.NewVBox(
+		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapLabel(text),
+	), u.win.Canvas())
+	ok := u.button(u.T("button.ok"), nil, func() { d.Hide() })
+	ok.Importance = widget.HighImportance
+	d.Content.(*fyne.Container).Add(ok)
+	d.Resize(fyne.NewSize(600, 0))
+	d.Show()
 }
 
 type errorText string

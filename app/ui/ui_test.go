@@ -143,9 +143,10 @@ func TestRouter(t *testing.T) {
 }
 
 type harness struct {
-	t  *testing.T
-	rt *app.Runtime
-	u  *UI
+	t   *testing.T
+	rt  *app.Runtime
+	u   *UI
+	dir string
 	// onStep, when set, is called after each persisted step of a payment.
 	onStep atomic.Pointer[func(step string)]
 }
@@ -158,6 +159,12 @@ func newHarnessClock(t *testing.T, lang string, clk clock.Clock) *harness {
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "training"), 0o700))
 	require.NoError(t, exec.Command("cp", "-r", keysDir, filepath.Join(dir, "training", "keys")).Run())
+	return newHarnessIn(t, dir, lang, clk, false)
+}
+
+// newHarnessIn starts the window on the training desk in dir; with
+// recover, as paydesk does: recovery in the background after the window.
+func newHarnessIn(t *testing.T, dir, lang string, clk clock.Clock, recover bool) *harness {
 	cfg, err := config.Load("")
 	require.NoError(t, err)
 	cfg.DataDir, cfg.Language = dir, lang
@@ -168,13 +175,13 @@ func newHarnessClock(t *testing.T, lang string, clk clock.Clock) *harness {
 		}
 	}
 	rt, err := app.Boot(context.Background(), cfg, app.Options{Settle: []time.Duration{5 * time.Millisecond}, PINCost: bcrypt.MinCost,
-		Training: training.Start, Step: step, Clock: clk})
+		Training: training.Start, Step: step, Clock: clk, RecoverLater: recover})
 	require.NoError(t, err)
 	a := test.NewTempApp(t)
-	u := New(a, rt, Options{StatusEvery: time.Hour, ResolveEvery: time.Hour})
+	u := New(a, rt, Options{StatusEvery: time.Hour, ResolveEvery: time.Hour, Recover: recover})
 	u.Window().Resize(fyne.NewSize(1366, 768))
 	t.Cleanup(func() { u.Close(); rt.Close() })
-	h.rt, h.u = rt, u
+	h.rt, h.u, h.dir = rt, u, dir
 	return h
 }
 

@@ -93,7 +93,7 @@ func run(cfgFile string) int {
 			panic(r) // the runtime writes the report
 		}
 	}()
-	s := &starter{cfg: cfg, log: log, opt: ui.Options{Log: log, Version: version, CrashReports: crashReports(dir)}, start: start}
+	s := &starter{cfg: cfg, log: log, opt: ui.Options{Log: log, Version: version, CrashReports: crashReports(dir), Recover: true}, start: start}
 	if mustAsk(cfg) {
 		// The passphrase is kept nowhere the till can read: a window asks
 		// for it before anything starts (unlock.go).
@@ -121,7 +121,7 @@ type starter struct {
 
 // boot boots the till as the configuration says.
 func (s *starter) boot() (*app.Runtime, error) {
-	return app.Boot(context.Background(), s.cfg, app.Options{Log: s.log, Training: training.Start})
+	return app.Boot(context.Background(), s.cfg, app.Options{Log: s.log, Training: training.Start, RecoverLater: true})
 }
 
 // failed reports a failed start on stderr and the log: exit 1.
