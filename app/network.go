@@ -163,7 +163,12 @@ func (d dealer) NextStatus(n int) time.Duration { return gateway.Backoff(n) }
 
 func (d dealer) CheckNumber(ctx context.Context, r Request) (*Reply, error) {
 	a, err := d.c.CheckNumber(ctx, r.Provider, r.Session, r.ID)
-	return reply(a), netErr(err)
+	err = netErr(err)
+	var ne *NetError
+	if errors.As(err, &ne) {
+		ne.Op = "check number" // the gateway's "check" with the number alone
+	}
+	return reply(a), err
 }
 
 func (d dealer) Check(ctx context.Context, r Request) (*Reply, error) {
@@ -248,6 +253,9 @@ func netMsg(ne *NetError) i18n.Msg {
 	}
 	if ne.Op == "pay" || ne.Op == "status" {
 		return m
+	}
+	if ne.Op == "check number" && ne.Fault == FaultFinal {
+		return hinted(m, "app.hint.number") // no amount is typed yet
 	}
 	return hinted(m, map[Fault]string{FaultFinal: "app.hint.final", FaultAccount: "app.hint.admin",
 		FaultRetry: "app.hint.retry", FaultBusy: "app.hint.retry"}[ne.Fault])

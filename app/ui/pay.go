@@ -469,6 +469,8 @@ func (s *payScreen) update() {
 	set(s.check, numberOK && amountOK && !confirmable)
 	set(s.confirm, confirmable)
 	set(s.newBtn, true)
+	s.result.Importance = importanceOf(s.result.Text)
+	s.result.Refresh()
 	if s.working {
 		s.progress.Show()
 		s.progress.Start()
@@ -594,6 +596,7 @@ func (s *payScreen) doCheckNumber() {
 		return s.u.till.CheckNumber(ctx, s.u.user, p)
 	}, func(p *app.Payment, err error) {
 		if err != nil {
+			s.hint.SetText("") // not "the number looks right" above a refusal
 			s.result.SetText(s.u.resultError(err))
 			s.refreshShift()
 			return
@@ -822,4 +825,17 @@ func (u *UI) resultError(err error) string {
 		return "⏳ " + u.appMessage(err)
 	}
 	return "✗ " + u.appMessage(err)
+}
+
+// importanceOf colours a result by its first sign: done, refused, waiting.
+func importanceOf(text string) widget.Importance {
+	switch {
+	case strings.HasPrefix(text, "✓"):
+		return widget.SuccessImportance
+	case strings.HasPrefix(text, "✗"):
+		return widget.DangerImportance
+	case strings.HasPrefix(text, "⏳"), strings.HasPrefix(text, "⚠"):
+		return widget.WarningImportance
+	}
+	return widget.MediumImportance
 }

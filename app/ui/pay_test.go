@@ -189,3 +189,25 @@ func TestRecoveryTellsTheCashier(t *testing.T) {
 	assert.Contains(t, text, "НЕ прошёл — ничего не зачислено")
 	assert.Zero(t, pending(next.rt), "decided")
 }
+
+// TestNumberRefusedBeforeAnAmount: the network refuses the number on its
+// own check (F2): the refusal asks to check the number, not an amount not
+// typed yet, in the colour of a refusal, and "the number looks right" goes.
+func TestNumberRefusedBeforeAnAmount(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+	s := h.u.pay
+	p, err := h.rt.Till.Provider("megafon")
+	require.NoError(t, err)
+	s.choose(p)
+	test.Type(s.number, "9000000023")
+	require.NotEmpty(t, s.hint.Text)
+	h.key(fyne.KeyF2)
+	h.wait("refused", func() bool { return strings.HasPrefix(s.result.Text, "✗") })
+	assert.Contains(t, s.result.Text, "проверьте номер с плательщиком")
+	assert.NotContains(t, s.result.Text, "сумм")
+	assert.Empty(t, s.hint.Text)
+	assert.Equal(t, widget.DangerImportance, s.result.Importance)
+}

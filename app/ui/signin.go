@@ -76,6 +76,7 @@ func (u *UI) showSignIn() {
 func (s *signIn) submit() {
 	login := s.logins[s.who.Selected]
 	if login == "" {
+		s.message.Importance = widget.WarningImportance
 		s.message.SetText(s.u.T("signin.choose"))
 		return
 	}
@@ -87,7 +88,8 @@ func (s *signIn) submit() {
 			s.button.Enable()
 			s.pin.SetText("")
 			if err != nil {
-				s.message.SetText(s.u.appMessage(err))
+				s.message.Importance = widget.DangerImportance
+				s.message.SetText("✗ " + s.u.appMessage(err))
 				s.u.win.Canvas().Focus(s.pin)
 				return
 			}
@@ -109,6 +111,7 @@ func (s *signIn) submit() {
 func (s *signIn) doUnlock() {
 	login := s.logins[s.who.Selected]
 	if login == "" {
+		s.message.Importance = widget.WarningImportance
 		s.message.SetText(s.u.T("signin.choose"))
 		return
 	}
@@ -117,10 +120,12 @@ func (s *signIn) doUnlock() {
 			err := s.u.till.Unlock(ctx, m.User, login)
 			return func() {
 				if err != nil {
-					s.message.SetText(s.u.appMessage(err))
+					s.message.Importance = widget.DangerImportance
+					s.message.SetText("✗ " + s.u.appMessage(err))
 					return
 				}
-				s.message.SetText(s.u.T("signin.unlocked", "Login", login))
+				s.message.Importance = widget.SuccessImportance
+				s.message.SetText("✓ " + s.u.T("signin.unlocked", "Login", login))
 				s.u.win.Canvas().Focus(s.pin)
 			}
 		})
