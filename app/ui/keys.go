@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -361,5 +363,34 @@ func (e *keySelectEntry) TypedKey(k *fyne.KeyEvent) {
 func (e *keySelectEntry) TypedShortcut(s fyne.Shortcut) {
 	if !e.router.firstShortcut(s) {
 		e.SelectEntry.TypedShortcut(s)
+	}
+}
+
+// keyDateEntry is a date field with its calendar.
+type keyDateEntry struct {
+	widget.DateEntry
+	router *Router
+}
+
+// dateEntry is a date field of the window showing d.
+func (u *UI) dateEntry(d time.Time) *keyDateEntry {
+	e := &keyDateEntry{router: u.router}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.SetDate(&d)
+	return e
+}
+
+// TypedKey routes a key before the field sees it.
+func (e *keyDateEntry) TypedKey(k *fyne.KeyEvent) {
+	if !e.router.first(k) {
+		e.DateEntry.TypedKey(k)
+	}
+}
+
+// TypedShortcut runs the window's shortcut before the field's own.
+func (e *keyDateEntry) TypedShortcut(s fyne.Shortcut) {
+	if !e.router.firstShortcut(s) {
+		e.DateEntry.TypedShortcut(s)
 	}
 }

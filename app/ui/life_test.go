@@ -40,7 +40,14 @@ func (h *harness) returnReceipts() int {
 func rowOf(l *keyList, i int) string {
 	o := l.CreateItem()
 	l.UpdateItem(i, o)
-	return o.(*widget.Label).Text
+	if l, ok := o.(*widget.Label); ok {
+		return l.Text
+	}
+	var cells []string
+	for _, c := range o.(*fyne.Container).Objects {
+		cells = append(cells, c.(*widget.Label).Text)
+	}
+	return strings.Join(cells, " | ")
 }
 
 // press taps the button labelled text in a popup.

@@ -136,6 +136,7 @@ type historyScreen struct {
 	list     *keyList
 	number   *keyEntry
 	provider *keySelect
+	codes    []string // the provider codes of provider's choices ("" for all)
 	state    *keySelect
 	days     *keySelect
 	detail   *widget.Label
@@ -157,8 +158,10 @@ func newHistoryScreen(u *UI) *historyScreen {
 	s.number.PlaceHolder = u.T("history.number")
 	s.number.OnChanged = func(string) { s.reload() }
 	provs := []string{u.T("history.all")}
+	s.codes = []string{""}
 	for _, p := range u.till.Providers() {
-		provs = append(provs, p.Code)
+		provs = append(provs, p.Name)
+		s.codes = append(s.codes, p.Code)
 	}
 	s.provider = u.selector(provs, nil)
 	s.provider.SetSelectedIndex(0)
@@ -171,10 +174,13 @@ func newHistoryScreen(u *UI) *historyScreen {
 	s.days = u.selector([]string{u.T("history.today"), u.T("history.week"), u.T("history.month"), u.T("history.all_time")}, nil)
 	s.days.SetSelectedIndex(0)
 	s.list = u.list(func() int { return len(s.rows) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject { return historyRow(nil) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.rows[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  %-14s %-20s %10s  %s", p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total, u.paymentState(p)))
+			cells := o.(*fyne.Container).Objects
+			for j, t := range []string{p.CreatedAt.Local().Format("02.01 15:04"), p.ProviderName, payerText(p), p.Total.String(), u.paymentState(p)} {
+				cells[j].(*widget.Label).SetText(t)
+			}
 		})
 	s.list.OnSelected = func(i widget.ListItemID) { s.showDetail(s.rows[i]) }
 	for _, sel := range []*keySelect{s.provider, s.state, s.days} {
@@ -194,13 +200,56 @@ func newHistoryScreen(u *UI) *historyScreen {
 	s.copyAny = u.button(u.T("history.copy_any"), theme.SearchIcon(), s.askCopy)
 	s.copySale.Disable()
 	s.copyRefund.Disable()
-	filters := container.NewGridWithColumns(4, s.number, s.provider, s.state, s.days)
+	labelled := func(key string, w fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewVBox(widget.NewLabelWithStyle(u.T(key), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w)
+	}
+	filters := container.NewGridWithColumns(4, labelled("history.filter_number", s.number), labelled("history.filter_provider", s.provider),
+		labelled("history.filter_state", s.state), labelled("history.filter_period", s.days))
+	header := historyRow([]string{u.T("history.col_time"), u.T("history.col_provider"), u.T("history.col_number"),
+		u.T("history.col_total"), u.T("history.col_state")})
 	buttons := container.NewGridWithColumns(2, reprint, s.copyAny, s.copySale, s.copyRefund)
 	right := container.NewBorder(nil, container.NewVBox(buttons, s.message), nil, nil, container.NewScroll(s.detail))
-	split := container.NewHSplit(s.list, right)
+	split := container.NewHSplit(container.NewBorder(header, nil, nil, nil, s.list), right)
 	split.Offset = 0.55
-	s.root = container.NewBorder(filters, nil, nil, nil, split)
+	s.root = container.NewBorder(container.NewVBox(filters, widget.NewSeparator()), nil, nil, nil, split)
 	return s
+}
+
+// historyRow is a row of the history's columns: the header's (bold) with
+// titles, else a list row's cells to fill.
+func historyRow(titles []string) *fyne.Container {
+	c := container.New(&columns{widths: []float32{0.14, 0.2, 0.24, 0.14, 0.28}})
+	for i := 0; i < 5; i++ {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		if titles != nil {
+			l.SetText(titles[i])
+			l.TextStyle = fyne.TextStyle{Bold: true}
+		}
+		c.Add(l)
+	}
+	return c
+}
+
+// columns lays objects out in a row, each given its share of the width.
+type columns struct{ widths []float32 }
+
+func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width * c.widths[i]
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(400, h)
 }
 
 // stateText is a state as the window shows it: accepted reads "accepted,
@@ -237,8 +286,8 @@ func (s *historyScreen) reload() {
 		}
 		return -1
 	}, s.number.Text), Limit: 500}
-	if s.provider.SelectedIndex() > 0 {
-		f.Provider = s.provider.Selected
+	if i := s.provider.SelectedIndex(); i > 0 {
+		f.Provider = s.codes[i]
 	}
 	if i := s.state.SelectedIndex(); i > 0 {
 		f.State = historyStates[i]
