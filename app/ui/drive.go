@@ -140,3 +140,12 @@ func (u *UI) DemoDriveWarnings() {
 		OldestUnsent: now.Add(-50 * time.Hour).Truncate(time.Minute)}}
 	u.status.showInfo(&in)
 }
+
+// DemoShiftClose shows the Z report's confirmation with the drawer
+// counted 100.00 short (for screenshots; it closes nothing).
+func (u *UI) DemoShiftClose() {
+	u.DemoHidePopups()
+	u.show("shift")
+	u.shift.counted.SetText((u.shift.state.Totals.Expected - 100_00).String())
+	u.shift.close()
+}

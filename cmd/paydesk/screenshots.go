@@ -81,7 +81,8 @@ func shoot(a fyne.App, data, out string) error {
 			{"history", func() { w.Show("history") }},
 			{"copy", func() { w.DemoCopy() }},
 			{"shift", func() { w.DemoHidePopups(); w.Show("shift") }},
-			{"reports", func() { w.Show("reports") }},
+			{"shift-close", func() { w.DemoShiftClose() }},
+			{"reports", func() { w.DemoHidePopups(); w.Show("reports") }},
 			{"settings", func() { w.Show("settings") }},
 			{"drive-warnings", func() { w.DemoDriveWarnings() }},
 		}
