@@ -35,6 +35,7 @@ type link struct {
 	byteTimeout time.Duration
 	byteTime    time.Duration // time of one byte on the line, 0 on TCP
 	poll        time.Duration
+	answer      time.Duration // longest wait for the answer to one buffer command
 	tries       int
 	sleep       func(context.Context, time.Duration) error
 
@@ -105,7 +106,7 @@ func (l *link) exchange(data []byte, wait time.Duration) (wire.Answer, error) {
 	if err != nil {
 		return wire.Answer{}, err
 	}
-	return wire.ParseAnswer(p.Data, false)
+	return wire.ParseAnswer(p.Data, data[0] == wire.Req)
 }
 
 // start empties the register's buffer once per connection: a result left
@@ -202,7 +203,7 @@ func (l *link) do(ctx context.Context, cmd []byte, timeout time.Duration) ([]byt
 // register answers a buffer command at once, pending or not), bounded by
 // what is left.
 func (l *link) wait(left time.Duration) time.Duration {
-	w := 2 * time.Second
+	w := l.answer
 	if left < w {
 		w = left
 	}
