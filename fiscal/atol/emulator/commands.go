@@ -58,7 +58,7 @@ func (e *Emulator) run(cmd []byte) []byte {
 	code, d := cmd[2], cmd[3:]
 	e.executed[code]++
 	st := &e.st
-	now := e.cfg.Now()
+	now := e.now()
 	need := func(n int) bool { return len(d) >= n }
 	switch code {
 	case CmdStatus:

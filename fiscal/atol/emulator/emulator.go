@@ -66,6 +66,7 @@ type Emulator struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
+	offset   time.Duration // Advance
 	st       State
 	tasks    map[byte]*task
 	faults   []armed
@@ -126,6 +127,15 @@ func (e *Emulator) SetPaper(ok bool) {
 	defer e.mu.Unlock()
 	e.st.Paper = ok
 }
+
+// Advance moves the register's clock forward by d.
+func (e *Emulator) Advance(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.offset += d
+}
+
+func (e *Emulator) now() time.Time { return e.cfg.Now().Add(e.offset) }
 
 // PowerCycle turns the register off and on: the task buffer and the mode
 // are lost, the shift, the open receipt and the journal are kept.
@@ -319,6 +329,19 @@ func (e *Emulator) handle(data []byte) (ans []byte, garble, ok bool) {
 
 // ListenTCP serves the protocol on addr ("127.0.0.1:0", ":5555").
 func (e *Emulator) ListenTCP(addr string) (net.Addr, error) {
+	return e.listen(addr, func(c net.Conn) {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+		}
+		if err := e.ServeConn(c); err != nil {
+			e.log.Debug("atol emulator: connection ended", "err", err)
+		}
+	})
+}
+
+// listen accepts connections on addr until the emulator closes and serves
+// each in its own goroutine, closing it when serve returns.
+func (e *Emulator) listen(addr string, serve func(net.Conn)) (net.Addr, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -341,9 +364,7 @@ func (e *Emulator) ListenTCP(addr string) (net.Addr, error) {
 			go func() {
 				defer e.wg.Done()
 				defer c.Close()
-				if err := e.ServeConn(c); err != nil {
-					e.log.Debug("atol emulator: connection ended", "err", err)
-				}
+				serve(c)
 			}()
 		}
 	}()
