@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,9 +33,9 @@ func newRig(t *testing.T, transport string) *rig {
 		require.NoError(t, err)
 		port = "tcp://" + addr.(*net.TCPAddr).String()
 	case "pty":
-		p, err := emu.ListenPTY()
+		p, err := emu.ListenPTY(filepath.Join(t.TempDir(), "ttyATOL"))
 		require.NoError(t, err)
-		port = p.Path
+		port = p.Link
 	}
 	reg, err := fiscal.Open(atol.DriverName, fiscal.Config{Port: port, ByteTimeout: 100 * time.Millisecond, MaxAnswerTimeout: 5 * time.Second})
 	require.NoError(t, err)

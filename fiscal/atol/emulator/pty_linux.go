@@ -14,18 +14,25 @@ import (
 // serial port.
 type PTY struct {
 	Path   string
+	Link   string // symlink to Path, if any
 	master *os.File
 	slave  *os.File // held open so that the master never reads EIO between clients
 }
 
-// Close closes both ends.
+// Close closes both ends and removes the symlink.
 func (p *PTY) Close() error {
+	if p.Link != "" {
+		if t, err := os.Readlink(p.Link); err == nil && t == p.Path {
+			os.Remove(p.Link)
+		}
+	}
 	p.slave.Close()
 	return p.master.Close()
 }
 
-// ListenPTY creates a raw pseudo-terminal and serves the protocol on it.
-func (e *Emulator) ListenPTY() (*PTY, error) {
+// ListenPTY creates a raw pseudo-terminal, points link at it (replacing an
+// old symlink; empty: none) and serves the protocol on it.
+func (e *Emulator) ListenPTY(link string) (*PTY, error) {
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("atol emulator: %w", err)
@@ -52,6 +59,20 @@ func (e *Emulator) ListenPTY() (*PTY, error) {
 		return nil, fmt.Errorf("atol emulator: raw pty: %w", err)
 	}
 	p := &PTY{Path: path, master: m, slave: s}
+	if link != "" {
+		if fi, err := os.Lstat(link); err == nil {
+			if fi.Mode()&os.ModeSymlink == 0 {
+				p.Close()
+				return nil, fmt.Errorf("atol emulator: %s exists and is not a symlink", link)
+			}
+			os.Remove(link)
+		}
+		if err := os.Symlink(path, link); err != nil {
+			p.Close()
+			return nil, fmt.Errorf("atol emulator: %w", err)
+		}
+		p.Link = link
+	}
 	if !e.addCloser(p) {
 		return nil, os.ErrClosed
 	}
