@@ -22,7 +22,7 @@ type rig struct {
 	reg fiscal.Register
 }
 
-func newRig(t *testing.T, transport string) *rig {
+func newRig(t testing.TB, transport string) *rig {
 	t.Helper()
 	emu := emulator.New(emulator.Config{})
 	t.Cleanup(func() { emu.Close() })

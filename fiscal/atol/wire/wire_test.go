@@ -232,3 +232,12 @@ func TestConformance(t *testing.T) {
 	}
 	assert.Positive(t, v3)
 }
+
+func BenchmarkDecode(b *testing.B) {
+	f := Encode(5, append([]byte{Result, 0x55, 0, 0}, bytes.Repeat([]byte{0xFE, 0x01}, 60)...))
+	for b.Loop() {
+		if _, err := Decode(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
