@@ -122,38 +122,40 @@ func TestFaults(t *testing.T) {
 		{"power cut before close", emulator.FaultPowerLossBefore, emulator.CmdClose, fiscal.ErrNoLink, fiscal.KindLink, false, 0, 0},
 		{"paper out in receipt", emulator.FaultPaperOutInReceipt, 0, nil, fiscal.KindOperator, false, 0, 1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := newRig(t, "tcp")
-			ctx := context.Background()
-			require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
-			r.emu.Arm(tt.fault, tt.cmd)
-			res, err := r.reg.Fiscalize(ctx, sale())
-			es := r.emu.State()
-			assert.Len(t, es.Docs, 1+tt.docs)
-			assert.Equal(t, tt.closes, r.emu.Executed(emulator.CmdClose), "closes run")
-			if tt.kind != 0 || tt.wantErr != nil {
-				require.Error(t, err)
-				assert.Equal(t, tt.kind, kindOf(err), "%v", err)
-				if tt.wantErr != nil {
-					assert.ErrorIs(t, err, tt.wantErr)
+	for _, tr := range []string{"tcp", "pty"} {
+		for _, tt := range tests {
+			t.Run(tr+"/"+tt.name, func(t *testing.T) {
+				r := newRig(t, tr)
+				ctx := context.Background()
+				require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+				r.emu.Arm(tt.fault, tt.cmd)
+				res, err := r.reg.Fiscalize(ctx, sale())
+				es := r.emu.State()
+				assert.Len(t, es.Docs, 1+tt.docs)
+				assert.Equal(t, tt.closes, r.emu.Executed(emulator.CmdClose), "closes run")
+				if tt.kind != 0 || tt.wantErr != nil {
+					require.Error(t, err)
+					assert.Equal(t, tt.kind, kindOf(err), "%v", err)
+					if tt.wantErr != nil {
+						assert.ErrorIs(t, err, tt.wantErr)
+					}
+					// The receipt is left open; cancelling it frees the register.
+					require.NotNil(t, es.Receipt)
+					r.emu.SetPaper(true)
+					require.NoError(t, r.reg.Continue(ctx))
+					require.NoError(t, r.reg.CancelReceipt(ctx))
+					assert.Nil(t, r.emu.State().Receipt)
+					return
 				}
-				// The receipt is left open; cancelling it frees the register.
-				require.NotNil(t, es.Receipt)
-				r.emu.SetPaper(true)
-				require.NoError(t, r.reg.Continue(ctx))
-				require.NoError(t, r.reg.CancelReceipt(ctx))
-				assert.Nil(t, r.emu.State().Receipt)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.recovered, res.Recovered)
-			assert.Equal(t, uint32(2), res.FD)
-			assert.Nil(t, es.Receipt)
-			// The link is usable afterwards.
-			_, err = r.reg.Status(ctx)
-			require.NoError(t, err)
-		})
+				require.NoError(t, err)
+				assert.Equal(t, tt.recovered, res.Recovered)
+				assert.Equal(t, uint32(2), res.FD)
+				assert.Nil(t, es.Receipt)
+				// The link is usable afterwards.
+				_, err = r.reg.Status(ctx)
+				require.NoError(t, err)
+			})
+		}
 	}
 }
 

@@ -234,6 +234,10 @@ func (e *Emulator) ServeConn(c Conn) error {
 		if !ok {
 			continue
 		}
+		var async []byte
+		if a, isAsync := asyncAnswer(p.Data, ans); isAsync {
+			ans, async = []byte{wire.Pending}, a
+		}
 		f := wire.Encode(p.ID, ans)
 		if garble {
 			f[len(f)-1] ^= 0x5A
@@ -241,10 +245,31 @@ func (e *Emulator) ServeConn(c Conn) error {
 				f[len(f)-1] ^= 0x01
 			}
 		}
+		if async != nil {
+			f = append(f, wire.Encode(wire.AsyncID, async)...)
+		}
 		if _, err := c.Write(f); err != nil {
 			return err
 		}
 	}
+}
+
+// asyncAnswer turns the answer to an Add with the Async flag into the
+// asynchronous packet's data (A6h or A7h, the task id, the command's
+// answer); the Add itself is answered "pending" (docs/atol.md §3).
+func asyncAnswer(req, ans []byte) ([]byte, bool) {
+	if len(req) < 4 || req[0] != wire.Add || req[1]&wire.Async == 0 || len(ans) == 0 {
+		return nil, false
+	}
+	st := wire.AsyncResult
+	switch ans[0] {
+	case wire.Result:
+	case wire.Error:
+		st = wire.AsyncError
+	default:
+		return nil, false // a buffer error is answered at once
+	}
+	return append([]byte{st, req[2]}, ans[1:]...), true
 }
 
 // handle runs one buffer command and returns the answer to send (ok false:
