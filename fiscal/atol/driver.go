@@ -53,6 +53,7 @@ const (
 	cmdCashOut     byte = 0x4F
 	cmdPrint       byte = 0x4C
 	cmdCut         byte = 0x75
+	cmdCash        byte = 0x4D
 	cmdFN          byte = 0xA4
 )
 
@@ -149,7 +150,7 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 		}
 		return nil, &fiscal.Error{Op: op, Cmd: uint16(code), Kind: fiscal.KindLink, Err: err}
 	}
-	if code == cmdStatus && len(ans) > 0 && ans[0] == wire.AnswerDev {
+	if code == cmdStatus && len(ans) > 0 && ans[0] == wire.AnswerDev || code == cmdCash && len(ans) > 0 && ans[0] == cmdCash {
 		return ans[1:], nil
 	}
 	if len(ans) < 3 || ans[0] != wire.AnswerOK {
@@ -366,10 +367,44 @@ func (d *Driver) cash(ctx context.Context, op string, code byte, amount int64) (
 	if err := d.enter(ctx, op, modeRegistration); err != nil {
 		return 0, err
 	}
+	before, err := d.drawer(ctx, op)
+	if err != nil {
+		return 0, err
+	}
 	_, err = d.run(ctx, op, code, append([]byte{0x00}, a...)...)
-	// Cash in and out are not fiscal documents: they have no number of
-	// the fiscal drive, and a lost answer stays unknown.
+	// Cash in and out are not fiscal documents: they have no number of the
+	// fiscal drive (0 is returned), and a lost answer is resolved from the
+	// drawer's counter.
+	if err == nil || !errors.Is(err, fiscal.ErrOutcomeUnknown) {
+		return 0, err
+	}
+	after, derr := d.drawer(ctx, op)
+	want := before + amount
+	if code == cmdCashOut {
+		want = before - amount
+	}
+	switch {
+	case derr != nil:
+		return 0, err
+	case after == want:
+		return 0, nil
+	case after == before:
+		return 0, &fiscal.Error{Op: op, Cmd: uint16(code), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: the register did not run the command (the drawer holds what it held)", fiscal.ErrNoLink)}
+	}
 	return 0, err
+}
+
+// drawer reads the cash in the drawer (4Dh).
+func (d *Driver) drawer(ctx context.Context, op string) (int64, error) {
+	b, err := d.run(ctx, op, cmdCash)
+	if err != nil {
+		return 0, err
+	}
+	v, verr := wire.FromBCD(b)
+	if verr != nil || len(b) == 0 || len(b) > 9 {
+		return 0, &fiscal.Error{Op: op, Cmd: uint16(cmdCash), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: cash % X", fiscal.ErrBadAnswer, b)}
+	}
+	return int64(v), nil
 }
 
 // CashIn registers cash put into the drawer.

@@ -222,3 +222,35 @@ func TestNoRegister(t *testing.T) {
 	assert.ErrorIs(t, err, fiscal.ErrNoLink)
 	assert.Equal(t, fiscal.KindLink, kindOf(err))
 }
+
+// TestCashLostAnswer: a cash in whose task the register lost with the
+// power is settled from the drawer, and never sent again.
+func TestCashLostAnswer(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault emulator.Fault
+		cash  int64
+		err   error
+	}{
+		{"power cut after", emulator.FaultPowerLossAfter, 5000, nil},
+		{"power cut before", emulator.FaultPowerLossBefore, 0, fiscal.ErrNoLink},
+		{"lost answer", emulator.FaultLoseAnswer, 5000, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, "tcp")
+			ctx := context.Background()
+			require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+			r.emu.Arm(tt.fault, emulator.CmdCashIn)
+			_, err := r.reg.CashIn(ctx, 5000)
+			if tt.err != nil {
+				assert.ErrorIs(t, err, tt.err)
+				assert.Equal(t, fiscal.KindLink, kindOf(err))
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.cash, r.emu.State().Cash)
+			assert.LessOrEqual(t, r.emu.Executed(emulator.CmdCashIn), 1)
+		})
+	}
+}

@@ -39,6 +39,7 @@ const (
 	CmdCashOut     byte = 0x4F
 	CmdPrint       byte = 0x4C
 	CmdCut         byte = 0x75
+	CmdCash        byte = 0x4D // cash in the drawer: answers 4Dh and the sum (7 BCD)
 	CmdFN          byte = 0xA4 // FN queries; A4 01: last document (emulator layout, docs/atol.md §5)
 )
 
@@ -251,6 +252,8 @@ func (e *Emulator) run(cmd []byte) []byte {
 			e.print("ВНЕСЕНИЕ %d.%02d", s/100, s%100)
 		}
 		return ok()
+	case CmdCash:
+		return append([]byte{CmdCash}, wire.BCD(uint64(max(st.Cash, 0)), 7)...)
 	case CmdPrint:
 		if !st.Paper {
 			return fail(errNoPaper)
