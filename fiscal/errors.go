@@ -172,6 +172,10 @@ type Error struct {
 	Code Code   // device code, 0 when the error is not from the device
 	Kind Kind
 	Err  error // underlying error for link problems, nil for device codes
+	// Text names the device code's message when the driver's family
+	// numbers its codes its own way (ATOL); zero for Shtrih's codes,
+	// whose messages are fiscal.code.<XX>.
+	Text i18n.Msg
 }
 
 // DeviceError returns the error for a device code answered to cmd.
@@ -185,6 +189,9 @@ func (e *Error) Error() string {
 		return e.Err.Error()
 	}
 	s := e.Code.String()
+	if !e.Text.IsZero() {
+		s = fmt.Sprintf("device code %02Xh: %s (%s)", byte(e.Code), e.Text.In(i18n.EN), e.Text.In(i18n.RU))
+	}
 	if e.Cmd != 0 {
 		if e.Cmd > 0xFF {
 			s = fmt.Sprintf("command %04Xh: %s", e.Cmd, s)
@@ -205,6 +212,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // answer, or that its answer was lost.
 func (e *Error) Msg() i18n.Msg {
 	switch {
+	case e.Code != 0 && !e.Text.IsZero():
+		return i18n.M("fiscal.device", "what", e.Text, "code", fmt.Sprintf("%02X", byte(e.Code)))
 	case e.Code != 0:
 		return i18n.M("fiscal.device", "what", e.Code.Msg(), "code", fmt.Sprintf("%02X", byte(e.Code)))
 	case errors.Is(e, ErrOutcomeUnknown):

@@ -60,7 +60,13 @@ type Fiscal struct {
 	Port     string `mapstructure:"port"`
 	Baud     int    `mapstructure:"baud"`
 	Password uint32 `mapstructure:"password"`
+	// Driver is the register's protocol: shtrih or atol (FiscalDrivers).
+	Driver string `mapstructure:"driver"`
 }
+
+// FiscalDrivers are the values fiscal.driver may take, the names the
+// drivers register with fiscal.Open.
+func FiscalDrivers() []string { return []string{"shtrih", "atol"} }
 
 // Agent is the point as a payment agent, for receipts.
 type Agent struct {
@@ -163,6 +169,7 @@ var defaults = map[string]any{
 	"fiscal.port":           "",
 	"fiscal.baud":           115200,
 	"fiscal.password":       30,
+	"fiscal.driver":         "shtrih",
 	"agent.point_name":      "",
 	"agent.name":            "",
 	"agent.inn":             "",
@@ -361,6 +368,9 @@ func (c *Config) validate() error {
 		return bad("fiscal.baud", i18n.M("config.baud", "value", c.Fiscal.Baud), nil)
 	case !FiscalPasswordOK(int64(c.Fiscal.Password)):
 		return bad("fiscal.password", i18n.M("config.password", "min", MinFiscalPassword, "max", MaxFiscalPassword), nil)
+	case !slices.Contains(FiscalDrivers(), c.Fiscal.Driver):
+		return bad("fiscal.driver", i18n.M("config.driver", "value", c.Fiscal.Driver,
+			"choices", oneOf(FiscalDrivers(), "или"), "choices_en", oneOf(FiscalDrivers(), "or")), nil)
 	}
 	if !c.Training {
 		if c.Fiscal.Port == "" {

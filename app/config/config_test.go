@@ -104,6 +104,7 @@ func TestBadValues(t *testing.T) {
 		"agent phone":           {"agent: {phone: '8-495'}\ntraining: true", "agent.phone"},
 		"baud":                  {"fiscal: {baud: 7}\ntraining: true", "fiscal.baud"},
 		"fiscal password":       {"fiscal: {password: 0}\ntraining: true", "fiscal.password"},
+		"fiscal driver":         {"fiscal: {driver: epson}\ntraining: true", "fiscal.driver"},
 		"no fiscal port":        {"keys: {secret: s, bank: b}", "fiscal.port"},
 	}
 	for name, tt := range tests {
@@ -187,4 +188,22 @@ func TestPaths(t *testing.T) {
 	p, err = c.StorePath()
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "paydesk", "paydesk.db"), p)
+}
+
+func TestFiscalDriver(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"training: true", "shtrih"},
+		{"training: true\nfiscal: {driver: atol}", "atol"},
+		{"training: true\nfiscal: {driver: shtrih}", "shtrih"},
+	}
+	for _, tt := range tests {
+		c, err := Load(write(t, t.TempDir(), "c.yaml", tt.yaml))
+		require.NoError(t, err, tt.yaml)
+		assert.Equal(t, tt.want, c.Fiscal.Driver)
+	}
+	_, err := Load(write(t, t.TempDir(), "c.yaml", "training: true\nfiscal: {driver: ATOL}"))
+	var ce *Error
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, ce.Msg().In("en"), "shtrih or atol")
+	assert.Contains(t, ce.Msg().In("ru"), "неизвестный драйвер ККТ")
 }

@@ -25,9 +25,11 @@ type kkmEmuOpts struct {
 	pace, filler      bool
 	printTime, slow   time.Duration
 	ffd, registration string
+	driver            string
 }
 
 func (o *kkmEmuOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.driver, "driver", "shtrih", "the register's protocol `NAME`: shtrih or atol (atol: --pty, --tcp and --control only)")
 	fs.StringVar(&o.pty, "pty", "", "create a pseudo-terminal and a symlink to it at `LINK` (this or --tcp, or both)")
 	fs.StringVar(&o.tcp, "tcp", "", "listen for TCP connections on `ADDR` (e.g. 127.0.0.1:7778)")
 	fs.StringVar(&o.state, "state", "", "state `FILE` (kept across restarts like a real device; default: memory only)")
@@ -66,6 +68,13 @@ func (o *kkmEmuOpts) run(ctx context.Context, e *env, args []string) error {
 	}
 	if o.baud <= 0 {
 		return usageErrorf("--baud %d out of range", o.baud)
+	}
+	switch o.driver {
+	case "shtrih":
+	case "atol":
+		return o.runATOL(ctx, e)
+	default:
+		return usageErrorf("--driver %q: want shtrih or atol", o.driver)
 	}
 	initial, err := o.initial(e.now())
 	if err != nil {

@@ -1,0 +1,602 @@
+// Package atol drives ATOL fiscal registers natively over protocol 3.x
+// (docs/atol.md): every command is one task of the register's task buffer,
+// sent once; a lost answer is asked for again by task id and, when the
+// register lost the task, resolved from its last document and counters.
+package atol
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"paydesk/fiscal"
+	"paydesk/fiscal/atol/wire"
+)
+
+// DriverName is the name the driver registers with fiscal.Open.
+const DriverName = "atol"
+
+func init() { fiscal.RegisterDriver(DriverName, open) }
+
+func open(c fiscal.Config) (fiscal.Register, error) {
+	dt := c.DialTimeout
+	if dt == 0 {
+		dt = 5 * time.Second
+	}
+	cn, err := dial(c.Port, c.Baud, dt)
+	if err != nil {
+		return nil, &fiscal.Error{Op: "connect", Kind: fiscal.KindLink, Err: err}
+	}
+	return New(cn, Options{Password: c.Password, AdminPassword: c.AdminPassword, ByteTimeout: c.ByteTimeout,
+		MaxAnswerTimeout: c.MaxAnswerTimeout, Logger: c.Log}), nil
+}
+
+// Upper-level commands (docs/atol.md §4).
+const (
+	cmdStatus      byte = 0x3F
+	cmdStatusCode  byte = 0x45
+	cmdEnterMode   byte = 0x56
+	cmdExitMode    byte = 0x48
+	cmdOpenShift   byte = 0x9A
+	cmdZReport     byte = 0x5A
+	cmdXReport     byte = 0x67
+	cmdOpenReceipt byte = 0x92
+	cmdItem        byte = 0xE6
+	cmdPayment     byte = 0x99
+	cmdClose       byte = 0x4A
+	cmdCancel      byte = 0x59
+	cmdCashIn      byte = 0x49
+	cmdCashOut     byte = 0x4F
+	cmdPrint       byte = 0x4C
+	cmdCut         byte = 0x75
+	cmdCash        byte = 0x4D
+	cmdFN          byte = 0xA4
+)
+
+// Register modes.
+const (
+	modeSelect       byte = 0
+	modeRegistration byte = 1
+	modeXReport      byte = 2
+	modeZReport      byte = 3
+)
+
+// Options configure a Driver; zero values take the defaults in brackets.
+type Options struct {
+	// Password is the cashier's access password (2 BCD bytes) [0], AdminPassword the
+	// mode password of reports [30 for X and Z, 1 for registration].
+	Password, AdminPassword uint32
+	// ByteTimeout is the longest gap inside a packet [100ms].
+	ByteTimeout time.Duration
+	// AnswerTimeout is the longest wait for the answer to one buffer command [2s].
+	AnswerTimeout time.Duration
+	// MaxAnswerTimeout caps the time a command may take [30s].
+	MaxAnswerTimeout time.Duration
+	// Tries is how many unanswered buffer commands end a command [3].
+	Tries int
+	// Logger [discard].
+	Logger *slog.Logger
+}
+
+// Driver is one ATOL register; it is safe for concurrent use (commands
+// run one at a time).
+type Driver struct {
+	mu    sync.Mutex
+	l     *link
+	c     conn
+	o     Options
+	mode  byte
+	known bool // mode is what the register is in
+}
+
+// New drives the register on c.
+func New(c conn, o Options) *Driver {
+	if o.ByteTimeout == 0 {
+		o.ByteTimeout = 100 * time.Millisecond
+	}
+	if o.AnswerTimeout == 0 {
+		o.AnswerTimeout = 2 * time.Second
+	}
+	if o.MaxAnswerTimeout == 0 {
+		o.MaxAnswerTimeout = 30 * time.Second
+	}
+	if o.Tries == 0 {
+		o.Tries = 3
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &link{conn: c, log: log, byteTimeout: o.ByteTimeout, poll: 50 * time.Millisecond, answer: o.AnswerTimeout,
+		tries: o.Tries, sleep: sleep}
+	return &Driver{l: l, c: c, o: o}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Close releases the link.
+func (d *Driver) Close() error { return d.c.Close() }
+
+// errTaskLost marks a fiscal command whose task the register no longer
+// holds: whether it ran is for resolve to find out.
+var errTaskLost = errors.New("the register lost the task")
+
+// run sends one command and returns the data after 55h code ext (or after
+// 44h for 3Fh). A device code becomes its *fiscal.Error; a link failure a
+// KindLink *fiscal.Error wrapping fiscal.ErrNoLink or ErrOutcomeUnknown.
+func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([]byte, error) {
+	cmd := append(wire.BCD(uint64(d.o.Password), 2), code)
+	cmd = append(cmd, data...)
+	ans, err := d.l.do(ctx, cmd, d.o.MaxAnswerTimeout)
+	if err != nil {
+		d.known = false
+		if errors.Is(err, errNotTaken) {
+			err = fmt.Errorf("%w: %w", fiscal.ErrOutcomeUnknown, errTaskLost)
+		} else if !errors.Is(err, fiscal.ErrNoLink) && !errors.Is(err, fiscal.ErrOutcomeUnknown) && !errors.Is(err, fiscal.ErrBadAnswer) {
+			err = fmt.Errorf("%w: %w", fiscal.ErrOutcomeUnknown, err)
+		}
+		return nil, &fiscal.Error{Op: op, Cmd: uint16(code), Kind: fiscal.KindLink, Err: err}
+	}
+	if code == cmdStatus && len(ans) > 0 && ans[0] == wire.AnswerDev || code == cmdCash && len(ans) > 0 && ans[0] == cmdCash {
+		return ans[1:], nil
+	}
+	if len(ans) < 3 || ans[0] != wire.AnswerOK {
+		return nil, &fiscal.Error{Op: op, Cmd: uint16(code), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: % X", fiscal.ErrBadAnswer, ans)}
+	}
+	if ans[1] != 0 {
+		return nil, DeviceError(op, code, fiscal.Code(ans[1]))
+	}
+	return ans[3:], nil
+}
+
+// enter puts the register in mode m (leaving the one it is in first).
+func (d *Driver) enter(ctx context.Context, op string, m byte) error {
+	if !d.known {
+		if _, err := d.status(ctx, op); err != nil {
+			return err
+		}
+	}
+	if d.mode == m {
+		return nil
+	}
+	if d.mode != modeSelect {
+		if _, err := d.run(ctx, op, cmdExitMode); err != nil {
+			return err
+		}
+		d.mode, d.known = modeSelect, true
+	}
+	if m == modeSelect {
+		return nil
+	}
+	pwd := d.o.AdminPassword
+	if pwd == 0 {
+		pwd = 30
+		if m == modeRegistration {
+			pwd = 1
+		}
+	}
+	if _, err := d.run(ctx, op, cmdEnterMode, append([]byte{m}, wire.BCD(uint64(pwd), 4)...)...); err != nil {
+		return err
+	}
+	d.mode = m
+	return nil
+}
+
+// state is what 3Fh tells.
+type state struct {
+	fiscal.Status
+	receipt    byte // 0 closed, else the open receipt's type
+	receiptSum int64
+}
+
+func (d *Driver) status(ctx context.Context, op string) (state, error) {
+	b, err := d.run(ctx, op, cmdStatus)
+	if err != nil {
+		return state{}, err
+	}
+	if len(b) < 29 {
+		return state{}, &fiscal.Error{Op: op, Cmd: uint16(cmdStatus), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: status of %d bytes", fiscal.ErrBadAnswer, len(b))}
+	}
+	var s state
+	s.Operator = int(b[0])
+	if t, err := wire.FromDateTimeBCD(b[2:8], time.Local); err == nil {
+		s.DeviceTime = t
+	}
+	flags := b[8]
+	s.ShiftOpen = flags&0x02 != 0
+	s.Paper = flags&0x08 != 0
+	s.CoverOpen = flags&0x20 != 0
+	s.Mode = fiscal.Mode(b[16] & 0x0F)
+	s.Submode = fiscal.Submode(b[16] >> 4)
+	rn, _ := wire.FromBCD(b[17:19])
+	sh, _ := wire.FromBCD(b[19:21])
+	s.ReceiptNumber, s.ShiftNumber = int(rn), int(sh)
+	s.receipt = b[21]
+	sum, _ := wire.FromBCD(b[22:27])
+	s.receiptSum = int64(sum)
+	s.Model = fmt.Sprintf("ATOL %d", b[13])
+	d.mode, d.known = b[16]&0x0F, true
+	return s, nil
+}
+
+// Status reads the register's state and the last fiscal document.
+func (d *Driver) Status(ctx context.Context) (fiscal.Status, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, err := d.status(ctx, "status")
+	if err != nil {
+		return fiscal.Status{}, err
+	}
+	if doc, err := d.lastDoc(ctx, "status"); err == nil {
+		s.LastFD = doc.FD
+	}
+	return s.Status, nil
+}
+
+func (d *Driver) lastDoc(ctx context.Context, op string) (fiscal.Document, error) {
+	b, err := d.run(ctx, op, cmdFN, 0x01)
+	if err != nil {
+		return fiscal.Document{}, err
+	}
+	if len(b) < 13 {
+		return fiscal.Document{}, &fiscal.Error{Op: op, Cmd: uint16(cmdFN), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: last document of %d bytes", fiscal.ErrBadAnswer, len(b))}
+	}
+	sum, err1 := wire.FromBCD(b[6:11])
+	sh, err2 := wire.FromBCD(b[11:13])
+	if err := errors.Join(err1, err2); err != nil {
+		return fiscal.Document{}, &fiscal.Error{Op: op, Cmd: uint16(cmdFN), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: %w", fiscal.ErrBadAnswer, err)}
+	}
+	doc := fiscal.Document{FD: binary.LittleEndian.Uint32(b), Type: fiscal.DocType(b[4]), Sum: int64(sum), Shift: int(sh)}
+	if doc.Type.IsReceipt() {
+		doc.Kind = kindOf(b[5])
+	}
+	return doc, nil
+}
+
+// LastDocument reads the last fiscal document.
+func (d *Driver) LastDocument(ctx context.Context) (fiscal.Document, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.lastDoc(ctx, "last document")
+}
+
+// OpenShift opens a shift.
+func (d *Driver) OpenShift(ctx context.Context, c fiscal.Cashier) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "open shift"
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
+		return err
+	}
+	before, err := d.lastDoc(ctx, op)
+	if err != nil {
+		return err
+	}
+	_, err = d.run(ctx, op, cmdOpenShift, 0x00)
+	return d.resolve(ctx, op, err, before, func(s state, doc fiscal.Document) bool {
+		return s.ShiftOpen && doc.Type == fiscal.DocShiftOpen
+	})
+}
+
+// resolve settles a fiscal command whose answer was lost: it reads the
+// register's state and last document and reports success when done says
+// the command took effect (a new document after before), the original
+// error when the register clearly did not run it, or outcome unknown.
+func (d *Driver) resolve(ctx context.Context, op string, err error, before fiscal.Document, done func(state, fiscal.Document) bool) error {
+	if err == nil || !errors.Is(err, fiscal.ErrOutcomeUnknown) {
+		return err
+	}
+	d.l.log.Warn("atol: answer lost; resolving from the last document", "op", op, "err", err)
+	s, serr := d.status(ctx, op)
+	if serr != nil {
+		return err
+	}
+	doc, derr := d.lastDoc(ctx, op)
+	if derr != nil {
+		return err
+	}
+	if doc.FD > before.FD && done(s, doc) {
+		return nil
+	}
+	if doc.FD == before.FD {
+		return &fiscal.Error{Op: op, Kind: fiscal.KindLink, Err: fmt.Errorf("%w: the register did not run the command (no new document)", fiscal.ErrNoLink)}
+	}
+	return err
+}
+
+// XReport prints the shift report without closing the shift.
+func (d *Driver) XReport(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.enter(ctx, "X report", modeXReport); err != nil {
+		return err
+	}
+	_, err := d.run(ctx, "X report", cmdXReport, 0x01)
+	return err
+}
+
+// ZReport closes the shift.
+func (d *Driver) ZReport(ctx context.Context, c fiscal.Cashier) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "Z report"
+	if err := d.enter(ctx, op, modeZReport); err != nil {
+		return err
+	}
+	before, err := d.lastDoc(ctx, op)
+	if err != nil {
+		return err
+	}
+	_, err = d.run(ctx, op, cmdZReport)
+	d.known = false // the register leaves the Z mode by itself
+	return d.resolve(ctx, op, err, before, func(s state, doc fiscal.Document) bool {
+		return !s.ShiftOpen && doc.Type == fiscal.DocShiftClose
+	})
+}
+
+func amount5(op string, v int64) ([]byte, error) {
+	if v < 0 || uint64(v) > wire.MaxBCD(5) {
+		return nil, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: amount %d out of range", v)}
+	}
+	return wire.BCD(uint64(v), 5), nil
+}
+
+func (d *Driver) cash(ctx context.Context, op string, code byte, amount int64) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if amount <= 0 {
+		return 0, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: amount %d", amount)}
+	}
+	a, err := amount5(op, amount)
+	if err != nil {
+		return 0, err
+	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
+		return 0, err
+	}
+	before, err := d.drawer(ctx, op)
+	if err != nil {
+		return 0, err
+	}
+	_, err = d.run(ctx, op, code, append([]byte{0x00}, a...)...)
+	// Cash in and out are not fiscal documents: they have no number of the
+	// fiscal drive (0 is returned), and a lost answer is resolved from the
+	// drawer's counter.
+	if err == nil || !errors.Is(err, fiscal.ErrOutcomeUnknown) {
+		return 0, err
+	}
+	after, derr := d.drawer(ctx, op)
+	want := before + amount
+	if code == cmdCashOut {
+		want = before - amount
+	}
+	switch {
+	case derr != nil:
+		return 0, err
+	case after == want:
+		return 0, nil
+	case after == before:
+		return 0, &fiscal.Error{Op: op, Cmd: uint16(code), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: the register did not run the command (the drawer holds what it held)", fiscal.ErrNoLink)}
+	}
+	return 0, err
+}
+
+// drawer reads the cash in the drawer (4Dh).
+func (d *Driver) drawer(ctx context.Context, op string) (int64, error) {
+	b, err := d.run(ctx, op, cmdCash)
+	if err != nil {
+		return 0, err
+	}
+	v, verr := wire.FromBCD(b)
+	if verr != nil || len(b) == 0 || len(b) > 9 {
+		return 0, &fiscal.Error{Op: op, Cmd: uint16(cmdCash), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: cash % X", fiscal.ErrBadAnswer, b)}
+	}
+	return int64(v), nil
+}
+
+// CashIn registers cash put into the drawer.
+func (d *Driver) CashIn(ctx context.Context, amount int64) (int, error) {
+	return d.cash(ctx, "cash in", cmdCashIn, amount)
+}
+
+// CashOut registers cash taken out of the drawer.
+func (d *Driver) CashOut(ctx context.Context, amount int64) (int, error) {
+	return d.cash(ctx, "cash out", cmdCashOut, amount)
+}
+
+// PrintText prints non-fiscal lines.
+func (d *Driver) PrintText(ctx context.Context, lines []string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, ln := range lines {
+		if _, err := d.run(ctx, "print", cmdPrint, wire.Text(ln)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Cut cuts the tape.
+func (d *Driver) Cut(ctx context.Context, partial bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f := byte(0)
+	if partial {
+		f = 1
+	}
+	_, err := d.run(ctx, "cut", cmdCut, f)
+	return err
+}
+
+// Continue checks that the paper is back: ATOL registers go on printing by
+// themselves once it is (docs/atol.md §4).
+func (d *Driver) Continue(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b, err := d.run(ctx, "continue", cmdStatusCode)
+	if err != nil {
+		return err
+	}
+	if len(b) >= 2 && b[1]&0x01 != 0 {
+		return DeviceError("continue", cmdStatusCode, CodeNoPaper)
+	}
+	return nil
+}
+
+// CancelReceipt cancels a receipt left open.
+func (d *Driver) CancelReceipt(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.enter(ctx, "cancel", modeRegistration); err != nil {
+		return err
+	}
+	_, err := d.run(ctx, "cancel", cmdCancel)
+	return err
+}
+
+func receiptType(k fiscal.ReceiptKind) byte {
+	switch k {
+	case fiscal.SaleReturn:
+		return 2
+	case fiscal.Buy:
+		return 4
+	case fiscal.BuyReturn:
+		return 5
+	}
+	return 1
+}
+
+func kindOf(t byte) fiscal.ReceiptKind {
+	switch t {
+	case 2:
+		return fiscal.SaleReturn
+	case 4:
+		return fiscal.Buy
+	case 5:
+		return fiscal.BuyReturn
+	}
+	return fiscal.Sale
+}
+
+// Fiscalize forms and prints a fiscal receipt: open, lines, payments,
+// close. A lost answer to the close is resolved from the last document.
+func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	const op = "fiscalize"
+	if r.Agent != nil || len(r.Tags) > 0 || len(r.SupplierPhones) > 0 || r.Correction != nil {
+		return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: errors.New("atol: FN tags, agent data and corrections are not supported by this driver yet (docs/atol.md §7)")}
+	}
+	var total int64
+	for _, ln := range r.Lines {
+		if ln.Agent != 0 || ln.Supplier != nil || len(ln.Tags) > 0 {
+			return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: errors.New("atol: line tags and agent data are not supported by this driver yet (docs/atol.md §7)")}
+		}
+		if ln.Price < 0 || ln.Quantity <= 0 || ln.Quantity%1000 != 0 || uint64(ln.Price) > wire.MaxBCD(6) || uint64(ln.Quantity/1000) > wire.MaxBCD(5) {
+			return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: line %q: price %d, quantity %d", ln.Name, ln.Price, ln.Quantity)}
+		}
+		total += ln.Sum()
+	}
+	cash, err := amount5(op, r.Payments.Cash)
+	if err != nil {
+		return fiscal.Result{}, err
+	}
+	card, err := amount5(op, r.Payments.Card)
+	if err != nil {
+		return fiscal.Result{}, err
+	}
+	if len(r.Lines) == 0 || r.Payments.Cash+r.Payments.Card < total {
+		return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: %d lines, total %d, paid %d", len(r.Lines), total, r.Payments.Cash+r.Payments.Card)}
+	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
+		return fiscal.Result{}, err
+	}
+	before, err := d.lastDoc(ctx, op)
+	if err != nil {
+		return fiscal.Result{}, err
+	}
+	if _, err := d.run(ctx, op, cmdOpenReceipt, 0x00, receiptType(r.Kind)); err != nil {
+		return fiscal.Result{}, err
+	}
+	for _, ln := range r.Lines {
+		b := []byte{0x00}
+		b = append(b, wire.Field(ln.Name, 64)...)
+		b = append(b, wire.BCD(uint64(ln.Price), 6)...)
+		b = append(b, wire.BCD(uint64(ln.Quantity/1000), 5)...)
+		b = append(b, 0x01, 0x00)         // discount kind and sign: none
+		b = append(b, make([]byte, 6)...) // discount
+		b = append(b, byte(ln.Tax), byte(ln.Department))
+		if _, err := d.run(ctx, op, cmdItem, b...); err != nil {
+			return fiscal.Result{}, err
+		}
+	}
+	var change int64
+	pay := func(kind byte, sum []byte) error {
+		a, err := d.run(ctx, op, cmdPayment, append([]byte{0x00, kind}, sum...)...)
+		if err == nil && len(a) >= 10 {
+			c, _ := wire.FromBCD(a[5:10])
+			change = int64(c)
+		}
+		return err
+	}
+	if r.Payments.Card > 0 {
+		if err := pay(2, card); err != nil {
+			return fiscal.Result{}, err
+		}
+	}
+	if r.Payments.Cash > 0 {
+		if err := pay(1, cash); err != nil {
+			return fiscal.Result{}, err
+		}
+	}
+	_, err = d.run(ctx, op, cmdClose, 0x00, 0x01, 0, 0, 0, 0, 0)
+	recovered := false
+	if err != nil {
+		rerr := d.resolve(ctx, op, err, before, func(s state, doc fiscal.Document) bool {
+			return s.receipt == 0 && doc.Type == fiscal.DocReceipt && doc.Sum == total
+		})
+		if rerr != nil {
+			return fiscal.Result{}, rerr
+		}
+		recovered = true
+	}
+	doc, err := d.lastDoc(ctx, op)
+	if err != nil {
+		return fiscal.Result{}, err
+	}
+	s, err := d.status(ctx, op)
+	if err != nil {
+		return fiscal.Result{}, err
+	}
+	if recovered {
+		change = r.Payments.Cash + r.Payments.Card - total
+	}
+	return fiscal.Result{FD: doc.FD, FP: doc.FP, Shift: s.ShiftNumber, ReceiptNumber: s.ReceiptNumber - 1, Time: s.DeviceTime,
+		Change: change, Recovered: recovered}, nil
+}
+
+// DocumentTags is not available yet: reading a document back from the
+// fiscal drive needs the guide's A4h sub-commands (docs/atol.md §7).
+func (d *Driver) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Tag, error) {
+	return nil, &fiscal.Error{Op: "document tags", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported)}
+}
+
+// Info is not available yet (docs/atol.md §7).
+func (d *Driver) Info(ctx context.Context) (fiscal.Info, error) {
+	return fiscal.Info{}, &fiscal.Error{Op: "info", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported)}
+}
+
+var _ fiscal.Register = (*Driver)(nil)

@@ -1,0 +1,287 @@
+package emulator
+
+import (
+	"encoding/binary"
+	"time"
+
+	"paydesk/fiscal/atol/wire"
+)
+
+// Error codes the emulator answers (docs/atol.md §6).
+const (
+	errBadMode       byte = 0x66
+	errNoPaper       byte = 0x67
+	errPaymentsShort byte = 0x72
+	errNoCash        byte = 0x98
+	errReceiptClosed byte = 0x9A
+	errReceiptOpen   byte = 0x9B
+	errShiftOpen     byte = 0x9C
+	errBadLength     byte = 0x14
+	errNoCommand     byte = 0xF2
+	errShiftClosed        = errBadMode // no code of its own in the guide: "not in this mode"
+)
+
+// Upper-level commands (docs/atol.md §4).
+const (
+	CmdStatus      byte = 0x3F
+	CmdStatusCode  byte = 0x45
+	CmdEnterMode   byte = 0x56
+	CmdExitMode    byte = 0x48
+	CmdOpenShift   byte = 0x9A
+	CmdZReport     byte = 0x5A
+	CmdXReport     byte = 0x67
+	CmdOpenReceipt byte = 0x92
+	CmdItem        byte = 0xE6
+	CmdPayment     byte = 0x99
+	CmdClose       byte = 0x4A
+	CmdCancel      byte = 0x59
+	CmdCashIn      byte = 0x49
+	CmdCashOut     byte = 0x4F
+	CmdPrint       byte = 0x4C
+	CmdCut         byte = 0x75
+	CmdCash        byte = 0x4D // cash in the drawer: answers 4Dh and the sum (7 BCD)
+	CmdFN          byte = 0xA4 // FN queries; A4 01: last document (emulator layout, docs/atol.md §5)
+)
+
+func ok(data ...byte) []byte { return append([]byte{wire.AnswerOK, 0, 0}, data...) }
+func fail(code byte) []byte  { return []byte{wire.AnswerOK, code, 0} }
+
+func sum5(b []byte) (int64, bool) {
+	v, err := wire.FromBCD(b)
+	return int64(v), err == nil
+}
+
+// run executes one upper-level command: password (2 BCD), code, data.
+func (e *Emulator) run(cmd []byte) []byte {
+	if len(cmd) < 3 {
+		return fail(errBadLength)
+	}
+	code, d := cmd[2], cmd[3:]
+	e.executed[code]++
+	st := &e.st
+	now := e.now()
+	need := func(n int) bool { return len(d) >= n }
+	switch code {
+	case CmdStatus:
+		flags := byte(0x01) // fiscalised
+		if st.ShiftOpen {
+			flags |= 0x02
+		}
+		if st.Paper {
+			flags |= 0x08
+		}
+		out := []byte{wire.AnswerDev, 0x01, 0x01}
+		out = append(out, wire.DateBCD(now)...)
+		out = append(out, wire.TimeBCD(now)...)
+		out = append(out, flags)
+		out = append(out, wire.BCD(12345678, 4)...)
+		out = append(out, 0x43, 0x03, 0x10, st.Mode)
+		out = append(out, wire.BCD(uint64(st.Receipts+1), 2)...)
+		out = append(out, wire.BCD(uint64(st.Shift), 2)...)
+		rs, rsum := byte(0), int64(0)
+		if st.Receipt != nil {
+			rs, rsum = st.Receipt.Kind, st.Receipt.Total
+		}
+		out = append(out, rs)
+		out = append(out, wire.BCD(uint64(rsum), 5)...)
+		return append(out, 2, 6)
+	case CmdStatusCode:
+		flags := byte(0)
+		if !st.Paper {
+			flags |= 0x01
+		}
+		return ok(st.Mode, flags)
+	case CmdEnterMode:
+		if !need(5) || d[0] > ModeZReport || d[0] == 0 {
+			return fail(errBadLength)
+		}
+		if st.Mode != ModeSelect {
+			return fail(errBadMode)
+		}
+		st.Mode = d[0]
+		return ok()
+	case CmdExitMode:
+		if st.Receipt != nil {
+			return fail(errReceiptOpen)
+		}
+		st.Mode = ModeSelect
+		return ok()
+	case CmdOpenShift:
+		switch {
+		case st.Mode != ModeRegistration:
+			return fail(errBadMode)
+		case st.ShiftOpen:
+			return fail(errShiftOpen)
+		case !st.Paper:
+			return fail(errNoPaper)
+		}
+		st.ShiftOpen, st.Shift, st.ShiftTime, st.Receipts = true, st.Shift+1, now, 0
+		e.doc(DocShiftOpen, 0, 0, now)
+		e.print("ОТЧЁТ ОБ ОТКРЫТИИ СМЕНЫ %d", st.Shift)
+		return ok()
+	case CmdZReport:
+		switch {
+		case st.Mode != ModeZReport:
+			return fail(errBadMode)
+		case !st.ShiftOpen:
+			return fail(errShiftClosed)
+		case !st.Paper:
+			return fail(errNoPaper)
+		}
+		st.ShiftOpen = false
+		e.doc(DocShiftClose, 0, 0, now)
+		e.print("ОТЧЁТ О ЗАКРЫТИИ СМЕНЫ %d", st.Shift)
+		st.Mode = ModeSelect
+		return ok()
+	case CmdXReport:
+		if st.Mode != ModeXReport {
+			return fail(errBadMode)
+		}
+		if !st.Paper {
+			return fail(errNoPaper)
+		}
+		e.print("X-ОТЧЁТ СМЕНА %d НАЛИЧНЫЕ %d", st.Shift, st.Cash)
+		return ok()
+	case CmdOpenReceipt:
+		switch {
+		case !need(2):
+			return fail(errBadLength)
+		case st.Mode != ModeRegistration:
+			return fail(errBadMode)
+		case st.Receipt != nil:
+			return fail(errReceiptOpen)
+		case !st.ShiftOpen:
+			return fail(errShiftClosed)
+		}
+		st.Receipt = &Receipt{Kind: d[1]}
+		return ok()
+	case CmdItem:
+		if !need(1 + 64 + 6 + 5) {
+			return fail(errBadLength)
+		}
+		if st.Receipt == nil {
+			return fail(errReceiptClosed)
+		}
+		price, ok1 := sum5(d[65:71])
+		qty, ok2 := sum5(d[71:76])
+		if !ok1 || !ok2 {
+			return fail(0x08)
+		}
+		line := (price*qty + 500) / 1000
+		st.Receipt.Total += line
+		st.Receipt.Lines++
+		e.print("%s %d.%03d x %d.%02d = %d.%02d", wire.FromText(d[1:65]), qty/1000, qty%1000, price/100, price%100, line/100, line%100)
+		return ok()
+	case CmdPayment:
+		if !need(7) {
+			return fail(errBadLength)
+		}
+		if st.Receipt == nil {
+			return fail(errReceiptClosed)
+		}
+		s, okS := sum5(d[2:7])
+		if !okS {
+			return fail(0x08)
+		}
+		st.Receipt.Paid += s
+		rest, change := max(st.Receipt.Total-st.Receipt.Paid, 0), max(st.Receipt.Paid-st.Receipt.Total, 0)
+		return ok(append(wire.BCD(uint64(rest), 5), wire.BCD(uint64(change), 5)...)...)
+	case CmdClose:
+		if !need(7) {
+			return fail(errBadLength)
+		}
+		r := st.Receipt
+		if r == nil {
+			return fail(errReceiptClosed)
+		}
+		s, okS := sum5(d[2:7])
+		if !okS {
+			return fail(0x08)
+		}
+		if r.Paid+s < r.Total {
+			return fail(errPaymentsShort)
+		}
+		if _, out := e.take(func(a armed) bool { return a.f == FaultPaperOutInReceipt }); out || !st.Paper {
+			st.Paper = false
+			return fail(errNoPaper)
+		}
+		r.Paid += s
+		if r.Kind == 1 || r.Kind == 5 {
+			st.Cash += r.Total
+		} else {
+			st.Cash -= r.Total
+		}
+		st.Receipts++
+		e.doc(DocReceipt, r.Kind, r.Total, now)
+		e.print("ИТОГ %d.%02d ФД %d", r.Total/100, r.Total%100, st.LastFD())
+		st.Receipt = nil
+		return ok()
+	case CmdCancel:
+		if st.Receipt == nil {
+			return fail(errReceiptClosed)
+		}
+		st.Receipt = nil
+		e.print("ЧЕК АННУЛИРОВАН")
+		return ok()
+	case CmdCashIn, CmdCashOut:
+		if !need(6) {
+			return fail(errBadLength)
+		}
+		switch {
+		case st.Mode != ModeRegistration:
+			return fail(errBadMode)
+		case st.Receipt != nil:
+			return fail(errReceiptOpen)
+		case !st.ShiftOpen:
+			return fail(errShiftClosed)
+		}
+		s, okS := sum5(d[1:6])
+		if !okS {
+			return fail(0x08)
+		}
+		// Cash in and out are not fiscal documents: the drawer's
+		// counter and the tape only.
+		if code == CmdCashOut {
+			if s > st.Cash {
+				return fail(errNoCash)
+			}
+			st.Cash -= s
+			e.print("ВЫПЛАТА %d.%02d", s/100, s%100)
+		} else {
+			st.Cash += s
+			e.print("ВНЕСЕНИЕ %d.%02d", s/100, s%100)
+		}
+		return ok()
+	case CmdCash:
+		return append([]byte{CmdCash}, wire.BCD(uint64(max(st.Cash, 0)), 7)...)
+	case CmdPrint:
+		if !st.Paper {
+			return fail(errNoPaper)
+		}
+		e.print("%s", wire.FromText(d))
+		return ok()
+	case CmdCut:
+		e.print("--- отрез ---")
+		return ok()
+	case CmdFN:
+		if !need(1) || d[0] != 0x01 {
+			return fail(errNoCommand)
+		}
+		// FD (4, LE), type, receipt kind, sum (5 BCD), shift (2 BCD)
+		var last Doc
+		if len(st.Docs) > 0 {
+			last = st.Docs[len(st.Docs)-1]
+		}
+		out := binary.LittleEndian.AppendUint32(nil, last.FD)
+		out = append(out, last.Type, last.Kind)
+		out = append(out, wire.BCD(uint64(last.Sum), 5)...)
+		out = append(out, wire.BCD(uint64(last.Shift), 2)...)
+		return ok(out...)
+	}
+	return fail(errNoCommand)
+}
+
+func (e *Emulator) doc(t, kind byte, sum int64, now time.Time) {
+	st := &e.st
+	st.Docs = append(st.Docs, Doc{FD: st.LastFD() + 1, Type: t, Kind: kind, Sum: sum, Shift: st.Shift, Time: now})
+}
