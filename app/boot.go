@@ -261,9 +261,19 @@ func (r *Runtime) startWorld(ctx context.Context, cfg *config.Config, opt Option
 	return w, nil
 }
 
-// Driver is the register driver the till opens its register with
-// (fiscal.Open); the entry points link it in (package fiscal/shtrih).
+// Driver is the register driver of training, of the emulator and of a
+// configuration that names none (fiscal.Open); the entry points link the
+// drivers in (packages fiscal/shtrih and fiscal/atol).
 const Driver = "shtrih"
+
+// DriverOf is the register driver cfg names (fiscal.driver), Driver in
+// training and for the built-in emulator, which speak Shtrih-M.
+func DriverOf(cfg *config.Config) string {
+	if cfg.Training || cfg.Fiscal.Port == "emulator" || cfg.Fiscal.Driver == "" {
+		return Driver
+	}
+	return cfg.Fiscal.Driver
+}
 
 // dial returns the register at port, connected on first use and again
 // after a link failure (see lazyRegister).
@@ -283,13 +293,13 @@ func (r *Runtime) register(ctx context.Context, cfg *config.Config, opt Options)
 	if port == "none" {
 		return nil, nil
 	}
-	return r.dial(port, baud, password, opt)
+	return r.dial(DriverOf(cfg), port, baud, password, opt)
 }
 
-func (r *Runtime) dial(port string, baud int, password uint32, opt Options) (fiscal.Register, error) {
+func (r *Runtime) dial(driver, port string, baud int, password uint32, opt Options) (fiscal.Register, error) {
 	r.KKMPort = port
 	l := &lazyRegister{dial: func() (fiscal.Register, error) {
-		return fiscal.Open(Driver, fiscal.Config{Port: port, Baud: baud, Password: password, Log: opt.Log, MaxAnswerTimeout: opt.DeviceTimeout})
+		return fiscal.Open(driver, fiscal.Config{Port: port, Baud: baud, Password: password, Log: opt.Log, MaxAnswerTimeout: opt.DeviceTimeout})
 	}}
 	r.closers = append(r.closers, l.Close)
 	return l, nil

@@ -103,6 +103,11 @@ func named(prefix string, names []string) []i18n.Msg {
 func (t *Till) lawReady(ctx context.Context) i18n.Msg {
 	in, err := t.RegisterInfo(ctx, false)
 	if err != nil {
+		if !t.d.Training && fiscal.Unsupported(err) {
+			// A register that cannot say its registration cannot be held
+			// to it (nor, as ATOL's driver today, write the agent's data).
+			return i18n.M("app.receipt.no_registration")
+		}
 		return i18n.Msg{}
 	}
 	if !t.d.Training {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"paydesk/app/config"
+	_ "paydesk/fiscal/atol"
+	atolemu "paydesk/fiscal/atol/emulator"
 	"paydesk/fiscal/emulator"
 	"paydesk/money"
 	"paydesk/protocol/gateway/sim"
@@ -115,7 +117,7 @@ func TestRegisterOffAtStart(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens yet: the register is "off"
 	r := &Runtime{}
-	reg, err := r.dial("tcp://"+addr, 115200, 30, Options{})
+	reg, err := r.dial(Driver, "tcp://"+addr, 115200, 30, Options{})
 	require.NoError(t, err)
 	defer r.Close()
 	_, err = reg.Status(ctx)
@@ -127,4 +129,36 @@ func TestRegisterOffAtStart(t *testing.T) {
 	st, err := reg.Status(ctx)
 	require.NoError(t, err)
 	assert.NotZero(t, st.Mode)
+}
+
+// An ATOL register (fiscal.driver: atol) is opened through the same door:
+// the till opens its shift on it; a payment is refused before anything is
+// sent while the driver cannot write the agent's data to the fiscal drive
+// (docs/atol.md), so no money is taken without a receipt.
+func TestBootWithATOL(t *testing.T) {
+	cfg, s, _, _ := productionWorld(t, nil)
+	em := atolemu.New(atolemu.Config{})
+	t.Cleanup(func() { em.Close() })
+	addr, err := em.ListenTCP("127.0.0.1:0")
+	require.NoError(t, err)
+	cfg.Fiscal.Driver, cfg.Fiscal.Port = "atol", "tcp://"+addr.String()
+	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
+	require.NoError(t, err)
+	t.Cleanup(func() { rt.Close() })
+	c, err := rt.books.AddCashier(ctx, "setup", store.Cashier{Login: "olga", FullName: "Кассир Орлова О.О.", Role: store.RoleManager}, "432100")
+	require.NoError(t, err)
+	u := &User{c}
+	_, err = rt.Till.OpenShift(ctx, u, 0)
+	require.NoError(t, err)
+	st, err := rt.Till.DeviceStatus(ctx)
+	require.NoError(t, err)
+	assert.True(t, st.ShiftOpen, "the shift is open on the ATOL register")
+	p, err := rt.Till.Start(ctx, u, "rostelecom", "1234 5678 9012")
+	require.NoError(t, err)
+	p, err = rt.Till.Check(ctx, u, p, 1000_00, Cash)
+	require.NoError(t, err)
+	_, err = rt.Till.Confirm(ctx, u, p)
+	require.Error(t, err, "refused before pay")
+	assert.Contains(t, Message(err, "ru"), "ККТ не сообщает свою регистрацию")
+	assert.Zero(t, s.Committed(p.Session), "nothing paid")
 }

@@ -163,7 +163,17 @@ var (
 	ErrOutcomeUnknown = errors.New("the device accepted the command but its answer was lost: outcome unknown")
 	// ErrBadAnswer means an answer did not fit the command.
 	ErrBadAnswer = errors.New("malformed answer")
+	// ErrNotSupported means the driver or the register has no such
+	// command, whatever the driver's own code for it (Shtrih's 37h,
+	// ATOL's 7Ah): nothing was sent or done.
+	ErrNotSupported = errors.New("the register or its driver has no such command")
 )
+
+// Unsupported reports whether err says the register or its driver has no
+// such command.
+func Unsupported(err error) bool {
+	return errors.Is(err, ErrNotSupported) || CodeOf(err) == CodeNotSupported
+}
 
 // Error is a device or link error of one operation.
 type Error struct {

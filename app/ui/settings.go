@@ -160,7 +160,7 @@ func (s *settingsScreen) testDevice() {
 		var text string
 		var in fiscal.Info
 		var ierr error
-		dev, err := fiscal.Open(app.Driver, fiscal.Config{Port: port, Baud: baud, Password: uint32(p), DialTimeout: 3 * time.Second, ReadyTimeout: 5 * time.Second})
+		dev, err := fiscal.Open(app.DriverOf(s.u.rt.Config), fiscal.Config{Port: port, Baud: baud, Password: uint32(p), DialTimeout: 3 * time.Second, ReadyTimeout: 5 * time.Second})
 		if err == nil {
 			c, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()

@@ -21,7 +21,8 @@ import (
 	"paydesk/app/training"
 	"paydesk/app/ui"
 	"paydesk/assets"
-	_ "paydesk/fiscal/shtrih" // the register driver
+	_ "paydesk/fiscal/atol" // the register drivers
+	_ "paydesk/fiscal/shtrih"
 	"paydesk/internal/crash"
 )
 

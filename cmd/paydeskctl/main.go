@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	_ "paydesk/fiscal/atol" // the ATOL driver, for fiscal.driver: atol
 )
 
 func main() {

@@ -219,12 +219,20 @@ func (d *Driver) status(ctx context.Context, op string) (state, error) {
 	s.ShiftOpen = flags&0x02 != 0
 	s.Paper = flags&0x08 != 0
 	s.CoverOpen = flags&0x20 != 0
-	s.Mode = fiscal.Mode(b[16] & 0x0F)
-	s.Submode = fiscal.Submode(b[16] >> 4)
 	rn, _ := wire.FromBCD(b[17:19])
 	sh, _ := wire.FromBCD(b[19:21])
 	s.ReceiptNumber, s.ShiftNumber = int(rn), int(sh)
 	s.receipt = b[21]
+	// The till reads fiscal.Mode (Shtrih's numbering): ATOL's own mode
+	// (registration, reports, programming) is the driver's (d.mode).
+	switch {
+	case s.receipt != 0:
+		s.Mode = fiscal.ModeDocument
+	case s.ShiftOpen:
+		s.Mode = fiscal.ModeShiftOpen
+	default:
+		s.Mode = fiscal.ModeShiftClosed
+	}
 	sum, _ := wire.FromBCD(b[22:27])
 	s.receiptSum = int64(sum)
 	s.Model = fmt.Sprintf("ATOL %d", b[13])
@@ -407,13 +415,14 @@ func (d *Driver) drawer(ctx context.Context, op string) (int64, error) {
 	return int64(v), nil
 }
 
-// CashIn registers cash put into the drawer.
-func (d *Driver) CashIn(ctx context.Context, amount int64) (int, error) {
+// CashIn registers cash put into the drawer. The tape names the register's
+// operator of the password: c is not written to it yet (docs/atol.md).
+func (d *Driver) CashIn(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
 	return d.cash(ctx, "cash in", cmdCashIn, amount)
 }
 
-// CashOut registers cash taken out of the drawer.
-func (d *Driver) CashOut(ctx context.Context, amount int64) (int, error) {
+// CashOut registers cash taken out of the drawer, as CashIn.
+func (d *Driver) CashOut(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
 	return d.cash(ctx, "cash out", cmdCashOut, amount)
 }
 
@@ -591,12 +600,12 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 // DocumentTags is not available yet: reading a document back from the
 // fiscal drive needs the guide's A4h sub-commands (docs/atol.md §7).
 func (d *Driver) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Tag, error) {
-	return nil, &fiscal.Error{Op: "document tags", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported)}
+	return nil, &fiscal.Error{Op: "document tags", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported), Err: fiscal.ErrNotSupported}
 }
 
 // Info is not available yet (docs/atol.md §7).
 func (d *Driver) Info(ctx context.Context) (fiscal.Info, error) {
-	return fiscal.Info{}, &fiscal.Error{Op: "info", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported)}
+	return fiscal.Info{}, &fiscal.Error{Op: "info", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported), Err: fiscal.ErrNotSupported}
 }
 
 var _ fiscal.Register = (*Driver)(nil)

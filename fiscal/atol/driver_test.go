@@ -72,7 +72,7 @@ func TestShiftAndReceipt(t *testing.T) {
 			assert.Equal(t, uint32(1), st.LastFD)
 			assert.True(t, st.Paper)
 
-			_, err = r.reg.CashIn(ctx, 5000)
+			_, err = r.reg.CashIn(ctx, fiscal.Cashier{}, 5000)
 			require.NoError(t, err)
 			res, err := r.reg.Fiscalize(ctx, sale())
 			require.NoError(t, err)
@@ -177,7 +177,7 @@ func TestPaperOutError(t *testing.T) {
 func TestDeviceAndInputErrors(t *testing.T) {
 	r := newRig(t, "tcp")
 	ctx := context.Background()
-	_, err := r.reg.CashIn(ctx, 100)
+	_, err := r.reg.CashIn(ctx, fiscal.Cashier{}, 100)
 	assert.Equal(t, fiscal.KindProgram, kindOf(err), "cash in without a shift: %v", err) // 66h
 	require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
 	err = r.reg.OpenShift(ctx, fiscal.Cashier{})
@@ -185,12 +185,12 @@ func TestDeviceAndInputErrors(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, fiscal.Code(0x9C), fe.Code)
 
-	_, err = r.reg.CashOut(ctx, 100)
+	_, err = r.reg.CashOut(ctx, fiscal.Cashier{}, 100)
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, atol.CodeNoCash, fe.Code)
 
 	before := r.emu.Executed(emulator.CmdCashIn)
-	_, err = r.reg.CashIn(ctx, -5)
+	_, err = r.reg.CashIn(ctx, fiscal.Cashier{}, -5)
 	assert.Equal(t, fiscal.KindProgram, kindOf(err))
 	bad := sale()
 	bad.Payments.Cash = 100
@@ -242,7 +242,7 @@ func TestCashLostAnswer(t *testing.T) {
 			ctx := context.Background()
 			require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
 			r.emu.Arm(tt.fault, emulator.CmdCashIn)
-			_, err := r.reg.CashIn(ctx, 5000)
+			_, err := r.reg.CashIn(ctx, fiscal.Cashier{}, 5000)
 			if tt.err != nil {
 				assert.ErrorIs(t, err, tt.err)
 				assert.Equal(t, fiscal.KindLink, kindOf(err))
