@@ -118,13 +118,13 @@ func TestSettingsTestConnectionInfo(t *testing.T) {
 	st.port.SetText("emulator")
 	st.testDevice()
 	h.wait("test", func() bool {
-		return strings.Contains(st.message.Text, "\n") || strings.Contains(st.message.Text, "не ответила")
+		return strings.Contains(st.testNote.Text, "\n") || strings.Contains(st.testNote.Text, "не ответила")
 	})
 	in, err := h.rt.Till.RegisterInfo(context.Background(), false)
 	require.NoError(t, err)
-	assert.Contains(t, st.message.Text, "ККТ на связи")
-	assert.Contains(t, st.message.Text, "ФФД "+in.FFD.String())
-	assert.Contains(t, st.message.Text, "ФН действует до "+in.Drive.Expires.Format("02.01.2006"))
+	assert.Contains(t, st.testNote.Text, "ККТ на связи")
+	assert.Contains(t, st.testNote.Text, "ФФД "+in.FFD.String())
+	assert.Contains(t, st.testNote.Text, "ФН действует до "+in.Drive.Expires.Format("02.01.2006"))
 
 	// The words for a register whose registration and drive are read.
 	text := h.u.infoText(fiscal.Info{FFD: fiscal.FFD12,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -50,12 +52,16 @@ type settingsScreen struct {
 	catalog  *keyEntry
 	pubKey   *keyEntry
 	message  *widget.Label
+	// testNote, genNote and keysNote say, under their buttons, what Test
+	// connection (and Find ports), Generate and Check keys came to.
+	testNote, genNote, keysNote *note
 }
 
 func newSettingsScreen(u *UI) *settingsScreen {
 	c := u.rt.Config
 	s := &settingsScreen{u: u, sd: u.entry(), ap: u.entry(), op: u.entry(), password: u.entry(),
-		keySer: u.entry(), keyUser: u.entry(), keyPass: u.passwordEntry(), pubKey: u.multiLineEntry(), message: wrapLabel("")}
+		keySer: u.entry(), keyUser: u.entry(), keyPass: u.passwordEntry(), pubKey: u.multiLineEntry(), message: wrapLabel(""),
+		testNote: newNote(), genNote: newNote(), keysNote: newNote()}
 	s.keyFile, s.bankFile, s.bankSer, s.loadPass, s.catalog = u.entry(), u.entry(), u.entry(), u.passwordEntry(), u.entry()
 	s.keyFile.SetText(c.Keys.Secret)
 	s.keyFile.PlaceHolder = "secret.key"
@@ -78,7 +84,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.baud.SetSelected(strconv.Itoa(c.Fiscal.Baud))
 	s.password.SetText(strconv.Itoa(int(c.Fiscal.Password)))
 	s.language = u.selector([]string{"Русский", "English"}, nil)
-	if c.Language == "en" {
+	if u.lang == "en" { // the configured one, or the one saved since
 		s.language.SetSelectedIndex(1)
 	} else {
 		s.language.SetSelectedIndex(0)
@@ -96,29 +102,37 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	gen := u.button(u.T("settings.generate"), theme.ContentAddIcon(), s.generate)
 	save := u.button(u.T("settings.save"), theme.DocumentSaveIcon(), s.save)
 	save.Importance = widget.HighImportance
+	head := func(key string) *widget.FormItem {
+		return widget.NewFormItem("", widget.NewLabelWithStyle(u.T(key), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	// One form, so that every label lines up; each button's result right
+	// under it.
 	form := widget.NewForm(
+		head("settings.point_device"),
 		widget.NewFormItem("SD", s.sd), widget.NewFormItem("AP", s.ap), widget.NewFormItem("OP", s.op),
 		widget.NewFormItem(u.T("settings.port"), container.NewBorder(nil, nil, nil, refresh, s.port)),
 		widget.NewFormItem(u.T("settings.baud"), s.baud), widget.NewFormItem(u.T("settings.password"), s.password),
-		widget.NewFormItem("", test),
+		widget.NewFormItem("", container.NewVBox(container.NewHBox(test), s.testNote)),
 		widget.NewFormItem(u.T("settings.language"), s.language),
 		widget.NewFormItem("", s.training), widget.NewFormItem("", s.contrast),
-	)
-	keys := widget.NewForm(widget.NewFormItem(u.T("settings.key_serial"), s.keySer), widget.NewFormItem(u.T("settings.key_user"), s.keyUser),
-		widget.NewFormItem(u.T("settings.key_passphrase"), s.keyPass), widget.NewFormItem("", gen))
-	checkKeys := u.button(u.T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)
-	load := widget.NewForm(widget.NewFormItem(u.T("settings.key_file"), s.keyFile), widget.NewFormItem(u.T("settings.key_passphrase"), s.loadPass),
+		head("settings.keys"),
+		widget.NewFormItem(u.T("settings.key_file"), s.keyFile), widget.NewFormItem(u.T("settings.key_passphrase"), s.loadPass),
 		widget.NewFormItem("", s.remember), widget.NewFormItem("", s.plain),
 		widget.NewFormItem(u.T("settings.bank_file"), s.bankFile), widget.NewFormItem(u.T("settings.bank_serial"), s.bankSer),
-		widget.NewFormItem("", checkKeys), widget.NewFormItem(u.T("settings.catalogue"), s.catalog))
+		widget.NewFormItem("", container.NewVBox(container.NewHBox(u.button(u.T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)), s.keysNote)),
+		widget.NewFormItem(u.T("settings.catalogue"), s.catalog),
+		head("settings.new_keys"),
+		widget.NewFormItem(u.T("settings.key_serial"), s.keySer), widget.NewFormItem(u.T("settings.key_user"), s.keyUser),
+		widget.NewFormItem(u.T("settings.key_passphrase"), s.keyPass),
+		widget.NewFormItem("", container.NewVBox(container.NewHBox(gen), s.genNote)),
+		widget.NewFormItem(u.T("settings.public_key"), container.NewGridWrap(fyne.NewSize(620, 160), s.pubKey)),
+	)
 	info := wrapLabel(u.T("settings.config_file", "File", configTarget(c)))
-	s.root = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle(u.T("settings.point_device"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form,
-		widget.NewSeparator(),
-		widget.NewLabelWithStyle(u.T("settings.keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), load,
-		widget.NewLabelWithStyle(u.T("settings.new_keys"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), keys,
-		widget.NewLabel(u.T("settings.public_key")), container.NewGridWrap(fyne.NewSize(620, 160), s.pubKey),
-		widget.NewSeparator(), info, save, s.message))
+	// The scroll bar's width is kept free on the right: no field under it.
+	gutter := canvas.NewRectangle(color.Transparent)
+	gutter.SetMinSize(fyne.NewSize(2*theme.ScrollBarSize(), 1))
+	s.root = container.NewVScroll(container.NewBorder(nil, nil, nil, gutter, container.NewVBox(
+		form, widget.NewSeparator(), info, container.NewHBox(save), s.message)))
 	return s
 }
 
@@ -133,7 +147,7 @@ func (s *settingsScreen) findPorts() {
 		ports, err := shtrih.Ports()
 		return func() {
 			if err != nil {
-				s.message.SetText(s.u.appMessage(err))
+				s.testNote.fail(s.u, err)
 				return
 			}
 			var names []string
@@ -142,7 +156,7 @@ func (s *settingsScreen) findPorts() {
 			}
 			names = append(names, "tcp://192.168.1.10:7778", "emulator", "none")
 			s.port.SetOptions(names)
-			s.message.SetText(s.u.T("settings.ports_found", "N", len(ports)))
+			s.testNote.info(s.u.T("settings.ports_found", "N", len(ports)))
 		}
 	})
 }
@@ -153,7 +167,7 @@ func (s *settingsScreen) testDevice() {
 	if port == "" || port == "emulator" {
 		port = s.u.rt.KKMPort
 	}
-	s.message.SetText(s.u.T("settings.testing", "Port", port))
+	s.testNote.info(s.u.T("settings.testing", "Port", port))
 	s.u.background(func(ctx context.Context) func() {
 		baud, _ := strconv.Atoi(baudText)
 		p, _ := strconv.Atoi(pw)
@@ -183,14 +197,14 @@ func (s *settingsScreen) testDevice() {
 		}
 		return func() {
 			if err != nil {
-				s.message.SetText(s.u.T("settings.device_fail") + ": " + s.u.appMessage(err))
+				s.testNote.refuse(s.u.T("settings.device_fail_because", "Why", s.u.appMessage(err)))
 				return
 			}
 			if ierr != nil {
-				s.message.SetText(text + "\n" + s.u.T("settings.info_fail") + ": " + s.u.appMessage(ierr))
+				s.testNote.set("⚠ "+text+"\n"+s.u.T("settings.info_fail_because", "Why", s.u.appMessage(ierr)), widget.WarningImportance)
 				return
 			}
-			s.message.SetText(text + "\n" + s.u.infoText(in))
+			s.testNote.ok(text + "\n" + s.u.infoText(in))
 		}
 	})
 }
@@ -200,7 +214,7 @@ func (s *settingsScreen) testDevice() {
 func (s *settingsScreen) generate() {
 	serial, err := strconv.ParseUint(s.keySer.Text, 10, 32)
 	if err != nil || serial == 0 {
-		s.message.SetText(s.u.T("settings.key_serial_bad"))
+		s.genNote.refuse(s.u.T("settings.key_serial_bad"))
 		return
 	}
 	user := s.keyUser.Text
@@ -209,7 +223,7 @@ func (s *settingsScreen) generate() {
 	}
 	pass := []byte(s.keyPass.Text)
 	if len(pass) == 0 {
-		s.message.SetText(s.u.T("settings.key_passphrase_needed"))
+		s.genNote.refuse(s.u.T("settings.key_passphrase_needed"))
 		return
 	}
 	dir := filepath.Join(s.u.rt.DataDir, "keys")
@@ -218,15 +232,15 @@ func (s *settingsScreen) generate() {
 			Passphrase: pass, Created: time.Now()})
 		return func() {
 			if errors.Is(err, fs.ErrExist) {
-				s.message.SetText(s.u.T("settings.key_exists", "Dir", dir))
+				s.genNote.refuse(s.u.T("settings.key_exists", "Dir", dir))
 				return
 			}
 			if err != nil {
-				s.message.SetText(s.u.appMessage(err))
+				s.genNote.fail(s.u, err)
 				return
 			}
 			s.pubKey.SetText(string(kp.Public))
-			s.message.SetText(s.u.T("settings.key_done", "Dir", dir))
+			s.genNote.ok(s.u.T("settings.key_done", "Dir", dir))
 		}
 	})
 }
@@ -267,10 +281,10 @@ func (s *settingsScreen) checkKeys() {
 		}()
 		return func() {
 			if err != nil {
-				s.message.SetText(s.u.ipErrText(err))
+				s.keysNote.refuse(s.u.ipErrText(err))
 				return
 			}
-			s.message.SetText(text)
+			s.keysNote.ok(text)
 		}
 	})
 }
@@ -346,10 +360,15 @@ func (s *settingsScreen) saved(file, langCode, note string) {
 	if note != "" {
 		text += "\n" + note
 	}
-	s.message.SetText(text)
-	if langCode != s.u.lang {
-		_ = s.u.setLanguage(langCode)
+	if langCode != s.u.lang && s.u.speak(langCode) {
+		// The window speaks it now; the screen is made anew in it.
+		text = s.u.T("settings.saved", "File", file)
+		if note != "" {
+			text += "\n" + note
+		}
+		s = s.u.settings
 	}
+	s.message.SetText(text)
 }
 
 // infoText is what Test connection says of the register's Info: the FFD

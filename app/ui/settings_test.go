@@ -92,8 +92,8 @@ func TestSettingsGenerate(t *testing.T) {
 	st.keySer.SetText("17099")
 	st.keyPass.SetText("new key pass")
 	st.generate()
-	h.wait("keys", func() bool { return st.message.Text != "" })
-	assert.Equal(t, st.u.T("settings.key_done", "Dir", dir), st.message.Text)
+	h.wait("keys", func() bool { return st.genNote.Text != "" })
+	assert.Equal(t, "✓ "+st.u.T("settings.key_done", "Dir", dir), st.genNote.Text)
 	sec, err := os.ReadFile(filepath.Join(dir, ipriv.SecretKeyFile))
 	require.NoError(t, err)
 	k, err := ipriv.ParseSecretKey(sec, []byte("new key pass"))
@@ -104,11 +104,11 @@ func TestSettingsGenerate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(pub), st.pubKey.Text)
 
-	st.message.SetText("")
+	st.genNote.clear()
 	st.keySer.SetText("17100")
 	st.generate()
-	h.wait("refusal", func() bool { return st.message.Text != "" })
-	assert.Equal(t, st.u.T("settings.key_exists", "Dir", dir), st.message.Text)
+	h.wait("refusal", func() bool { return st.genNote.Text != "" })
+	assert.Equal(t, "✗ "+st.u.T("settings.key_exists", "Dir", dir), st.genNote.Text)
 	again, err := os.ReadFile(filepath.Join(dir, ipriv.SecretKeyFile))
 	require.NoError(t, err)
 	assert.Equal(t, sec, again, "the first key stays")
@@ -127,4 +127,19 @@ func TestSettingsSavedThroughTheCore(t *testing.T) {
 	assert.NotContains(t, st.message.Text, "Сохранено")
 	assert.Contains(t, st.message.Text, "администратор", "the refusal is said: %q", st.message.Text)
 	assert.NoFileExists(t, file, "nothing written")
+}
+
+// TestLanguageAtOnce: English chosen and saved, the window speaks it at
+// once (navigation, status bar, the settings screen itself), no restart.
+func TestLanguageAtOnce(t *testing.T) {
+	h, st, _ := settingsAsAdmin(t)
+	require.Equal(t, "Платёж  F1", h.u.navButton["pay"].Text)
+	st.language.SetSelectedIndex(1)
+	st.save()
+	assert.Equal(t, "Payment  F1", h.u.navButton["pay"].Text)
+	assert.Equal(t, "settings", h.u.screen)
+	assert.True(t, strings.HasPrefix(h.u.settings.message.Text, "Saved"), h.u.settings.message.Text)
+	assert.Equal(t, 1, h.u.settings.language.SelectedIndex())
+	h.u.Show("shift")
+	assert.Contains(t, h.u.shift.info.Text, "No shift is open")
 }

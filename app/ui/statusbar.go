@@ -64,7 +64,7 @@ func (u *UI) statusLoop() {
 		case <-u.ctx.Done():
 			return
 		case <-t.C:
-			fyne.Do(u.status.refreshAll)
+			fyne.Do(func() { u.status.refreshAll() }) // the bar of the language spoken now
 		}
 	}
 }
