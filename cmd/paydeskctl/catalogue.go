@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "providers import", args: "operators.xml [groups.xml]",
+	register(&command{name: "providers import", args: "operators.xml [groups.xml] [commissions.xml]",
 		summary: "write PayDesk's provider catalogue from CyberPlat's operator files (format 2.0); names what it leaves out",
 		opts:    func() options { return &importOpts{} }})
 }
@@ -33,7 +33,7 @@ func (o *importOpts) flags(fs *flag.FlagSet) {
 }
 
 func (o *importOpts) run(_ context.Context, e *env, args []string) error {
-	if len(args) < 1 || len(args) > 2 {
+	if len(args) < 1 || len(args) > 3 {
 		return usageErrorf("give operators.xml, then groups.xml and commissions.xml if you have them")
 	}
 	if o.out == "" {
@@ -59,6 +59,11 @@ func (o *importOpts) run(_ context.Context, e *env, args []string) error {
 		return usageErrorf("%v", err)
 	}
 	var comm []byte
+	if len(args) > 2 {
+		if comm, err = importCommissions(args[2], r); err != nil {
+			return err
+		}
+	}
 	y, err := r.YAML(filepath.Base(args[0]))
 	if err != nil {
 		return err
