@@ -105,10 +105,28 @@ func decode(b []byte, v any) error {
 	}
 }
 
+// rootName returns the local name of the document's first element, or "".
+func rootName(b []byte) string {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	for {
+		t, err := d.Token()
+		if err != nil {
+			return ""
+		}
+		if se, ok := t.(xml.StartElement); ok {
+			return se.Name.Local
+		}
+	}
+}
+
 // Import reads operators.xml (and opt.Groups) and returns the catalogue.
 // Every provider it writes loads with gateway.ParseCatalogue.
 func Import(operatorsXML []byte, opt Options) (*Result, error) {
 	var f operatorsFile
+	if rootName(operatorsXML) == "root" {
+		return nil, &Error{"operators.xml", fmt.Errorf("the root is <root>, as in format 1.0 (the kiosk's older files): %w", ErrVersion)}
+	}
 	if err := decode(operatorsXML, &f); err != nil {
 		return nil, &Error{"operators.xml", err}
 	}

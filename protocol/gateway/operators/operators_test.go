@@ -127,6 +127,7 @@ func TestImportFileErrors(t *testing.T) {
 		{"another root", `<groups version="2.0"/>`, "expected element type <operators>"},
 		{"no version", `<operators/>`, "version attribute is required"},
 		{"format 1.0", `<operators version="1.0"/>`, "not format 2.0"},
+		{"format 1.0's layout", `<?xml version="1.0" encoding="windows-1251"?><root><operators><operator id="0"/></operators></root>`, "format 1.0"},
 		{"unknown attribute", `<operators version="2.0" colour="red"/>`, "not in the schema"},
 		{"unknown element", `<operators version="2.0"><colour/></operators>`, "not in the schema"},
 		{"trailing", `<operators version="2.0"/><operators version="2.0"/>`, "after the root"},
