@@ -185,3 +185,24 @@ func TestFieldsCatalogueErrors(t *testing.T) {
 func TestCatalogueKeys(t *testing.T) {
 	require.NoError(t, i18n.Check())
 }
+
+func FuzzExpr(f *testing.F) {
+	for _, s := range []string{"'{a}' == '2'", "{a} > 1 && !({b} == 'x') || true", "({a} === 1", "{a} !== -2.5", "'{x}{y}' == ''"} {
+		f.Add(s, "2", "x")
+	}
+	f.Fuzz(func(t *testing.T, src, a, b string) {
+		e, err := ParseExpr(src)
+		if err != nil {
+			return
+		}
+		vals := map[string]string{"a": a, "b": b}
+		if e.Eval(vals) != e.Eval(vals) {
+			t.Fatal("not deterministic")
+		}
+		for _, id := range e.Refs() {
+			if !idRE.MatchString(id) {
+				t.Fatalf("ref %q is not an id", id)
+			}
+		}
+	})
+}
