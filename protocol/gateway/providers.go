@@ -59,33 +59,47 @@ type Provider struct {
 	// Supplier is the provider as the fiscal receipt names it (tags 1224,
 	// 1225, 1226, 1171).
 	Supplier Supplier
+	// Inputs are the fields the cashier fills, when the provider is
+	// described field by field (an imported operator); nil for a provider
+	// with one payer id in Field.
+	Inputs []*Input
+	// Requests are the layouts of check, pay and status (ReqCheck, ReqPay,
+	// ReqStatus) of a provider with Inputs.
+	Requests map[string]*Request
 }
 
 // Supplier is the legal entity behind a provider.
 type Supplier struct {
-	Name  string `yaml:"name"`  // legal name, such as ПАО "МТС"
-	INN   string `yaml:"inn"`   // 10 or 12 digits
-	Phone string `yaml:"phone"` // +7...
+	Name  string `yaml:"name,omitempty"`  // legal name, such as ПАО "МТС"
+	INN   string `yaml:"inn,omitempty"`   // 10 or 12 digits
+	Phone string `yaml:"phone,omitempty"` // +7...
 }
 
-// providerYAML is the catalogue's file form.
-type providerYAML struct {
-	Code       string            `yaml:"code"`
-	Name       string            `yaml:"name"`
-	Group      string            `yaml:"group"`
-	CheckURL   string            `yaml:"check_url"`
-	PayURL     string            `yaml:"pay_url"`
-	StatusURL  string            `yaml:"status_url"`
-	Field      string            `yaml:"field"`
-	Pattern    string            `yaml:"pattern"`
-	Hint       string            `yaml:"hint"`
-	HintEN     string            `yaml:"hint_en"`
-	Min        string            `yaml:"min"`
-	Max        string            `yaml:"max"`
-	Commission string            `yaml:"commission"`
-	Extra      map[string]string `yaml:"extra"`
-	Encoded    []string          `yaml:"encoded"`
-	Supplier   Supplier          `yaml:"supplier"`
+// ProviderFile is a provider in the catalogue's file form (YAML).
+type ProviderFile struct {
+	Code       string              `yaml:"code"`
+	Name       string              `yaml:"name"`
+	Group      string              `yaml:"group"`
+	CheckURL   string              `yaml:"check_url"`
+	PayURL     string              `yaml:"pay_url"`
+	StatusURL  string              `yaml:"status_url"`
+	Field      string              `yaml:"field,omitempty"`
+	Pattern    string              `yaml:"pattern,omitempty"`
+	Hint       string              `yaml:"hint,omitempty"`
+	HintEN     string              `yaml:"hint_en,omitempty"`
+	Min        string              `yaml:"min,omitempty"`
+	Max        string              `yaml:"max,omitempty"`
+	Commission string              `yaml:"commission,omitempty"`
+	Extra      map[string]string   `yaml:"extra,omitempty"`
+	Encoded    []string            `yaml:"encoded,omitempty"`
+	Supplier   Supplier            `yaml:"supplier,omitempty"`
+	Fields     []InputFile         `yaml:"fields,omitempty"`
+	Requests   map[string]*Request `yaml:"requests,omitempty"`
+}
+
+// CatalogueFile is the catalogue's file form.
+type CatalogueFile struct {
+	Providers []ProviderFile `yaml:"providers"`
 }
 
 // Catalogue is the list of providers.
@@ -124,9 +138,7 @@ func configErr(op string, err error, m i18n.Msg) error {
 // ParseCatalogue reads a catalogue in YAML and checks every entry.
 func ParseCatalogue(b []byte, base string) (*Catalogue, error) {
 	const op = "load providers"
-	var doc struct {
-		Providers []providerYAML `yaml:"providers"`
-	}
+	var doc CatalogueFile
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		return nil, configErr(op, err, i18n.M("gateway.catalogue_yaml"))
 	}
@@ -149,7 +161,7 @@ func ParseCatalogue(b []byte, base string) (*Catalogue, error) {
 	return c, nil
 }
 
-func (y providerYAML) provider(base string) (*Provider, error) {
+func (y ProviderFile) provider(base string) (*Provider, error) {
 	p := &Provider{Code: y.Code, Name: y.Name, Group: Group(y.Group), Field: strings.ToUpper(y.Field),
 		Hint: y.Hint, HintEN: y.HintEN, Extra: y.Extra, Commission: money.DefaultCommission, Supplier: y.Supplier}
 	if p.Code == "" || p.Name == "" {
@@ -211,6 +223,9 @@ func (y providerYAML) provider(base string) (*Provider, error) {
 		if p.Commission, err = money.ParseRate(y.Commission); err != nil {
 			return nil, err
 		}
+	}
+	if err := y.inputs(p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

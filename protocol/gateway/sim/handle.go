@@ -165,6 +165,24 @@ func (s *Sim) common(op Op, f gateway.Fields) int {
 	return 0
 }
 
+// described checks the fields of request req of a provider described
+// field by field (gateway.Provider.Received): ERROR 8 when the first field
+// that fails is sent as NUMBER, 9 as ACCOUNT, 10 (the request's format) as
+// any other name; 0 when every field passes or the provider has no fields.
+func described(p *gateway.Provider, req string, f gateway.Fields) int {
+	bad, err := p.Received(req, f)
+	if err == nil {
+		return 0
+	}
+	switch strings.ToUpper(bad) {
+	case "NUMBER":
+		return 8
+	case "ACCOUNT":
+		return 9
+	}
+	return 10
+}
+
 // payerOf returns the request's payer id (the provider's NUMBER or ACCOUNT)
 // and ERROR 8 or 9 when it does not fit the provider's pattern.
 func payerOf(p *gateway.Provider, f gateway.Fields) (string, int) {
@@ -312,6 +330,9 @@ func (s *Sim) check(req *request, rep *reply) {
 		return
 	}
 	payer, amount, all, code := s.checkFields(p, f, numberOnly)
+	if code == 0 {
+		code = described(p, gateway.ReqCheck, f)
+	}
 	if code != 0 {
 		s.refuse(rep, code)
 		return
@@ -411,6 +432,9 @@ func (s *Sim) pay(req *request, rep *reply, faults Faults) {
 		return
 	}
 	payer, amount, all, code := s.payFields(p, f)
+	if code == 0 {
+		code = described(p, gateway.ReqPay, f)
+	}
 	if code != 0 {
 		s.refuse(rep, code)
 		return
