@@ -362,7 +362,8 @@ func PeekSecretKey(b []byte) (pub *PublicKey, encrypted bool, err error) {
 // ParseSecretKey reads the first NM document in b and opens it with the
 // passphrase. An IDEA-encrypted key needs the right passphrase; a key stored
 // in clear opens only with an empty one (the vendor's rule). A wrong
-// passphrase is detected by the checksum and reported as ErrPassphrase.
+// passphrase is detected by the checksum, or by the values it opens not
+// being a key, and reported as ErrPassphrase.
 func ParseSecretKey(b []byte, passphrase []byte) (*SecretKey, error) {
 	const op = "load secret key"
 	pub, c, err := readSecretPacket(op, b)
@@ -423,6 +424,12 @@ func ParseSecretKey(b []byte, passphrase []byte) (*SecretKey, error) {
 	}
 	k.D, k.P, k.Q, k.U = vals[0], vals[1], vals[2], vals[3]
 	if err := k.init(op); err != nil {
+		if stream != nil {
+			// The 16-bit sum lets about one wrong passphrase in 65 536
+			// through; what it opens is then no key: a wrong passphrase
+			// far likelier than a file broken under a right checksum.
+			return nil, errorf(op, ErrPassphrase, "wrong passphrase (the values it opens are not a key: %v)", err)
+		}
 		return nil, err
 	}
 	return k, nil
