@@ -218,7 +218,7 @@ func newHistoryScreen(u *UI) *historyScreen {
 // historyRow is a row of the history's columns: the header's (bold) with
 // titles, else a list row's cells to fill.
 func historyRow(titles []string) *fyne.Container {
-	c := container.New(&columns{widths: []float32{0.14, 0.2, 0.24, 0.14, 0.28}})
+	c := container.New(&columns{widths: []float32{0.16, 0.17, 0.22, 0.16, 0.29}})
 	for i := 0; i < 5; i++ {
 		l := widget.NewLabel("")
 		l.Truncation = fyne.TextTruncateEllipsis
