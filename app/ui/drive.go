@@ -149,3 +149,27 @@ func (u *UI) DemoShiftClose() {
 	u.shift.counted.SetText((u.shift.state.Totals.Expected - 100_00).String())
 	u.shift.close()
 }
+
+// DemoFill chooses the provider, types the number and the amount and checks
+// it, as a cashier does (the window's own flow; wait with WaitIdle, then
+// DemoSend). A shift is opened first when none is.
+func (u *UI) DemoFill(code, number string, amount money.Amount) {
+	if st, err := u.till.Shift(u.ctx); err == nil && st.Shift == nil {
+		_, _ = u.till.OpenShift(u.ctx, u.user, 0)
+	}
+	if u.screen != "pay" {
+		u.show("pay")
+	}
+	p, err := u.till.Provider(code)
+	if err != nil {
+		return
+	}
+	u.pay.choose(p)
+	u.pay.number.SetText(number)
+	u.pay.amount.SetText(amount.String())
+	u.pay.doCheck()
+}
+
+// DemoFocus puts the focus on the payment screen's first field (its cursor
+// blinks: the idle cost measured by make bench).
+func (u *UI) DemoFocus() { u.show("pay") }

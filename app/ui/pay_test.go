@@ -211,3 +211,20 @@ func TestNumberRefusedBeforeAnAmount(t *testing.T) {
 	assert.Empty(t, s.hint.Text)
 	assert.Equal(t, widget.DangerImportance, s.result.Importance)
 }
+
+// TestActivityStopsWhenIdle: the status bar's activity bar runs while
+// background work does and stops after it (a running one repaints the
+// whole window 60 times a second: a core of an idle till).
+func TestActivityStopsWhenIdle(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+	h.u.status.refreshAll()
+	assert.True(t, h.u.status.activity.Running(), "running while the status is asked")
+	h.wait("idle", func() bool { return true })
+	assert.False(t, h.u.status.activity.Running())
+	assert.False(t, h.u.status.activity.Visible())
+	h.payAs("9261234567")
+	assert.False(t, h.u.status.activity.Running(), "stopped after a payment")
+}

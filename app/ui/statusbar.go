@@ -238,7 +238,14 @@ func (s *statusBar) refreshLocal() {
 	queue, _ := s.u.till.ReceiptQueue(ctx)
 	s.pending.SetText(s.u.T("status.pending", "N", len(pend), "Q", len(queue)))
 	s.refreshAlerts()
-	if s.u.Busy() {
+	s.showActivity(s.u.Busy())
+}
+
+// showActivity runs the activity bar while background work runs, and stops
+// it (an animation repaints the whole window 60 times a second) when none
+// does.
+func (s *statusBar) showActivity(on bool) {
+	if on {
 		s.activity.Show()
 		s.activity.Start()
 	} else {

@@ -313,6 +313,9 @@ func (u *UI) background(work func(ctx context.Context) func()) {
 	u.busyMu.Lock()
 	u.busy++
 	u.busyMu.Unlock()
+	if u.status != nil {
+		u.status.showActivity(true)
+	}
 	go func() {
 		done := work(u.ctx)
 		fyne.Do(func() {
@@ -321,7 +324,11 @@ func (u *UI) background(work func(ctx context.Context) func()) {
 			}
 			u.busyMu.Lock()
 			u.busy--
+			idle := u.busy == 0
 			u.busyMu.Unlock()
+			if idle && u.status != nil {
+				u.status.showActivity(false)
+			}
 		})
 	}()
 }

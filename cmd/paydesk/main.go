@@ -38,9 +38,11 @@ func main() {
 	cfgFile := flag.String("config", "", "configuration file (default: $PAYDESK_CONFIG, then the user's paydesk.yaml, then training mode)")
 	shots := flag.String("screenshots", "", "write a PNG of every screen in both languages to this folder and exit (training data in a temporary folder)")
 	measure := flag.String("measure-start", "", "app or bare: print the time to the first frame and the memory, then exit (make bench)")
+	idle := flag.Duration("measure-idle", 0, "with --measure-start: then, with a field focused, measure the process's CPU over this long")
+	payments := flag.Int("measure-payments", 0, "with --measure-start app: then make this many payments through the window and print the memory again")
 	flag.Parse()
 	if *measure != "" {
-		os.Exit(measureStart(*measure, start))
+		os.Exit(measureStart(*measure, start, more{idle: *idle, payments: *payments}))
 	}
 	if *showVersion {
 		fmt.Println("paydesk", version, revision)

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"paydesk/app"
@@ -32,7 +33,7 @@ import (
 // size, the toolkit's and the GL stack's own cost. The first frame is the
 // first time the painter asks an overlay raster for its pixels, which it
 // does after painting the window's content.
-func measureStart(mode string, start time.Time) int {
+func measureStart(mode string, start time.Time, then more) int {
 	var rt *app.Runtime
 	if mode == "app" {
 		cfg, err := loadConfig("")
@@ -51,13 +52,16 @@ func measureStart(mode string, start time.Time) int {
 	}
 	a := fyneapp.NewWithID("ru.paydesk.measure")
 	var w fyne.Window
+	var u *ui.UI
+	var bareField *widget.Entry
 	if rt != nil {
-		u := ui.New(a, rt, ui.Options{})
+		u = ui.New(a, rt, ui.Options{})
 		defer u.Close()
 		w = u.Window()
 	} else {
 		w = a.NewWindow("PayDesk")
-		w.SetContent(widget.NewLabel("PayDesk"))
+		bareField = widget.NewEntry()
+		w.SetContent(container.NewVBox(widget.NewLabel("PayDesk"), bareField))
 		w.Resize(fyne.NewSize(1280, 720))
 	}
 	var once sync.Once
@@ -67,7 +71,9 @@ func measureStart(mode string, start time.Time) int {
 			go func() {
 				time.Sleep(time.Second)
 				settleMemory()
-				fmt.Println(memLine(mode, frame))
+				line := memLine(mode, frame)
+				line += then.run(u, w, bareField)
+				fmt.Println(line)
 				if f := os.Getenv("PAYDESK_MEMPROFILE"); f != "" {
 					if out, err := os.Create(f); err == nil {
 						_ = pprof.WriteHeapProfile(out)
@@ -117,6 +123,59 @@ func procStatus() map[string]int64 {
 		if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &n); err == nil {
 			out[k] = n
 		}
+	}
+	return out
+}
+
+// more is what --measure-start measures after the first frame.
+type more struct {
+	idle     time.Duration // CPU over this long, with a field focused
+	payments int           // then so many payments through the window
+}
+
+// run measures, off the UI goroutine, what m asks and returns it as
+// key=value fields: idle_cpu_pct (the process's CPU time over the wall
+// time, in percent of one core, a field focused so that its cursor blinks;
+// the cashier signed in for the app), then after the payments rss_after_kb,
+// go_heap_after_kb and pay_ms (the mean time of one payment, check to
+// receipt).
+func (m more) run(u *ui.UI, w fyne.Window, bare *widget.Entry) string {
+	var out string
+	if m.idle > 0 {
+		fyne.DoAndWait(func() {
+			if u != nil {
+				_ = u.SignIn("kassir", "1111")
+				u.DemoFocus()
+			} else {
+				w.Canvas().Focus(bare)
+			}
+		})
+		time.Sleep(2 * time.Second) // the sign-in's status requests end
+		if f := os.Getenv("PAYDESK_CPUPROFILE"); f != "" {
+			if out, err := os.Create(f); err == nil && pprof.StartCPUProfile(out) == nil {
+				defer func() { pprof.StopCPUProfile(); _ = out.Close() }()
+			}
+		}
+		c0, t0 := cpuTime(), time.Now()
+		time.Sleep(m.idle)
+		pct := 100 * (cpuTime() - c0).Seconds() / time.Since(t0).Seconds()
+		out += fmt.Sprintf(" idle_cpu_pct=%.2f", pct)
+	}
+	if m.payments > 0 && u != nil {
+		fyne.DoAndWait(func() { _ = u.SignIn("kassir", "1111") })
+		t0 := time.Now()
+		for i := range m.payments {
+			fyne.DoAndWait(func() { u.DemoFill("mts", fmt.Sprintf("916%07d", 1000000+i), 100_00) })
+			u.WaitIdle(30 * time.Second)
+			fyne.DoAndWait(u.DemoSend)
+			u.WaitIdle(30 * time.Second)
+		}
+		per := time.Since(t0) / time.Duration(m.payments)
+		settleMemory()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		out += fmt.Sprintf(" payments=%d pay_ms=%d rss_after_kb=%d go_heap_after_kb=%d", m.payments, per.Milliseconds(),
+			procStatus()["VmRSS"], ms.HeapInuse/1024)
 	}
 	return out
 }
