@@ -44,7 +44,12 @@ func newPendingScreen(u *UI) *pendingScreen {
 			p := s.queue[i]
 			o.(*widget.Label).SetText(u.T("pending.queue_row", "Provider", p.ProviderName, "Number", payerText(p), "Total", p.Total.String(), "Error", p.FiscalError))
 		})
-	s.qList.OnSelected = func(i widget.ListItemID) { s.qSel = i }
+	s.qList.OnSelected = func(i widget.ListItemID) {
+		if s.qSel != i {
+			s.message.SetText("") // what was said of the row chosen before
+		}
+		s.qSel = i
+	}
 	resolve := u.button(u.T("pending.resolve"), theme.ViewRefreshIcon(), s.resolveNow)
 	print := u.button(u.T("pending.print_again"), theme.DocumentPrintIcon(), s.printAgain)
 	print.Importance = widget.HighImportance
@@ -309,6 +314,9 @@ func (s *historyScreen) reload() {
 }
 
 func (s *historyScreen) showDetail(p *app.Payment) {
+	if s.sel == nil || s.sel.ID != p.ID {
+		s.message.SetText("") // "printed" was of the row chosen before
+	}
 	s.sel = p
 	enable(s.copySale, p.FD > 0)
 	enable(s.copyRefund, p.RefundFD > 0)

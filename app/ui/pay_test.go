@@ -228,3 +228,22 @@ func TestActivityStopsWhenIdle(t *testing.T) {
 	h.payAs("9261234567")
 	assert.False(t, h.u.status.activity.Running(), "stopped after a payment")
 }
+
+// TestHistoryNewsIsOfTheRowChosen: what a reprint said of one row is gone
+// when another is chosen.
+func TestHistoryNewsIsOfTheRowChosen(t *testing.T) {
+	h := newHarness(t, "ru")
+	h.signIn("kassir", "1111")
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+	h.payAs("9261234567")
+	h.payAs("9261234568")
+	h.u.Show("history")
+	hs := h.u.history
+	require.Len(t, hs.rows, 2)
+	hs.list.Select(0)
+	hs.reprint()
+	h.wait("reprint", func() bool { return hs.message.Text != "" })
+	hs.list.Select(1)
+	assert.Empty(t, hs.message.Text, "not the other row's news")
+}
