@@ -165,7 +165,7 @@ func newHistoryScreen(u *UI) *historyScreen {
 	provs := []string{u.T("history.all")}
 	s.codes = []string{""}
 	for _, p := range u.till.Providers() {
-		provs = append(provs, p.Name)
+		provs = append(provs, u.nameOf(p))
 		s.codes = append(s.codes, p.Code)
 	}
 	s.provider = u.selector(provs, nil)

@@ -263,10 +263,10 @@ func (s *payScreen) fillTiles() {
 		c.Objects = nil
 		for _, p := range s.u.till.ProvidersIn(g) {
 			p := p
-			if q != "" && !strings.Contains(strings.ToLower(p.Name), q) && !strings.Contains(p.Code, q) {
+			if q != "" && !s.matches(p, q) {
 				continue
 			}
-			b := s.u.button(p.Name, nil, func() { s.choose(p) })
+			b := s.u.button(s.u.nameOf(p), nil, func() { s.choose(p) })
 			c.Objects = append(c.Objects, b)
 			if first < 0 {
 				first = gi
@@ -281,7 +281,7 @@ func (s *payScreen) fillTiles() {
 		s.search.OnSubmitted = func(string) {
 			for _, g := range gateway.Groups {
 				for _, p := range s.u.till.ProvidersIn(g) {
-					if q == "" || strings.Contains(strings.ToLower(p.Name), q) || strings.Contains(p.Code, q) {
+					if q == "" || s.matches(p, q) {
 						s.choose(p)
 						return
 					}
@@ -291,6 +291,12 @@ func (s *payScreen) fillTiles() {
 	}
 }
 
+// matches reports whether the search q (lower case) finds p by either
+// name or its code.
+func (s *payScreen) matches(p *gateway.Provider, q string) bool {
+	return strings.Contains(strings.ToLower(p.Name), q) || strings.Contains(strings.ToLower(p.NameEN), q) || strings.Contains(p.Code, q)
+}
+
 // choose picks a provider and starts a new payment form.
 func (s *payScreen) choose(p *gateway.Provider) {
 	if s.working {
@@ -298,7 +304,7 @@ func (s *payScreen) choose(p *gateway.Provider) {
 	}
 	s.prov = p
 	s.payment = nil
-	s.provider.SetText(p.Name)
+	s.provider.SetText(s.u.nameOf(p))
 	s.number.SetText("")
 	s.amount.SetText("")
 	s.buyer.SetText("")
@@ -308,6 +314,15 @@ func (s *payScreen) choose(p *gateway.Provider) {
 	s.hint.SetText(s.u.hintOf(p))
 	s.update()
 	s.u.win.Canvas().Focus(s.number)
+}
+
+// nameOf is the provider's name in the window's language (receipts and
+// the books keep the Russian one).
+func (u *UI) nameOf(p *gateway.Provider) string {
+	if u.lang == i18n.EN && p.NameEN != "" {
+		return p.NameEN
+	}
+	return p.Name
 }
 
 func (u *UI) hintOf(p *gateway.Provider) string {

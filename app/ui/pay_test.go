@@ -247,3 +247,26 @@ func TestHistoryNewsIsOfTheRowChosen(t *testing.T) {
 	hs.list.Select(1)
 	assert.Empty(t, hs.message.Text, "not the other row's news")
 }
+
+// TestProviderNamesInEnglish: an English window names the providers in
+// English and finds them by either name; the books keep the Russian name
+// that receipts print.
+func TestProviderNamesInEnglish(t *testing.T) {
+	h := newHarness(t, "en")
+	h.signIn("kassir", "1111")
+	s := h.u.pay
+	var names []string
+	for _, o := range s.tiles["mobile"].Objects {
+		names = append(names, o.(*keyButton).Text)
+	}
+	assert.Equal(t, []string{"MTS", "Beeline", "MegaFon", "Tele2"}, names)
+	test.Type(s.search, "мегафон")
+	require.Len(t, s.tiles["mobile"].Objects, 1)
+	assert.Equal(t, "MegaFon", s.tiles["mobile"].Objects[0].(*keyButton).Text)
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(t, err)
+	h.payAs("9261234567")
+	h.u.Show("history")
+	require.Len(t, h.u.history.rows, 1)
+	assert.Equal(t, "МегаФон", h.u.history.rows[0].ProviderName, "the books keep the receipt's name")
+}

@@ -33,7 +33,8 @@ var Groups = []Group{Mobile, Internet, TV, Utilities}
 // Provider is one operator the point takes payments for.
 type Provider struct {
 	Code      string // short id used by the CLI and the UI
-	Name      string
+	Name      string // as receipts and slips print it (Russian)
+	NameEN    string // as an English window shows it ("": Name)
 	Group     Group
 	CheckURL  string
 	PayURL    string
@@ -79,6 +80,7 @@ type Supplier struct {
 type ProviderFile struct {
 	Code       string              `yaml:"code"`
 	Name       string              `yaml:"name"`
+	NameEN     string              `yaml:"name_en,omitempty"`
 	Group      string              `yaml:"group"`
 	CheckURL   string              `yaml:"check_url"`
 	PayURL     string              `yaml:"pay_url"`
@@ -162,7 +164,7 @@ func ParseCatalogue(b []byte, base string) (*Catalogue, error) {
 }
 
 func (y ProviderFile) provider(base string) (*Provider, error) {
-	p := &Provider{Code: y.Code, Name: y.Name, Group: Group(y.Group), Field: strings.ToUpper(y.Field),
+	p := &Provider{Code: y.Code, Name: y.Name, NameEN: y.NameEN, Group: Group(y.Group), Field: strings.ToUpper(y.Field),
 		Hint: y.Hint, HintEN: y.HintEN, Extra: y.Extra, Commission: money.DefaultCommission, Supplier: y.Supplier}
 	if p.Code == "" || p.Name == "" {
 		return nil, fmt.Errorf("code and name are required")
