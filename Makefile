@@ -15,7 +15,7 @@ GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/
 CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 TESTFLAGS ?= -timeout 15m
 
-.PHONY: deps test-deps run test lint bench fuzz build screenshots soak
+.PHONY: deps test-deps run test lint bench fuzz build screenshots walkthrough soak
 
 deps:
 	@bash scripts/deps.sh
@@ -33,6 +33,13 @@ screenshots:
 	@bash scripts/deps.sh --gui
 	$(GO) build -o bin/paydesk ./cmd/paydesk
 	xvfb-run -a -s "-screen 0 1366x768x24" bin/paydesk --screenshots $(SHOTS)
+
+# A cashier's day, a manager's close and the report typed through the
+# window's key map on a new training desk, a PNG after each step (Xvfb).
+walkthrough:
+	@bash scripts/deps.sh --gui
+	$(GO) build -o bin/paydesk ./cmd/paydesk
+	xvfb-run -a -s "-screen 0 1366x768x24" bin/paydesk --walkthrough $(SHOTS)
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

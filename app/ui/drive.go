@@ -173,3 +173,29 @@ func (u *UI) DemoFill(code, number string, amount money.Amount) {
 // DemoFocus puts the focus on the payment screen's first field (its cursor
 // blinks: the idle cost measured by make bench).
 func (u *UI) DemoFocus() { u.show("pay") }
+
+// DemoSignInAs chooses the cashier login on the sign-in screen, as a
+// cashier picks her name from the list; the PIN is then typed (for the
+// walk-through).
+func (u *UI) DemoSignInAs(login string) {
+	s := u.signInForm
+	if s == nil {
+		return
+	}
+	for name, l := range s.logins {
+		if l == login {
+			s.who.SetSelected(name)
+		}
+	}
+	u.win.Canvas().Focus(s.pin)
+}
+
+// SignOut signs the user out as the navigation's button does.
+func (u *UI) SignOut() { u.signOut() }
+
+// DemoFocusCounted puts the focus on the shift's counted cash and returns
+// what the drawer should hold (for the walk-through: the manager counts it).
+func (u *UI) DemoFocusCounted() string {
+	u.win.Canvas().Focus(u.shift.counted)
+	return u.shift.state.Totals.Expected.String()
+}

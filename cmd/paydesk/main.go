@@ -36,6 +36,7 @@ func main() {
 	start := time.Now()
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	cfgFile := flag.String("config", "", "configuration file (default: $PAYDESK_CONFIG, then the user's paydesk.yaml, then training mode)")
+	walkDir := flag.String("walkthrough", "", "type a cashier's day, a manager's close and the report on a new training desk, writing a PNG after each step to this folder, and exit")
 	shots := flag.String("screenshots", "", "write a PNG of every screen in both languages to this folder and exit (training data in a temporary folder)")
 	measure := flag.String("measure-start", "", "app or bare: print the time to the first frame and the memory, then exit (make bench)")
 	idle := flag.Duration("measure-idle", 0, "with --measure-start: then, with a field focused, measure the process's CPU over this long")
@@ -46,6 +47,13 @@ func main() {
 	}
 	if *showVersion {
 		fmt.Println("paydesk", version, revision)
+		return
+	}
+	if *walkDir != "" {
+		if err := walkthrough(*walkDir); err != nil {
+			fmt.Fprintln(os.Stderr, "paydesk:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if *shots != "" {
