@@ -172,6 +172,12 @@ func (m more) run(u *ui.UI, w fyne.Window, bare *widget.Entry) string {
 		}
 		per := time.Since(t0) / time.Duration(m.payments)
 		settleMemory()
+		if f := os.Getenv("PAYDESK_MEMPROFILE_AFTER"); f != "" {
+			if out, err := os.Create(f); err == nil {
+				_ = pprof.WriteHeapProfile(out)
+				_ = out.Close()
+			}
+		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		out += fmt.Sprintf(" payments=%d pay_ms=%d rss_after_kb=%d go_heap_after_kb=%d", m.payments, per.Milliseconds(),
