@@ -325,6 +325,15 @@ func (u *UI) nameOf(p *gateway.Provider) string {
 	return p.Name
 }
 
+// providerName is a payment's provider as the window names it: the
+// catalogue's name in the window's language, else the one the books keep.
+func (u *UI) providerName(p *app.Payment) string {
+	if prov, err := u.till.Provider(p.ProviderCode); err == nil {
+		return u.nameOf(prov)
+	}
+	return p.ProviderName
+}
+
 func (u *UI) hintOf(p *gateway.Provider) string {
 	if u.lang == i18n.EN && p.HintEN != "" {
 		return p.HintEN
@@ -747,7 +756,7 @@ func (s *payScreen) askConfirm() {
 	if s.prov.Group == gateway.Mobile {
 		id = receipts.FormatPhone(id)
 	}
-	summary := s.u.T("confirm.text", "Provider", p.ProviderName, "Number", id, "Amount", p.Amount.String(), "Fee", p.Fee.String(), "Total", p.Total.String())
+	summary := s.u.T("confirm.text", "Provider", s.u.providerName(p), "Number", id, "Amount", p.Amount.String(), "Fee", p.Fee.String(), "Total", p.Total.String())
 	if p.Buyer != "" {
 		summary += "\n" + s.u.T("confirm.buyer", "Buyer", p.Buyer)
 	}
@@ -802,7 +811,7 @@ func (s *payScreen) outcome(p *app.Payment, err error) string {
 	if s.prov != nil && s.prov.Group == gateway.Mobile {
 		id = receipts.FormatPhone(id)
 	}
-	args := []any{"Provider", p.ProviderName, "Number", id, "Amount", p.Amount.String(), "Total", p.Total.String(),
+	args := []any{"Provider", s.u.providerName(p), "Number", id, "Amount", p.Amount.String(), "Total", p.Total.String(),
 		"FD", p.FD, "FP", p.FP, "TransID", p.TransID}
 	switch {
 	case err == nil && p.State == app.StateAccepted:

@@ -104,7 +104,7 @@ func TestFirstMinute(t *testing.T) {
 	assert.False(t, s.noShift.Visible())
 	assert.Equal(t, "✓ Shift 1 is open with a float of 500.00 ₽. Payments can be taken (F1).", s.result.Text)
 	assert.Equal(t, s.search, h.u.win.Canvas().Focused(), "next: the provider")
-	assert.Contains(t, h.payAs("9261234567"), "✓ Payment credited: МегаФон")
+	assert.Contains(t, h.payAs("9261234567"), "✓ Payment credited: MegaFon")
 }
 
 // TestWaitingSaysWhere: while a slow payment (the training number
@@ -265,7 +265,7 @@ func TestProviderNamesInEnglish(t *testing.T) {
 	assert.Equal(t, "MegaFon", s.tiles["mobile"].Objects[0].(*keyButton).Text)
 	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
 	require.NoError(t, err)
-	h.payAs("9261234567")
+	assert.Contains(t, h.payAs("9261234567"), "✓ Payment credited: MegaFon, ")
 	h.u.Show("history")
 	require.Len(t, h.u.history.rows, 1)
 	assert.Equal(t, "МегаФон", h.u.history.rows[0].ProviderName, "the books keep the receipt's name")
