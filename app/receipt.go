@@ -389,7 +389,7 @@ func (t *Till) CopyDocument(ctx context.Context, u *User, fd uint32) ([]string, 
 		lines = receipts.Copy(receipts.DocTypeOf(tags), tags, width)
 	case fiscal.CodeOf(err) == 0x08:
 		return nil, fail(op, KindInput, i18n.M("app.copy.no_doc", "fd", fd), err)
-	case fiscal.CodeOf(err) == fiscal.CodeNotSupported:
+	case fiscal.Unsupported(err):
 		if lines, err = t.copyFromBooks(ctx, fd, width); err != nil {
 			return nil, err
 		}

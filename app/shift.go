@@ -167,7 +167,7 @@ func (t *Till) cashOnDevice(ctx context.Context, u *User, kind string, amount mo
 		}
 		return t.d.Store.FinishCashOp(ctx, "till", c.ID, true, fd)
 	}
-	if fiscal.CodeOf(err) == fiscal.CodeNotSupported {
+	if fiscal.Unsupported(err) {
 		// The firmware has no cash in/out (some FFD 1.2 firmware dropped
 		// them; they are not fiscal documents): the books hold it alone.
 		return t.cashInBooks(ctx, u, c, kind, amount)
@@ -241,7 +241,7 @@ func (t *Till) decideCash(ctx context.Context, c *store.CashOperation, redo bool
 		return false, nil
 	}
 	fd, err := reg.CashIn(ctx, t.cashierByID(ctx, c.CashierID), int64(c.Amount))
-	if fiscal.CodeOf(err) == fiscal.CodeNotSupported {
+	if fiscal.Unsupported(err) {
 		return true, t.d.Store.FinishCashOp(ctx, "recover", c.ID, true, 0) // the books hold it (cashInBooks)
 	}
 	if err != nil {

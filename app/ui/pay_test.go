@@ -23,8 +23,7 @@ import (
 func TestPaymentScreenAfterTheEnd(t *testing.T) {
 	h := newHarness(t, "ru")
 	h.signIn("kassir", "1111")
-	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
-	require.NoError(t, err)
+	h.openShift()
 	s := h.u.pay
 	res := h.payAs("9261234567")
 	assert.Contains(t, res, "Платёж зачислен: МегаФон, +7 (926) 123-45-67, 300.00 ₽")
@@ -114,14 +113,8 @@ func TestFirstMinute(t *testing.T) {
 func TestWaitingSaysWhere(t *testing.T) {
 	h := newHarness(t, "ru")
 	h.signIn("kassir", "1111")
-	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
-	require.NoError(t, err)
-	s := h.u.pay
-	p, err := h.rt.Till.Provider("megafon")
-	require.NoError(t, err)
-	s.choose(p)
-	test.Type(s.number, "9000000100")
-	test.Type(s.amount, "300")
+	h.openShift()
+	s := h.startPayment("megafon", "9000000100", "300")
 	h.key(fyne.KeyF3)
 	h.wait("check", func() bool { return s.confirmable() })
 	h.key(fyne.KeyF4)
@@ -149,20 +142,14 @@ func TestWaitingSaysWhere(t *testing.T) {
 func TestRecoveryTellsTheCashier(t *testing.T) {
 	h := newHarness(t, "ru")
 	h.signIn("kassir", "1111")
-	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
-	require.NoError(t, err)
+	h.openShift()
 	stop := func(step string) {
 		if step == "pay_sent" {
 			runtime.Goexit() // the flow stops here, its pay never sent
 		}
 	}
 	h.onStep.Store(&stop)
-	s := h.u.pay
-	p, err := h.rt.Till.Provider("megafon")
-	require.NoError(t, err)
-	s.choose(p)
-	test.Type(s.number, "9261234567")
-	test.Type(s.amount, "300")
+	s := h.startPayment("megafon", "9261234567", "300")
 	h.key(fyne.KeyF3)
 	h.wait("check", func() bool { return s.confirmable() })
 	h.key(fyne.KeyF4)
@@ -196,13 +183,8 @@ func TestRecoveryTellsTheCashier(t *testing.T) {
 func TestNumberRefusedBeforeAnAmount(t *testing.T) {
 	h := newHarness(t, "ru")
 	h.signIn("kassir", "1111")
-	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
-	require.NoError(t, err)
-	s := h.u.pay
-	p, err := h.rt.Till.Provider("megafon")
-	require.NoError(t, err)
-	s.choose(p)
-	test.Type(s.number, "9000000023")
+	h.openShift()
+	s := h.startPayment("megafon", "9000000023", "")
 	require.NotEmpty(t, s.hint.Text)
 	h.key(fyne.KeyF2)
 	h.wait("refused", func() bool { return strings.HasPrefix(s.result.Text, "✗") })
@@ -218,8 +200,7 @@ func TestNumberRefusedBeforeAnAmount(t *testing.T) {
 func TestActivityStopsWhenIdle(t *testing.T) {
 	h := newHarness(t, "ru")
 	h.signIn("kassir", "1111")
-	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
-	require.NoError(t, err)
+	h.openShift()
 	h.u.status.refreshAll()
 	assert.True(t, h.u.status.activity.Running(), "running while the status is asked")
 	h.wait("idle", func() bool { return true })
@@ -234,8 +215,7 @@ func TestActivityStopsWhenIdle(t *testing.T) {
 func TestHistoryNewsIsOfTheRowChosen(t *testing.T) {
 	h := newHarness(t, "ru")
 	h.signIn("kassir", "1111")
-	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
-	require.NoError(t, err)
+	h.openShift()
 	h.payAs("9261234567")
 	h.payAs("9261234568")
 	h.u.Show("history")
@@ -263,10 +243,16 @@ func TestProviderNamesInEnglish(t *testing.T) {
 	test.Type(s.search, "мегафон")
 	require.Len(t, s.tiles["mobile"].Objects, 1)
 	assert.Equal(t, "MegaFon", s.tiles["mobile"].Objects[0].(*keyButton).Text)
-	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
-	require.NoError(t, err)
+	h.openShift()
 	assert.Contains(t, h.payAs("9261234567"), "✓ Payment credited: MegaFon, ")
 	h.u.Show("history")
 	require.Len(t, h.u.history.rows, 1)
 	assert.Equal(t, "МегаФон", h.u.history.rows[0].ProviderName, "the books keep the receipt's name")
+}
+
+// openShift opens the shift with no float, as the signed-in user.
+func (h *harness) openShift() {
+	h.t.Helper()
+	_, err := h.rt.Till.OpenShift(context.Background(), h.u.user, 0)
+	require.NoError(h.t, err)
 }

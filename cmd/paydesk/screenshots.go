@@ -30,11 +30,18 @@ func screenshots(out string) error {
 		return err
 	}
 	defer os.RemoveAll(data)
-	a := fyneapp.NewWithID("ru.paydesk.screenshots")
+	return headless("ru.paydesk.screenshots", func(a fyne.App) error { return shoot(a, data, out) })
+}
+
+// headless runs f off the UI goroutine once a Fyne app with id has started,
+// quits the app after it and returns f's error (screenshots, the
+// walk-through).
+func headless(id string, f func(fyne.App) error) error {
+	a := fyneapp.NewWithID(id)
 	errc := make(chan error, 1)
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {
-			errc <- shoot(a, data, out)
+			errc <- f(a)
 			fyne.Do(a.Quit)
 		}()
 	})

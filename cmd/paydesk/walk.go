@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	fyneapp "fyne.io/fyne/v2/app"
 
 	"paydesk/app"
 	"paydesk/app/config"
@@ -30,22 +29,10 @@ func walkthrough(out string) error {
 		return err
 	}
 	defer os.RemoveAll(data)
-	a := fyneapp.NewWithID("ru.paydesk.walkthrough")
-	errc := make(chan error, 1)
-	a.Lifecycle().SetOnStarted(func() {
-		go func() {
-			errc <- walk(data, out)
-			fyne.Do(a.Quit)
-		}()
-	})
-	keep := a.NewWindow("PayDesk")
-	keep.Resize(fyne.NewSize(10, 10))
-	keep.Show()
-	a.Run()
-	return <-errc
+	return headless("ru.paydesk.walkthrough", func(a fyne.App) error { return walk(a, data, out) })
 }
 
-func walk(data, out string) error {
+func walk(a fyne.App, data, out string) error {
 	cfg, err := config.Load("")
 	if err != nil {
 		return err
@@ -58,7 +45,7 @@ func walk(data, out string) error {
 	defer rt.Close()
 	var w *ui.UI
 	fyne.DoAndWait(func() {
-		w = ui.New(fyne.CurrentApp(), rt, ui.Options{})
+		w = ui.New(a, rt, ui.Options{})
 		w.Window().Resize(fyne.NewSize(1366, 768))
 		w.Window().SetFullScreen(true)
 		w.Window().Show()
