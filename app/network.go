@@ -48,11 +48,14 @@ type Request struct {
 	Provider *gateway.Provider
 	Session  string // the request's unique number
 	ID       string // the payer's number or account
-	TransID  string // the network's number for the payment, once known
-	Amount   money.Amount
-	Total    money.Amount // taken from the payer (fee included)
-	PayTool  int
-	Ref      string // the till's own number for the payment
+	// Fields are what was typed for a provider the network describes field
+	// by field, by field id (store.Payment.Fields).
+	Fields  map[string]string
+	TransID string // the network's number for the payment, once known
+	Amount  money.Amount
+	Total   money.Amount // taken from the payer (fee included)
+	PayTool int
+	Ref     string // the till's own number for the payment
 }
 
 // Reply is what a verified answer of the network says.
@@ -162,7 +165,7 @@ func (d dealer) Timeout() time.Duration         { return d.c.Timeout() }
 func (d dealer) NextStatus(n int) time.Duration { return gateway.Backoff(n) }
 
 func (d dealer) CheckNumber(ctx context.Context, r Request) (*Reply, error) {
-	a, err := d.c.CheckNumber(ctx, r.Provider, r.Session, r.ID)
+	a, err := d.c.CheckNumber(ctx, payment(r))
 	err = netErr(err)
 	var ne *NetError
 	if errors.As(err, &ne) {
@@ -205,7 +208,7 @@ var outcomes = map[gateway.Outcome]Outcome{
 }
 
 func payment(r Request) gateway.Payment {
-	return gateway.Payment{Provider: r.Provider, Session: r.Session, ID: r.ID, Amount: r.Amount, Total: r.Total,
+	return gateway.Payment{Provider: r.Provider, Session: r.Session, ID: r.ID, Values: r.Fields, Amount: r.Amount, Total: r.Total,
 		PayTool: r.PayTool, RRN: r.Ref}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"time"
 
@@ -28,6 +29,16 @@ const (
 // checked against the catalogue, and the payment is stored (state entered)
 // with a SESSION of its own.
 func (t *Till) Start(ctx context.Context, u *User, providerCode, payerID string) (*store.Payment, error) {
+	return t.StartFields(ctx, u, providerCode, payerID, nil)
+}
+
+// StartFields is Start for a provider the network describes field by field
+// (an account, a period, a meter reading): typed holds what was typed by
+// field id, payerID (when not "") is the main field's value; every field in
+// use is checked (defaults filled, dependencies read) before anything is
+// stored, and the checked values are kept with the payment. For a provider
+// of one number or account, typed must be empty.
+func (t *Till) StartFields(ctx context.Context, u *User, providerCode, payerID string, typed map[string]string) (*store.Payment, error) {
 	const op = "start payment"
 	if err := t.online(op); err != nil {
 		return nil, err
@@ -39,14 +50,35 @@ func (t *Till) Start(ctx context.Context, u *User, providerCode, payerID string)
 	if err != nil {
 		return nil, err
 	}
-	id, err := prov.Validate(payerID)
-	if err != nil {
-		return nil, err
+	var id string
+	var fields map[string]string
+	if prov.Described() {
+		all := maps.Clone(typed)
+		if all == nil {
+			all = map[string]string{}
+		}
+		if payerID != "" {
+			all[prov.Main()] = payerID
+		}
+		if fields, err = prov.Values(all); err != nil {
+			return nil, err
+		}
+		if id = fields[prov.Main()]; id == "" {
+			return nil, fail(op, KindInput, i18n.M("app.main_field_empty", "provider", prov.Name), nil)
+		}
+	} else {
+		if len(typed) > 0 {
+			return nil, fail(op, KindInput, i18n.M("app.no_fields", "provider", prov.Name), nil)
+		}
+		if id, err = prov.Validate(payerID); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := t.openShift(ctx, op); err != nil {
 		return nil, err
 	}
-	p := &store.Payment{CashierID: u.ID, ProviderCode: prov.Code, ProviderName: prov.Name, PayerID: id, CommissionRate: prov.Commission}
+	p := &store.Payment{CashierID: u.ID, ProviderCode: prov.Code, ProviderName: prov.Name, PayerID: id, Fields: fields,
+		CommissionRate: prov.Commission}
 	if err := t.d.Store.CreatePayment(ctx, u.Login, p); err != nil {
 		return nil, err
 	}
@@ -74,7 +106,7 @@ func (t *Till) CheckNumber(ctx context.Context, u *User, p *store.Payment) (*sto
 	if err != nil {
 		return p, err
 	}
-	a, err := t.d.Network.CheckNumber(ctx, Request{Provider: prov, Session: sess, ID: p.PayerID})
+	a, err := t.d.Network.CheckNumber(ctx, Request{Provider: prov, Session: sess, ID: p.PayerID, Fields: p.Fields})
 	if err != nil {
 		if a != nil {
 			p.ErrorCode, p.Message = a.Code, a.Message
@@ -247,7 +279,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 
 // request is the payment as the network is asked about it.
 func request(prov *gateway.Provider, p *store.Payment) Request {
-	return Request{Provider: prov, Session: p.Session, ID: p.PayerID, TransID: p.TransID, Amount: p.Amount, Total: p.Total,
+	return Request{Provider: prov, Session: p.Session, ID: p.PayerID, Fields: p.Fields, TransID: p.TransID, Amount: p.Amount, Total: p.Total,
 		PayTool: p.PayTool, Ref: ref(p.Session)}
 }
 

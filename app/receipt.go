@@ -22,14 +22,39 @@ func (t *Till) receiptPayment(ctx context.Context, p *store.Payment) (receipts.P
 	}
 	mobile := false
 	var sup receipts.Supplier
+	var details []receipts.Detail
 	if prov, err := t.Provider(p.ProviderCode); err == nil {
 		mobile = prov.Group == gateway.Mobile
 		sup = receipts.Supplier{Name: prov.Supplier.Name, INN: prov.Supplier.INN, Phone: prov.Supplier.Phone}
+		details = detailsOf(prov, p.Fields)
 	}
 	rp := receipts.Payment{ProviderName: p.ProviderName, Mobile: mobile, PayerID: p.PayerID, Session: p.Session,
 		TransID: p.TransID, AuthCode: p.AuthCode, Amount: p.Amount, Fee: p.Fee, Total: p.Total, Card: p.PayTool != 0,
-		Time: p.ResolvedAt.Local(), Cashier: fiscal.Cashier{Name: name, INN: inn}, Completed: p.Result == 7, Buyer: p.Buyer}
+		Time: p.ResolvedAt.Local(), Cashier: fiscal.Cashier{Name: name, INN: inn}, Completed: p.Result == 7, Buyer: p.Buyer, Details: details}
 	return rp, sup, mobile
+}
+
+// detailsOf names the fields a described provider was paid with, beside
+// its main one, as the slip prints them: in the description's order, an
+// enumeration by its choice's name, a password field masked.
+func detailsOf(prov *gateway.Provider, fields map[string]string) []receipts.Detail {
+	var out []receipts.Detail
+	for _, in := range prov.Inputs {
+		v, ok := fields[in.ID]
+		if !ok || v == "" || in.ID == prov.Main() {
+			continue
+		}
+		for _, c := range in.Choices {
+			if c.Value == v {
+				v = c.Name
+			}
+		}
+		if in.Password {
+			v = strings.Repeat("*", len([]rune(v)))
+		}
+		out = append(out, receipts.Detail{Name: in.Name, Value: v})
+	}
+	return out
 }
 
 // Fiscalize makes the payment's fiscal receipt exactly once and prints its

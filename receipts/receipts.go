@@ -40,13 +40,17 @@ type Payment struct {
 	ProviderName string
 	Mobile       bool   // the payer id is a phone number
 	PayerID      string // normalised: 10 digits for a mobile
-	Session      string
-	TransID      string
-	AuthCode     string
-	Amount       money.Amount // credited
-	Fee          money.Amount // the point's fee, paid by the payer
-	Total        money.Amount // taken
-	Card         bool         // paid by card, else cash
+	// Details are the other fields a provider described field by field
+	// was paid with (the period, the service, a meter reading), printed
+	// under the payer's account in this order.
+	Details  []Detail
+	Session  string
+	TransID  string
+	AuthCode string
+	Amount   money.Amount // credited
+	Fee      money.Amount // the point's fee, paid by the payer
+	Total    money.Amount // taken
+	Card     bool         // paid by card, else cash
 	// Buyer is the payer's phone or e-mail (tag 1008): the OFD sends the
 	// receipt there too.
 	Buyer   string
@@ -55,6 +59,11 @@ type Payment struct {
 	// Completed is true when the network reported the payment credited
 	// (status 7), false when it was accepted and is still processing.
 	Completed bool
+}
+
+// Detail is one field of a payment as a receipt names it.
+type Detail struct {
+	Name, Value string
 }
 
 // FormatPhone writes a 10-digit Russian mobile number as +7 (916) 123-45-67;
@@ -295,7 +304,11 @@ func payerLines(p Payment, width int) []string {
 	if p.Mobile {
 		return append(out, Pair("Телефон", FormatPhone(p.PayerID), width)...)
 	}
-	return append(out, Pair("Лицевой счёт", p.PayerID, width)...)
+	out = append(out, Pair("Лицевой счёт", p.PayerID, width)...)
+	for _, d := range p.Details {
+		out = append(out, Pair(d.Name, d.Value, width)...)
+	}
+	return out
 }
 
 // Pair writes "label: value" with the value flush right; a value too long

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -90,21 +91,29 @@ type Payment struct {
 	PayerID      string
 	// Buyer is the payer's phone (+7…) or e-mail for an electronic
 	// receipt (tag 1008), "" for paper only.
-	Buyer          string
+	Buyer string
+	// Fields is what the cashier typed for a provider the network
+	// describes field by field (field id to its checked value), fixed at
+	// entry; nil for a provider of one number or account.
+	Fields         map[string]string
 	Amount         money.Amount // credited to the payer
 	Fee            money.Amount // the point's fee, paid by the payer
 	Total          money.Amount // taken from the payer
 	CommissionRate money.Rate   // the partner's rate, snapshotted
 	Commission     money.Amount
-	PayTool        int // 0 cash, 2 card
-	State          State
-	ErrorCode      int
-	Result         int
-	TransID        string
-	AuthCode       string
-	OpName         string
-	AddInfo        string
-	Message        string
+	// FeeRule and CommissionRule are the commission schedule's rules that
+	// gave Fee and Commission, as they read when the amount was quoted; ""
+	// for the flat rates of the configuration and the catalogue.
+	FeeRule, CommissionRule string
+	PayTool                 int // 0 cash, 2 card
+	State                   State
+	ErrorCode               int
+	Result                  int
+	TransID                 string
+	AuthCode                string
+	OpName                  string
+	AddInfo                 string
+	Message                 string
 
 	CreatedAt       time.Time
 	NumberCheckedAt time.Time
@@ -145,7 +154,7 @@ const paymentCols = `id, session, shift_id, cashier_id, provider_code, provider_
 	commission_rate, commission, pay_tool, state, error_code, result, transid, authcode, opname, addinfo, message,
 	created_at, number_checked_at, checked_at, pay_sent_at, resolved_at, status_attempts, next_status_at,
 	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at, version,
-	refund_state, refund_before, refund_error, refund_fd, refund_fp, refunded_at, refund_shift_id, buyer`
+	refund_state, refund_before, refund_error, refund_fd, refund_fp, refunded_at, refund_shift_id, buyer, fields, fee_rule, commission_rule`
 
 func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	var p Payment
@@ -153,16 +162,22 @@ func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	var created int64
 	var numChecked, checked, paySent, resolved, nextStatus, before, fd, fp, fshift, rno, fiscalized, slip sql.NullInt64
 	var rbefore, rfd, rfp, refunded, rshift sql.NullInt64
+	var fields string
 	err := row.Scan(&p.ID, &p.Session, &p.ShiftID, &p.CashierID, &p.ProviderCode, &p.ProviderName, &p.PayerID,
 		&p.Amount, &p.Fee, &p.Total, &p.CommissionRate, &p.Commission, &p.PayTool, &state, &p.ErrorCode, &p.Result,
 		&p.TransID, &p.AuthCode, &p.OpName, &p.AddInfo, &p.Message,
 		&created, &numChecked, &checked, &paySent, &resolved, &p.StatusAttempts, &nextStatus,
 		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip, &p.Version,
-		&rstate, &rbefore, &p.RefundError, &rfd, &rfp, &refunded, &rshift, &p.Buyer)
+		&rstate, &rbefore, &p.RefundError, &rfd, &rfp, &refunded, &rshift, &p.Buyer, &fields, &p.FeeRule, &p.CommissionRule)
 	if err != nil {
 		return nil, err
 	}
 	p.State, p.FiscalState = State(state), FiscalState(fstate)
+	if fields != "" {
+		if err := json.Unmarshal([]byte(fields), &p.Fields); err != nil {
+			return nil, fmt.Errorf("store: payment %s: its fields: %w", p.Session, err)
+		}
+	}
 	p.CreatedAt = msTime(created)
 	p.NumberCheckedAt, p.CheckedAt, p.PaySentAt = msTime(nullInt(numChecked)), msTime(nullInt(checked)), msTime(nullInt(paySent))
 	p.ResolvedAt, p.NextStatusAt = msTime(nullInt(resolved)), msTime(nullInt(nextStatus))
@@ -205,10 +220,19 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 		}
 		p.Session, p.ShiftID, p.State, p.CreatedAt, p.FiscalBefore, p.RefundBefore = sess, shiftID, StateEntered, msTime(s.now()), -1, -1
 		p.Result = -1
+		fields := ""
+		if len(p.Fields) > 0 {
+			b, err := json.Marshal(p.Fields) // keys sorted: the same text for the same fields
+			if err != nil {
+				return fmt.Errorf("store: create payment: %w", err)
+			}
+			fields = string(b)
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO payments (session, shift_id, cashier_id, provider_code, provider_name, payer_id,
-			amount, fee, total, commission_rate, commission, pay_tool, state, created_at, buyer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			amount, fee, total, commission_rate, commission, pay_tool, state, created_at, buyer, fields, fee_rule, commission_rule)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Session, p.ShiftID, p.CashierID, p.ProviderCode, p.ProviderName, p.PayerID, p.Amount, p.Fee, p.Total,
-			p.CommissionRate, p.Commission, p.PayTool, string(p.State), p.CreatedAt.UnixMilli(), p.Buyer)
+			p.CommissionRate, p.Commission, p.PayTool, string(p.State), p.CreatedAt.UnixMilli(), p.Buyer, fields, p.FeeRule, p.CommissionRule)
 		if err != nil {
 			return fmt.Errorf("store: create payment: %w", err)
 		}
@@ -226,7 +250,7 @@ const (
 			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
 			fiscal_state = ?, fiscal_before = ?, fiscal_error = ?, fd = ?, fp = ?, fiscal_shift = ?, receipt_no = ?, fiscalized_at = ?,
 			slip_printed_at = ?, paid_day = ?, refund_state = ?, refund_before = ?, refund_error = ?, refund_fd = ?, refund_fp = ?,
-			refunded_at = ?, refund_shift_id = ?, buyer = ?, version = version + 1 WHERE id = ? AND version = ?`
+			refunded_at = ?, refund_shift_id = ?, buyer = ?, fee_rule = ?, commission_rule = ?, version = version + 1 WHERE id = ? AND version = ?`
 	qSummary = `INSERT INTO paid_summary (day, provider_code, cashier_id, shift_id, count, amount, fee, total, commission)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 					ON CONFLICT (day, provider_code, cashier_id, shift_id) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount,
@@ -305,7 +329,7 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			optTime(p.NumberCheckedAt), optTime(p.CheckedAt), optTime(p.PaySentAt), optTime(p.ResolvedAt), p.StatusAttempts, optTime(p.NextStatusAt),
 			string(p.FiscalState), before(p.FiscalBefore), p.FiscalError, zero(p.FD), zero(p.FP), zero(int64(p.FiscalShift)), zero(int64(p.ReceiptNo)), optTime(p.FiscalizedAt),
 			optTime(p.SlipPrintedAt), paidDay, string(p.RefundState), before(p.RefundBefore), p.RefundError, zero(p.RefundFD), zero(p.RefundFP),
-			optTime(p.RefundedAt), zero(p.RefundShiftID), p.Buyer, p.ID, p.Version)
+			optTime(p.RefundedAt), zero(p.RefundShiftID), p.Buyer, p.FeeRule, p.CommissionRule, p.ID, p.Version)
 		if err != nil {
 			return fmt.Errorf("store: update payment: %w", err)
 		}

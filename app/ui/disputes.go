@@ -33,13 +33,13 @@ type disputesScreen struct {
 	detail   *widget.Label
 	paid     *keyButton
 	notPaid  *keyButton
-	message  *widget.Label
+	message  *line
 	working  bool          // a decision is being recorded
 	ask      *widget.PopUp // the confirmation while it is shown
 }
 
 func newDisputesScreen(u *UI) *disputesScreen {
-	s := &disputesScreen{u: u, detail: widget.NewLabel(""), message: wrapLabel("")}
+	s := &disputesScreen{u: u, detail: widget.NewLabel(""), message: newLine(fyne.TextStyle{})}
 	s.detail.TextStyle = fyne.TextStyle{Monospace: true}
 	row := func() fyne.CanvasObject {
 		l := widget.NewLabel("")

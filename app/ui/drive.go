@@ -58,6 +58,30 @@ func (u *UI) DemoPayment() {
 	u.pay.doCheck()
 }
 
+// DemoFields fills the form of the training catalogue's provider described
+// field by field (the single utility bill), electricity with its meter
+// reading, up to Pay (for screenshots).
+func (u *UI) DemoFields() {
+	u.show("pay")
+	p, err := u.till.Provider("zhku")
+	if err != nil {
+		return
+	}
+	u.pay.choose(p)
+	u.pay.number.SetText("1234567890")
+	for _, r := range u.pay.fields.rows {
+		switch r.in.ID {
+		case "period":
+			r.entry.SetText("112026")
+		case "service":
+			r.pick.SetSelectedIndex(1)
+		case "meter":
+			r.entry.SetText("1234.5")
+		}
+	}
+	u.pay.amount.SetText(money.Amount(2450_00).String())
+}
+
 // DemoConfirm opens the summary of the checked payment (for screenshots).
 func (u *UI) DemoConfirm() { u.pay.askConfirm() }
 

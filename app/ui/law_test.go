@@ -86,11 +86,15 @@ func TestStatusBarDrive(t *testing.T) {
 				return
 			}
 			assert.True(t, s.law.Visible())
-			assert.True(t, strings.HasPrefix(s.law.Text, "⚠ "), s.law.Text)
+			sign := "⚠ "
+			if tt.lawLevel == widget.DangerImportance {
+				sign = "✗ "
+			}
+			assert.True(t, strings.HasPrefix(s.law.Text, sign), s.law.Text)
 			for _, w := range tt.law {
 				assert.Contains(t, s.law.Text, w)
 			}
-			assert.Equal(t, tt.lawLevel, s.law.Importance)
+			assert.Equal(t, tt.lawLevel, s.law.importance())
 		})
 	}
 }
@@ -132,7 +136,7 @@ func TestSettingsTestConnectionInfo(t *testing.T) {
 		Drive:        fiscal.Drive{Expires: day(3), Unsent: 2, FirstUnsent: 17, OldestUnsent: time.Date(2026, 12, 1, 10, 15, 0, 0, time.UTC)}})
 	for _, want := range []string{"ФФД 1.2", "Регистрация: ИНН 7700000001, РНМ 0000000001012345, признак агента: subagent, СНО: usn",
 		"ФН действует до " + day(3).Format("02.01.2006") + ", осталось 3 дн.", "Не переданы в ОФД: 2 док., первый — ФД № 17 от 01.12.2026 10:15",
-		"⚠ ККТ зарегистрирована на ИНН 7700000001", "⚠ ФН: осталось 3 дн., срочно замените"} {
+		"• ККТ зарегистрирована на ИНН 7700000001", "• ФН: осталось 3 дн., срочно замените"} {
 		assert.Contains(t, text, want)
 	}
 }
@@ -247,6 +251,10 @@ func labels(o fyne.CanvasObject) string {
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
+		case *line:
+			b.WriteString(v.Text + "\n")
+		case *note:
+			b.WriteString(v.Text + "\n")
 		case *widget.Label:
 			b.WriteString(v.Text + "\n")
 		case *container.Scroll:

@@ -26,11 +26,11 @@ type pendingScreen struct {
 	uList   *keyList
 	qList   *keyList
 	qSel    int
-	message *widget.Label
+	message *line
 }
 
 func newPendingScreen(u *UI) *pendingScreen {
-	s := &pendingScreen{u: u, qSel: -1, message: wrapLabel("")}
+	s := &pendingScreen{u: u, qSel: -1, message: newLine(fyne.TextStyle{})}
 	s.uList = u.list(func() int { return len(s.unknown) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -117,7 +117,7 @@ func (s *pendingScreen) printAgain() {
 
 // reprint prints a payment's receipt again in the background and says how
 // it went on message; then, when given, runs after on the window's thread.
-func (u *UI) reprint(p *app.Payment, message *widget.Label, after func()) {
+func (u *UI) reprint(p *app.Payment, message *line, after func()) {
 	u.background(func(ctx context.Context) func() {
 		err := u.till.Reprint(ctx, u.user, p)
 		return func() {
@@ -146,7 +146,7 @@ type historyScreen struct {
 	days     *keySelect
 	detail   *widget.Label
 	sel      *app.Payment
-	message  *widget.Label
+	message  *line
 	// copySale and copyRefund print a copy of the chosen payment's receipt
 	// and of its return receipt; copyAny of any fiscal document by number.
 	copySale, copyRefund, copyAny *keyButton
@@ -157,7 +157,7 @@ var historyStates = []app.State{"", app.StatePaid, app.StateAccepted, app.StateU
 	app.StateRefunded, app.StateRefused, app.StateCancelled}
 
 func newHistoryScreen(u *UI) *historyScreen {
-	s := &historyScreen{u: u, detail: widget.NewLabel(""), message: wrapLabel("")}
+	s := &historyScreen{u: u, detail: widget.NewLabel(""), message: newLine(fyne.TextStyle{})}
 	s.detail.TextStyle = fyne.TextStyle{Monospace: true}
 	s.number = u.entry()
 	s.number.PlaceHolder = u.T("history.number")
@@ -351,7 +351,7 @@ func (s *historyScreen) askCopy() {
 	u := s.u
 	number := u.entry()
 	number.PlaceHolder = u.T("copy.number")
-	hint := wrapLabel("")
+	hint := newLine(fyne.TextStyle{})
 	var pop *widget.PopUp
 	var printBtn *keyButton
 	submit := func() {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -10,44 +12,108 @@ import (
 	"paydesk/app"
 )
 
+// line is a text that may begin with a sign of what it came to (✓ done,
+// ✗ refused, ⏳ waiting, ⚠ look) followed by a space: the sign is drawn as a
+// theme icon in the colour of its end, and the text in that colour. The
+// bundled font has none of those signs; drawing them as text would load the
+// system's fallback fonts (9 MB here, a Windows PC's whole font folder
+// there).
+type line struct {
+	*fyne.Container
+	// Text is the text as set, its sign included.
+	Text  string
+	icon  *widget.Icon
+	label *widget.Label
+}
+
+// newLine makes an empty line that wraps at word boundaries.
+func newLine(style fyne.TextStyle) *line {
+	l := &line{icon: widget.NewIcon(nil), label: widget.NewLabel("")}
+	l.label.Wrapping = fyne.TextWrapWord
+	l.label.TextStyle = style
+	l.icon.Hide()
+	l.Container = container.NewBorder(nil, nil, container.NewVBox(l.icon), nil, l.label)
+	return l
+}
+
+// signs are the signs a line may begin with: the colour and the icon each
+// draws.
+var signs = map[string]struct {
+	imp  widget.Importance
+	icon func() fyne.Resource
+}{
+	"✓": {widget.SuccessImportance, func() fyne.Resource { return theme.NewSuccessThemedResource(theme.ConfirmIcon()) }},
+	"✗": {widget.DangerImportance, func() fyne.Resource { return theme.NewErrorThemedResource(theme.CancelIcon()) }},
+	"⏳": {widget.WarningImportance, func() fyne.Resource { return theme.NewWarningThemedResource(theme.HistoryIcon()) }},
+	"⚠": {widget.WarningImportance, func() fyne.Resource { return theme.NewWarningThemedResource(theme.WarningIcon()) }},
+}
+
+// cutSign splits a leading sign and its space off text.
+func cutSign(text string) (sign, rest string) {
+	head, tail, ok := strings.Cut(text, " ")
+	if _, known := signs[head]; ok && known {
+		return head, tail
+	}
+	return "", text
+}
+
+// SetText shows text, its sign as an icon.
+func (l *line) SetText(text string) {
+	l.Text = text
+	sign, rest := cutSign(text)
+	l.label.Importance = widget.MediumImportance
+	if s, ok := signs[sign]; ok {
+		l.label.Importance = s.imp
+		l.icon.SetResource(s.icon())
+		l.icon.Show()
+	} else {
+		l.icon.Hide()
+	}
+	l.label.SetText(rest)
+}
+
+// importance is the colour the line's text is drawn in.
+func (l *line) importance() widget.Importance { return l.label.Importance }
+
 // note is what an action on a screen came to, shown next to its button in
 // the colour of its end (done, refused, waiting) and gone when the next
 // action starts: never left for the next one or the next person.
 type note struct {
-	*widget.Label
+	*line
 }
 
 func newNote() *note {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
-	l.Hide()
-	return &note{l}
+	n := &note{newLine(fyne.TextStyle{})}
+	n.Hide()
+	return n
 }
 
-func (n *note) set(text string, imp widget.Importance) {
-	n.Importance = imp
+func (n *note) set(text string) {
 	n.SetText(text)
 	n.Show()
 }
 
 // ok says what was done.
-func (n *note) ok(text string) { n.set("✓ "+text, widget.SuccessImportance) }
+func (n *note) ok(text string) { n.set("✓ " + text) }
+
+// warn says what was done with something to look at.
+func (n *note) warn(text string) { n.set("⚠ " + text) }
 
 // info says what is going on.
-func (n *note) info(text string) { n.set(text, widget.MediumImportance) }
+func (n *note) info(text string) { n.set(text) }
 
 // fail says why not, in the window's language; a payment whose end is not
 // known yet is a warning, not a refusal.
 func (n *note) fail(u *UI, err error) {
 	if app.KindOf(err) == app.KindPending {
-		n.set("⏳ "+u.appMessage(err), widget.WarningImportance)
+		n.set("⏳ " + u.appMessage(err))
 		return
 	}
-	n.set("✗ "+u.appMessage(err), widget.DangerImportance)
+	n.set("✗ " + u.appMessage(err))
 }
 
 // refuse says why not in a catalogue text of the window.
-func (n *note) refuse(text string) { n.set("✗ "+text, widget.DangerImportance) }
+func (n *note) refuse(text string) { n.set("✗ " + text) }
 
 // clear takes the note away.
 func (n *note) clear() {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -32,21 +33,25 @@ type payScreen struct {
 	tiles    map[gateway.Group]*fyne.Container
 	provider *widget.Label
 	number   *keyEntry
-	hint     *widget.Label
+	numberL  *widget.Label
+	hint     *line
+	// fields are a described provider's other fields (a period, a
+	// service, a meter reading).
+	fields   *fieldsForm
 	checkNo  *keyButton
 	opName   *widget.Label
 	amount   *keyEntry
-	quote    *widget.Label
+	quote    *line
 	check    *keyButton
 	addInfo  *widget.Label
 	confirm  *keyButton
 	progress *widget.ProgressBarInfinite
-	result   *widget.Label
+	result   *line
 	tool     *widget.RadioGroup
 	// buyer is the payer's phone or e-mail for an electronic receipt
 	// (optional, tag 1008); buyerHint says what the till made of it.
 	buyer     *keyEntry
-	buyerHint *widget.Label
+	buyerHint *line
 
 	prov *gateway.Provider
 	// buyerSent is the buyer's text the till took for buyerOf (a payment's
@@ -91,8 +96,14 @@ func newPayScreen(u *UI) *payScreen {
 	s.number = newKeyEntry(u.router)
 	s.number.PlaceHolder = u.T("pay.number")
 	s.number.OnChanged = s.numberChanged
-	s.number.OnSubmitted = func(string) { s.u.win.Canvas().Focus(s.amount) }
-	s.hint = wrapLabel("")
+	s.number.OnSubmitted = func(string) {
+		if !s.fields.focusFirst() {
+			s.u.win.Canvas().Focus(s.amount)
+		}
+	}
+	s.numberL = widget.NewLabel(u.T("pay.number_label"))
+	s.hint = newLine(fyne.TextStyle{})
+	s.fields = newFieldsForm(u, func() string { return s.number.Text }, s.fieldsChanged)
 	s.checkNo = u.button(u.T("pay.check_number")+"  F2", theme.SearchIcon(), s.doCheckNumber)
 	s.opName = wrapLabel("")
 	s.amount = newKeyEntry(u.router)
@@ -124,9 +135,9 @@ func newPayScreen(u *UI) *payScreen {
 	s.buyer.PlaceHolder = u.T("pay.buyer")
 	s.buyer.OnChanged = func(string) { s.setBuyerHint("") }
 	s.buyer.OnSubmitted = s.amount.OnSubmitted
-	s.buyerHint = wrapLabel("")
+	s.buyerHint = newLine(fyne.TextStyle{})
 	s.buyerHint.Hide()
-	s.quote = wrapLabel("")
+	s.quote = newLine(fyne.TextStyle{})
 	s.check = u.button(u.T("pay.pay")+"  F3", theme.MailSendIcon(), s.doCheck)
 	s.check.Importance = widget.HighImportance
 	s.addInfo = wrapLabel("")
@@ -135,8 +146,7 @@ func newPayScreen(u *UI) *payScreen {
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
-	s.result = wrapLabel("")
-	s.result.TextStyle = fyne.TextStyle{Bold: true}
+	s.result = newLine(fyne.TextStyle{Bold: true})
 	s.newBtn = u.button(u.T("pay.new")+"  Esc", theme.ContentClearIcon(), s.reset)
 	newBtn := s.newBtn
 
@@ -154,8 +164,8 @@ func newPayScreen(u *UI) *payScreen {
 	form := container.NewVBox(
 		s.noShift,
 		s.provider,
-		widget.NewLabel(u.T("pay.number_label")), s.number, s.hint,
-		container.NewHBox(s.checkNo), s.opName,
+		s.numberL, s.number, s.hint,
+		container.NewHBox(s.checkNo), s.opName, s.fields.box,
 		widget.NewSeparator(),
 		widget.NewLabel(u.T("pay.amount_label")), s.amount, quick, s.tool, s.quote,
 		container.NewBorder(nil, nil, widget.NewLabel(u.T("pay.buyer_label")), nil, s.buyer), s.buyerHint,
@@ -305,6 +315,11 @@ func (s *payScreen) choose(p *gateway.Provider) {
 	s.prov = p
 	s.payment = nil
 	s.provider.SetText(s.u.nameOf(p))
+	s.fields.set(p)
+	s.numberL.SetText(s.u.T("pay.number_label"))
+	if in := p.Input(p.Main()); in != nil {
+		s.numberL.SetText(s.u.inputName(in))
+	}
 	s.number.SetText("")
 	s.amount.SetText("")
 	s.buyer.SetText("")
@@ -346,6 +361,9 @@ func (u *UI) hintOf(p *gateway.Provider) string {
 func FormatNumber(p *gateway.Provider, text string) string {
 	if p == nil {
 		return text
+	}
+	if in := p.Input(p.Main()); in != nil && in.Type != gateway.TypeNumber {
+		return text // a described provider's text field is sent as typed
 	}
 	t := strings.TrimSpace(text)
 	if p.Group == gateway.Mobile {
@@ -411,10 +429,34 @@ func (s *payScreen) numberChanged(text string) {
 	}
 	if f == "" {
 		s.hint.SetText(s.u.hintOf(s.prov))
-	} else if _, err := s.prov.Validate(f); err != nil {
+	} else if err := s.numberErr(f); err != nil {
 		s.hint.SetText("⚠ " + s.u.appMessage(err))
 	} else {
 		s.hint.SetText("✓ " + s.u.T("pay.number_ok"))
+	}
+	s.fields.show() // a dependency may read the number
+	s.update()
+}
+
+// numberErr checks the number or account as the provider says: its
+// pattern, or for a described provider its main field's description.
+func (s *payScreen) numberErr(text string) error {
+	if in := s.prov.Input(s.prov.Main()); in != nil {
+		_, err := in.Check(text)
+		return err
+	}
+	_, err := s.prov.Validate(text)
+	return err
+}
+
+// fieldsChanged: another field of a described provider was typed; a
+// payment checked with the old values is not this one.
+func (s *payScreen) fieldsChanged() {
+	if s.payment != nil && s.payment.State != app.StateEntered {
+		s.payment = nil
+		s.result.SetText("")
+		s.opName.SetText("")
+		s.addInfo.SetText("")
 	}
 	s.update()
 }
@@ -481,8 +523,7 @@ func (s *payScreen) update() {
 	}
 	numberOK := s.prov != nil && s.number.Text != ""
 	if numberOK {
-		_, err := s.prov.Validate(s.number.Text)
-		numberOK = err == nil
+		numberOK = s.numberErr(s.number.Text) == nil && s.fields.valid()
 	}
 	amountOK := false
 	if a, err := money.Parse(s.amount.Text); err == nil && s.prov != nil {
@@ -493,8 +534,6 @@ func (s *payScreen) update() {
 	set(s.check, numberOK && amountOK && !confirmable)
 	set(s.confirm, confirmable)
 	set(s.newBtn, true)
-	s.result.Importance = importanceOf(s.result.Text)
-	s.result.Refresh()
 	if s.working {
 		s.progress.Show()
 		s.progress.Start()
@@ -519,10 +558,26 @@ func (s *payScreen) reset() {
 	s.focus()
 }
 
+// sameFields reports whether the payment on the screen was started with
+// what the fields hold now.
+func (s *payScreen) sameFields(number string, typed map[string]string) bool {
+	if !s.prov.Described() {
+		return true
+	}
+	all := maps.Clone(typed)
+	all[s.prov.Main()] = number
+	vals, err := s.prov.Values(all)
+	return err == nil && maps.Equal(vals, s.payment.Fields)
+}
+
 // start creates the payment when there is none for this number yet.
 func (s *payScreen) start(ctx context.Context, number string) (*app.Payment, error) {
-	if s.payment != nil && s.payment.PayerID == s.prov.Normalize(number) {
+	typed := s.fields.typed()
+	if s.payment != nil && s.payment.PayerID == s.prov.Normalize(number) && s.sameFields(number, typed) {
 		return s.payment, nil
+	}
+	if s.prov.Described() {
+		return s.u.till.StartFields(ctx, s.u.user, s.prov.Code, number, typed)
 	}
 	return s.u.till.Start(ctx, s.u.user, s.prov.Code, number)
 }
@@ -837,6 +892,7 @@ func (s *payScreen) clearForm() {
 	s.opName.SetText("")
 	s.addInfo.SetText("")
 	s.quote.SetText("")
+	s.fields.clear()
 	if s.prov != nil {
 		s.hint.SetText(s.u.hintOf(s.prov))
 	}
@@ -849,17 +905,4 @@ func (u *UI) resultError(err error) string {
 		return "⏳ " + u.appMessage(err)
 	}
 	return "✗ " + u.appMessage(err)
-}
-
-// importanceOf colours a result by its first sign: done, refused, waiting.
-func importanceOf(text string) widget.Importance {
-	switch {
-	case strings.HasPrefix(text, "✓"):
-		return widget.SuccessImportance
-	case strings.HasPrefix(text, "✗"):
-		return widget.DangerImportance
-	case strings.HasPrefix(text, "⏳"), strings.HasPrefix(text, "⚠"):
-		return widget.WarningImportance
-	}
-	return widget.MediumImportance
 }

@@ -191,7 +191,7 @@ func TestNumberRefusedBeforeAnAmount(t *testing.T) {
 	assert.Contains(t, s.result.Text, "проверьте номер с плательщиком")
 	assert.NotContains(t, s.result.Text, "сумм")
 	assert.Empty(t, s.hint.Text)
-	assert.Equal(t, widget.DangerImportance, s.result.Importance)
+	assert.Equal(t, widget.DangerImportance, s.result.importance())
 }
 
 // TestActivityStopsWhenIdle: the status bar's activity bar runs while

@@ -27,13 +27,13 @@ type refundsScreen struct {
 	selID   int64 // the chosen payment's id; 0 when none
 	detail  *widget.Label
 	button  *keyButton
-	message *widget.Label
+	message *line
 	working bool          // a return receipt is being made: no second one
 	ask     *widget.PopUp // the confirmation while it is shown
 }
 
 func newRefundsScreen(u *UI) *refundsScreen {
-	s := &refundsScreen{u: u, detail: wrapLabel(""), message: wrapLabel("")}
+	s := &refundsScreen{u: u, detail: wrapLabel(""), message: newLine(fyne.TextStyle{})}
 	s.list = u.list(func() int { return len(s.rows) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")

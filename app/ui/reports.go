@@ -36,14 +36,14 @@ type reportsScreen struct {
 	table   *keyTable
 	chart   *fyne.Container
 	rows    []app.ReportRow
-	message *widget.Label
+	message *line
 }
 
 var reportGroups = app.ReportGroups
 
 func newReportsScreen(u *UI) *reportsScreen {
 	today := startOfDay(0)
-	s := &reportsScreen{u: u, from: u.dateEntry(today.AddDate(0, 0, -6)), to: u.dateEntry(today), message: wrapLabel("")}
+	s := &reportsScreen{u: u, from: u.dateEntry(today.AddDate(0, 0, -6)), to: u.dateEntry(today), message: newLine(fyne.TextStyle{})}
 	var groups []string
 	for _, g := range reportGroups {
 		groups = append(groups, u.T("report.by_"+string(g)))

@@ -51,7 +51,7 @@ type settingsScreen struct {
 	plain    *fyne.Container
 	catalog  *keyEntry
 	pubKey   *keyEntry
-	message  *widget.Label
+	message  *line
 	// testNote, genNote and keysNote say, under their buttons, what Test
 	// connection (and Find ports), Generate and Check keys came to.
 	testNote, genNote, keysNote *note
@@ -60,7 +60,7 @@ type settingsScreen struct {
 func newSettingsScreen(u *UI) *settingsScreen {
 	c := u.rt.Config
 	s := &settingsScreen{u: u, sd: u.entry(), ap: u.entry(), op: u.entry(), password: u.entry(),
-		keySer: u.entry(), keyUser: u.entry(), keyPass: u.passwordEntry(), pubKey: u.multiLineEntry(), message: wrapLabel(""),
+		keySer: u.entry(), keyUser: u.entry(), keyPass: u.passwordEntry(), pubKey: u.multiLineEntry(), message: newLine(fyne.TextStyle{}),
 		testNote: newNote(), genNote: newNote(), keysNote: newNote()}
 	s.keyFile, s.bankFile, s.bankSer, s.loadPass, s.catalog = u.entry(), u.entry(), u.entry(), u.passwordEntry(), u.entry()
 	s.keyFile.SetText(c.Keys.Secret)
@@ -201,7 +201,7 @@ func (s *settingsScreen) testDevice() {
 				return
 			}
 			if ierr != nil {
-				s.testNote.set("⚠ "+text+"\n"+s.u.T("settings.info_fail_because", "Why", s.u.appMessage(ierr)), widget.WarningImportance)
+				s.testNote.warn(text + "\n" + s.u.T("settings.info_fail_because", "Why", s.u.appMessage(ierr)))
 				return
 			}
 			s.testNote.ok(text + "\n" + s.u.infoText(in))
@@ -397,10 +397,10 @@ func (u *UI) infoText(in fiscal.Info) string {
 		lines = append(lines, u.T("settings.info_ofd_none"))
 	}
 	for _, m := range u.till.Mismatches(in) {
-		lines = append(lines, "⚠ "+m.In(u.lang))
+		lines = append(lines, "• "+m.In(u.lang))
 	}
 	for _, m := range u.till.DriveWarnings(in) {
-		lines = append(lines, "⚠ "+m.In(u.lang))
+		lines = append(lines, "• "+m.In(u.lang))
 	}
 	return strings.Join(lines, "\n")
 }

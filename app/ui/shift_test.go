@@ -36,7 +36,7 @@ func TestShiftScreen(t *testing.T) {
 	h.key(fyne.KeyReturn)
 	h.wait("open", func() bool { return !s.working })
 	assert.Equal(t, "✓ Смена №1 открыта, размен 1000.00 ₽. Можно принимать платежи (F1).", s.openNote.Text)
-	assert.Equal(t, widget.SuccessImportance, s.openNote.Importance)
+	assert.Equal(t, widget.SuccessImportance, s.openNote.importance())
 	assert.Equal(t, map[string]bool{"open": false, "x": true, "in": false, "out": false, "close": false, "in field": true}, s.enabled(),
 		"open: no amounts typed yet")
 

@@ -16,7 +16,7 @@ type signIn struct {
 	u       *UI
 	who     *keySelect
 	pin     *keyEntry
-	message *widget.Label
+	message *line
 	logins  map[string]string // shown name → login
 	button  *keyButton
 	// unlock clears the chosen cashier's PIN lock once a manager signs
@@ -52,8 +52,7 @@ func (u *UI) showSignIn() {
 	s.pin.Password = true
 	s.pin.PlaceHolder = u.T("signin.pin")
 	s.pin.OnSubmitted = func(string) { s.submit() }
-	s.message = widget.NewLabel("")
-	s.message.Wrapping = fyne.TextWrapWord
+	s.message = newLine(fyne.TextStyle{})
 	s.button = u.button(u.T("signin.button"), nil, s.submit)
 	s.button.Importance = widget.HighImportance
 	s.unlock = u.button(u.T("signin.unlock"), nil, s.doUnlock)
@@ -76,8 +75,7 @@ func (u *UI) showSignIn() {
 func (s *signIn) submit() {
 	login := s.logins[s.who.Selected]
 	if login == "" {
-		s.message.Importance = widget.WarningImportance
-		s.message.SetText(s.u.T("signin.choose"))
+		s.message.SetText("⚠ " + s.u.T("signin.choose"))
 		return
 	}
 	pin := s.pin.Text
@@ -88,7 +86,6 @@ func (s *signIn) submit() {
 			s.button.Enable()
 			s.pin.SetText("")
 			if err != nil {
-				s.message.Importance = widget.DangerImportance
 				s.message.SetText("✗ " + s.u.appMessage(err))
 				s.u.win.Canvas().Focus(s.pin)
 				return
@@ -111,8 +108,7 @@ func (s *signIn) submit() {
 func (s *signIn) doUnlock() {
 	login := s.logins[s.who.Selected]
 	if login == "" {
-		s.message.Importance = widget.WarningImportance
-		s.message.SetText(s.u.T("signin.choose"))
+		s.message.SetText("⚠ " + s.u.T("signin.choose"))
 		return
 	}
 	s.u.approve("unlock", func(m *userRef) {
@@ -120,11 +116,9 @@ func (s *signIn) doUnlock() {
 			err := s.u.till.Unlock(ctx, m.User, login)
 			return func() {
 				if err != nil {
-					s.message.Importance = widget.DangerImportance
 					s.message.SetText("✗ " + s.u.appMessage(err))
 					return
 				}
-				s.message.Importance = widget.SuccessImportance
 				s.message.SetText("✓ " + s.u.T("signin.unlocked", "Login", login))
 				s.u.win.Canvas().Focus(s.pin)
 			}

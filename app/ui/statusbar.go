@@ -32,20 +32,19 @@ type statusBar struct {
 	// of and where the registration contradicts the configuration, on a
 	// row of its own, hidden when nothing does.
 	drive *widget.Label
-	law   *widget.Label
+	law   *line
 }
 
 func newStatusBar(u *UI) *statusBar {
 	s := &statusBar{u: u, gateway: widget.NewLabel(u.T("status.gateway_unknown")), device: widget.NewLabel(u.T("status.device_unknown")),
 		shift: widget.NewLabel(""), pending: widget.NewLabel(""), alerts: widget.NewLabel(""), activity: widget.NewProgressBarInfinite(),
-		drive: widget.NewLabel(""), law: wrapLabel("")}
+		drive: widget.NewLabel(""), law: newLine(fyne.TextStyle{Bold: true})}
 	s.alerts.Importance = widget.DangerImportance
 	s.alerts.TextStyle = fyne.TextStyle{Bold: true}
 	s.alerts.Hide()
 	s.activity.Stop()
 	s.activity.Hide()
 	s.drive.Hide()
-	s.law.TextStyle = fyne.TextStyle{Bold: true}
 	s.law.Hide()
 	s.box = container.NewVBox(widget.NewSeparator(), container.NewHBox(
 		widget.NewIcon(theme.ComputerIcon()), s.gateway, widget.NewSeparator(),
@@ -188,11 +187,11 @@ func (s *statusBar) showInfo(in *fiscal.Info) {
 		s.law.Hide()
 		return
 	}
-	s.law.Importance = widget.WarningImportance
+	sign := "⚠ "
 	if v.level == driveBlocked {
-		s.law.Importance = widget.DangerImportance
+		sign = "✗ "
 	}
-	s.law.SetText("⚠ " + strings.Join(v.law, " · "))
+	s.law.SetText(sign + strings.Join(v.law, " · "))
 	s.law.Show()
 }
 

@@ -254,7 +254,7 @@ func TestSignIn(t *testing.T) {
 	h.signIn("kassir", "0000")
 	assert.Nil(t, h.u.user)
 	assert.Equal(t, "✗ Неверный логин или PIN: осталось попыток — 4", h.u.signInForm.message.Text)
-	assert.Equal(t, widget.DangerImportance, h.u.signInForm.message.Importance, "shown as an error")
+	assert.Equal(t, widget.DangerImportance, h.u.signInForm.message.importance(), "shown as an error")
 	assert.Empty(t, h.u.signInForm.pin.Text)
 	h.signIn("kassir", "1111")
 	require.NotNil(t, h.u.user)
@@ -350,6 +350,10 @@ func popupText(o fyne.CanvasObject) string {
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
+		case *line:
+			b.WriteString(v.Text + "\n")
+		case *note:
+			b.WriteString(v.Text + "\n")
 		case *widget.Label:
 			b.WriteString(v.Text + "\n")
 		case *fyne.Container:

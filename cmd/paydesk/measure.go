@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -95,6 +96,14 @@ func measureStart(mode string, start time.Time, then more) int {
 // up: the resident size the cashier's machine sees afterwards.
 func settleMemory() { debug.FreeOSMemory() }
 
+// writeHeap writes the heap profile to file f, if it can.
+func writeHeap(f string) {
+	if out, err := os.Create(f); err == nil {
+		_ = pprof.WriteHeapProfile(out)
+		_ = out.Close()
+	}
+}
+
 // memLine formats the measurement.
 func memLine(mode string, frame time.Duration) string {
 	var ms runtime.MemStats
@@ -163,25 +172,39 @@ func (m more) run(u *ui.UI, w fyne.Window, bare *widget.Entry) string {
 	}
 	if m.payments > 0 && u != nil {
 		fyne.DoAndWait(func() { _ = u.SignIn("kassir", "1111") })
-		t0 := time.Now()
+		var busy time.Duration
+		var series []string
+		var mid int64 // the resident memory at the third of five checkpoints
+		step := max(m.payments/5, 1)
 		for i := range m.payments {
+			t := time.Now()
 			fyne.DoAndWait(func() { u.DemoFill("mts", fmt.Sprintf("916%07d", 1000000+i), 100_00) })
 			u.WaitIdle(30 * time.Second)
 			fyne.DoAndWait(u.DemoSend)
 			u.WaitIdle(30 * time.Second)
+			busy += time.Since(t)
+			if (i+1)%step == 0 {
+				settleMemory()
+				rss := procStatus()["VmRSS"]
+				series = append(series, fmt.Sprintf("%d:%d", i+1, rss/1024))
+				if len(series) == 3 {
+					mid = rss
+				}
+				if dir := os.Getenv("PAYDESK_MEMPROFILE_DIR"); dir != "" {
+					writeHeap(filepath.Join(dir, fmt.Sprintf("heap-%d.prof", i+1)))
+				}
+			}
 		}
-		per := time.Since(t0) / time.Duration(m.payments)
+		per := busy / time.Duration(m.payments)
 		settleMemory()
 		if f := os.Getenv("PAYDESK_MEMPROFILE_AFTER"); f != "" {
-			if out, err := os.Create(f); err == nil {
-				_ = pprof.WriteHeapProfile(out)
-				_ = out.Close()
-			}
+			writeHeap(f)
 		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		out += fmt.Sprintf(" payments=%d pay_ms=%d rss_after_kb=%d go_heap_after_kb=%d", m.payments, per.Milliseconds(),
-			procStatus()["VmRSS"], ms.HeapInuse/1024)
+		st := procStatus()
+		out += fmt.Sprintf(" payments=%d pay_ms=%d rss_after_kb=%d rss_mid_kb=%d rss_anon_after_kb=%d go_heap_after_kb=%d go_sys_after_kb=%d rss_mb_series=%s",
+			m.payments, per.Milliseconds(), st["VmRSS"], mid, st["RssAnon"], ms.HeapInuse/1024, ms.Sys/1024, strings.Join(series, ","))
 	}
 	return out
 }

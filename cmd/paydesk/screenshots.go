@@ -82,6 +82,7 @@ func shoot(a fyne.App, data, out string) error {
 			{"payment-checked", func() { w.DemoPayment() }},
 			{"confirm", func() { w.DemoConfirm() }},
 			{"payment-done", func() { w.DemoSend() }},
+			{"payment-fields", func() { w.DemoFields() }},
 			{"pending", func() { w.Show("pending") }},
 			{"refunds", func() { w.DemoLife() }},
 			{"disputes", func() { w.DemoDisputes() }},

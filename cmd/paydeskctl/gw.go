@@ -190,7 +190,7 @@ func (r *gwRequest) send(ctx context.Context, e *env) error {
 	switch r.op {
 	case "check":
 		if r.checkOnly {
-			a, err = c.CheckNumber(ctx, p.Provider, p.Session, p.ID)
+			a, err = c.CheckNumber(ctx, p)
 		} else {
 			a, err = c.Check(ctx, p)
 		}

@@ -263,7 +263,7 @@ func TestURLEncodedOnlyWhereMarked(t *testing.T) {
 			case "check":
 				a, err = f.client.Check(context.Background(), Payment{Provider: prov, Session: "E1", ID: "9161234567", Amount: 100_00})
 			case "check number":
-				a, err = f.client.CheckNumber(context.Background(), prov, "E1", "9161234567")
+				a, err = f.client.CheckNumber(context.Background(), Payment{Provider: prov, Session: "E1", ID: "9161234567"})
 			case "status":
 				a, err = f.client.Status(context.Background(), prov, "E1", "")
 			}
@@ -312,7 +312,7 @@ func TestCheckWithoutResult(t *testing.T) {
 			case "check":
 				a, err = f.client.Check(context.Background(), f.payment("R1"))
 			case "check number":
-				a, err = f.client.CheckNumber(context.Background(), f.mts, "R1", "9161234567")
+				a, err = f.client.CheckNumber(context.Background(), Payment{Provider: f.mts, Session: "R1", ID: "9161234567"})
 			case "balance":
 				a, err = f.client.Balance(context.Background(), "R1")
 			}

@@ -187,15 +187,19 @@ func isLoopback(host string) bool {
 type Payment struct {
 	Provider *Provider
 	Session  string
-	ID       string       // the payer's number or account, normalised; sent in Provider.Field
-	Account  string       // ACCOUNT when the id travels in NUMBER (optional)
-	Amount   money.Amount // credited to the payer
-	Total    money.Amount // AMOUNT_ALL: taken from the payer (Amount plus the point's fee); Amount when zero
-	PayTool  int          // 0 cash, 1 card of the partner bank, 2 other card
-	Comment  string       // up to 64 characters
-	RRN      string       // our own payment number (pay only), up to 32 digits
-	NoRoute  bool         // do not reroute ported numbers
-	TermID   string
+	ID       string // the payer's number or account, normalised; sent in Provider.Field
+	// Values are what was typed for a provider the network describes field
+	// by field (Provider.Inputs), by field id; they are checked again and
+	// sent as the provider's requests lay them out, and ID is not read.
+	Values  map[string]string
+	Account string       // ACCOUNT when the id travels in NUMBER (optional)
+	Amount  money.Amount // credited to the payer
+	Total   money.Amount // AMOUNT_ALL: taken from the payer (Amount plus the point's fee); Amount when zero
+	PayTool int          // 0 cash, 1 card of the partner bank, 2 other card
+	Comment string       // up to 64 characters
+	RRN     string       // our own payment number (pay only), up to 32 digits
+	NoRoute bool         // do not reroute ported numbers
+	TermID  string
 }
 
 // Answer is a verified answer of the network.
@@ -331,7 +335,15 @@ func (c *Client) paymentFields(op string, p Payment, reqType string) (Fields, er
 	if !validSession(p.Session) {
 		return nil, inputErr(i18n.M("gateway.bad_session", "session", p.Session))
 	}
-	id, err := p.Provider.Validate(p.ID)
+	var id string
+	var vals map[string]string
+	var err error
+	if p.Provider.Described() {
+		vals, err = p.Provider.Values(p.Values)
+		id = vals[p.Provider.Main()]
+	} else {
+		id, err = p.Provider.Validate(p.ID)
+	}
 	if err != nil {
 		e := err.(*Error)
 		e.Op, e.Session = op, p.Session
@@ -378,6 +390,16 @@ func (c *Client) paymentFields(op string, p Payment, reqType string) (Fields, er
 	if p.Comment != "" {
 		f = append(f, Field{"COMMENT", p.Comment})
 	}
+	if vals != nil {
+		req := ReqCheck
+		if op == "pay" && p.Provider.Requests[ReqPay] != nil {
+			req = ReqPay
+		}
+		params, _ := p.Provider.Params(req, vals)
+		for _, x := range params {
+			f.Set(x.Name, x.Value)
+		}
+	}
 	for k, v := range p.Provider.Extra {
 		f.Set(k, v)
 	}
@@ -397,22 +419,39 @@ func (c *Client) Check(ctx context.Context, p Payment) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded)
+	return c.received(c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded))(p, ReqCheck)
+}
+
+// received holds an answer without an error to the provider's description:
+// one that lacks a field the request must receive is no trustworthy answer.
+func (c *Client) received(a *Answer, err error) func(p Payment, req string) (*Answer, error) {
+	return func(p Payment, req string) (*Answer, error) {
+		if err != nil || a == nil || a.Error != 0 {
+			return a, err
+		}
+		if missing := p.Provider.Missing(req, a.Fields); len(missing) > 0 {
+			c.cfg.Log.Warn("gateway: the answer lacks fields the provider's description requires", "session", p.Session, "request", req, "missing", missing)
+			return a, &Error{Op: a.Op, Kind: KindNoAnswer, Session: p.Session, Result: a.Result,
+				Text: i18n.M("gateway.missing_received", "fields", strings.Join(missing, ", "), "provider", p.Provider.Name)}
+		}
+		return a, nil
+	}
 }
 
 // CheckNumber checks only the payer's number (REQ_TYPE=1), before the
 // amount is known, with the provider's minimum as the amount. The session
 // must be a throw-away one, never used again.
-func (c *Client) CheckNumber(ctx context.Context, prov *Provider, session, id string) (*Answer, error) {
-	if prov == nil {
+// Of p only the provider, the session, the id and the values are read.
+func (c *Client) CheckNumber(ctx context.Context, p Payment) (*Answer, error) {
+	if p.Provider == nil {
 		return nil, &Error{Op: "check number", Kind: KindInput, Text: i18n.M("gateway.no_provider")}
 	}
-	p := Payment{Provider: prov, Session: session, ID: id, Amount: prov.Min}
+	p = Payment{Provider: p.Provider, Session: p.Session, ID: p.ID, Values: p.Values, Amount: p.Provider.Min}
 	f, err := c.paymentFields("check", p, "1")
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, "check", prov.CheckURL, session, f, prov.Encoded)
+	return c.received(c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded))(p, ReqCheck)
 }
 
 // Pay sends the payment, once. The caller must have persisted the SESSION
@@ -433,12 +472,15 @@ func (c *Client) Pay(ctx context.Context, p Payment) (*Answer, error) {
 	if a == nil || a.Error != 0 {
 		return a, err // no trustworthy answer, or a refusal: status settles it
 	}
+
 	if why := notAcceptance(a); why != "" {
 		c.cfg.Log.Warn("gateway: the answer to pay is not an acceptance", "session", p.Session, "why", why)
 		return a, &Error{Op: "pay", Kind: KindNoAnswer, Session: p.Session, Result: a.Result,
 			Text: i18n.M("gateway.pay_not_accepted"), Err: errors.New(why)}
 	}
-	return a, nil
+	// A provider described without a pay layout names no fields to receive;
+	// an acceptance without one it names is not known to be one.
+	return c.received(a, nil)(p, ReqPay)
 }
 
 // checkOnlyFields are the fields spec §6 (docs/gateway-answers.md) gives

@@ -141,7 +141,7 @@ func TestCheckRequestAndAnswer(t *testing.T) {
 
 func TestCheckNumberOnly(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.client.CheckNumber(context.Background(), f.mts, "T1", "89161234567")
+	_, err := f.client.CheckNumber(context.Background(), Payment{Provider: f.mts, Session: "T1", ID: "89161234567"})
 	require.NoError(t, err)
 	assert.Equal(t, "1", f.net.last.Get("REQ_TYPE"))
 	assert.Equal(t, "10.00", f.net.last.Get("AMOUNT"), "the provider's minimum")

@@ -25,8 +25,9 @@ const (
 
 // Choice is one entry of an enumeration field.
 type Choice struct {
-	Name  string `yaml:"name"`
-	Value string `yaml:"value"`
+	Name   string `yaml:"name"`
+	NameEN string `yaml:"name_en,omitempty"`
+	Value  string `yaml:"value"`
 }
 
 // Input is one field the cashier fills for a provider.
@@ -61,10 +62,10 @@ type Param struct {
 // Request is the layout of one request (check, pay or status) of a
 // provider described field by field.
 type Request struct {
-	Send []Param `yaml:"send"`
+	Send []Param `yaml:"send,omitempty"`
 	// Receive names the answer's fields that must be present; an answer
 	// without one of them is a failed request.
-	Receive []string `yaml:"receive"`
+	Receive []string `yaml:"receive,omitempty"`
 }
 
 // The request names of a provider's Requests.
@@ -84,6 +85,27 @@ var (
 // lacks).
 func Expand(s string, vals map[string]string) string {
 	return macroRE.ReplaceAllStringFunc(s, func(m string) string { return vals[m[1:len(m)-1]] })
+}
+
+// Described reports whether the network describes the provider field by
+// field (Inputs and Requests), rather than by one number or account.
+func (p *Provider) Described() bool { return len(p.Inputs) > 0 }
+
+// Main is the id of the field that is the payer's number or account: the
+// one the check sends alone as Field (NUMBER or ACCOUNT), else the first
+// field; "" for a provider that is not described.
+func (p *Provider) Main() string {
+	if !p.Described() {
+		return ""
+	}
+	if r := p.Requests[ReqCheck]; r != nil {
+		for _, s := range r.Send {
+			if m := macroRE.FindStringSubmatch(s.Value); strings.EqualFold(s.Name, p.Field) && m != nil && m[0] == s.Value {
+				return m[1]
+			}
+		}
+	}
+	return p.Inputs[0].ID
 }
 
 // Input returns the provider's field with the id, or nil.
@@ -106,11 +128,15 @@ func inputErr(key string, in *Input, args ...any) error {
 		Text: i18n.M(key, append([]any{"field", name, "field_en", nameEN}, args...)...)}
 }
 
-// Check checks one typed value (spaces around it trimmed) against the
+// Check checks one typed value (spaces around it trimmed; in a number
+// field, the spaces that group its digits as on a bill too) against the
 // field's description and returns it as it is sent. An empty value is
 // refused when the field is required, and returned as "" otherwise.
 func (in *Input) Check(v string) (string, error) {
 	v = strings.TrimSpace(v)
+	if in.Type == TypeNumber {
+		v = strings.NewReplacer(" ", "", "\u00a0", "").Replace(v)
+	}
 	if v == "" {
 		if in.Required {
 			return "", inputErr("catalogue.required", in)
@@ -314,6 +340,22 @@ func (y InputFile) input() (*Input, error) {
 	return in, nil
 }
 
+// File is the field in the catalogue's file form (what input reads back).
+func (in *Input) File() InputFile {
+	y := InputFile{ID: in.ID, Name: in.Name, NameEN: in.NameEN, Comment: in.Comment, Type: string(in.Type), Mask: in.Mask,
+		Password: in.Password, MinSize: in.MinSize, MaxSize: in.MaxSize, Default: in.Default, Choices: in.Choices}
+	if !in.Required {
+		y.Required = new(false)
+	}
+	if in.Pattern != nil {
+		y.Pattern = strings.TrimSuffix(strings.TrimPrefix(in.Pattern.String(), "^(?:"), ")$")
+	}
+	if in.Depends != nil {
+		y.Depends = in.Depends.String()
+	}
+	return y
+}
+
 // inputs reads the fields and requests of a provider's file form.
 func (y ProviderFile) inputs(p *Provider) error {
 	for _, fy := range y.Fields {
@@ -362,6 +404,12 @@ func (y ProviderFile) inputs(p *Provider) error {
 			if !nameRE.MatchString(strings.ToUpper(rc)) {
 				return fmt.Errorf("requests: %s: receive %q is not a field name", name, rc)
 			}
+		}
+		if len(r.Send) == 0 {
+			r.Send = nil // "send: []" and none are one layout
+		}
+		if len(r.Receive) == 0 {
+			r.Receive = nil
 		}
 		if p.Requests == nil {
 			p.Requests = map[string]*Request{}

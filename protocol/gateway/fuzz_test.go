@@ -352,10 +352,7 @@ func FuzzCatalogue(f *testing.F) {
 			found, err := c.Find(p.Code)
 			require.NoError(t, err)
 			require.Same(t, p, found)
-			doc.Providers = append(doc.Providers, ProviderFile{Code: p.Code, Name: p.Name, NameEN: p.NameEN, Group: string(p.Group),
-				CheckURL: p.CheckURL, PayURL: p.PayURL, StatusURL: p.StatusURL, Field: p.Field, Pattern: p.Pattern.String(),
-				Hint: p.Hint, HintEN: p.HintEN, Min: p.Min.String(), Max: p.Max.String(), Commission: p.Commission.String(),
-				Extra: p.Extra, Encoded: p.Encoded, Supplier: p.Supplier})
+			doc.Providers = append(doc.Providers, p.File())
 		}
 		out, err := yaml.Marshal(doc)
 		require.NoError(t, err)

@@ -99,6 +99,19 @@ type ProviderFile struct {
 	Requests   map[string]*Request `yaml:"requests,omitempty"`
 }
 
+// File is the provider in the catalogue's file form: ParseCatalogue reads
+// it back as the same provider (its URLs as resolved).
+func (p *Provider) File() ProviderFile {
+	y := ProviderFile{Code: p.Code, Name: p.Name, NameEN: p.NameEN, Group: string(p.Group),
+		CheckURL: p.CheckURL, PayURL: p.PayURL, StatusURL: p.StatusURL, Field: p.Field, Pattern: p.Pattern.String(),
+		Hint: p.Hint, HintEN: p.HintEN, Min: p.Min.String(), Max: p.Max.String(), Commission: p.Commission.String(),
+		Extra: p.Extra, Encoded: p.Encoded, Supplier: p.Supplier, Requests: p.Requests}
+	for _, in := range p.Inputs {
+		y.Fields = append(y.Fields, in.File())
+	}
+	return y
+}
+
 // CatalogueFile is the catalogue's file form.
 type CatalogueFile struct {
 	Providers []ProviderFile `yaml:"providers"`

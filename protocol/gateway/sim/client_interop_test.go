@@ -24,7 +24,7 @@ func TestInteropLeadClient(t *testing.T) {
 			id = map[string]string{"rostelecom": "123456789012", "tricolor": "12345678901234", "mosenergo": "1234567890", "ntvplus": "1234567", "domru": "123456"}[code]
 		}
 		s := newSession()
-		a, err := cl.CheckNumber(ctx, p, newSession(), id)
+		a, err := cl.CheckNumber(ctx, gateway.Payment{Provider: p, Session: newSession(), ID: id})
 		require.NoError(t, err)
 		assert.True(t, a.OK())
 		pay := gateway.Payment{Provider: p, Session: s, ID: id, Amount: p.Min + 100_00, Total: p.Min + 103_00, Comment: "Тест"}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -183,6 +184,29 @@ func described(p *gateway.Provider, req string, f gateway.Fields) int {
 	return 10
 }
 
+// params are the fields of a described provider's check layout, beside
+// NUMBER and ACCOUNT, as request f sent them (nil when none).
+func params(p *gateway.Provider, f gateway.Fields) map[string]string {
+	r := p.Requests[gateway.ReqCheck]
+	if r == nil {
+		return nil
+	}
+	var out map[string]string
+	for _, s := range r.Send {
+		name := strings.ToUpper(s.Name)
+		if name == "NUMBER" || name == "ACCOUNT" {
+			continue
+		}
+		if v, ok := f.Lookup(name); ok {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[name] = v
+		}
+	}
+	return out
+}
+
 // payerOf returns the request's payer id (the provider's NUMBER or ACCOUNT)
 // and ERROR 8 or 9 when it does not fit the provider's pattern.
 func payerOf(p *gateway.Provider, f gateway.Fields) (string, int) {
@@ -342,7 +366,7 @@ func (s *Sim) check(req *request, rep *reply) {
 	now := s.clk.Now()
 	s.settle(now) // REST counts the refunds due by now
 	x := &session{ID: f.Get("SESSION"), Provider: p.Code, Gateway: req.rt.gw, Number: f.Get("NUMBER"),
-		Account: f.Get("ACCOUNT"), Payer: payer, Amount: amount, AmountAll: all, NumberOnly: numberOnly, CheckedAt: now,
+		Account: f.Get("ACCOUNT"), Params: params(p, f), Payer: payer, Amount: amount, AmountAll: all, NumberOnly: numberOnly, CheckedAt: now,
 		CheckRest: s.st.Balance}
 	if code := s.openSession(x); code != 0 {
 		s.refuse(rep, code)
@@ -520,6 +544,8 @@ func (s *Sim) payRefusal(req *request, x *session, amount, all money.Amount, now
 		return 18
 	case f.Get("ACCOUNT") != x.Account:
 		return 19
+	case !maps.Equal(params(req.rt.provider, f), x.Params):
+		return 10 // a described field other than the number or account differs from the check's
 	case now.Sub(x.CheckedAt) > time.Hour:
 		return 38
 	case s.dupWithinHour(x, now):

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"sort"
 	"strconv"
@@ -35,13 +36,16 @@ type session struct {
 	Amount     money.Amount `json:"amount_kopecks"`
 	AmountAll  money.Amount `json:"amount_all_kopecks"`
 	NumberOnly bool         `json:"number_only,omitempty"` // a REQ_TYPE=1 check
-	CheckedAt  time.Time    `json:"checked_at"`
-	Commits    int          `json:"commits"`
-	PaidAt     time.Time    `json:"paid_at,omitzero"`
-	TransID    string       `json:"transid,omitempty"`
-	AuthCode   string       `json:"authcode,omitempty"`
-	Fate       fate         `json:"fate,omitempty"`
-	Refunded   bool         `json:"refunded,omitempty"`
+	// Params are the other fields a described provider's check sent (its
+	// layout's names beside NUMBER and ACCOUNT), which pay must repeat.
+	Params    map[string]string `json:"params,omitempty"`
+	CheckedAt time.Time         `json:"checked_at"`
+	Commits   int               `json:"commits"`
+	PaidAt    time.Time         `json:"paid_at,omitzero"`
+	TransID   string            `json:"transid,omitempty"`
+	AuthCode  string            `json:"authcode,omitempty"`
+	Fate      fate              `json:"fate,omitempty"`
+	Refunded  bool              `json:"refunded,omitempty"`
 	// CheckRest is the REST the check answered, for replaying the check's
 	// answer to a pay (training code 511, Faults.AnswerPayWithCheck).
 	CheckRest money.Amount `json:"check_rest_kopecks,omitempty"`
@@ -182,10 +186,13 @@ func (st *state) settle(now time.Time, delay time.Duration) []*session {
 
 // Payment is a committed payment, for tests and the training log.
 type Payment struct {
-	Session   string
-	Provider  string // the catalogue code
-	Number    string
-	Account   string
+	Session  string
+	Provider string // the catalogue code
+	Number   string
+	Account  string
+	// Params are the other fields a described provider's check and pay
+	// sent, by wire name (PERIOD, METER, ...).
+	Params    map[string]string
 	Amount    money.Amount
 	AmountAll money.Amount
 	TransID   string
@@ -222,7 +229,7 @@ func (s *Sim) Payments() []Payment {
 	for _, id := range s.st.Payments {
 		x := s.st.Sessions[id]
 		res, code := statusOf(x, now, s.cfg.StatusDelay)
-		out = append(out, Payment{Session: x.ID, Provider: x.Provider, Number: x.Number, Account: x.Account,
+		out = append(out, Payment{Session: x.ID, Provider: x.Provider, Number: x.Number, Account: x.Account, Params: maps.Clone(x.Params),
 			Amount: x.Amount, AmountAll: x.AmountAll, TransID: x.TransID, AuthCode: x.AuthCode, At: x.PaidAt,
 			Result: res, Error: code})
 	}
