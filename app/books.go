@@ -98,11 +98,12 @@ const (
 	ByDay      = store.ByDay
 	ByCashier  = store.ByCashier
 	ByShift    = store.ByShift
+	ByRule     = store.ByRule
 )
 
 // ReportGroups are the commission report's groupings in the order the
 // window and paydeskctl offer them.
-var ReportGroups = []GroupBy{ByProvider, ByDay, ByCashier, ByShift}
+var ReportGroups = []GroupBy{ByProvider, ByDay, ByCashier, ByShift, ByRule}
 
 // ParseRole reads a role's name (cashier, manager, admin).
 func ParseRole(s string) (Role, error) { return store.ParseRole(s) }

@@ -119,6 +119,10 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 			r.Close()
 		}
 	}()
+	sched, err := cfg.Schedules() // a bad file refuses the start before anything is touched
+	if err != nil {
+		return nil, err
+	}
 	network := opt.Network
 	if !cfg.Training && network == nil {
 		// The keys and the catalogue first: a bad one refuses the start
@@ -181,7 +185,7 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 		}
 	}
 	r.Till = New(Deps{Store: r.books, Network: network, Register: reg, Clock: opt.Clock, Log: opt.Log,
-		Agent: agent, Fee: fee, Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
+		Agent: agent, Fee: fee, Schedules: sched, BalanceWarn: cfg.Gateway.BalanceWarning(), Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
 	if opt.Inspect || opt.RecoverLater {
 		return r, nil
 	}

@@ -32,7 +32,7 @@ type Network interface {
 	// returns the last outcome and the last answer (nil when none came).
 	Settle(ctx context.Context, r Request, schedule []time.Duration) (Outcome, *Reply, error)
 	// Balance is the point's money at the network.
-	Balance(ctx context.Context, session string) (money.Amount, error)
+	Balance(ctx context.Context, session string) (Limits, error)
 	// Refusal is the network's error for a refusal recorded as code and
 	// result (its message says why).
 	Refusal(op, session string, code, result int) error
@@ -189,12 +189,13 @@ func (d dealer) Settle(ctx context.Context, r Request, schedule []time.Duration)
 	return outcomes[out], reply(a), netErr(err)
 }
 
-func (d dealer) Balance(ctx context.Context, session string) (money.Amount, error) {
+func (d dealer) Balance(ctx context.Context, session string) (Limits, error) {
 	a, err := d.c.Balance(ctx, session)
 	if err != nil {
-		return 0, netErr(err)
+		return Limits{}, netErr(err)
 	}
-	return a.Rest, nil
+	l, err := gateway.LimitsOf(a)
+	return l, netErr(err)
 }
 
 func (d dealer) Refusal(op, session string, code, result int) error {

@@ -179,17 +179,35 @@ type Quote struct {
 	Fee        money.Amount // the point's fee
 	Total      money.Amount // to take from the payer
 	Commission money.Amount // the partner's commission (not charged to the payer)
+	// Rate is the partner's commission as a rate of the amount: the
+	// catalogue's, or the schedule rule's percent (0 for a fixed sum).
+	Rate money.Rate
+	// FeeRule and CommissionRule describe the schedule's rules that
+	// applied (commission.Rule.String); "" for the flat rates.
+	FeeRule, CommissionRule string
 }
 
-// Quote computes the fee, total and commission for an amount with the
-// provider's rate; each rounds half up to the kopeck.
+// Quote computes the fee, total and commission for an amount now: the
+// commission schedule's first matching rule for each, else the point's fee
+// rate and the provider's commission rate; each rounds half up to the
+// kopeck.
 func (t *Till) Quote(providerCode string, amount money.Amount) (Quote, error) {
 	prov, err := t.Provider(providerCode)
 	if err != nil {
 		return Quote{}, err
 	}
-	fee := t.d.Fee.Of(amount)
-	return Quote{Amount: amount, Fee: fee, Total: amount + fee, Commission: prov.Commission.Of(amount)}, nil
+	q := Quote{Amount: amount, Fee: t.d.Fee.Of(amount), Commission: prov.Commission.Of(amount), Rate: prov.Commission}
+	if s := t.d.Schedules; s != nil {
+		now := t.d.Clock.Now()
+		if r := s.Fee.Find(prov.Code, string(prov.Group), now, amount); r != nil {
+			q.Fee, q.FeeRule = r.Of(amount), r.String()
+		}
+		if r := s.Commission.Find(prov.Code, string(prov.Group), now, amount); r != nil {
+			q.Commission, q.Rate, q.CommissionRule = r.Of(amount), r.Percent, r.String()
+		}
+	}
+	q.Total = amount + q.Fee
+	return q, nil
 }
 
 // Check asks the network whether the amount may be paid ("Pay"): the
@@ -212,6 +230,9 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 	if err != nil {
 		return p, err
 	}
+	if err := t.covered(ctx, op, q.Amount, q.Total); err != nil {
+		return p, err
+	}
 	if p.State == store.StateChecked && !p.CheckedAt.IsZero() {
 		// A second check with the same SESSION would be a duplicate (ERROR 1).
 		sess, err := t.d.Store.NewSession(ctx)
@@ -221,6 +242,7 @@ func (t *Till) Check(ctx context.Context, u *User, p *store.Payment, amount mone
 		p.Session = sess
 	}
 	p.Amount, p.Fee, p.Total, p.Commission, p.PayTool = q.Amount, q.Fee, q.Total, q.Commission, int(tool)
+	p.CommissionRate, p.FeeRule, p.CommissionRule = q.Rate, q.FeeRule, q.CommissionRule
 	if err := t.step(ctx, u.Login, StepAmount, p); err != nil {
 		return p, err
 	}
@@ -362,6 +384,7 @@ func (t *Till) Confirm(ctx context.Context, u *User, p *store.Payment) (*store.P
 		if err := t.step(ctx, u.Login, StepAccepted, p, answer("pay", a)); err != nil {
 			return t.takenOver(p, err)
 		}
+		t.spent(p.Total)
 		// The receipt is made now, before status is asked: the money is
 		// taken for a payment the network has.
 		receiptErr := t.Fiscalize(ctx, p)

@@ -202,12 +202,6 @@ func (t *Till) ReceiptQueue(ctx context.Context) ([]*store.Payment, error) {
 
 // Balance asks the dealer's balance with a fresh SESSION.
 func (t *Till) Balance(ctx context.Context) (money.Amount, error) {
-	if err := t.online("balance"); err != nil {
-		return 0, err
-	}
-	sess, err := t.d.Store.NewSession(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return t.d.Network.Balance(ctx, sess)
+	l, err := t.Limits(ctx)
+	return l.Rest, err
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"paydesk/commission"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,12 @@ type Deps struct {
 	Agent    receipts.Agent
 	// Fee is the point's fee to the payer as a rate of the amount (0: none).
 	Fee money.Rate
+	// Schedules, when set, give the point's fee and the partner's
+	// commission by provider, weekday, time and amount; a payment no rule
+	// matches takes Fee and the catalogue's rate.
+	Schedules *commission.Schedules
+	// BalanceWarn: below this balance the window warns (0: never).
+	BalanceWarn money.Amount
 	// LineWidth of the register's tape when it cannot be read [32].
 	LineWidth int
 	// Settle is the status schedule while the cashier waits
@@ -69,7 +76,8 @@ type Till struct {
 	mu        sync.Mutex
 	watchers  []func()
 	followers []func(id int64, step Step)
-	info      infoCache // the register's Info, under mu (law.go)
+	info      infoCache   // the register's Info, under mu (law.go)
+	limits    limitsCache // the network's limits, under mu (limits.go)
 }
 
 // New makes a till.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"paydesk/money"
@@ -20,12 +21,16 @@ const (
 	ByProvider GroupBy = "provider"
 	ByCashier  GroupBy = "cashier"
 	ByShift    GroupBy = "shift"
+	// ByRule groups by the commission schedule's rule that gave the
+	// partner's commission ("" for the catalogue's flat rate), read from
+	// the payments of the days (the summary does not know the rule).
+	ByRule GroupBy = "rule"
 )
 
 // ReportRow is one group of a commission report.
 type ReportRow struct {
-	Key        string // the day, provider code, cashier login or shift number
-	Label      string // the provider or cashier name
+	Key        string // the day, provider code, cashier login, shift number or rule name
+	Label      string // the provider or cashier name, or the rule as it read
 	Count      int
 	Amount     money.Amount
 	Fee        money.Amount
@@ -48,11 +53,16 @@ func (s *Store) Commission(ctx context.Context, from, to time.Time, by GroupBy) 
 		key, label, join = "c.login", "c.full_name", "JOIN cashiers c ON c.id = ps.cashier_id"
 	case ByShift:
 		key, label = "CAST(ps.shift_id AS TEXT)", "CAST(ps.shift_id AS TEXT)"
+	case ByRule:
 	default:
-		return nil, fmt.Errorf("store: report by %q: use day, provider, cashier or shift", by)
+		return nil, fmt.Errorf("store: report by %q: use day, provider, cashier, shift or rule", by)
 	}
 	q := fmt.Sprintf(`SELECT %s, %s, sum(ps.count), sum(ps.amount), sum(ps.fee), sum(ps.total), sum(ps.commission)
 		FROM paid_summary ps %s WHERE ps.day >= ? AND ps.day <= ? GROUP BY 1 ORDER BY 1`, key, label, join)
+	if by == ByRule {
+		q = `SELECT commission_rule, commission_rule, count(*), sum(amount), sum(fee), sum(total), sum(commission)
+			FROM payments WHERE paid_day >= ? AND paid_day <= ? GROUP BY 1 ORDER BY 1`
+	}
 	rows, err := s.ro.QueryContext(ctx, q, from.In(s.loc).Format("2006-01-02"), to.In(s.loc).Format("2006-01-02"))
 	if err != nil {
 		return nil, fmt.Errorf("store: commission report: %w", err)
@@ -63,6 +73,9 @@ func (s *Store) Commission(ctx context.Context, from, to time.Time, by GroupBy) 
 		var r ReportRow
 		if err := rows.Scan(&r.Key, &r.Label, &r.Count, &r.Amount, &r.Fee, &r.Total, &r.Commission); err != nil {
 			return nil, err
+		}
+		if by == ByRule {
+			r.Key, _, _ = strings.Cut(r.Label, ":") // the rule's name
 		}
 		out = append(out, r)
 	}

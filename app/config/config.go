@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/viper"
 
+	"paydesk/commission"
 	"paydesk/fiscal"
 	"paydesk/internal/clock"
 	"paydesk/internal/i18n"
@@ -43,9 +44,13 @@ type Config struct {
 	Keys      Keys    `mapstructure:"keys"`
 	Gateway   Gateway `mapstructure:"gateway"`
 	Providers string  `mapstructure:"providers"` // catalogue file; "" is the built-in one
-	Store     Store   `mapstructure:"store"`
-	Fiscal    Fiscal  `mapstructure:"fiscal"`
-	Agent     Agent   `mapstructure:"agent"`
+	// Commissions is the commission schedule file (the point's fee and the
+	// partner's commission by provider, weekday, time and amount);
+	// "" for agent.fee and the catalogue's rates.
+	Commissions string `mapstructure:"commissions"`
+	Store       Store  `mapstructure:"store"`
+	Fiscal      Fiscal `mapstructure:"fiscal"`
+	Agent       Agent  `mapstructure:"agent"`
 }
 
 // Store names the database.
@@ -116,6 +121,15 @@ type Gateway struct {
 	BaseURL    string        `mapstructure:"base_url"`
 	BalanceURL string        `mapstructure:"balance_url"`
 	Timeout    time.Duration `mapstructure:"timeout"`
+	// BalanceWarn: below this dealer balance (a sum such as "5000.00") the
+	// window warns; "0" never.
+	BalanceWarn string `mapstructure:"balance_warn"`
+}
+
+// BalanceWarning is gateway.balance_warn as a sum (Validate checked it).
+func (g Gateway) BalanceWarning() money.Amount {
+	a, _ := money.Parse(g.BalanceWarn)
+	return a
 }
 
 // Error is a configuration problem, with the key at fault and its message.
@@ -164,7 +178,9 @@ var defaults = map[string]any{
 	"gateway.base_url":      "",
 	"gateway.balance_url":   "",
 	"gateway.timeout":       "60s",
+	"gateway.balance_warn":  "5000.00",
 	"providers":             "",
+	"commissions":           "",
 	"store.path":            "",
 	"fiscal.port":           "",
 	"fiscal.baud":           115200,
@@ -307,6 +323,7 @@ func (c *Config) resolve() {
 	c.Keys.PassphraseFile = c.Path(c.Keys.PassphraseFile)
 	c.Keys.Bank = c.Path(c.Keys.Bank)
 	c.Providers = c.Path(c.Providers)
+	c.Commissions = c.Path(c.Commissions)
 	c.DataDir = c.Path(c.DataDir)
 	c.Store.Path = c.Path(c.Store.Path)
 }
@@ -333,6 +350,9 @@ func (c *Config) validate() error {
 	}
 	if c.Gateway.Timeout < time.Second || c.Gateway.Timeout > 10*time.Minute {
 		return bad("gateway.timeout", i18n.M("config.timeout", "value", c.Gateway.Timeout), nil)
+	}
+	if a, err := money.Parse(c.Gateway.BalanceWarn); err != nil || a < 0 {
+		return bad("gateway.balance_warn", i18n.M("config.balance_warn", "value", c.Gateway.BalanceWarn), nil)
 	}
 	for _, u := range []struct{ key, v string }{{"gateway.balance_url", c.Gateway.BalanceURL}, {"gateway.base_url", c.Gateway.BaseURL}} {
 		if u.v == "" {
@@ -473,6 +493,23 @@ func (c *Config) Catalogue() (*gateway.Catalogue, error) {
 		return gateway.DefaultCatalogue(c.Gateway.BaseURL)
 	}
 	return gateway.LoadCatalogue(c.Providers, c.Gateway.BaseURL)
+}
+
+// Schedules loads the commission schedule file; nil when none is
+// configured.
+func (c *Config) Schedules() (*commission.Schedules, error) {
+	if c.Commissions == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(c.Commissions)
+	if err != nil {
+		return nil, bad("commissions", i18n.M("config.commissions_unreadable", "file", c.Commissions), err)
+	}
+	s, err := commission.Parse(b)
+	if err != nil {
+		return nil, bad("commissions", i18n.M("config.commissions_bad", "file", c.Commissions, "why", err.Error()), err)
+	}
+	return s, nil
 }
 
 // Client builds the gateway client from the configuration.

@@ -49,7 +49,7 @@ func (f *fieldsForm) set(prov *gateway.Provider) {
 		if in.ID == prov.Main() {
 			continue
 		}
-		r := &fieldRow{in: in, hint: newLine(fyne.TextStyle{})}
+		r := &fieldRow{in: in, hint: newNote()}
 		var w fyne.CanvasObject
 		if in.Type == gateway.TypeEnum {
 			var names []string
@@ -161,10 +161,10 @@ func (f *fieldsForm) show() {
 }
 
 func (f *fieldsForm) fieldChanged(r *fieldRow) {
-	r.hint.SetText("")
+	r.hint.clear()
 	if v := r.text(f); v != "" {
 		if _, err := r.in.Check(v); err != nil {
-			r.hint.SetText("⚠ " + f.u.appMessage(err))
+			r.hint.warn(f.u.appMessage(err))
 		}
 	}
 	f.show()
@@ -204,7 +204,7 @@ func (f *fieldsForm) clear() {
 				}
 			}
 		}
-		r.hint.SetText("")
+		r.hint.clear()
 	}
 	f.show()
 }

@@ -253,8 +253,6 @@ func labels(o fyne.CanvasObject) string {
 		switch v := o.(type) {
 		case *line:
 			b.WriteString(v.Text + "\n")
-		case *note:
-			b.WriteString(v.Text + "\n")
 		case *widget.Label:
 			b.WriteString(v.Text + "\n")
 		case *container.Scroll:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -326,7 +327,12 @@ func (s *historyScreen) showDetail(p *app.Payment) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n\n", s.u.T("history.session"), p.Session, s.u.T("history.state"), s.u.paymentState(p), s.u.T("history.transid"), p.TransID)
+	fmt.Fprintf(&b, "%s: %s\n%s: %s\n%s: %s\n", s.u.T("history.session"), p.Session, s.u.T("history.state"), s.u.paymentState(p), s.u.T("history.transid"), p.TransID)
+	fmt.Fprintf(&b, "%s: %s (%s)\n", s.u.T("history.commission"), p.Commission, cmp.Or(p.CommissionRule, s.u.T("report.rule_flat")))
+	if p.FeeRule != "" {
+		fmt.Fprintf(&b, "%s: %s (%s)\n", s.u.T("history.fee"), p.Fee, p.FeeRule)
+	}
+	b.WriteString("\n")
 	for _, r := range rs {
 		b.WriteString(r.Text)
 		b.WriteString("\n\n")

@@ -19,11 +19,13 @@ import (
 // system's fallback fonts (9 MB here, a Windows PC's whole font folder
 // there).
 type line struct {
-	*fyne.Container
+	widget.BaseWidget
 	// Text is the text as set, its sign included.
 	Text  string
 	icon  *widget.Icon
+	signs *fyne.Container // the icon's column, hidden without a sign
 	label *widget.Label
+	box   *fyne.Container
 }
 
 // newLine makes an empty line that wraps at word boundaries.
@@ -31,10 +33,15 @@ func newLine(style fyne.TextStyle) *line {
 	l := &line{icon: widget.NewIcon(nil), label: widget.NewLabel("")}
 	l.label.Wrapping = fyne.TextWrapWord
 	l.label.TextStyle = style
-	l.icon.Hide()
-	l.Container = container.NewBorder(nil, nil, container.NewVBox(l.icon), nil, l.label)
+	l.signs = container.NewVBox(l.icon)
+	l.signs.Hide()
+	l.box = container.NewBorder(nil, nil, l.signs, nil, l.label)
+	l.ExtendBaseWidget(l)
 	return l
 }
+
+// CreateRenderer draws the icon beside the text.
+func (l *line) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(l.box) }
 
 // signs are the signs a line may begin with: the colour and the icon each
 // draws.
@@ -65,46 +72,47 @@ func (l *line) SetText(text string) {
 	if s, ok := signs[sign]; ok {
 		l.label.Importance = s.imp
 		l.icon.SetResource(s.icon())
-		l.icon.Show()
+		l.signs.Show()
 	} else {
-		l.icon.Hide()
+		l.signs.Hide()
 	}
 	l.label.SetText(rest)
+	l.box.Refresh()
 }
 
 // importance is the colour the line's text is drawn in.
 func (l *line) importance() widget.Importance { return l.label.Importance }
 
-// note is what an action on a screen came to, shown next to its button in
-// the colour of its end (done, refused, waiting) and gone when the next
-// action starts: never left for the next one or the next person.
-type note struct {
-	*line
-}
+// note is a line that says what an action on a screen came to, shown next
+// to its button in the colour of its end (done, refused, waiting) and gone
+// when the next action starts: never left for the next one or the next
+// person.
+type note = line
 
+// newNote makes a note, hidden until it has something to say.
 func newNote() *note {
-	n := &note{newLine(fyne.TextStyle{})}
+	n := newLine(fyne.TextStyle{})
 	n.Hide()
 	return n
 }
 
-func (n *note) set(text string) {
+func (n *line) set(text string) {
 	n.SetText(text)
 	n.Show()
 }
 
 // ok says what was done.
-func (n *note) ok(text string) { n.set("✓ " + text) }
+func (n *line) ok(text string) { n.set("✓ " + text) }
 
 // warn says what was done with something to look at.
-func (n *note) warn(text string) { n.set("⚠ " + text) }
+func (n *line) warn(text string) { n.set("⚠ " + text) }
 
 // info says what is going on.
-func (n *note) info(text string) { n.set(text) }
+func (n *line) info(text string) { n.set(text) }
 
 // fail says why not, in the window's language; a payment whose end is not
 // known yet is a warning, not a refusal.
-func (n *note) fail(u *UI, err error) {
+func (n *line) fail(u *UI, err error) {
 	if app.KindOf(err) == app.KindPending {
 		n.set("⏳ " + u.appMessage(err))
 		return
@@ -113,10 +121,10 @@ func (n *note) fail(u *UI, err error) {
 }
 
 // refuse says why not in a catalogue text of the window.
-func (n *note) refuse(text string) { n.set("✗ " + text) }
+func (n *line) refuse(text string) { n.set("✗ " + text) }
 
 // clear takes the note away.
-func (n *note) clear() {
+func (n *line) clear() {
 	n.SetText("")
 	n.Hide()
 }

@@ -317,8 +317,10 @@ func (s *payScreen) choose(p *gateway.Provider) {
 	s.provider.SetText(s.u.nameOf(p))
 	s.fields.set(p)
 	s.numberL.SetText(s.u.T("pay.number_label"))
+	s.number.PlaceHolder = s.u.T("pay.number")
 	if in := p.Input(p.Main()); in != nil {
 		s.numberL.SetText(s.u.inputName(in))
+		s.number.PlaceHolder = in.Mask
 	}
 	s.number.SetText("")
 	s.amount.SetText("")
@@ -848,6 +850,10 @@ func (s *payScreen) doConfirm() {
 		return s.u.till.Confirm(ctx, s.u.user, p)
 	}, func(p *app.Payment, err error) {
 		s.result.SetText(s.outcome(p, err))
+		// The balance as the till knows it now: lowered by this payment.
+		if l, at := s.u.till.KnownLimits(); !at.IsZero() {
+			s.u.status.showLimits(l)
+		}
 		// The payment is over whatever its end: the form is the next
 		// payer's, and nothing of this one can be sent again.
 		s.clearForm()

@@ -66,10 +66,7 @@ func newReportsScreen(u *UI) *reportsScreen {
 				r = app.SumRows(s.rows)
 				r.Label = u.T("report.sum")
 			}
-			label := r.Label
-			if label == "" {
-				label = r.Key
-			}
+			label := u.rowLabel(r)
 			l.TextStyle = fyne.TextStyle{Bold: id.Row-1 >= len(s.rows)}
 			l.SetText([]string{label, fmt.Sprint(r.Count), r.Amount.String(), r.Total.String(), r.Commission.String()}[id.Col])
 		})
@@ -114,10 +111,7 @@ func (s *reportsScreen) fitColumns() {
 	for i, h := range s.headers() {
 		w := fyne.MeasureText(h, theme.TextSize(), bold).Width
 		for _, r := range append(append([]app.ReportRow{}, s.rows...), app.SumRows(s.rows)) {
-			label := r.Label
-			if label == "" {
-				label = r.Key
-			}
+			label := s.u.rowLabel(r)
 			cell := []string{label, fmt.Sprint(r.Count), r.Amount.String(), r.Total.String(), r.Commission.String()}[i]
 			w = max(w, fyne.MeasureText(cell, theme.TextSize(), bold).Width)
 		}
@@ -154,10 +148,7 @@ func (s *reportsScreen) drawChart() {
 	fg := theme.Color(theme.ColorNameForeground)
 	for i, r := range s.rows {
 		y := float32(i * (barH + gap))
-		label := r.Label
-		if label == "" {
-			label = r.Key
-		}
+		label := s.u.rowLabel(r)
 		t := canvas.NewText(label, fg)
 		t.Move(fyne.NewPos(0, y+3))
 		w := float32(0)
@@ -221,6 +212,19 @@ func (s *reportsScreen) save(name string, w io.WriteCloser) {
 	})
 }
 
+// rowLabel names a report row: the provider's or cashier's name, the rule
+// as it read, else its key; a row of payments no schedule rule gave a
+// commission is the flat rates'.
+func (u *UI) rowLabel(r app.ReportRow) string {
+	switch {
+	case r.Label != "":
+		return r.Label
+	case r.Key != "":
+		return r.Key
+	}
+	return u.T("report.rule_flat")
+}
+
 // sheet is the report as a CSV for a spreadsheet in the window's language:
 // a UTF-8 byte order mark (Excel reads UTF-8 only with it), the window's
 // column titles, and in Russian ';' between fields and a decimal comma, as
@@ -240,10 +244,7 @@ func sheet(u *UI, by app.GroupBy, rows []app.ReportRow) []byte {
 	sum := app.SumRows(rows)
 	sum.Label = u.T("report.sum")
 	for _, r := range append(append([]app.ReportRow{}, rows...), sum) {
-		label := r.Label
-		if label == "" {
-			label = r.Key
-		}
+		label := u.rowLabel(r)
 		_ = cw.Write([]string{label, fmt.Sprint(r.Count), num(r.Amount), num(r.Fee), num(r.Total), num(r.Commission)})
 	}
 	cw.Flush()

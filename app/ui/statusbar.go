@@ -76,7 +76,7 @@ func (s *statusBar) refreshAll() {
 	s.u.background(func(ctx context.Context) func() {
 		c, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		bal, gerr := s.u.till.Balance(c)
+		lim, gerr := s.u.till.Limits(c)
 		var st fiscal.Status
 		var derr error
 		st, derr = s.u.till.DeviceStatus(c)
@@ -87,10 +87,12 @@ func (s *statusBar) refreshAll() {
 		}
 		return func() {
 			if gerr != nil {
+				s.gateway.Importance = widget.MediumImportance
 				s.gateway.SetText(s.u.T("status.gateway_down"))
 			} else {
-				s.gateway.SetText(s.u.T("status.gateway_ok", "Balance", bal.String()))
+				s.showLimits(lim)
 			}
+			s.refreshAlerts()
 			if derr != nil {
 				s.device.SetText(s.u.T("status.device_down"))
 			} else {
@@ -216,6 +218,23 @@ func (u *UI) deviceText(st fiscal.Status) string {
 	return parts
 }
 
+// showLimits says the dealer's balance and the point's limits, in the
+// warning colour below the configured threshold.
+func (s *statusBar) showLimits(l app.Limits) {
+	text := s.u.T("status.gateway_ok", "Balance", l.Rest.String())
+	if l.HasPerPayment {
+		text += " · " + s.u.T("status.limit_payment", "Limit", l.PerPayment.String())
+	}
+	if l.HasDaily {
+		text += " · " + s.u.T("status.limit_daily", "Limit", l.Daily.String())
+	}
+	s.gateway.Importance = widget.MediumImportance
+	if _, low := s.u.till.LowBalance(); low {
+		s.gateway.Importance = widget.WarningImportance
+	}
+	s.gateway.SetText(text)
+}
+
 // refreshLocal updates what the store knows: shift time left, pending.
 func (s *statusBar) refreshLocal() {
 	ctx := s.u.ctx
@@ -270,6 +289,10 @@ func (s *statusBar) refreshAlerts() {
 		}
 		if late, err := u.till.Overdues(u.ctx, u.user); err == nil && len(late) > 0 {
 			parts = append(parts, u.T("status.overdue", "N", len(late)))
+		}
+		if warn, low := u.till.LowBalance(); low {
+			l, _ := u.till.KnownLimits()
+			parts = append(parts, u.T("status.balance_low", "Balance", l.Rest.String(), "Warn", warn.String()))
 		}
 	}
 	if len(parts) == 0 {

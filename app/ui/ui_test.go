@@ -352,8 +352,6 @@ func popupText(o fyne.CanvasObject) string {
 		switch v := o.(type) {
 		case *line:
 			b.WriteString(v.Text + "\n")
-		case *note:
-			b.WriteString(v.Text + "\n")
 		case *widget.Label:
 			b.WriteString(v.Text + "\n")
 		case *fyne.Container:

@@ -42,7 +42,7 @@ type gatewaySimOpts struct {
 	listen, providers             string
 	dealerKeys, bankKey, bankPass string
 	keysDir, stateFile            string
-	balance, maxPay               string
+	balance, maxPay, dailyLimit   string
 	statusDelay, trainLatency     time.Duration
 	faults                        string
 	sd, ap, op                    string
@@ -59,6 +59,7 @@ func (o *gatewaySimOpts) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.stateFile, "state", "", "state `FILE` keeping sessions and balance across restarts (default: memory only)")
 	fs.StringVar(&o.balance, "balance", "100000.00", "the dealer's starting `BALANCE`")
 	fs.StringVar(&o.maxPay, "max-payment", "", "largest payment `AMOUNT` (ERROR 81; default: none)")
+	fs.StringVar(&o.dailyLimit, "daily-limit", "", "the point's daily limit `AMOUNT` on what is debited (ERROR 82; default: none)")
 	fs.DurationVar(&o.statusDelay, "status-delay", 10*time.Second, "how long a paid session stays RESULT=3")
 	fs.StringVar(&o.faults, "faults", "", "faults `SPEC` for every request, such as drop=pay,latency=2s "+
 		"(latency=D, http500|drop|garble|badsig|wrongsession=OPS, refuse=OPS:CODE, stuck, fail; OPS: check+pay+status+balance or all)")
@@ -122,7 +123,13 @@ func (o *gatewaySimOpts) config() (sim.Config, error) {
 	if o.explicitKeys() && o.keysDir != "" {
 		return sim.Config{}, usageErrorf("--keys-dir is for the training key set; it does not go with --dealer-keys and --bank-key")
 	}
-	return sim.Config{SD: o.sd, AP: o.ap, OP: o.op, Clock: clock.Real{}, Balance: bal, MaxPayment: maxAmount,
+	var daily money.Amount
+	if o.dailyLimit != "" {
+		if daily, err = money.Parse(o.dailyLimit); err != nil {
+			return sim.Config{}, usageErrorf("--daily-limit: %v", err)
+		}
+	}
+	return sim.Config{SD: o.sd, AP: o.ap, OP: o.op, Clock: clock.Real{}, Balance: bal, MaxPayment: maxAmount, DailyLimit: daily,
 		StatusDelay: o.statusDelay, TrainingLatency: o.trainLatency, StateFile: o.stateFile, Faults: faults}, nil
 }
 

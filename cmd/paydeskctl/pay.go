@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"paydesk/app"
 	"paydesk/fiscal"
@@ -32,6 +33,28 @@ type payOpts struct {
 	amount                    string
 	tool                      string
 	buyer                     string
+	fields                    fieldFlags
+}
+
+// fieldFlags are --field id=value, repeated: the fields of a provider the
+// network describes field by field.
+type fieldFlags map[string]string
+
+func (f *fieldFlags) String() string { return "" }
+
+func (f *fieldFlags) Set(s string) error {
+	id, v, ok := strings.Cut(s, "=")
+	if !ok || id == "" {
+		return fmt.Errorf("%q is not id=value", s)
+	}
+	if *f == nil {
+		*f = fieldFlags{}
+	}
+	if _, twice := (*f)[id]; twice {
+		return fmt.Errorf("field %s given twice", id)
+	}
+	(*f)[id] = v
+	return nil
 }
 
 func (o *payOpts) flags(fs *flag.FlagSet) {
@@ -42,6 +65,7 @@ func (o *payOpts) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.amount, "amount", "", required("`AMOUNT` credited to the payer, like 100.00"))
 	fs.StringVar(&o.tool, "tool", "cash", "how the payer pays: `cash|card`")
 	fs.StringVar(&o.buyer, "buyer", "", "the payer's `PHONE|E-MAIL` for an electronic receipt (tag 1008)")
+	fs.Var(&o.fields, "field", "a field of a provider described field by field, as `ID=VALUE` (repeat it; the main one is --account or --number)")
 }
 
 // payment is what pay asks the till for, read from the flags.
@@ -50,6 +74,7 @@ type payment struct {
 	amount          money.Amount
 	tool            app.PayTool
 	buyer           string
+	fields          map[string]string
 }
 
 func (o *payOpts) run(ctx context.Context, e *env, _ []string) error {
@@ -99,7 +124,7 @@ func (o *payOpts) payment() (payment, error) {
 			return payment{}, usageErrorf("--buyer %q is not a phone (+7 and 10 digits) or an e-mail address", o.buyer)
 		}
 	}
-	return payment{provider: o.provider, payer: o.number + o.account, amount: amount, tool: pt, buyer: buyer}, nil
+	return payment{provider: o.provider, payer: o.number + o.account, amount: amount, tool: pt, buyer: buyer, fields: o.fields}, nil
 }
 
 // take starts the payment, checks it and sends it. A nil payment means
@@ -113,7 +138,7 @@ func (r payment) take(ctx context.Context, e *env, s *session) (*app.Payment, er
 			return nil, err
 		}
 	}
-	p, err := s.Till.Start(ctx, s.user, r.provider, r.payer)
+	p, err := s.Till.StartFields(ctx, s.user, r.provider, r.payer, r.fields)
 	if err != nil {
 		return nil, err
 	}

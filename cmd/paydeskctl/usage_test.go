@@ -38,7 +38,7 @@ func TestUsageFromFlags(t *testing.T) {
 
 func TestSynopsis(t *testing.T) {
 	for name, want := range map[string]string{
-		"pay":         "paydeskctl pay --amount AMOUNT --cashier LOGIN --provider CODE [--account ACCOUNT] [--buyer PHONE|E-MAIL] [--config FILE] [--number NUMBER] [--pin-file FILE] [--tool cash|card]",
+		"pay":         "paydeskctl pay --amount AMOUNT --cashier LOGIN --provider CODE [--account ACCOUNT] [--buyer PHONE|E-MAIL] [--config FILE] [--field ID=VALUE] [--number NUMBER] [--pin-file FILE] [--tool cash|card]",
 		"shift close": "paydeskctl shift close --cashier LOGIN --counted 1234.00 [--config FILE] [--float 0.00] [--pin-file FILE]",
 		"shift open":  "paydeskctl shift open --cashier LOGIN [--config FILE] [--counted 1234.00] [--float 0.00] [--pin-file FILE]",
 		"cash in":     "paydeskctl cash in SUM --cashier LOGIN [--config FILE] [--pin-file FILE]",
@@ -56,5 +56,5 @@ func TestSynopsis(t *testing.T) {
 	}
 	r := runCLI(t, nil, "pay", "--tool", "bitcoin")
 	assert.Equal(t, exitUsage, r.code)
-	assert.True(t, strings.HasSuffix(r.stderr, "\nusage: paydeskctl pay --amount AMOUNT --cashier LOGIN --provider CODE [--account ACCOUNT] [--buyer PHONE|E-MAIL] [--config FILE] [--number NUMBER] [--pin-file FILE] [--tool cash|card]\n"), r.stderr)
+	assert.True(t, strings.HasSuffix(r.stderr, "\nusage: paydeskctl pay --amount AMOUNT --cashier LOGIN --provider CODE [--account ACCOUNT] [--buyer PHONE|E-MAIL] [--config FILE] [--field ID=VALUE] [--number NUMBER] [--pin-file FILE] [--tool cash|card]\n"), r.stderr)
 }

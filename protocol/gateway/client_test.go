@@ -455,3 +455,39 @@ func TestNewSession(t *testing.T) {
 	assert.Equal(t, "PD261126093000", s[:14])
 	assert.NotEqual(t, s, NewSession(t0))
 }
+
+func TestLimitsOf(t *testing.T) {
+	tests := []struct {
+		name   string
+		fields Fields
+		want   Limits
+		bad    string
+	}{
+		{"the balance alone (2012)", Fields{{"REST", "758388.01"}}, Limits{Rest: 758388_01}, ""},
+		{"every limit", Fields{{"REST", "1500.00"}, {"REST_WO_LIMIT", "-500.00"}, {"AP_DAILY_LIMIT", "50000.00"}, {"AP_PAYMENT_LIMIT", "15000.00"}},
+			Limits{Rest: 1500_00, RestWithoutLimit: -500_00, HasRestWithoutLimit: true, Daily: 50000_00, HasDaily: true, PerPayment: 15000_00, HasPerPayment: true}, ""},
+		{"empty limits are not set", Fields{{"REST", "10.00"}, {"AP_DAILY_LIMIT", ""}, {"AP_PAYMENT_LIMIT", " "}}, Limits{Rest: 10_00}, ""},
+		{"no REST", Fields{{"AP_DAILY_LIMIT", "1.00"}}, Limits{}, "REST"},
+		{"a daily limit of letters", Fields{{"REST", "10.00"}, {"AP_DAILY_LIMIT", "много"}}, Limits{}, "AP_DAILY_LIMIT"},
+		{"a negative payment limit", Fields{{"REST", "10.00"}, {"AP_PAYMENT_LIMIT", "-1.00"}}, Limits{}, "AP_PAYMENT_LIMIT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.net.answer = func(w http.ResponseWriter, in Fields) {
+				writeAnswer(t, w, bankKey, append(Fields{{"SESSION", in.Get("SESSION")}, {"ERROR", "0"}}, tt.fields...))
+			}
+			a, err := f.client.Balance(context.Background(), "B1")
+			require.NoError(t, err)
+			got, err := LimitsOf(a)
+			if tt.bad != "" {
+				require.Error(t, err)
+				assert.Equal(t, KindNoAnswer, KindOf(err))
+				assert.Contains(t, err.(*Error).Msg().In("ru"), tt.bad)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -6,3 +6,5 @@
 ALTER TABLE payments ADD COLUMN fields TEXT NOT NULL DEFAULT '';
 ALTER TABLE payments ADD COLUMN fee_rule TEXT NOT NULL DEFAULT '';
 ALTER TABLE payments ADD COLUMN commission_rule TEXT NOT NULL DEFAULT '';
+-- The commission report by rule reads the paid payments of its days.
+CREATE INDEX payments_paid_day ON payments (paid_day) WHERE paid_day IS NOT NULL;

@@ -21,7 +21,7 @@
 //     directory and provider code. Status is answered on any status URL.
 //   - ERROR 81 compares AMOUNT with Config.MaxPayment, at check and at pay;
 //     ERROR 21 compares AMOUNT_ALL (what is debited) with the balance, at
-//     pay; ERROR 85 when AMOUNT_ALL is less than AMOUNT; ERROR 32 at pay when
+//     pay; ERROR 82 the day's AMOUNT_ALL with Config.DailyLimit, at pay; ERROR 85 when AMOUNT_ALL is less than AMOUNT; ERROR 32 at pay when
 //     the same provider, payer id and AMOUNT were committed under another
 //     SESSION less than an hour before.
 //   - An unregistered key serial in the document header is ERROR 134; a

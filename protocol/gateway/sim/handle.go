@@ -236,7 +236,7 @@ func (s *Sim) amountsOf(p *gateway.Provider, f gateway.Fields) (amount, all mone
 	if all < amount {
 		return 0, 0, 85
 	}
-	if s.cfg.MaxPayment > 0 && amount > s.cfg.MaxPayment {
+	if most, _ := s.limits(); most > 0 && amount > most {
 		return 0, 0, 81
 	}
 	return amount, all, 0
@@ -528,7 +528,8 @@ func (s *Sim) payFields(p *gateway.Provider, f gateway.Fields) (payer string, am
 // number-only check, 37 another gateway or provider than the check, 1
 // paid already, 17/18/19 NUMBER, AMOUNT or ACCOUNT differ from the check,
 // 38 more than an hour after the check, 32 the same payment within the
-// hour, 21 a balance below AMOUNT_ALL. s.mu is held.
+// hour, 21 a balance below AMOUNT_ALL, 82 the day's debits over
+// DailyLimit. s.mu is held.
 func (s *Sim) payRefusal(req *request, x *session, amount, all money.Amount, now time.Time) int {
 	f := req.fields
 	switch {
@@ -552,8 +553,32 @@ func (s *Sim) payRefusal(req *request, x *session, amount, all money.Amount, now
 		return 32
 	case s.st.Balance < all:
 		return 21
+	case s.overDaily(now, all):
+		return 82
 	}
 	return 0
+}
+
+// overDaily reports whether debiting all at now goes over the daily limit.
+func (s *Sim) overDaily(now time.Time, all money.Amount) bool {
+	_, daily := s.limits()
+	return daily > 0 && s.debitedOn(now)+all > daily
+}
+
+// debitedOn sums AMOUNT_ALL of the payments committed on now's day (in
+// now's location) and not refunded. s.mu is held.
+func (s *Sim) debitedOn(now time.Time) money.Amount {
+	y, m, d := now.Date()
+	var sum money.Amount
+	for _, x := range s.st.Sessions {
+		if !x.paid() || x.Refunded {
+			continue
+		}
+		if py, pm, pd := x.PaidAt.In(now.Location()).Date(); py == y && pm == m && pd == d {
+			sum += x.AmountAll
+		}
+	}
+	return sum
 }
 
 // markFate marks x, about to be committed at now, to stay in progress for
@@ -682,9 +707,13 @@ func (s *Sim) balance(_ *request, rep *reply) {
 	defer s.unlockState()
 	now := s.clk.Now()
 	s.settle(now)
-	limit := ""
-	if s.cfg.MaxPayment > 0 {
-		limit = s.cfg.MaxPayment.String()
+	limit, daily := "", ""
+	most, perDay := s.limits()
+	if most > 0 {
+		limit = most.String()
+	}
+	if perDay > 0 {
+		daily = perDay.String()
 	}
 	s.head(rep, now)
 	rep.fields = append(rep.fields,
@@ -692,7 +721,7 @@ func (s *Sim) balance(_ *request, rep *reply) {
 		gateway.Field{Name: "RESULT", Value: "0"},
 		gateway.Field{Name: "REST", Value: s.st.Balance.String()},
 		gateway.Field{Name: "REST_WO_LIMIT", Value: s.st.Balance.String()},
-		gateway.Field{Name: "AP_DAILY_LIMIT", Value: ""},
+		gateway.Field{Name: "AP_DAILY_LIMIT", Value: daily},
 		gateway.Field{Name: "AP_PAYMENT_LIMIT", Value: limit},
 		gateway.Field{Name: "ERRMSG", Value: ""},
 	)

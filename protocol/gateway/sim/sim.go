@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/encoding/charmap"
@@ -66,6 +67,9 @@ type Config struct {
 	StatusDelay time.Duration
 	// MaxPayment is the largest AMOUNT of one payment (ERROR 81) [0: none].
 	MaxPayment money.Amount
+	// DailyLimit is the point's limit on the AMOUNT_ALL committed in one
+	// day (ERROR 82 at pay; AP_DAILY_LIMIT of the balance answer) [0: none].
+	DailyLimit money.Amount
 	// StateFile, when set, keeps sessions, payments and balance across
 	// restarts. It is a journal of JSON lines: every change appends (and
 	// syncs) one line with the balance, the next TRANSID and the sessions
@@ -106,6 +110,9 @@ type Sim struct {
 	st       *state
 	faults   Faults
 	requests map[Op]int
+	// maxPayment and dailyLimit are Config's, settable while serving
+	// (SetLimits), in kopecks.
+	maxPayment, dailyLimit atomic.Int64
 }
 
 // New checks the configuration, loads the state file when there is one and
@@ -117,6 +124,7 @@ func New(cfg Config) (*Sim, error) {
 	cfg = cfg.withDefaults()
 	s := &Sim{cfg: cfg, clk: cfg.Clock, log: cfg.Log, routes: map[string]route{}, gwIndex: map[string]int{},
 		faults: cfg.Faults, requests: map[Op]int{}}
+	s.SetLimits(cfg.MaxPayment, cfg.DailyLimit)
 	if s.clk == nil {
 		s.clk = clock.Real{}
 	}
@@ -145,7 +153,7 @@ func (cfg Config) validate() error {
 		return errorf(op, KindConfig, "no dealer public keys")
 	case cfg.BankKey == nil:
 		return errorf(op, KindConfig, "no bank key")
-	case cfg.Balance < 0 || cfg.MaxPayment < 0 || cfg.StatusDelay < 0 || cfg.TrainingLatency < 0:
+	case cfg.Balance < 0 || cfg.MaxPayment < 0 || cfg.DailyLimit < 0 || cfg.StatusDelay < 0 || cfg.TrainingLatency < 0:
 		return errorf(op, KindConfig, "negative balance, maximum or delay")
 	}
 	return nil
@@ -246,6 +254,19 @@ func (s *Sim) Faults() Faults {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.faults
+}
+
+// SetLimits sets the point's limit on one payment's AMOUNT (ERROR 81) and
+// on the AMOUNT_ALL committed in a day (ERROR 82), 0 for none, as the
+// balance request reports them.
+func (s *Sim) SetLimits(perPayment, daily money.Amount) {
+	s.maxPayment.Store(int64(perPayment))
+	s.dailyLimit.Store(int64(daily))
+}
+
+// limits are the limits set: on one payment, on a day.
+func (s *Sim) limits() (perPayment, daily money.Amount) {
+	return money.Amount(s.maxPayment.Load()), money.Amount(s.dailyLimit.Load())
 }
 
 // Requests returns how many requests of the kind (or kinds) arrived, counting
