@@ -127,6 +127,14 @@ func TestEveryDoorChecksTheRole(t *testing.T) {
 		{"settings", store.RoleAdmin, nil, func(u *User) error {
 			return r.Till.EditSettings(ctx, u, cfgFile, func(c *config.Config) { c.Language = "en" })
 		}},
+		{"import catalogue", store.RoleAdmin, nil, func(u *User) error {
+			_, err := r.Till.ImportCatalogue(ctx, u, "../protocol/gateway/operators/testdata/operators.xml", t.TempDir())
+			return err
+		}},
+		{"start with fields", store.RoleCashier, nil, func(u *User) error {
+			_, err := r.Till.StartFields(ctx, u, "zhku", "1234567890", map[string]string{"period": "112026"})
+			return err
+		}},
 		{"raw command", store.RoleAdmin, nil, func(u *User) error { _, err := r.Till.Raw(ctx, u, "gw pay", "test"); return err }},
 		{"close shift", store.RoleManager, nil, func(u *User) error { _, _, err := r.Till.CloseShift(ctx, u, 0); return err }},
 	}

@@ -62,6 +62,9 @@ type Error struct {
 // Error gives the reason in English.
 func (e *Error) Error() string { return "qr: " + e.Text.In("en") }
 
+// Msg is the error's message in the catalogue.
+func (e *Error) Msg() i18n.Msg { return e.Text }
+
 func fail(field, key string, args ...any) error {
 	return &Error{Field: field, Text: i18n.M(key, append([]any{"field", field}, args...)...)}
 }

@@ -224,3 +224,23 @@ func (f *fieldsForm) focusFirst() bool {
 	}
 	return false
 }
+
+// fill puts values in the fields by id (an enumeration by its value).
+func (f *fieldsForm) fill(vals map[string]string) {
+	for _, r := range f.rows {
+		v, ok := vals[r.in.ID]
+		if !ok {
+			continue
+		}
+		if r.entry != nil {
+			r.entry.SetText(v)
+			continue
+		}
+		for _, c := range r.in.Choices {
+			if c.Value == v {
+				r.pick.SetSelected(f.choiceName(c))
+			}
+		}
+	}
+	f.show()
+}

@@ -96,7 +96,11 @@ func newPayScreen(u *UI) *payScreen {
 	s.number = newKeyEntry(u.router)
 	s.number.PlaceHolder = u.T("pay.number")
 	s.number.OnChanged = s.numberChanged
-	s.number.OnSubmitted = func(string) {
+	s.number.OnSubmitted = func(text string) {
+		if isBill(text) {
+			s.scanBill(text)
+			return
+		}
 		if !s.fields.focusFirst() {
 			s.u.win.Canvas().Focus(s.amount)
 		}
@@ -288,7 +292,12 @@ func (s *payScreen) fillTiles() {
 		s.groups.SelectIndex(first)
 	}
 	if s.search != nil {
-		s.search.OnSubmitted = func(string) {
+		s.search.OnSubmitted = func(text string) {
+			if isBill(text) {
+				s.search.SetText("")
+				s.scanBill(text)
+				return
+			}
 			for _, g := range gateway.Groups {
 				for _, p := range s.u.till.ProvidersIn(g) {
 					if q == "" || s.matches(p, q) {
@@ -410,6 +419,11 @@ func FormatNumber(p *gateway.Provider, text string) string {
 
 func (s *payScreen) numberChanged(text string) {
 	if s.formatting || s.prov == nil {
+		return
+	}
+	if mayBeBill(text) {
+		s.hint.SetText(s.u.T("pay.bill_reading")) // a scanner is typing a bill's code: Enter reads it
+		s.update()
 		return
 	}
 	f := FormatNumber(s.prov, text)

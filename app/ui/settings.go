@@ -15,6 +15,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -50,7 +52,11 @@ type settingsScreen struct {
 	pass     passState // where the passphrase is kept, as last saved
 	plain    *fyne.Container
 	catalog  *keyEntry
-	pubKey   *keyEntry
+	// commissions is the commission schedule file; importNote says what
+	// an import of the network's operators.xml wrote and left out.
+	commissions *keyEntry
+	importNote  *note
+	pubKey      *keyEntry
 	message  *line
 	// testNote, genNote and keysNote say, under their buttons, what Test
 	// connection (and Find ports), Generate and Check keys came to.
@@ -61,7 +67,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	c := u.rt.Config
 	s := &settingsScreen{u: u, sd: u.entry(), ap: u.entry(), op: u.entry(), password: u.entry(),
 		keySer: u.entry(), keyUser: u.entry(), keyPass: u.passwordEntry(), pubKey: u.multiLineEntry(), message: newLine(fyne.TextStyle{}),
-		testNote: newNote(), genNote: newNote(), keysNote: newNote()}
+		testNote: newNote(), genNote: newNote(), keysNote: newNote(), importNote: newNote(), commissions: u.entry()}
 	s.keyFile, s.bankFile, s.bankSer, s.loadPass, s.catalog = u.entry(), u.entry(), u.entry(), u.passwordEntry(), u.entry()
 	s.keyFile.SetText(c.Keys.Secret)
 	s.keyFile.PlaceHolder = "secret.key"
@@ -75,6 +81,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.plain = s.plainFileOffer()
 	s.catalog.SetText(c.Providers)
 	s.catalog.PlaceHolder = u.T("settings.catalogue_builtin")
+	s.commissions.SetText(c.Commissions)
+	s.commissions.PlaceHolder = u.T("settings.commissions_none")
+	importB := u.button(u.T("settings.import"), theme.FolderOpenIcon(), s.askImport)
 	s.sd.SetText(c.Point.SD)
 	s.ap.SetText(c.Point.AP)
 	s.op.SetText(c.Point.OP)
@@ -120,7 +129,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		widget.NewFormItem("", s.remember), widget.NewFormItem("", s.plain),
 		widget.NewFormItem(u.T("settings.bank_file"), s.bankFile), widget.NewFormItem(u.T("settings.bank_serial"), s.bankSer),
 		widget.NewFormItem("", container.NewVBox(container.NewHBox(u.button(u.T("settings.check_keys"), theme.ConfirmIcon(), s.checkKeys)), s.keysNote)),
-		widget.NewFormItem(u.T("settings.catalogue"), s.catalog),
+		widget.NewFormItem(u.T("settings.catalogue"), container.NewBorder(nil, nil, nil, importB, s.catalog)),
+		widget.NewFormItem("", s.importNote),
+		widget.NewFormItem(u.T("settings.commissions"), s.commissions),
 		head("settings.new_keys"),
 		widget.NewFormItem(u.T("settings.key_serial"), s.keySer), widget.NewFormItem(u.T("settings.key_user"), s.keyUser),
 		widget.NewFormItem(u.T("settings.key_passphrase"), s.keyPass),
@@ -331,10 +342,59 @@ func (s *settingsScreen) save() {
 	s.saved(file, langCode, "")
 }
 
+// askImport asks for the network's operators.xml (groups.xml and
+// commissions.xml are read from its folder when they are there).
+func (s *settingsScreen) askImport() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		s.importFrom(r.URI().Path())
+	}, s.u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".xml"}))
+	d.Show()
+}
+
+// importFrom imports operators.xml into providers.yaml (and
+// commissions.yaml) beside the configuration file, in the background,
+// then names them in the form: Save keeps them for the next start.
+func (s *settingsScreen) importFrom(file string) {
+	dir := filepath.Dir(configTarget(s.u.rt.Config))
+	s.importNote.info(s.u.T("settings.importing", "File", file))
+	s.u.background(func(ctx context.Context) func() {
+		w, err := s.u.till.ImportCatalogue(ctx, s.u.user, file, dir)
+		return func() {
+			if err != nil {
+				s.importNote.fail(s.u, err)
+				return
+			}
+			s.catalog.SetText(w.Catalogue)
+			if w.Commissions != "" {
+				s.commissions.SetText(w.Commissions)
+			}
+			r := w.Result
+			text := s.u.T("settings.imported", "N", len(r.Catalogue.Providers), "File", w.Catalogue, "Skipped", len(r.Skipped), "Omitted", len(r.Omitted))
+			for i, n := range r.Skipped {
+				if i == 5 {
+					text += "\n" + s.u.T("settings.imported_more", "N", len(r.Skipped)-i)
+					break
+				}
+				text += "\n• " + n.String()
+			}
+			if len(r.Skipped) > 0 {
+				s.importNote.warn(text)
+			} else {
+				s.importNote.ok(text)
+			}
+		}
+	})
+}
+
 // formEdit is the change of the configuration the form's fields make.
 func (s *settingsScreen) formEdit(baud, pw int, langCode string) func(c *config.Config) {
 	sd, ap, op, keyFile, bankFile, bankSer := s.sd.Text, s.ap.Text, s.op.Text, s.keyFile.Text, s.bankFile.Text, s.bankSer.Text
-	port, catalog, training := s.port.Text, s.catalog.Text, s.training.Checked
+	port, catalog, training, commissions := s.port.Text, s.catalog.Text, s.training.Checked, s.commissions.Text
 	return func(c *config.Config) {
 		c.Point = config.Point{SD: sd, AP: ap, OP: op}
 		if keyFile != "" {
@@ -346,7 +406,7 @@ func (s *settingsScreen) formEdit(baud, pw int, langCode string) func(c *config.
 		if n, err := strconv.ParseUint(bankSer, 10, 32); err == nil && n > 0 {
 			c.Keys.BankSerial = uint32(n)
 		}
-		c.Providers = catalog
+		c.Providers, c.Commissions = catalog, commissions
 		c.Fiscal.Port, c.Fiscal.Baud, c.Fiscal.Password = port, baud, uint32(pw)
 		c.Language = langCode
 		c.Training = training

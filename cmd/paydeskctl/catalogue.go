@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"paydesk/app"
 	"paydesk/internal/atomicfile"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/operators"
@@ -39,54 +40,49 @@ func (o *importOpts) run(_ context.Context, e *env, args []string) error {
 	if o.out == "" {
 		return usageErrorf("--out is required")
 	}
-	opt := operators.Options{Group: gateway.Group(o.group)}
-	switch opt.Group {
+	f := app.OperatorFiles{Source: filepath.Base(args[0]), Group: gateway.Group(o.group)}
+	switch f.Group {
 	case "", gateway.Mobile, gateway.Internet, gateway.TV, gateway.Utilities:
 	default:
 		return usageErrorf("--group %q is not mobile, internet, tv or utilities", o.group)
 	}
-	ops, err := os.ReadFile(args[0])
-	if err != nil {
+	var err error
+	if f.Operators, err = os.ReadFile(args[0]); err != nil {
 		return err
 	}
 	if len(args) > 1 {
-		if opt.Groups, err = os.ReadFile(args[1]); err != nil {
+		if f.Groups, err = os.ReadFile(args[1]); err != nil {
 			return err
 		}
 	}
-	r, err := operators.Import(ops, opt)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	var comm []byte
 	if len(args) > 2 {
-		if comm, err = importCommissions(args[2], r); err != nil {
+		if f.Commissions, err = os.ReadFile(args[2]); err != nil {
 			return err
 		}
 	}
-	y, err := r.YAML(filepath.Base(args[0]))
+	im, err := app.ImportOperators(f)
 	if err != nil {
-		return err
-	}
-	if len(r.Catalogue.Providers) == 0 {
-		for _, n := range r.Skipped {
-			fmt.Fprintf(e.stderr, "left out: %s\n", n)
+		if im != nil {
+			for _, n := range im.Result.Skipped {
+				fmt.Fprintf(e.stderr, "left out: %s\n", n)
+			}
 		}
-		return usageErrorf("no operator of %s can be represented: nothing written", args[0])
+		return usageErrorf("%s", app.Message(err, "en"))
 	}
-	if err := atomicfile.Write(o.out, y, 0o644); err != nil {
+	if err := atomicfile.Write(o.out, im.Catalogue, 0o644); err != nil {
 		return err
 	}
-	if comm != nil {
+	if im.Commissions != nil {
 		path := o.commOut
 		if path == "" {
 			path = filepath.Join(filepath.Dir(o.out), "commissions.yaml")
 		}
-		if err := atomicfile.Write(path, comm, 0o644); err != nil {
+		if err := atomicfile.Write(path, im.Commissions, 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "commission schedule: %s\n", path)
 	}
+	r := im.Result
 	fmt.Fprintf(e.stdout, "%d providers written to %s; %d operators left out\n", len(r.Catalogue.Providers), o.out, countIDs(r.Skipped))
 	for _, n := range r.Skipped {
 		fmt.Fprintf(e.stdout, "left out: %s\n", n)

@@ -13,7 +13,6 @@ import (
 	"paydesk/commission"
 	"paydesk/money"
 	"paydesk/protocol/gateway"
-	"paydesk/protocol/gateway/operators"
 )
 
 func init() {
@@ -96,33 +95,3 @@ func (o *commissionOpts) run(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-// importCommissions reads commissions.xml into a schedule file (its fee
-// rules) for the providers the import kept; the rules of operators it left
-// out are left out too, and named.
-func importCommissions(file string, r *operators.Result) ([]byte, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	rules, err := commission.ImportXML(b)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	kept := map[string]bool{}
-	for _, p := range r.Catalogue.Providers {
-		kept[p.Code] = true
-	}
-	f := commission.File{}
-	for _, rule := range rules {
-		if rule.Provider != "" && !kept[rule.Provider] {
-			r.Omitted = append(r.Omitted, operators.Note{ID: rule.Provider, Name: "commissions.xml", Reason: rule.Name + ": the operator is not in the catalogue"})
-			continue
-		}
-		f.Fee = append(f.Fee, rule)
-	}
-	out, err := f.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte("# The point's fee, imported by paydeskctl providers import from commissions.xml; first matching rule wins.\n"), out...), nil
-}

@@ -67,6 +67,11 @@ type Provider struct {
 	// Requests are the layouts of check, pay and status (ReqCheck, ReqPay,
 	// ReqStatus) of a provider with Inputs.
 	Requests map[string]*Request
+	// QR maps the provider's fields to the keys of a bill's payment QR code
+	// (GOST R 56042-2014) that fill them: field id (or "number" for a
+	// provider of one number or account) to key, such as period:
+	// PaymPeriod. The main field takes PersAcc unless mapped.
+	QR map[string]string
 }
 
 // Supplier is the legal entity behind a provider.
@@ -97,6 +102,7 @@ type ProviderFile struct {
 	Supplier   Supplier            `yaml:"supplier,omitempty"`
 	Fields     []InputFile         `yaml:"fields,omitempty"`
 	Requests   map[string]*Request `yaml:"requests,omitempty"`
+	QR         map[string]string   `yaml:"qr,omitempty"`
 }
 
 // File is the provider in the catalogue's file form: ParseCatalogue reads
@@ -105,7 +111,7 @@ func (p *Provider) File() ProviderFile {
 	y := ProviderFile{Code: p.Code, Name: p.Name, NameEN: p.NameEN, Group: string(p.Group),
 		CheckURL: p.CheckURL, PayURL: p.PayURL, StatusURL: p.StatusURL, Field: p.Field, Pattern: p.Pattern.String(),
 		Hint: p.Hint, HintEN: p.HintEN, Min: p.Min.String(), Max: p.Max.String(), Commission: p.Commission.String(),
-		Extra: p.Extra, Encoded: p.Encoded, Supplier: p.Supplier, Requests: p.Requests}
+		Extra: p.Extra, Encoded: p.Encoded, Supplier: p.Supplier, Requests: p.Requests, QR: p.QR}
 	for _, in := range p.Inputs {
 		y.Fields = append(y.Fields, in.File())
 	}
@@ -242,6 +248,12 @@ func (y ProviderFile) provider(base string) (*Provider, error) {
 	if err := y.inputs(p); err != nil {
 		return nil, err
 	}
+	for id, key := range y.QR {
+		if id != "number" && p.Input(id) == nil || !nameRE.MatchString(key) {
+			return nil, fmt.Errorf("qr: %s: %s is not a field of the provider and a QR key", id, key)
+		}
+	}
+	p.QR = y.QR
 	return p, nil
 }
 
