@@ -57,7 +57,7 @@ type settingsScreen struct {
 	commissions *keyEntry
 	importNote  *note
 	pubKey      *keyEntry
-	message  *line
+	message     *line
 	// testNote, genNote and keysNote say, under their buttons, what Test
 	// connection (and Find ports), Generate and Check keys came to.
 	testNote, genNote, keysNote *note

@@ -94,4 +94,3 @@ func (o *commissionOpts) run(_ context.Context, e *env, args []string) error {
 	}
 	return nil
 }
-
