@@ -244,7 +244,7 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 const (
 	qOpenShiftID   = "SELECT id FROM shifts WHERE closed_at IS NULL"
 	qPaymentByID   = "SELECT " + paymentCols + " FROM payments WHERE id = ?"
-	qPaymentFor    = "SELECT state, paid_day, version FROM payments WHERE id = ?"
+	qPaymentFor    = "SELECT state, paid_day, version, refund_state FROM payments WHERE id = ?"
 	qUpdatePayment = `UPDATE payments SET session = ?, payer_id = ?, amount = ?, fee = ?, total = ?, commission_rate = ?, commission = ?,
 			pay_tool = ?, state = ?, error_code = ?, result = ?, transid = ?, authcode = ?, opname = ?, addinfo = ?, message = ?,
 			number_checked_at = ?, checked_at = ?, pay_sent_at = ?, resolved_at = ?, status_attempts = ?, next_status_at = ?,
@@ -293,10 +293,10 @@ func (Answer) record()  {}
 // out of the day it was added to.
 func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Payment, records ...Record) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var oldState string
+		var oldState, oldRefund string
 		var oldDay sql.NullString
 		var version int64
-		err := s.txQueryRow(ctx, tx, qPaymentFor, p.ID).Scan(&oldState, &oldDay, &version)
+		err := s.txQueryRow(ctx, tx, qPaymentFor, p.ID).Scan(&oldState, &oldDay, &version, &oldRefund)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -345,6 +345,11 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			}
 			if err != nil {
 				return fmt.Errorf("store: keep %T: %w", r, err)
+			}
+		}
+		if eventful(State(oldState), RefundState(oldRefund), p) {
+			if err := s.emitPayment(ctx, tx, p); err != nil {
+				return err
 			}
 		}
 		detail := fmt.Sprintf("%s %s", p.Session, p.State)

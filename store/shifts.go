@@ -280,9 +280,10 @@ func (s *Store) FinishCashOp(ctx context.Context, actor string, id int64, done b
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var kind string
-		var shiftID int64
+		var shiftID, cashierID, at int64
 		var amount money.Amount
-		err := tx.QueryRowContext(ctx, "SELECT kind, shift_id, amount FROM cash_ops WHERE id = ? AND state = 'started'", id).Scan(&kind, &shiftID, &amount)
+		err := tx.QueryRowContext(ctx, "SELECT kind, shift_id, amount, cashier_id, at FROM cash_ops WHERE id = ? AND state = 'started'", id).
+			Scan(&kind, &shiftID, &amount, &cashierID, &at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: cash operation %d: %w", id, ErrNotFound)
 		}
@@ -291,6 +292,12 @@ func (s *Store) FinishCashOp(ctx context.Context, actor string, id int64, done b
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE cash_ops SET state = ?, fd = ? WHERE id = ?", state, fd, id); err != nil {
 			return fmt.Errorf("store: cash %s: %w", kind, err)
+		}
+		if done {
+			if err := s.emit(ctx, tx, EventCash, CashEvent{ID: id, ShiftID: shiftID, Cashier: s.loginOf(ctx, tx, cashierID),
+				Kind: kind, Amount: amount, At: msTime(at).UTC(), FD: fd}); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, actor, "cash."+kind+"."+state, fmt.Sprintf("shift %d, %v, operation %d, document %d", shiftID, amount, id, fd))
 	})
@@ -359,6 +366,11 @@ func (s *Store) CloseShift(ctx context.Context, actor string, cashierID int64, c
 		}
 		sh.ClosedAt, sh.ClosedBy, sh.Expected, sh.Counted, sh.Difference = msTime(now), cashierID, totals.Expected, counted, diff
 		out = sh
+		if err := s.emit(ctx, tx, EventShift, ShiftEvent{ID: sh.ID, Opened: sh.OpenedAt.UTC(), Closed: sh.ClosedAt.UTC(),
+			ClosedBy: s.loginOf(ctx, tx, cashierID), Payments: totals.Payments, Amount: totals.Amount, Fee: totals.Fee, Total: totals.Total,
+			Commission: totals.Commission, Expected: totals.Expected, Counted: counted}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, actor, "shift.close", fmt.Sprintf("shift %d, expected %v, counted %v, difference %v", sh.ID, totals.Expected, counted, diff))
 	})
 	return out, totals, err

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"paydesk/money"
+)
+
+// Event is one entry of the outbox: what the books decided, as a hub
+// learns it. It is written in the same transaction as the change it
+// records and never changed after; Seq counts 1, 2, ... without gaps.
+type Event struct {
+	Seq  int64
+	Kind string // EventPayment, EventShift or EventCash
+	At   time.Time
+	Body []byte // the JSON of a PaymentEvent, ShiftEvent or CashEvent
+}
+
+// The kinds of events.
+const (
+	EventPayment = "payment"
+	EventShift   = "shift"
+	EventCash    = "cash"
+)
+
+// PaymentEvent is a payment that reached a final state (paid, failed, not
+// paid after pay was sent, disputed, refunded) or whose return receipt was
+// made: the payment as it stands then. A payment has one event per such
+// step; the last one is how it ended.
+type PaymentEvent struct {
+	Session        string       `json:"session"`
+	Provider       string       `json:"provider"`
+	ProviderName   string       `json:"provider_name"`
+	Number         string       `json:"number"` // masked: the payer's number is not the hub's
+	Amount         money.Amount `json:"amount"`
+	Fee            money.Amount `json:"fee"`
+	Total          money.Amount `json:"total"`
+	Commission     money.Amount `json:"commission"`
+	CommissionRule string       `json:"commission_rule,omitempty"`
+	Cashier        string       `json:"cashier"`
+	ShiftID        int64        `json:"shift"`
+	State          State        `json:"state"`
+	Refund         RefundState  `json:"refund,omitempty"`
+	FD             int64        `json:"fd,omitempty"`
+	RefundFD       int64        `json:"refund_fd,omitempty"`
+	TransID        string       `json:"transid,omitempty"`
+	Created        time.Time    `json:"created"`
+	Resolved       time.Time    `json:"resolved,omitzero"`
+}
+
+// ShiftEvent is a closed shift with its totals and the cash counted.
+type ShiftEvent struct {
+	ID         int64        `json:"id"`
+	Opened     time.Time    `json:"opened"`
+	Closed     time.Time    `json:"closed"`
+	ClosedBy   string       `json:"closed_by"`
+	Payments   int          `json:"payments"`
+	Amount     money.Amount `json:"amount"`
+	Fee        money.Amount `json:"fee"`
+	Total      money.Amount `json:"total"`
+	Commission money.Amount `json:"commission"`
+	Expected   money.Amount `json:"expected"`
+	Counted    money.Amount `json:"counted"`
+}
+
+// CashEvent is a finished cash operation.
+type CashEvent struct {
+	ID      int64        `json:"id"`
+	ShiftID int64        `json:"shift"`
+	Cashier string       `json:"cashier"`
+	Kind    string       `json:"kind"` // in, out, float
+	Amount  money.Amount `json:"amount"`
+	At      time.Time    `json:"at"`
+	FD      int          `json:"fd,omitempty"`
+}
+
+// outboxSent is meta's row holding the last event a hub applied.
+const outboxSent = "outbox.sent"
+
+// eventful reports whether a payment's step from old to p is one a hub
+// learns: a final state entered, or the refund's state changed.
+func eventful(oldState State, oldRefund RefundState, p *Payment) bool {
+	if p.RefundState != oldRefund && p.RefundState != RefundStarted {
+		return true
+	}
+	if p.State == oldState {
+		return false
+	}
+	switch p.State {
+	case StatePaid, StateFailed, StateDisputed, StateRefunded:
+		return true
+	case StateNotPaid:
+		return !p.PaySentAt.IsZero() // a pay that never happened; before pay nothing was taken
+	}
+	return false
+}
+
+// mask keeps a payer's number's first three and last two characters.
+func mask(id string) string {
+	r := []rune(id)
+	if len(r) <= 5 {
+		return string(r)
+	}
+	out := make([]rune, len(r))
+	for i := range r {
+		out[i] = '*'
+		if i < 3 || i >= len(r)-2 {
+			out[i] = r[i]
+		}
+	}
+	return string(out)
+}
+
+func (s *Store) emit(ctx context.Context, tx *sql.Tx, kind string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: outbox: %w", err)
+	}
+	if _, err := s.txExec(ctx, tx, qAddEvent, kind, s.now(), string(b)); err != nil {
+		return fmt.Errorf("store: outbox: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) emitPayment(ctx context.Context, tx *sql.Tx, p *Payment) error {
+	var login string
+	if err := s.txQueryRow(ctx, tx, qCashierLogin, p.CashierID).Scan(&login); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: outbox: %w", err)
+	}
+	return s.emit(ctx, tx, EventPayment, PaymentEvent{Session: p.Session, Provider: p.ProviderCode, ProviderName: p.ProviderName,
+		Number: mask(p.PayerID), Amount: p.Amount, Fee: p.Fee, Total: p.Total, Commission: p.Commission, CommissionRule: p.CommissionRule,
+		Cashier: login, ShiftID: p.ShiftID, State: p.State, Refund: p.RefundState, FD: p.FD, RefundFD: p.RefundFD, TransID: p.TransID,
+		Created: p.CreatedAt.UTC(), Resolved: p.ResolvedAt.UTC()})
+}
+
+// loginOf is a cashier's login ("" when there is none by the id).
+func (s *Store) loginOf(ctx context.Context, tx *sql.Tx, id int64) string {
+	var login string
+	_ = s.txQueryRow(ctx, tx, qCashierLogin, id).Scan(&login)
+	return login
+}
+
+const (
+	qAddEvent     = "INSERT INTO outbox (kind, at, body) VALUES (?, ?, ?)"
+	qCashierLogin = "SELECT login FROM cashiers WHERE id = ?"
+)
+
+// Outbox returns up to limit events after seq after, oldest first.
+func (s *Store) Outbox(ctx context.Context, after int64, limit int) ([]Event, error) {
+	rows, err := s.ro.QueryContext(ctx, "SELECT seq, kind, at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		var body string
+		if err := rows.Scan(&e.Seq, &e.Kind, &at, &body); err != nil {
+			return nil, err
+		}
+		e.At, e.Body = msTime(at), []byte(body)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// OutboxState is the last event written and the last a hub applied.
+func (s *Store) OutboxState(ctx context.Context) (last, sent int64, err error) {
+	if err := s.ro.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox").Scan(&last); err != nil {
+		return 0, 0, fmt.Errorf("store: outbox: %w", err)
+	}
+	var v string
+	err = s.ro.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", outboxSent).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return last, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: outbox: %w", err)
+	}
+	sent, err = strconv.ParseInt(v, 10, 64)
+	return last, sent, err
+}
+
+// OutboxSent records that a hub applied every event up to seq; a number
+// below the one recorded, or above the last event, is refused.
+func (s *Store) OutboxSent(ctx context.Context, seq int64) error {
+	last, sent, err := s.OutboxState(ctx)
+	if err != nil {
+		return err
+	}
+	if seq < sent || seq > last {
+		return fmt.Errorf("store: outbox: the hub applied up to %d, but %d were applied before and %d written", seq, sent, last)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			outboxSent, strconv.FormatInt(seq, 10))
+		return err
+	})
+}
