@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"time"
 
 	"paydesk/protocol/ipriv"
@@ -61,5 +62,8 @@ func Open(doc []byte, keys Keys) (*Batch, error) {
 	if err != nil {
 		return nil, wrap("open", KindSignature, err)
 	}
-	return Decode(vd.Body)
+	if !bytes.Equal(vd.Body, d.Body) { // the same bytes, read once more by Verify
+		return nil, errorf("open", KindSignature, "the verified body is not the body read")
+	}
+	return claimed, nil
 }
