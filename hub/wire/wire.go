@@ -252,6 +252,7 @@ func check(b *Batch) error {
 		return errorf(op, KindVersion, "version %d, not %d", b.Version, Version)
 	}
 	if err := text("point", b.Point, true); err != nil {
+		err.(*Error).Kind = KindFormat
 		return err
 	}
 	n := int64(len(b.Events))

@@ -75,8 +75,8 @@ func TestEncodeRefuses(t *testing.T) {
 		seq  int64
 	}{
 		{"version", func(b *Batch) { b.Version = 2 }, KindVersion, 0},
-		{"no point", func(b *Batch) { b.Point = "" }, KindEvent, 0},
-		{"long point", func(b *Batch) { b.Point = strings.Repeat("p", 201) }, KindEvent, 0},
+		{"no point", func(b *Batch) { b.Point = "" }, KindFormat, 0},
+		{"long point", func(b *Batch) { b.Point = strings.Repeat("p", 201) }, KindFormat, 0},
 		{"no events", func(b *Batch) { b.Events = nil; b.To = b.From - 1 }, KindRange, 0},
 		{"from 0", func(b *Batch) {
 			b.From, b.To = 0, 3
