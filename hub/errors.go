@@ -15,20 +15,20 @@ type Kind string
 
 // The hub's kinds of failure.
 const (
-	KindFormat    = Kind(wire.KindFormat)    // not a batch in its canonical form
-	KindVersion   = Kind(wire.KindVersion)   // a batch format the hub does not read
-	KindRange     = Kind(wire.KindRange)     // the batch's numbers do not match its events
-	KindEvent     = Kind(wire.KindEvent)     // an event is not well formed
-	KindSignature = Kind(wire.KindSignature) // not signed by the point's registered key
-	KindPoint     = Kind(wire.KindPoint)     // the point is not registered
-	KindGap       Kind = "gap"               // the batch starts after the next event the hub expects
-	KindInput     Kind = "input"             // a registration's value is wrong
-	KindExists    Kind = "exists"            // registered already
-	KindNotFound  Kind = "not_found"         // no such partner, point or user
-	KindSignIn    Kind = "sign_in"           // wrong login or password
-	KindDenied    Kind = "denied"            // not this user's to see
-	KindSchema    Kind = "schema"            // the database's schema is not this hub's
-	KindDatabase  Kind = "database"          // the database failed or is unreachable
+	KindFormat         = Kind(wire.KindFormat)    // not a batch in its canonical form
+	KindVersion        = Kind(wire.KindVersion)   // a batch format the hub does not read
+	KindRange          = Kind(wire.KindRange)     // the batch's numbers do not match its events
+	KindEvent          = Kind(wire.KindEvent)     // an event is not well formed
+	KindSignature      = Kind(wire.KindSignature) // not signed by the point's registered key
+	KindPoint          = Kind(wire.KindPoint)     // the point is not registered
+	KindGap       Kind = "gap"                    // the batch starts after the next event the hub expects
+	KindInput     Kind = "input"                  // a registration's value is wrong
+	KindExists    Kind = "exists"                 // registered already
+	KindNotFound  Kind = "not_found"              // no such partner, point or user
+	KindSignIn    Kind = "sign_in"                // wrong login or password
+	KindDenied    Kind = "denied"                 // not this user's to see
+	KindSchema    Kind = "schema"                 // the database's schema is not this hub's
+	KindDatabase  Kind = "database"               // the database failed or is unreachable
 )
 
 // Error returns the class in English.

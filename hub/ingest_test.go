@@ -45,9 +45,9 @@ func TestIngest(t *testing.T) {
 	assert.Equal(t, Result{Point: "P1", Last: 8, Applied: 4, Skipped: 2}, res)
 
 	type row struct {
-		Day                                     time.Time
-		Provider, Cashier                       string
-		Count, Amount, Fee, Commission          int64
+		Day                            time.Time
+		Provider, Cashier              string
+		Count, Amount, Fee, Commission int64
 	}
 	rows, err := w.db.Query(ctx, "SELECT day, provider, cashier, count, amount, fee, commission FROM summaries ORDER BY day, provider")
 	require.NoError(t, err)

@@ -31,13 +31,19 @@ func TestRegister(t *testing.T) {
 		{"point zone", func() error {
 			return h.AddPoint(ctx, Point{ID: "P3", Partner: "north", Key: keyFile(t, dealer), TZ: "Mars/Olympus"})
 		}, KindInput},
-		{"short password", func() error { return h.AddUser(ctx, User{Login: "ivan", Role: RolePartner, Partner: "north"}, "1234567") }, KindInput},
+		{"short password", func() error {
+			return h.AddUser(ctx, User{Login: "ivan", Role: RolePartner, Partner: "north"}, "1234567")
+		}, KindInput},
 		{"role", func() error { return h.AddUser(ctx, User{Login: "ivan", Role: "admin", Partner: "north"}, "12345678") }, KindInput},
-		{"manager without point", func() error { return h.AddUser(ctx, User{Login: "ivan", Role: RoleManager, Partner: "north"}, "12345678") }, KindInput},
+		{"manager without point", func() error {
+			return h.AddUser(ctx, User{Login: "ivan", Role: RoleManager, Partner: "north"}, "12345678")
+		}, KindInput},
 		{"manager of another's point", func() error {
 			return h.AddUser(ctx, User{Login: "ivan", Role: RoleManager, Partner: "north", Point: "P2"}, "12345678")
 		}, KindNotFound},
-		{"user of nobody", func() error { return h.AddUser(ctx, User{Login: "ivan", Role: RolePartner, Partner: "west"}, "12345678") }, KindNotFound},
+		{"user of nobody", func() error {
+			return h.AddUser(ctx, User{Login: "ivan", Role: RolePartner, Partner: "west"}, "12345678")
+		}, KindNotFound},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.do()
