@@ -197,8 +197,10 @@ func applyPayments(ctx context.Context, tx pgx.Tx, point string, pays map[string
 		s.fee += sign * fee
 		s.commission += sign * commission
 	}
+	// Planned with the values each time (an unnamed statement): a plan
+	// cached while the table was small scans it whole for every batch.
 	rows, err := tx.Query(ctx, `SELECT day, provider, cashier, state, amount, fee, commission
-	    FROM payments WHERE point = $1 AND session = ANY($2)`, point, order)
+	    FROM payments WHERE point = $1 AND session = ANY($2)`, pgx.QueryExecModeExec, point, order)
 	if err != nil {
 		return err
 	}
