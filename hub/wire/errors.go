@@ -19,6 +19,9 @@ const (
 	KindEvent     Kind = "event"     // an event is not well formed
 	KindSignature Kind = "signature" // not signed, or not by the point's registered key
 	KindPoint     Kind = "point"     // the point is not registered
+	// KindGap is the hub's: the batch starts after the next event it
+	// expects (the desk resends from Answer.Last+1).
+	KindGap Kind = "gap"
 )
 
 // Error returns the class in English.

@@ -184,7 +184,7 @@ func TestMask(t *testing.T) {
 }
 
 func TestKindsSpeak(t *testing.T) {
-	for _, k := range []Kind{KindFormat, KindVersion, KindRange, KindEvent, KindSignature, KindPoint} {
+	for _, k := range []Kind{KindFormat, KindVersion, KindRange, KindEvent, KindSignature, KindPoint, KindGap} {
 		assert.True(t, i18n.Has(k.Msg().Key), k)
 		assert.NotEqual(t, k.Msg().In(i18n.RU), k.Msg().In(i18n.EN), k)
 	}
