@@ -57,7 +57,10 @@ type Error struct {
 	Last   int64
 	From   int64 // the refused batch's first event (KindGap)
 	Detail string
-	Err    error
+	// Text, when set, is the whole message (a registration's refusal
+	// says what was wrong in the catalogue's words).
+	Text i18n.Msg
+	Err  error
 }
 
 // Error formats the error as "hub: op: class: detail: cause".
@@ -69,6 +72,9 @@ func (e *Error) Error() string {
 	if e.Detail != "" {
 		s += ": " + e.Detail
 	}
+	if !e.Text.IsZero() {
+		s += ": " + e.Text.In(i18n.EN)
+	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -77,6 +83,9 @@ func (e *Error) Error() string {
 
 // Msg names the message in the catalogue.
 func (e *Error) Msg() i18n.Msg {
+	if !e.Text.IsZero() {
+		return e.Text
+	}
 	var w *wire.Error
 	if errors.As(e.Err, &w) {
 		return w.Msg()
@@ -114,6 +123,7 @@ func dbError(op string, err error) error {
 	return &Error{Op: op, Kind: KindDatabase, Err: err}
 }
 
-func inputf(op string, kind Kind, format string, a ...any) error {
-	return &Error{Op: op, Kind: kind, Detail: fmt.Sprintf(format, a...)}
+// refuse is a refusal worded by the catalogue's key with its arguments.
+func refuse(op string, kind Kind, key string, args ...any) error {
+	return &Error{Op: op, Kind: kind, Text: i18n.M(key, args...)}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/crypto/bcrypt"
 
+	"paydesk/internal/i18n"
 	"paydesk/protocol/ipriv"
 )
 
@@ -60,37 +61,37 @@ type User struct {
 func (h *Hub) AddPartner(ctx context.Context, p Partner) error {
 	const op = "add partner"
 	if !ids.MatchString(p.ID) {
-		return inputf(op, KindInput, "partner id %q: 1 to 64 letters, digits, dots, dashes or underscores", p.ID)
+		return refuse(op, KindInput, "hub.input.id", "what", i18n.M("hub.what.partner"), "id", p.ID)
 	}
 	if p.Name == "" {
 		p.Name = p.ID
 	}
 	_, err := h.db.Exec(ctx, "INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)", p.ID, p.Name, h.clock.Now())
-	return insertError(op, err, "partner "+p.ID)
+	return insertError(op, err, i18n.M("hub.what.partner"), p.ID, "")
 }
 
 // AddPoint registers a point with its public key.
 func (h *Hub) AddPoint(ctx context.Context, p Point) error {
 	const op = "add point"
 	if !ids.MatchString(p.ID) {
-		return inputf(op, KindInput, "point id %q: 1 to 64 letters, digits, dots, dashes or underscores", p.ID)
+		return refuse(op, KindInput, "hub.input.id", "what", i18n.M("hub.what.point"), "id", p.ID)
 	}
 	if p.TZ == "" {
 		p.TZ = DefaultTZ
 	}
 	if _, err := time.LoadLocation(p.TZ); err != nil {
-		return inputf(op, KindInput, "time zone %q is unknown", p.TZ)
+		return refuse(op, KindInput, "hub.input.tz", "tz", p.TZ)
 	}
 	key, err := publicKey(p.Key, p.Serial)
 	if err != nil {
-		return &Error{Op: op, Kind: KindInput, Err: err}
+		return &Error{Op: op, Kind: KindInput, Text: i18n.M("hub.input.key", "err", message(err)), Err: err}
 	}
 	if p.Name == "" {
 		p.Name = p.ID
 	}
 	_, err = h.db.Exec(ctx, `INSERT INTO points (id, partner, name, tz, key_serial, public_key, created_at)
 	    VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.ID, p.Partner, p.Name, p.TZ, int64(key.Serial), p.Key, h.clock.Now())
-	return insertError(op, err, "point "+p.ID)
+	return insertError(op, err, i18n.M("hub.what.point"), p.ID, p.Partner)
 }
 
 // publicKey reads the signing key from a public key file.
@@ -131,10 +132,10 @@ const MinPassword = 8
 func (h *Hub) AddUser(ctx context.Context, u User, password string) error {
 	const op = "add user"
 	if !ids.MatchString(u.Login) {
-		return inputf(op, KindInput, "login %q: 1 to 64 letters, digits, dots, dashes or underscores", u.Login)
+		return refuse(op, KindInput, "hub.input.id", "what", i18n.M("hub.what.user"), "id", u.Login)
 	}
 	if len(password) < MinPassword || len(password) > 72 {
-		return inputf(op, KindInput, "the password must be %d to 72 bytes", MinPassword)
+		return refuse(op, KindInput, "hub.input.password", "min", MinPassword, "max", 72)
 	}
 	switch {
 	case u.Role == RolePartner && u.Point == "":
@@ -142,13 +143,13 @@ func (h *Hub) AddUser(ctx context.Context, u User, password string) error {
 		var partner string
 		err := h.db.QueryRow(ctx, "SELECT partner FROM points WHERE id = $1", u.Point).Scan(&partner)
 		if errors.Is(err, pgx.ErrNoRows) || err == nil && partner != u.Partner {
-			return inputf(op, KindNotFound, "partner %s has no point %s", u.Partner, u.Point)
+			return refuse(op, KindNotFound, "hub.input.not_partners_point", "partner", u.Partner, "point", u.Point)
 		}
 		if err != nil {
 			return dbError(op, err)
 		}
 	default:
-		return inputf(op, KindInput, "role %q with point %q: a partner has no point, a manager has one", u.Role, u.Point)
+		return refuse(op, KindInput, "hub.input.role", "role", u.Role)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), h.cost)
 	if err != nil {
@@ -160,7 +161,7 @@ func (h *Hub) AddUser(ctx context.Context, u User, password string) error {
 	}
 	_, err = h.db.Exec(ctx, `INSERT INTO users (login, role, partner, point, password_hash, created_at)
 	    VALUES ($1, $2, $3, $4, $5, $6)`, u.Login, u.Role, u.Partner, point, string(hash), h.clock.Now())
-	return insertError(op, err, "user "+u.Login)
+	return insertError(op, err, i18n.M("hub.what.user"), u.Login, u.Partner)
 }
 
 // SignIn checks a login and password. A wrong login and a wrong password
@@ -188,19 +189,26 @@ func (h *Hub) SignIn(ctx context.Context, login, password string) (*User, error)
 	return &u, nil
 }
 
-// insertError names a duplicate and a missing reference.
-func insertError(op string, err error, what string) error {
+// insertError names a duplicate and a missing partner (the one reference
+// a registration can miss).
+func insertError(op string, err error, what i18n.Msg, id, partner string) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505": // unique_violation
-			return &Error{Op: op, Kind: KindExists, Detail: what}
+			return refuse(op, KindExists, "hub.exists", "what", what, "id", id)
 		case "23503": // foreign_key_violation
-			return &Error{Op: op, Kind: KindNotFound, Detail: what + ": " + pe.Detail}
+			return refuse(op, KindNotFound, "hub.no_partner", "partner", partner)
 		}
 	}
-	if err != nil {
-		return dbError(op, err)
+	return dbError(op, err)
+}
+
+// message is err in the catalogue's words when it names them.
+func message(err error) any {
+	var s i18n.Speaker
+	if errors.As(err, &s) {
+		return s.Msg()
 	}
-	return nil
+	return err.Error()
 }
