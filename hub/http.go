@@ -12,7 +12,8 @@ import (
 )
 
 // Handler serves the desks' batches (POST wire.Path, answered with a
-// wire.Answer) and GET /healthz (the database answers).
+// wire.Answer), GET /healthz (the database answers) and the partners'
+// page (/login, /report, /report.csv).
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h.routes(mux)
@@ -22,6 +23,7 @@ func (h *Hub) Handler() http.Handler {
 func (h *Hub) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+wire.Path, h.postBatch)
 	mux.HandleFunc("GET /healthz", h.healthz)
+	h.webRoutes(mux)
 }
 
 // lang is the language a request asks for: English when its

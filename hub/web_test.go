@@ -1,0 +1,235 @@
+package hub
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"paydesk/hub/wire"
+	"paydesk/money"
+)
+
+// webWorld is newWorld with a second point of north (P3), north's partner
+// ivan, P1's manager olga and south's partner sam, and payments at P1, P2
+// and P3 on 3 and 4 December.
+func webWorld(t *testing.T) (*world, *httptest.Server) {
+	w := newWorld(t)
+	ctx := context.Background()
+	require.NoError(t, w.hub.AddPoint(ctx, Point{ID: "P3", Partner: "north", Name: "Ленина, 5", Key: keyFile(t, dealer)}))
+	require.NoError(t, w.hub.AddUser(ctx, User{Login: "ivan", Role: RolePartner, Partner: "north"}, "ivan-secret"))
+	require.NoError(t, w.hub.AddUser(ctx, User{Login: "olga", Role: RoleManager, Partner: "north", Point: "P1"}, "olga-secret"))
+	require.NoError(t, w.hub.AddUser(ctx, User{Login: "sam", Role: RolePartner, Partner: "south"}, "sam-secret"))
+	dec3, dec4 := t0.Add(-24*time.Hour), t0
+	for _, d := range []*desk{{point: "P1", key: dealer}, {point: "P3", key: dealer}, {point: "P2", key: bank}} {
+		d.pay(session(1), "mts", "kassir", 100000, wire.Paid, wire.ByNetwork, dec3)
+		d.pay(session(2), "beeline", "kassir", 50000, wire.Paid, wire.ByNetwork, dec4)
+		d.pay(session(3), "beeline", "petrova", 20000, wire.Paid, wire.ByNetwork, dec4)
+		d.pay(session(4), "mts", "petrova", 70000, wire.Failed, wire.ByNetwork, dec4)
+		_, err := w.hub.Ingest(ctx, d.batch(t, 1, 4))
+		require.NoError(t, err)
+	}
+	srv := httptest.NewServer(w.hub.Handler())
+	t.Cleanup(srv.Close)
+	return w, srv
+}
+
+// browser is a client with its own cookies that does not follow redirects.
+func browser(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func get(t *testing.T, c *http.Client, u string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept-Language", "ru-RU,ru")
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func signIn(t *testing.T, c *http.Client, base, login, password string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := c.PostForm(base+"/login", url.Values{"login": {login}, "password": {password}})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// cells reads the report table's rows.
+func cells(html string) [][]string {
+	body := html
+	if i := strings.Index(body, "<tbody>"); i >= 0 {
+		body = body[i:strings.Index(body, "</tbody>")]
+	}
+	var out [][]string
+	for _, tr := range regexp.MustCompile(`(?s)<tr>(.*?)</tr>`).FindAllStringSubmatch(body, -1) {
+		var row []string
+		for _, td := range regexp.MustCompile(`<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(tr[1], -1) {
+			row = append(row, td[1])
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func total(html, id string) string {
+	m := regexp.MustCompile(`id="` + id + `">([^<]*)<`).FindStringSubmatch(html)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func TestWebPartner(t *testing.T) {
+	w, srv := webWorld(t)
+	c := browser(t)
+
+	status, _, hdr := get(t, c, srv.URL+"/report")
+	assert.Equal(t, http.StatusSeeOther, status, "not signed in")
+	assert.Equal(t, "/login", hdr.Get("Location"))
+
+	status, body, _ := signIn(t, c, srv.URL, "ivan", "wrong password")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Contains(t, body, "неверный логин или пароль")
+	assert.Contains(t, body, `value="ivan"`, "the login stays typed")
+
+	status, _, hdr = signIn(t, c, srv.URL, "ivan", "ivan-secret")
+	require.Equal(t, http.StatusSeeOther, status)
+	assert.Contains(t, hdr.Get("Set-Cookie"), "HttpOnly")
+	assert.Contains(t, hdr.Get("Set-Cookie"), "SameSite=Lax")
+
+	q := "from=2026-12-01&to=2026-12-31"
+	status, body, hdr = get(t, c, srv.URL+"/report?"+q)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, hdr.Get("Content-Security-Policy"), "default-src 'none'")
+	// Per point: 1000 + 500 + 200 roubles paid; 2% fee, 3% commission.
+	assert.Equal(t, [][]string{{"P1", "3", "1700.00", "34.00", "51.00"}, {"P3", "3", "1700.00", "34.00", "51.00"}}, cells(body))
+	assert.Equal(t, "6", total(body, "total-count"))
+	assert.Equal(t, "3400.00", total(body, "total-turnover"))
+	assert.Equal(t, "102.00", total(body, "total-commission"))
+	assert.NotContains(t, body, "P2", "south's point is not on north's page")
+	assert.Equal(t, 2, strings.Count(body, `fill="#2e7d32"><title>`), "a commission bar per point")
+	assert.Contains(t, body, `<svg id="chart"`)
+
+	status, body, _ = get(t, c, srv.URL+"/report?by=provider&"+q)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, [][]string{{"beeline", "4", "1400.00", "28.00", "42.00"}, {"mts", "2", "2000.00", "40.00", "60.00"}}, cells(body))
+
+	status, body, _ = get(t, c, srv.URL+"/report?by=day&point=P3&"+q)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, [][]string{{"2026-12-03", "1", "1000.00", "20.00", "30.00"}, {"2026-12-04", "2", "700.00", "14.00", "21.00"}}, cells(body))
+
+	status, body, _ = get(t, c, srv.URL+"/report?by=cashier&from=2026-12-04&to=2026-12-04&point=P1")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, [][]string{{"P1 / kassir", "1", "500.00", "10.00", "15.00"}, {"P1 / petrova", "1", "200.00", "4.00", "6.00"}}, cells(body))
+
+	status, body, _ = get(t, c, srv.URL+"/report?from=2026-11-01&to=2026-11-30")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `id="empty"`)
+
+	// Another partner's point, and one that does not exist, look the same.
+	for _, p := range []string{"P2", "P9"} {
+		status, body, _ = get(t, c, srv.URL+"/report?point="+p+"&"+q)
+		assert.Equal(t, http.StatusForbidden, status, p)
+		assert.Contains(t, body, "это не ваше")
+		assert.Empty(t, cells(body), p)
+		status, body, _ = get(t, c, srv.URL+"/report.csv?point="+p+"&"+q)
+		assert.Equal(t, http.StatusForbidden, status, p)
+		assert.NotContains(t, body, "1700.00")
+	}
+
+	for _, bad := range []string{"from=04.12.2026", "by=shoe", "from=2026-12-05&to=2026-12-01"} {
+		status, body, _ = get(t, c, srv.URL+"/report?"+bad)
+		assert.Equal(t, http.StatusBadRequest, status, bad)
+		assert.Contains(t, body, `class="error"`, bad)
+	}
+
+	status, body, hdr = get(t, c, srv.URL+"/report.csv?by=provider&"+q)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "text/csv; charset=utf-8", hdr.Get("Content-Type"))
+	assert.Contains(t, hdr.Get("Content-Disposition"), `filename="paydesk-provider-2026-12-01-2026-12-31.csv"`)
+	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{
+		{"Оператор", "Платежей", "Оборот", "Сбор", "Комиссия"},
+		{"beeline", "4", "1400.00", "28.00", "42.00"},
+		{"mts", "2", "2000.00", "40.00", "60.00"},
+	}, records)
+
+	// Signed out, the cookie is worth nothing even if kept.
+	cookies := c.Jar.Cookies(mustURL(t, srv.URL))
+	resp, err := c.Post(srv.URL+"/logout", "", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	stale := browser(t)
+	stale.Jar.SetCookies(mustURL(t, srv.URL), cookies)
+	status, _, _ = get(t, stale, srv.URL+"/report")
+	assert.Equal(t, http.StatusSeeOther, status)
+	_ = w
+}
+
+func TestWebManagerAndExpiry(t *testing.T) {
+	w, srv := webWorld(t)
+	c := browser(t)
+	status, _, _ := signIn(t, c, srv.URL, "olga", "olga-secret")
+	require.Equal(t, http.StatusSeeOther, status)
+	q := "from=2026-12-01&to=2026-12-31"
+	status, body, _ := get(t, c, srv.URL+"/report?"+q)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, [][]string{{"P1", "3", "1700.00", "34.00", "51.00"}}, cells(body), "a manager sees the one point")
+	assert.NotContains(t, body, "P3")
+	status, _, _ = get(t, c, srv.URL+"/report?point=P3&"+q)
+	assert.Equal(t, http.StatusForbidden, status)
+
+	// South's partner sees only south.
+	s := browser(t)
+	status, _, _ = signIn(t, s, srv.URL, "sam", "sam-secret")
+	require.Equal(t, http.StatusSeeOther, status)
+	_, body, _ = get(t, s, srv.URL+"/report?"+q)
+	assert.Equal(t, [][]string{{"P2", "3", "1700.00", "34.00", "51.00"}}, cells(body))
+
+	w.clk.Advance(SessionTTL + time.Minute)
+	status, _, hdr := get(t, c, srv.URL+"/report?"+q)
+	assert.Equal(t, http.StatusSeeOther, status, "the session has expired")
+	assert.Equal(t, "/login", hdr.Get("Location"))
+}
+
+// TestReportReadsSummaries checks the report against the raw payments it
+// does not read.
+func TestReportReadsSummaries(t *testing.T) {
+	w, _ := webWorld(t)
+	ctx := context.Background()
+	rows, err := w.hub.Report(ctx, &User{Login: "ivan", Role: RolePartner, Partner: "north"},
+		Query{From: t0.AddDate(0, 0, -3), To: t0, By: ByPoint})
+	require.NoError(t, err)
+	var sum money.Amount
+	for _, r := range rows {
+		sum += r.Commission
+	}
+	assert.EqualValues(t, count(t, w.db, "SELECT sum(commission) FROM payments WHERE state = 'paid' AND point IN ('P1', 'P3')"), sum)
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	require.NoError(t, err)
+	return u
+}
