@@ -20,7 +20,7 @@ const cookieName = "paydesk_hub"
 var pages = func() map[string]*template.Template {
 	funcs := template.FuncMap{"t": func(string, ...any) string { return "" }}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "report"} {
+	for _, name := range []string{"login", "report", "points"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(webFiles, "web/layout.html", "web/"+name+".html"))
 	}
 	return out
@@ -42,6 +42,22 @@ func (h *Hub) webRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", h.signOut)
 	mux.HandleFunc("GET /report", h.signedIn(h.reportPage))
 	mux.HandleFunc("GET /report.csv", h.signedIn(h.reportCSV))
+	mux.HandleFunc("GET /points", h.signedIn(h.pointsPage))
+}
+
+type pointsData struct {
+	page
+	Points []Status
+}
+
+func (h *Hub) pointsPage(w http.ResponseWriter, r *http.Request, u *User) {
+	d := pointsData{page: page{Lang: lang(r), User: u}}
+	status := http.StatusOK
+	var err error
+	if d.Points, err = h.Statuses(r.Context(), u); err != nil {
+		status, d.Error = h.webError(err, lang(r))
+	}
+	h.draw(w, r, status, "points", d)
 }
 
 func (h *Hub) draw(w http.ResponseWriter, r *http.Request, status int, name string, data any) {

@@ -36,7 +36,11 @@ func webWorld(t *testing.T) (*world, *httptest.Server) {
 		d.pay(session(2), "beeline", "kassir", 50000, wire.Paid, wire.ByNetwork, dec4)
 		d.pay(session(3), "beeline", "petrova", 20000, wire.Paid, wire.ByNetwork, dec4)
 		d.pay(session(4), "mts", "petrova", 70000, wire.Failed, wire.ByNetwork, dec4)
-		_, err := w.hub.Ingest(ctx, d.batch(t, 1, 4))
+		if d.point == "P1" {
+			d.add(wire.Event{Type: wire.TypeHealth, Health: &wire.Health{ShiftOpen: true, Register: "ok", Drive: "ok",
+				Warnings: []string{"fn_30_days"}, Pending: 2, Disputed: 1, RefundsDue: 3, Balance: 1234567, Version: "1"}})
+		}
+		_, err := w.hub.Ingest(ctx, d.batch(t, 1, int64(len(d.log))))
 		require.NoError(t, err)
 	}
 	srv := httptest.NewServer(w.hub.Handler())
@@ -175,6 +179,15 @@ func TestWebPartner(t *testing.T) {
 		{"mts", "2", "2000.00", "40.00", "60.00"},
 	}, records)
 
+	status, body, _ = get(t, c, srv.URL+"/points")
+	require.Equal(t, http.StatusOK, status)
+	pts := cells(body)
+	require.Len(t, pts, 2, body)
+	assert.Equal(t, []string{"открыта", "2", "1", "3", "ok", "ok · fn_30_days", "12345.67"}, pts[0][2:])
+	assert.Contains(t, pts[0][0], "P1")
+	assert.Equal(t, []string{"закрыта", "0", "0", "0", "", "", "0.00"}, pts[1][2:], "P3 has not reported its health")
+	assert.NotContains(t, body, "P2")
+
 	// Signed out, the cookie is worth nothing even if kept.
 	cookies := c.Jar.Cookies(mustURL(t, srv.URL))
 	resp, err := c.Post(srv.URL+"/logout", "", nil)
@@ -199,6 +212,10 @@ func TestWebManagerAndExpiry(t *testing.T) {
 	assert.NotContains(t, body, "P3")
 	status, _, _ = get(t, c, srv.URL+"/report?point=P3&"+q)
 	assert.Equal(t, http.StatusForbidden, status)
+
+	_, body, _ = get(t, c, srv.URL+"/points")
+	require.Len(t, cells(body), 1)
+	assert.NotContains(t, body, "P3")
 
 	// South's partner sees only south.
 	s := browser(t)
