@@ -77,3 +77,25 @@ func TestSignOpen(t *testing.T) {
 	_, err = wire.Sign(bad, dealer, t0)
 	assert.ErrorIs(t, err, wire.KindRange)
 }
+
+// FuzzOpen changes a signed batch at random: Open either refuses it with a
+// typed error or the batch it returns is the one that was signed.
+func FuzzOpen(f *testing.F) {
+	dealer := ipritest.DealerKey()
+	doc, err := wire.Sign(batch(), dealer, t0)
+	require.NoError(f, err)
+	f.Add(doc)
+	f.Add(doc[:len(doc)/2])
+	f.Add(bytes.Replace(doc, []byte("100000"), []byte("900000"), 1))
+	keys := registry(map[string]*ipriv.PublicKey{"P-17033": dealer.Public()})
+	want := batch()
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		b, err := wire.Open(doc, keys)
+		if err != nil {
+			var we *wire.Error
+			require.ErrorAs(t, err, &we)
+			return
+		}
+		require.Equal(t, want, b, "only the signed batch opens")
+	})
+}
