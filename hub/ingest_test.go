@@ -304,3 +304,27 @@ func TestConcurrentIngest(t *testing.T) {
 	assert.EqualValues(t, amount, count(t, w.db, "SELECT coalesce(sum(amount), 0) FROM summaries"))
 	checkSummaries(t, w.db)
 }
+
+func TestKeyRotation(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	d := &desk{point: "P1", key: dealer}
+	d.pay(session(1), "mts", "kassir", 1000, wire.Paid, wire.ByNetwork, t0)
+	d.pay(session(2), "mts", "kassir", 1000, wire.Paid, wire.ByNetwork, t0)
+	_, err := w.hub.Ingest(ctx, d.batch(t, 1, 1))
+	require.NoError(t, err)
+
+	require.NoError(t, w.hub.SetKey(ctx, "P1", keyFile(t, bank), 0))
+	_, err = w.hub.Ingest(ctx, d.batch(t, 2, 2))
+	assert.ErrorIs(t, err, KindSignature, "the old key no longer signs for P1")
+	d.key = bank
+	res, err := w.hub.Ingest(ctx, d.batch(t, 2, 2))
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), res.Last)
+
+	assert.ErrorIs(t, w.hub.SetKey(ctx, "P9", keyFile(t, bank), 0), KindNotFound)
+	assert.ErrorIs(t, w.hub.SetKey(ctx, "P1", []byte("junk"), 0), KindInput)
+	points, err := w.hub.Points(ctx, "north")
+	require.NoError(t, err)
+	assert.Equal(t, bank.Serial, points[0].Serial, "a refused key changes nothing")
+}

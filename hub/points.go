@@ -94,6 +94,25 @@ func (h *Hub) AddPoint(ctx context.Context, p Point) error {
 	return insertError(op, err, i18n.M("hub.what.point"), p.ID, p.Partner)
 }
 
+// SetKey registers a point's new public key (a key rotated at the
+// network): batches signed with the old key are refused from then on.
+func (h *Hub) SetKey(ctx context.Context, point string, file []byte, serial uint32) error {
+	const op = "set point key"
+	key, err := publicKey(file, serial)
+	if err != nil {
+		return &Error{Op: op, Kind: KindInput, Text: i18n.M("hub.input.key", "err", message(err)), Err: err}
+	}
+	tag, err := h.db.Exec(ctx, "UPDATE points SET public_key = $2, key_serial = $3 WHERE id = $1", point, file, int64(key.Serial))
+	if err != nil {
+		return dbError(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return refuse(op, KindNotFound, "hub.no_point", "point", point)
+	}
+	h.log.Info("point key set", "point", point, "serial", key.Serial)
+	return nil
+}
+
 // publicKey reads the signing key from a public key file.
 func publicKey(file []byte, serial uint32) (*ipriv.PublicKey, error) {
 	ring, err := ipriv.ParseKeyring(file)

@@ -74,6 +74,7 @@ var commands = []command{
 	{"partner add", "--db URL --id ID [--name NAME]", partnerAdd},
 	{"point add", "--db URL --id ID --partner ID --key PUBKEYFILE [--serial N] [--name NAME] [--tz ZONE]", pointAdd},
 	{"point list", "--db URL [--partner ID]", pointList},
+	{"point key", "--db URL --id ID --key PUBKEYFILE [--serial N]", pointKey},
 	{"user add", "--db URL --login LOGIN --partner ID [--point ID] --password-file FILE", userAdd},
 }
 
@@ -301,6 +302,30 @@ func pointAdd(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 		return err
 	}
 	fmt.Fprintf(e.stdout, "point %s added\n", *id)
+	return nil
+}
+
+func pointKey(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	db := dbFlag(e, fs)
+	id := fs.String("id", "", "the point's id")
+	key := fs.String("key", "", "the point's new public key file (pubkeys.key)")
+	serial := fs.Uint("serial", 0, "the signing key's serial in the file (default: the first key)")
+	if err := parse(fs, args, "db", "id", "key"); err != nil {
+		return err
+	}
+	file, err := readFile(*key)
+	if err != nil {
+		return err
+	}
+	h, done, err := admin(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := h.SetKey(ctx, *id, file, uint32(*serial)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "point %s: new key registered\n", *id)
 	return nil
 }
 

@@ -80,6 +80,17 @@ func TestCommands(t *testing.T) {
 	code, out, _ = cli(t, vars, "point", "list")
 	require.Equal(t, 0, code)
 	assert.Regexp(t, `P1\s+north\s+17033\s+0\s+-\s+P1`, out)
+	bank := ipritest.BankKey()
+	bankPub, err := bank.Public().MarshalCertified(bank, t0)
+	require.NoError(t, err)
+	bankPath := filepath.Join(dir, "bank.key")
+	require.NoError(t, os.WriteFile(bankPath, bankPub, 0o600))
+	code, out, errs = cli(t, vars, "point", "key", "--id", "P1", "--key", bankPath)
+	require.Equal(t, 0, code, errs)
+	assert.Equal(t, "point P1: new key registered\n", out)
+	code, out, _ = cli(t, vars, "point", "list")
+	require.Equal(t, 0, code)
+	assert.Regexp(t, `P1\s+north\s+64182\s`, out)
 
 	for _, c := range []struct {
 		name string
@@ -105,6 +116,7 @@ func TestCommands(t *testing.T) {
 		{"zone", vars, []string{"point", "add", "--id", "P2", "--partner", "north", "--key", keyPath, "--tz", "Moscow"}, exitFailed, "часовой пояс «Moscow» неизвестен"},
 		{"point twice", vars, []string{"point", "add", "--id", "P1", "--partner", "north", "--key", keyPath}, exitFailed, "точка P1: уже зарегистрировано"},
 		{"db unreachable", map[string]string{"PAYDESK_HUB_DB": "postgres://nobody@/x?host=/nonexistent"}, []string{"point", "list"}, exitFailed, "база данных сервера"},
+		{"key of no point", vars, []string{"point", "key", "--id", "P9", "--key", keyPath}, exitFailed, "точки P9 нет"},
 		{"log level", vars, []string{"serve", "--log-level", "loud"}, exitUsage, "--log-level"},
 		{"listen", vars, []string{"serve", "--listen", "256.0.0.1:1"}, exitFailed, "не удаётся принимать запросы на 256.0.0.1:1"},
 	} {

@@ -8,6 +8,7 @@
 //	paydeskhub partner add --db URL --id ID [--name NAME]
 //	paydeskhub point add --db URL --id ID --partner ID --key PUBKEYFILE [--serial N] [--name NAME] [--tz ZONE]
 //	paydeskhub point list --db URL [--partner ID]
+//	paydeskhub point key --db URL --id ID --key PUBKEYFILE [--serial N]
 //	paydeskhub user add --db URL --login LOGIN --partner ID [--point ID] --password-file FILE
 //
 // --db defaults to $PAYDESK_HUB_DB. Messages are Russian unless
