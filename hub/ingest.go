@@ -225,6 +225,7 @@ func applyPayments(ctx context.Context, tx pgx.Tx, point string, pays map[string
 	n := len(order)
 	var (
 		session, provider, number, cashier, state, closed = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		lookup                                            = make([]string, n)
 		amount, fee, commission, shift, seq               = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 		accepted, final, day                              = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 	)
@@ -232,20 +233,21 @@ func applyPayments(ctx context.Context, tx pgx.Tx, point string, pays map[string
 		p := pays[s]
 		session[i], provider[i], number[i], cashier[i], state[i], closed[i] = p.Session, p.Provider, p.Number, p.Cashier, string(p.State), string(p.Closed)
 		amount[i], fee[i], commission[i], shift[i], seq[i] = int64(p.Amount), int64(p.Fee), int64(p.Commission), p.Shift, p.seq
-		accepted[i], final[i], day[i] = p.Accepted, p.Final, p.day
+		accepted[i], final[i], day[i], lookup[i] = p.Accepted, p.Final, p.day, p.Lookup
 		if counts(p.State) {
 			add(sumKey{day: p.day, provider: p.Provider, cashier: p.Cashier}, 1, int64(p.Amount), int64(p.Fee), int64(p.Commission))
 		}
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO payments (point, session, provider, number, amount, fee, commission, cashier,
-	        shift, state, closed, accepted_at, final_at, day, seq)
+	        shift, state, closed, accepted_at, final_at, day, seq, lookup)
 	    SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
-	        $8::text[], $9::bigint[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::date[], $15::bigint[])
+	        $8::text[], $9::bigint[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::date[], $15::bigint[],
+	        $16::text[])
 	  ON CONFLICT (point, session) DO UPDATE SET provider = excluded.provider, number = excluded.number,
 	    amount = excluded.amount, fee = excluded.fee, commission = excluded.commission, cashier = excluded.cashier,
 	    shift = excluded.shift, state = excluded.state, closed = excluded.closed, accepted_at = excluded.accepted_at,
-	    final_at = excluded.final_at, day = excluded.day, seq = excluded.seq`,
-		point, session, provider, number, amount, fee, commission, cashier, shift, state, closed, accepted, final, day, seq)
+	    final_at = excluded.final_at, day = excluded.day, seq = excluded.seq, lookup = excluded.lookup`,
+		point, session, provider, number, amount, fee, commission, cashier, shift, state, closed, accepted, final, day, seq, lookup)
 	if err != nil {
 		return err
 	}

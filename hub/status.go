@@ -2,10 +2,13 @@ package hub
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"paydesk/hub/wire"
 	"paydesk/money"
 )
 
@@ -62,4 +65,40 @@ func managerPoint(u *User) string {
 		return u.Point
 	}
 	return ""
+}
+
+// Lookup is what a payer may see of one payment.
+type Lookup struct {
+	Provider string
+	Number   string // masked
+	Amount   money.Amount
+	Accepted time.Time
+	Zone     *time.Location // the point's
+	State    wire.State
+}
+
+// LookUp finds a payment by its point, session and the slip's lookup code;
+// anything that does not match is KindNotFound, alike.
+func (h *Hub) LookUp(ctx context.Context, point, session, code string) (*Lookup, error) {
+	const op = "look up payment"
+	if code == "" {
+		return nil, &Error{Op: op, Kind: KindNotFound}
+	}
+	var l Lookup
+	var amount int64
+	var tz, state, stored string
+	err := h.db.QueryRow(ctx, `SELECT p.provider, p.number, p.amount, p.accepted_at, pt.tz, p.state, p.lookup
+	    FROM payments p JOIN points pt ON pt.id = p.point WHERE p.point = $1 AND p.session = $2`, point, session).
+		Scan(&l.Provider, &l.Number, &amount, &l.Accepted, &tz, &state, &stored)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(code)) != 1 {
+		return nil, &Error{Op: op, Kind: KindNotFound}
+	}
+	if err != nil {
+		return nil, dbError(op, err)
+	}
+	l.Amount, l.State = money.Amount(amount), wire.State(state)
+	if l.Zone, err = time.LoadLocation(tz); err != nil {
+		l.Zone = time.UTC
+	}
+	return &l, nil
 }

@@ -23,6 +23,7 @@ var pages = func() map[string]*template.Template {
 	for _, name := range []string{"login", "report", "points"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(webFiles, "web/layout.html", "web/"+name+".html"))
 	}
+	out["payment"] = template.Must(template.New("payment").Funcs(funcs).ParseFS(webFiles, "web/payment.html"))
 	return out
 }()
 
@@ -43,6 +44,37 @@ func (h *Hub) webRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /report", h.signedIn(h.reportPage))
 	mux.HandleFunc("GET /report.csv", h.signedIn(h.reportCSV))
 	mux.HandleFunc("GET /points", h.signedIn(h.pointsPage))
+	mux.HandleFunc("GET /p/{point}/{session}", h.paymentPage)
+}
+
+type paymentData struct {
+	Lang                                      string
+	Found                                     bool
+	Provider, Number, Amount, Accepted, State string
+}
+
+// paymentPage is the payer's view of one payment, opened from the slip's
+// QR code (wire.LookupURL): the provider, the masked number, the amount
+// and the state, and nothing else. A wrong code, a payment without one and
+// a payment that is not there look the same.
+func (h *Hub) paymentPage(w http.ResponseWriter, r *http.Request) {
+	l := lang(r)
+	d := paymentData{Lang: l}
+	p, err := h.LookUp(r.Context(), r.PathValue("point"), r.PathValue("session"), r.URL.Query().Get("c"))
+	status := http.StatusOK
+	switch {
+	case err == nil:
+		d.Found = true
+		d.Provider, d.Number, d.Amount = p.Provider, p.Number, p.Amount.String()
+		d.Accepted = p.Accepted.In(p.Zone).Format("2006-01-02 15:04")
+		d.State = i18n.Text(l, "hub.web.state."+string(p.State))
+	case errors.Is(err, KindNotFound):
+		status = http.StatusNotFound
+	default:
+		h.log.Error("payment lookup", "err", err)
+		status = http.StatusServiceUnavailable
+	}
+	h.draw(w, r, status, "payment", d)
 }
 
 type pointsData struct {

@@ -250,3 +250,49 @@ func mustURL(t *testing.T, s string) *url.URL {
 	require.NoError(t, err)
 	return u
 }
+
+func TestPaymentLookup(t *testing.T) {
+	w, srv := webWorld(t)
+	ctx := context.Background()
+	code := wire.NewLookup()
+	d := &desk{point: "P1", key: dealer, seq: 5}
+	d.log = make([]wire.Event, 5) // P1's first five events are on the hub already
+	d.pay("LOOK-1", "megafon", "kassir", 25000, wire.Disputed, wire.Undecided, t0)
+	d.log[5].Payment.Lookup = code
+	_, err := w.hub.Ingest(ctx, d.batch(t, 6, 6))
+	require.NoError(t, err)
+
+	c := browser(t) // no sign-in: the payer has only the slip
+	page := wire.LookupURL(srv.URL, "P1", "LOOK-1", code)
+	status, body, _ := get(t, c, page)
+	require.Equal(t, http.StatusOK, status, body)
+	for _, want := range []string{`id="provider">megafon<`, `id="number">916***4567<`, `id="amount">250.00<`,
+		`id="accepted">2026-12-04 12:30<`, `id="state" class="state">принят, уточняется у оператора<`} {
+		assert.Contains(t, body, want)
+	}
+	for _, never := range []string{"kassir", "5.00", "7.50", "P3", "mts"} {
+		assert.NotContains(t, body, never, "the payer sees this payment alone")
+	}
+
+	// Support decided: paid.
+	p := *d.log[5].Payment
+	p.State, p.Closed = wire.Paid, wire.BySupport
+	d.add(wire.Event{Type: wire.TypePayment, Payment: &p})
+	_, err = w.hub.Ingest(ctx, d.batch(t, 7, 7))
+	require.NoError(t, err)
+	_, body, _ = get(t, c, page)
+	assert.Contains(t, body, `id="state" class="state">зачислен<`)
+
+	for _, u := range []string{
+		wire.LookupURL(srv.URL, "P1", "LOOK-1", wire.NewLookup()), // a wrong code
+		srv.URL + "/p/P1/LOOK-1",                                  // none
+		wire.LookupURL(srv.URL, "P3", "LOOK-1", code),             // another point
+		wire.LookupURL(srv.URL, "P1", session(1), code),           // a payment without a code
+		wire.LookupURL(srv.URL, "P1", session(1), ""),
+	} {
+		status, body, _ := get(t, c, u)
+		assert.Equal(t, http.StatusNotFound, status, u)
+		assert.Contains(t, body, `id="not-found"`, u)
+		assert.NotContains(t, body, "megafon", u)
+	}
+}

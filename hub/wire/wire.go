@@ -13,7 +13,11 @@ package wire
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
+	"regexp"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -105,6 +109,10 @@ type Payment struct {
 	Closed     Closing      `json:"closed"`
 	Accepted   time.Time    `json:"accepted"` // when pay was sent: the payment's day in reports
 	Final      time.Time    `json:"final"`    // when it reached State
+	// Lookup is the code printed in the slip's QR code (LookupURL) with
+	// which the payer may see this payment's state on the hub; "" when
+	// the slip has none.
+	Lookup string `json:"lookup,omitempty"`
 }
 
 // Shift is a closed shift with its Z report totals and the counted cash.
@@ -345,6 +353,9 @@ func (p *Payment) check() error {
 	if !slices.Contains(ways, p.Closed) {
 		return errorf(op, KindEvent, "a %s payment is not closed by %q", p.State, p.Closed)
 	}
+	if p.Lookup != "" && !lookupCode.MatchString(p.Lookup) {
+		return errorf(op, KindEvent, "the lookup code is not 12 to 64 letters, digits, dashes or underscores")
+	}
 	if p.Accepted.IsZero() || p.Final.IsZero() || p.Final.Before(p.Accepted) {
 		return errorf(op, KindEvent, "the times are missing or the final one is before acceptance")
 	}
@@ -411,6 +422,22 @@ func text(name, v string, required bool) error {
 		return errorf("check", KindEvent, "%s is not UTF-8", name)
 	}
 	return nil
+}
+
+// lookupCode is what a payment's lookup code may be.
+var lookupCode = regexp.MustCompile(`^[A-Za-z0-9_-]{12,64}$`)
+
+// NewLookup returns a new random lookup code for a payment's slip.
+func NewLookup() string {
+	var b [15]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// LookupURL is the address a slip's QR code carries: the hub's page of
+// that one payment.
+func LookupURL(base, point, session, code string) string {
+	return base + "/p/" + url.PathEscape(point) + "/" + url.PathEscape(session) + "?c=" + url.QueryEscape(code)
 }
 
 // Mask hides a payer's number: the last four characters stay and, in a

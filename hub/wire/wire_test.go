@@ -104,6 +104,8 @@ func TestEncodeRefuses(t *testing.T) {
 			p.Final = p.Accepted.Add(-time.Second)
 		}, KindEvent, 1},
 		{"no session", func(b *Batch) { b.Events[0].Payment.Session = "" }, KindEvent, 1},
+		{"lookup short", func(b *Batch) { b.Events[0].Payment.Lookup = "abc" }, KindEvent, 1},
+		{"lookup odd", func(b *Batch) { b.Events[0].Payment.Lookup = "abcdefghijkl/" }, KindEvent, 1},
 		{"cashier not UTF-8", func(b *Batch) { b.Events[0].Payment.Cashier = "\xff" }, KindEvent, 1},
 		{"cash sideways", func(b *Batch) { b.Events[1].Cash.Op = "up" }, KindEvent, 2},
 		{"cash zero", func(b *Batch) { b.Events[1].Cash.Amount = 0 }, KindEvent, 2},
@@ -246,4 +248,18 @@ func BenchmarkDecode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestLookup(t *testing.T) {
+	a, b := NewLookup(), NewLookup()
+	assert.NotEqual(t, a, b)
+	assert.Regexp(t, lookupCode, a)
+	batch := sample(1)
+	batch.Events[0].Payment.Lookup = a
+	enc, err := Encode(batch)
+	require.NoError(t, err)
+	got, err := Decode(enc)
+	require.NoError(t, err)
+	assert.Equal(t, a, got.Events[0].Payment.Lookup)
+	assert.Equal(t, "https://hub.example.ru/p/P%201/2026-0001?c="+a, LookupURL("https://hub.example.ru", "P 1", "2026-0001", a))
 }
