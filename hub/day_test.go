@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,16 @@ func dayScale() (points, payments int) {
 	return 1500, 100_000
 }
 
+// dayGroup is how many batches one transaction applies (IngestAll), as a
+// hub instance would group the requests that come in together; 1 is a
+// transaction per batch.
+var dayGroup = func() int {
+	if n, err := strconv.Atoi(os.Getenv("PAYDESK_BENCH_GROUP")); err == nil && n > 0 {
+		return n
+	}
+	return 32
+}()
+
 type dayBatch struct {
 	worker int
 	doc    []byte
@@ -37,6 +48,7 @@ type dayBatch struct {
 // offline many), several points at once, and then writes the same rows
 // with a bare COPY, reporting both rates and their ratio. Making and
 // signing the batches is outside the timer. Run with -benchtime 1x.
+// PAYDESK_BENCH_GROUP sets how many batches go in one transaction (32).
 func BenchmarkNetworkDay(b *testing.B) {
 	nPoints, nPayments := dayScale()
 	w := newWorld(b)
@@ -95,14 +107,25 @@ func BenchmarkNetworkDay(b *testing.B) {
 			var wg sync.WaitGroup
 			for wk := range workers {
 				wg.Go(func() {
+					var group [][]byte
+					flush := func() {
+						for _, o := range w.hub.IngestAll(ctx, group) {
+							if o.Err != nil {
+								b.Error(o.Err)
+							}
+						}
+						group = group[:0]
+					}
 					for _, c := range chunk {
 						if c.worker != wk {
 							continue
 						}
-						if _, err := w.hub.Ingest(ctx, c.doc); err != nil {
-							b.Error(err)
-							return
+						if group = append(group, c.doc); len(group) == dayGroup {
+							flush()
 						}
+					}
+					if len(group) > 0 {
+						flush()
 					}
 				})
 			}

@@ -3,6 +3,8 @@ package hub
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -327,4 +329,152 @@ func TestKeyRotation(t *testing.T) {
 	points, err := w.hub.Points(ctx, "north")
 	require.NoError(t, err)
 	assert.Equal(t, bank.Serial, points[0].Serial, "a refused key changes nothing")
+}
+
+func TestIngestAll(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	require.NoError(t, w.hub.AddPoint(ctx, Point{ID: "P3", Partner: "north", Key: keyFile(t, dealer)}))
+	p1 := &desk{point: "P1", key: dealer}
+	p2 := &desk{point: "P2", key: bank}
+	p3 := &desk{point: "P3", key: dealer}
+	for i := range 6 {
+		p1.pay(session(i), "mts", "kassir", 1000, wire.Paid, wire.ByNetwork, t0)
+		p2.pay(session(i), "mts", "kassir", 2000, wire.Paid, wire.ByNetwork, t0)
+		p3.pay(session(i), "mts", "kassir", 3000, wire.Paid, wire.ByNetwork, t0)
+	}
+	_, err := w.hub.Ingest(ctx, p3.batch(t, 1, 2))
+	require.NoError(t, err)
+	forged := &desk{point: "P2", key: dealer, log: p2.log}
+	stranger := &desk{point: "P9", key: dealer, log: p1.log}
+
+	out := w.hub.IngestAll(ctx, [][]byte{
+		p1.batch(t, 1, 3),       // applied
+		p2.batch(t, 1, 2),       // applied
+		p1.batch(t, 4, 6),       // applied after the first, in the same transaction
+		forged.batch(t, 3, 4),   // refused: P2's key is the bank's
+		p3.batch(t, 1, 2),       // applied before: skipped
+		p3.batch(t, 5, 6),       // a gap after 2
+		stranger.batch(t, 1, 1), // an unknown point
+		[]byte("hello"),         // not a batch
+		p2.batch(t, 2, 4),       // overlaps the second
+	})
+	require.Len(t, out, 9)
+	want := []struct {
+		res  Result
+		kind Kind
+	}{
+		{Result{Point: "P1", Last: 3, Applied: 3}, ""},
+		{Result{Point: "P2", Last: 2, Applied: 2}, ""},
+		{Result{Point: "P1", Last: 6, Applied: 3}, ""},
+		{Result{Point: "P2"}, KindSignature},
+		{Result{Point: "P3", Last: 2, Skipped: 2}, ""},
+		{Result{Point: "P3", Last: 2}, KindGap},
+		{Result{Point: "P9"}, KindPoint},
+		{Result{}, KindFormat},
+		{Result{Point: "P2", Last: 4, Applied: 2, Skipped: 1}, ""},
+	}
+	for i, o := range out {
+		assert.Equal(t, want[i].res, o.Result, "batch %d", i)
+		if want[i].kind == "" {
+			assert.NoError(t, o.Err, "batch %d", i)
+		} else {
+			assert.ErrorIs(t, o.Err, want[i].kind, "batch %d", i)
+		}
+	}
+	assert.EqualValues(t, 6, count(t, w.db, "SELECT last_seq FROM points WHERE id = 'P1'"))
+	assert.EqualValues(t, 4, count(t, w.db, "SELECT last_seq FROM points WHERE id = 'P2'"))
+	assert.EqualValues(t, 2, count(t, w.db, "SELECT last_seq FROM points WHERE id = 'P3'"))
+	assert.EqualValues(t, 6*1000+4*2000+2*3000, count(t, w.db, "SELECT sum(amount) FROM summaries"))
+	checkSummaries(t, w.db)
+
+	// The database failing fails every batch that was not refused.
+	w.db.Close()
+	out = w.hub.IngestAll(ctx, [][]byte{p3.batch(t, 3, 4), []byte("hello")})
+	assert.ErrorIs(t, out[0].Err, KindDatabase)
+	assert.Equal(t, Result{Point: "P3"}, out[0].Result)
+	assert.ErrorIs(t, out[1].Err, KindFormat)
+}
+
+// TestConcurrentGroups has two instances apply groups of batches of many
+// points, each group in its own order: the points are locked in the order
+// of their ids, so no two transactions deadlock, and each event is applied
+// once.
+func TestConcurrentGroups(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	const points = 12
+	var ds []*desk
+	for i := range points {
+		id := fmt.Sprintf("G%02d", i)
+		require.NoError(t, w.hub.AddPoint(ctx, Point{ID: id, Partner: "north", Key: keyFile(t, dealer)}))
+		d := randomDesk(rand.New(rand.NewPCG(uint64(i), 3)), id, 120)
+		ds = append(ds, d)
+	}
+	// Each instance goes through every desk's batches in rounds, a round's
+	// batches shuffled into groups of 1 to 6.
+	second, err := pgxpool.New(ctx, w.url)
+	require.NoError(t, err)
+	defer second.Close()
+	hubs := []*Hub{w.hub, New(second, Options{Clock: w.clk, Log: w.hub.log})}
+	var applied [2]int
+	var wg sync.WaitGroup
+	for hi, h := range hubs {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(hi), 7))
+			next := make([]int64, points) // the next event each desk sends
+			for i := range next {
+				next[i] = 1
+			}
+			for {
+				var docs [][]byte
+				var who []int
+				for i, d := range ds {
+					if next[i] > int64(len(d.log)) {
+						continue
+					}
+					to := min(int64(len(d.log)), next[i]+int64(r.IntN(15)))
+					docs = append(docs, d.batch(t, next[i], to))
+					who = append(who, i)
+				}
+				if len(docs) == 0 {
+					return
+				}
+				perm := r.Perm(len(docs))
+				for len(perm) > 0 {
+					k := min(len(perm), 1+r.IntN(6))
+					group := make([][]byte, k)
+					for j, p := range perm[:k] {
+						group[j] = docs[p]
+					}
+					for j, o := range h.IngestAll(ctx, group) {
+						i := who[perm[j]]
+						switch {
+						case o.Err == nil:
+							applied[hi] += o.Applied
+							next[i] = o.Last + 1
+						case errors.Is(o.Err, KindGap):
+							next[i] = o.Last + 1 // the other instance is behind or ahead: resume from the hub's
+						default:
+							t.Error(o.Err)
+							return
+						}
+					}
+					perm = perm[k:]
+				}
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for _, d := range ds {
+		total += len(d.log)
+		n, paid, amount, _ := expected(d)
+		assert.EqualValues(t, n, count(t, w.db, "SELECT count(*) FROM payments WHERE point = $1", d.point))
+		assert.EqualValues(t, paid, count(t, w.db, "SELECT coalesce(sum(count), 0) FROM summaries WHERE point = $1", d.point))
+		assert.EqualValues(t, amount, count(t, w.db, "SELECT coalesce(sum(amount), 0) FROM summaries WHERE point = $1", d.point))
+		assert.EqualValues(t, len(d.log), count(t, w.db, "SELECT last_seq FROM points WHERE id = $1", d.point))
+	}
+	assert.Equal(t, total, applied[0]+applied[1], "every event applied once")
+	checkSummaries(t, w.db)
 }

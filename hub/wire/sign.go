@@ -30,13 +30,17 @@ func Sign(b *Batch, key *ipriv.SecretKey, t time.Time) ([]byte, error) {
 // it could not look (that error is returned by Open as it is).
 type Keys func(point string) (*ipriv.PublicKey, error)
 
-// Open reads a signed batch: it learns the point from the document's body,
-// looks up that point's key, verifies the document with it and decodes the
-// verified body. Nothing in the batch may be believed unless Open returns
-// it without an error. Refusals are *Error with KindFormat (not a signed
-// batch), KindPoint (the point is not registered) or KindSignature (it does
-// not verify under the point's key), or what Decode refuses.
-func Open(doc []byte, keys Keys) (*Batch, error) {
+// Signed is a signed batch read but not yet believed: Batch is what it
+// claims, to learn its point; only Verify's batch may be used.
+type Signed struct {
+	Batch *Batch
+	doc   []byte
+	body  []byte
+}
+
+// Read parses a signed batch and decodes what it claims, without
+// verifying it. Refusals are *Error with KindFormat or what Decode refuses.
+func Read(doc []byte) (*Signed, error) {
 	if len(doc) > MaxBytes {
 		return nil, errorf("open", KindFormat, "the document is %d bytes, more than %d", len(doc), MaxBytes)
 	}
@@ -51,19 +55,39 @@ func Open(doc []byte, keys Keys) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := keys(claimed.Point)
-	if err != nil {
-		return nil, err
-	}
+	return &Signed{Batch: claimed, doc: doc, body: d.Body}, nil
+}
+
+// Verify checks the document with the point's registered key and returns
+// the batch, now to be believed; a nil key is KindPoint (not registered).
+func (s *Signed) Verify(key *ipriv.PublicKey) (*Batch, error) {
 	if key == nil {
-		return nil, errorf("open", KindPoint, "point %q is not registered", claimed.Point)
+		return nil, errorf("open", KindPoint, "point %q is not registered", s.Batch.Point)
 	}
-	vd, _, err := key.Verify(doc)
+	vd, _, err := key.Verify(s.doc)
 	if err != nil {
 		return nil, wrap("open", KindSignature, err)
 	}
-	if !bytes.Equal(vd.Body, d.Body) { // the same bytes, read once more by Verify
+	if !bytes.Equal(vd.Body, s.body) { // the same bytes, read once more by Verify
 		return nil, errorf("open", KindSignature, "the verified body is not the body read")
 	}
-	return claimed, nil
+	return s.Batch, nil
+}
+
+// Open reads a signed batch: it learns the point from the document's body,
+// looks up that point's key, verifies the document with it and returns the
+// batch. Nothing in the batch may be believed unless Open returns it
+// without an error. Refusals are *Error with KindFormat (not a signed
+// batch), KindPoint (the point is not registered) or KindSignature (it does
+// not verify under the point's key), or what Decode refuses.
+func Open(doc []byte, keys Keys) (*Batch, error) {
+	s, err := Read(doc)
+	if err != nil {
+		return nil, err
+	}
+	key, err := keys(s.Batch.Point)
+	if err != nil {
+		return nil, err
+	}
+	return s.Verify(key)
 }
