@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/charmap"
 
 	"paydesk/hub/wire"
 	"paydesk/money"
@@ -187,6 +188,13 @@ func TestWebPartner(t *testing.T) {
 	assert.Contains(t, pts[0][0], "P1")
 	assert.Equal(t, []string{"закрыта", "0", "0", "0", "", "", "0.00"}, pts[1][2:], "P3 has not reported its health")
 	assert.NotContains(t, body, "P2")
+
+	status, body, hdr = get(t, c, srv.URL+"/report.csv?by=day&format=1c&point=P3&"+q)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "text/csv; charset=windows-1251", hdr.Get("Content-Type"))
+	text, err := charmap.Windows1251.NewDecoder().String(body)
+	require.NoError(t, err)
+	assert.Equal(t, "День;Платежей;Оборот;Сбор;Комиссия\r\n03.12.2026;1;1000,00;20,00;30,00\r\n04.12.2026;2;700,00;14,00;21,00\r\n", text)
 
 	// Signed out, the cookie is worth nothing even if kept.
 	cookies := c.Jar.Cookies(mustURL(t, srv.URL))

@@ -4,10 +4,16 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
 
 	"paydesk/internal/i18n"
 	"paydesk/money"
@@ -67,6 +73,7 @@ type reportData struct {
 	Total    Row
 	Chart    chart
 	CSV      string
+	CSV1C    string
 }
 
 func (h *Hub) reportPage(w http.ResponseWriter, r *http.Request, u *User) {
@@ -101,7 +108,10 @@ func (h *Hub) reportPage(w http.ResponseWriter, r *http.Request, u *User) {
 		d.Total.Commission += row.Commission
 	}
 	d.Chart = drawChart(d.Rows)
-	d.CSV = "/report.csv?" + url.Values{"from": {d.From}, "to": {d.To}, "by": {string(q.By)}, "point": {q.Point}}.Encode()
+	v := url.Values{"from": {d.From}, "to": {d.To}, "by": {string(q.By)}, "point": {q.Point}}
+	d.CSV = "/report.csv?" + v.Encode()
+	v.Set("format", "1c")
+	d.CSV1C = "/report.csv?" + v.Encode()
 	h.draw(w, r, status, "report", d)
 }
 
@@ -132,16 +142,43 @@ func (h *Hub) reportCSV(w http.ResponseWriter, r *http.Request, u *User) {
 		http.Error(w, text, status)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="paydesk-%s-%s-%s.csv"`,
-		q.By, q.From.Format(dateForm), q.To.Format(dateForm)))
-	cw := csv.NewWriter(w)
+	// format=1c is what a Russian accountant's 1C loads from a table file:
+	// windows-1251, semicolons, decimal commas, CRLF, Russian headings.
+	for1C := r.URL.Query().Get("format") == "1c"
+	amount := func(a money.Amount) string { return a.String() }
+	var out io.Writer = w
+	name := "paydesk"
+	if for1C {
+		l = i18n.RU
+		amount = func(a money.Amount) string { return strings.Replace(a.String(), ".", ",", 1) }
+		enc := charmap.Windows1251.NewEncoder()
+		out = transform.NewWriter(w, encoding.ReplaceUnsupported(enc))
+		name = "paydesk-1c"
+		w.Header().Set("Content-Type", "text/csv; charset=windows-1251")
+	} else {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s-%s.csv"`,
+		name, q.By, q.From.Format(dateForm), q.To.Format(dateForm)))
+	cw := csv.NewWriter(out)
+	if for1C {
+		cw.Comma, cw.UseCRLF = ';', true
+	}
 	_ = cw.Write([]string{i18n.Text(l, "hub.web.by."+string(q.By)), i18n.Text(l, "hub.web.count"),
 		i18n.Text(l, "hub.web.turnover"), i18n.Text(l, "hub.web.fee"), i18n.Text(l, "hub.web.commission")})
 	for _, row := range rows {
-		_ = cw.Write([]string{row.Key, strconv.FormatInt(row.Count, 10), row.Amount.String(), row.Fee.String(), row.Commission.String()})
+		key := row.Key
+		if for1C && q.By == ByDay {
+			if t, err := time.Parse(dateForm, key); err == nil {
+				key = t.Format("02.01.2006")
+			}
+		}
+		_ = cw.Write([]string{key, strconv.FormatInt(row.Count, 10), amount(row.Amount), amount(row.Fee), amount(row.Commission)})
 	}
 	cw.Flush()
+	if c, ok := out.(io.Closer); ok {
+		_ = c.Close()
+	}
 }
 
 // chart is a server-drawn SVG of turnover and commission by group, each
