@@ -47,7 +47,8 @@ func (h *Hub) postBatch(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, wire.Answer{Message: err.Error()})
 		return
 	}
-	res, err := h.Ingest(r.Context(), doc)
+	o := h.group.ingest(r.Context(), doc)
+	res, err := o.Result, o.Err
 	a := wire.Answer{Point: res.Point, Last: res.Last, Applied: res.Applied, Skipped: res.Skipped}
 	if err == nil {
 		reply(w, http.StatusOK, a)

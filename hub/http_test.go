@@ -3,9 +3,11 @@ package hub
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +84,49 @@ func TestHTTP(t *testing.T) {
 	_, err = wire.Post(ctx, srv.Client(), srv.URL, d.batch(t, 1, 1), i18n.RU)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "503")
+}
+
+// TestHTTPGroups has twelve desks post their batches at once to a hub with
+// one lane: the batches that arrive together share transactions, and each
+// desk's events are applied once, in order.
+func TestHTTPGroups(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	h := New(w.db, Options{Clock: w.clk, Log: w.hub.log, Lanes: 1, Group: 8})
+	srv := httptest.NewServer(h.Handler())
+	defer srv.Close()
+	const desks = 12
+	var ds []*desk
+	for i := range desks {
+		id := fmt.Sprintf("H%02d", i)
+		require.NoError(t, h.AddPoint(ctx, Point{ID: id, Partner: "north", Key: keyFile(t, dealer)}))
+		d := &desk{point: id, key: dealer}
+		for j := range 40 {
+			d.pay(session(j), "mts", "kassir", int64(100+j), wire.Paid, wire.ByNetwork, t0)
+		}
+		ds = append(ds, d)
+	}
+	var wg sync.WaitGroup
+	posts := 0
+	for _, d := range ds {
+		posts += 10
+		wg.Go(func() {
+			for from := int64(1); from <= 40; from += 4 {
+				a, err := wire.Post(ctx, srv.Client(), srv.URL, d.batch(t, from, from+3), i18n.EN)
+				if !assert.NoError(t, err) || !assert.Empty(t, a.Refused, a.Message) {
+					return
+				}
+				assert.Equal(t, from+3, a.Last)
+			}
+		})
+	}
+	wg.Wait()
+	h.group.mu.Lock()
+	groups := h.group.groups
+	h.group.mu.Unlock()
+	t.Logf("%d batches in %d transactions", posts, groups)
+	assert.Less(t, groups, posts, "batches that came together shared a transaction")
+	assert.EqualValues(t, desks*40, count(t, w.db, "SELECT count(*) FROM payments"))
+	assert.EqualValues(t, desks*(40*100+40*39/2), count(t, w.db, "SELECT sum(amount) FROM summaries"))
+	checkSummaries(t, w.db)
 }

@@ -24,6 +24,10 @@ type Options struct {
 	Log   *slog.Logger // slog.Default() when nil
 	// BcryptCost is the cost of password hashes (bcrypt.DefaultCost when 0).
 	BcryptCost int
+	// Lanes is how many transactions of desks' batches the HTTP door runs
+	// at once (4 when 0), Group how many batches arriving together one of
+	// them takes at most (64 when 0).
+	Lanes, Group int
 }
 
 // Hub serves one database.
@@ -35,6 +39,7 @@ type Hub struct {
 	// nobody is a hash of the hub's cost compared against when a login
 	// is unknown, so that it takes as long as a wrong password.
 	nobody []byte
+	group  *grouper
 }
 
 // New returns a hub on db, whose schema Migrate has brought up to date.
@@ -50,5 +55,13 @@ func New(db *pgxpool.Pool, o Options) *Hub {
 		h.cost = bcrypt.DefaultCost
 	}
 	h.nobody, _ = bcrypt.GenerateFromPassword([]byte("no such user"), h.cost)
+	lanes, group := o.Lanes, o.Group
+	if lanes <= 0 {
+		lanes = 4
+	}
+	if group <= 0 {
+		group = 64
+	}
+	h.group = newGrouper(h, lanes, group)
 	return h
 }
