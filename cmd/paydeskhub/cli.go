@@ -69,7 +69,7 @@ type command struct {
 }
 
 var commands = []command{
-	{"serve", "--db URL [--listen ADDR]", serve},
+	{"serve", "--db URL [--listen ADDR] [--lanes N] [--group N]", serve},
 	{"migrate", "--db URL", migrate},
 	{"partner add", "--db URL --id ID [--name NAME]", partnerAdd},
 	{"point add", "--db URL --id ID --partner ID --key PUBKEYFILE [--serial N] [--name NAME] [--tz ZONE]", pointAdd},
@@ -191,6 +191,8 @@ func serve(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8480", "the address to serve HTTP on")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	grace := fs.Duration("grace", 10*time.Second, "how long requests in flight may finish on shutdown")
+	lanes := fs.Int("lanes", 4, "transactions of desks' batches at once")
+	group := fs.Int("group", 64, "batches arriving together that one transaction takes at most")
 	if err := parse(fs, args, "db"); err != nil {
 		return err
 	}
@@ -203,7 +205,10 @@ func serve(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	h := hub.New(pool, hub.Options{Log: log})
+	if *lanes < 1 || *group < 1 {
+		return usageError("--lanes and --group must be 1 or more")
+	}
+	h := hub.New(pool, hub.Options{Log: log, Lanes: *lanes, Group: *group})
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return &failure{msg: i18n.M("hub.cli.listen", "addr", *listen, "err", err.Error()), err: err}

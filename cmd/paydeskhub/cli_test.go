@@ -117,6 +117,7 @@ func TestCommands(t *testing.T) {
 		{"point twice", vars, []string{"point", "add", "--id", "P1", "--partner", "north", "--key", keyPath}, exitFailed, "точка P1: уже зарегистрировано"},
 		{"db unreachable", map[string]string{"PAYDESK_HUB_DB": "postgres://nobody@/x?host=/nonexistent"}, []string{"point", "list"}, exitFailed, "база данных сервера"},
 		{"key of no point", vars, []string{"point", "key", "--id", "P9", "--key", keyPath}, exitFailed, "точки P9 нет"},
+		{"lanes", vars, []string{"serve", "--lanes", "0"}, exitUsage, "--lanes and --group must be 1 or more"},
 		{"log level", vars, []string{"serve", "--log-level", "loud"}, exitUsage, "--log-level"},
 		{"listen", vars, []string{"serve", "--listen", "256.0.0.1:1"}, exitFailed, "не удаётся принимать запросы на 256.0.0.1:1"},
 	} {

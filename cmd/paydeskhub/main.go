@@ -3,7 +3,7 @@
 // the partners' reports read, and the commands that register partners,
 // points and the people who sign in.
 //
-//	paydeskhub serve --db URL [--listen ADDR]
+//	paydeskhub serve --db URL [--listen ADDR] [--lanes N] [--group N]
 //	paydeskhub migrate --db URL
 //	paydeskhub partner add --db URL --id ID [--name NAME]
 //	paydeskhub point add --db URL --id ID --partner ID --key PUBKEYFILE [--serial N] [--name NAME] [--tz ZONE]
