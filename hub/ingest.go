@@ -73,8 +73,9 @@ func (h *Hub) IngestAll(ctx context.Context, docs [][]byte) []Outcome {
 					continue
 				}
 				pt := points[s.Batch.Point]
-				if pt != nil && pt.keyErr != nil {
-					return &Error{Op: op, Kind: KindDatabase, Point: pt.id, Detail: "the registered key does not load", Err: pt.keyErr}
+				if pt != nil && pt.keyErr != nil { // this point's registration is broken, not the others'
+					out[i].Err = &Error{Op: op, Kind: KindDatabase, Point: pt.id, Detail: "the registered key or time zone does not load", Err: pt.keyErr}
+					continue
 				}
 				var key *ipriv.PublicKey
 				if pt != nil {

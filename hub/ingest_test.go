@@ -388,6 +388,16 @@ func TestIngestAll(t *testing.T) {
 	assert.EqualValues(t, 6*1000+4*2000+2*3000, count(t, w.db, "SELECT sum(amount) FROM summaries"))
 	checkSummaries(t, w.db)
 
+	// A point whose registered key no longer loads fails its own batch only.
+	_, err = w.db.Exec(ctx, "UPDATE points SET public_key = 'junk' WHERE id = 'P3'")
+	require.NoError(t, err)
+	p1.pay(session(7), "mts", "kassir", 1000, wire.Paid, wire.ByNetwork, t0)
+	out = w.hub.IngestAll(ctx, [][]byte{p3.batch(t, 3, 4), p1.batch(t, 7, 7)})
+	assert.ErrorIs(t, out[0].Err, KindDatabase)
+	assert.False(t, KindDatabase.Refused(), "the desk tries again later")
+	assert.NoError(t, out[1].Err)
+	assert.Equal(t, int64(7), out[1].Last)
+
 	// The database failing fails every batch that was not refused.
 	w.db.Close()
 	out = w.hub.IngestAll(ctx, [][]byte{p3.batch(t, 3, 4), []byte("hello")})
