@@ -50,8 +50,9 @@ lint:
 test-deps:
 	@bash scripts/deps.sh --test
 
+# The hub's tests get a throwaway PostgreSQL (scripts/pg.sh run sets PAYDESK_PG).
 test: test-deps lint
-	$(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
+	bash scripts/pg.sh run -- $(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
 	$(GO) test $(TESTFLAGS) -run 'TestSoak|TestBadInputCLI' ./cmd/paydeskctl/
 	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi
 

@@ -24,6 +24,11 @@ if [[ "${1:-}" == "--test" ]]; then
   else
     pkgs+=(dbus)
   fi
+  # PostgreSQL for the hub's tests (scripts/pg.sh runs a throwaway cluster):
+  # any installed version will do.
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    pkgs+=(postgresql)
+  fi
 fi
 
 missing=()
