@@ -16,6 +16,7 @@ import (
 	"paydesk/internal/clock"
 	"paydesk/internal/i18n"
 	"paydesk/money"
+	"paydesk/protocol/ipriv"
 	"paydesk/receipts"
 	"paydesk/store"
 )
@@ -25,6 +26,8 @@ type Options struct {
 	Clock clock.Clock
 	Log   *slog.Logger
 	HTTP  *http.Client
+	// Version is the desk's version, as the hub is told.
+	Version string
 	// Step is passed to the till (tests, the crash test).
 	Step func(step string, p *store.Payment)
 	// Settle overrides the interactive status schedule.
@@ -74,6 +77,9 @@ type Runtime struct {
 	World   world.World // the built-in world, in training mode or with fiscal.port = emulator
 	KKMPort string      // the port the driver opened
 	DataDir string
+	// Shipper sends the books' events to the hub; nil without hub: in the
+	// configuration.
+	Shipper *Shipper
 	books   *store.Store
 	closers []func() error
 }
@@ -186,6 +192,20 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 	}
 	r.Till = New(Deps{Store: r.books, Network: network, Register: reg, Clock: opt.Clock, Log: opt.Log,
 		Agent: agent, Fee: fee, Schedules: sched, BalanceWarn: cfg.Gateway.BalanceWarning(), Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
+	if cfg.Hub.URL != "" && !opt.Inspect {
+		var key *ipriv.SecretKey
+		if cfg.Training && r.World != nil {
+			key = r.World.Key()
+		} else if key, err = cfg.SecretKey(); err != nil {
+			return nil, err
+		}
+		sh, err := startShipper(r.Till, cfg, key, opt.HTTP, opt.Version)
+		if err != nil {
+			return nil, err
+		}
+		r.Shipper = sh
+		r.closers = append(r.closers, sh.Close)
+	}
 	if opt.Inspect || opt.RecoverLater {
 		return r, nil
 	}

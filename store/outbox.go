@@ -27,7 +27,27 @@ const (
 	EventPayment = "payment"
 	EventShift   = "shift"
 	EventCash    = "cash"
+	EventHealth  = "health"
 )
+
+// HealthEvent is the desk's state at a moment, as a hub shows it.
+type HealthEvent struct {
+	LastSync   time.Time    `json:"last_sync,omitzero"` // the network's last answer
+	ShiftOpen  bool         `json:"shift_open"`
+	Register   string       `json:"register"` // "ok" or what is wrong
+	Drive      string       `json:"drive"`    // "ok" or what is wrong with the fiscal drive
+	Warnings   []string     `json:"warnings,omitempty"`
+	Pending    int          `json:"pending"`
+	Disputed   int          `json:"disputed"`
+	RefundsDue int          `json:"refunds_due"`
+	Balance    money.Amount `json:"balance"`
+	Version    string       `json:"version"`
+}
+
+// Health writes the desk's state as an event of the outbox.
+func (s *Store) Health(ctx context.Context, h HealthEvent) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.emit(ctx, tx, EventHealth, h) })
+}
 
 // PaymentEvent is a payment that reached a final state (paid, failed, not
 // paid after pay was sent, disputed, refunded) or whose return receipt was
@@ -46,30 +66,39 @@ type PaymentEvent struct {
 	Cashier        string       `json:"cashier"`
 	ShiftID        int64        `json:"shift"`
 	State          State        `json:"state"`
+	From           State        `json:"from"` // the state the step left
 	Refund         RefundState  `json:"refund,omitempty"`
 	FD             int64        `json:"fd,omitempty"`
 	RefundFD       int64        `json:"refund_fd,omitempty"`
 	TransID        string       `json:"transid,omitempty"`
 	Created        time.Time    `json:"created"`
+	PaySent        time.Time    `json:"pay_sent,omitzero"`
 	Resolved       time.Time    `json:"resolved,omitzero"`
 }
 
 // ShiftEvent is a closed shift with its totals and the cash counted.
 type ShiftEvent struct {
-	ID         int64        `json:"id"`
-	Opened     time.Time    `json:"opened"`
-	Closed     time.Time    `json:"closed"`
-	ClosedBy   string       `json:"closed_by"`
-	Payments   int          `json:"payments"`
-	Amount     money.Amount `json:"amount"`
-	Fee        money.Amount `json:"fee"`
-	Total      money.Amount `json:"total"`
-	Commission money.Amount `json:"commission"`
-	Expected   money.Amount `json:"expected"`
-	Counted    money.Amount `json:"counted"`
+	ID           int64        `json:"id"`
+	Device       int          `json:"device"` // the fiscal drive's shift number
+	Opened       time.Time    `json:"opened"`
+	Closed       time.Time    `json:"closed"`
+	OpenedBy     string       `json:"opened_by"`
+	ClosedBy     string       `json:"closed_by"`
+	Payments     int          `json:"payments"`
+	Amount       money.Amount `json:"amount"`
+	Fee          money.Amount `json:"fee"`
+	Total        money.Amount `json:"total"`
+	Commission   money.Amount `json:"commission"`
+	Refunded     money.Amount `json:"refunded"`
+	CashIn       money.Amount `json:"cash_in"`
+	CashOut      money.Amount `json:"cash_out"`
+	OpeningFloat money.Amount `json:"opening_float"`
+	Expected     money.Amount `json:"expected"`
+	Counted      money.Amount `json:"counted"`
 }
 
-// CashEvent is a finished cash operation.
+// CashEvent is a finished cash operation put in or taken out (the opening
+// float is the shift's).
 type CashEvent struct {
 	ID      int64        `json:"id"`
 	ShiftID int64        `json:"shift"`
@@ -128,15 +157,15 @@ func (s *Store) emit(ctx context.Context, tx *sql.Tx, kind string, v any) error 
 	return nil
 }
 
-func (s *Store) emitPayment(ctx context.Context, tx *sql.Tx, p *Payment) error {
+func (s *Store) emitPayment(ctx context.Context, tx *sql.Tx, p *Payment, from State) error {
 	var login string
 	if err := s.txQueryRow(ctx, tx, qCashierLogin, p.CashierID).Scan(&login); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: outbox: %w", err)
 	}
 	return s.emit(ctx, tx, EventPayment, PaymentEvent{Session: p.Session, Provider: p.ProviderCode, ProviderName: p.ProviderName,
 		Number: mask(p.PayerID), Amount: p.Amount, Fee: p.Fee, Total: p.Total, Commission: p.Commission, CommissionRule: p.CommissionRule,
-		Cashier: login, ShiftID: p.ShiftID, State: p.State, Refund: p.RefundState, FD: p.FD, RefundFD: p.RefundFD, TransID: p.TransID,
-		Created: p.CreatedAt.UTC(), Resolved: p.ResolvedAt.UTC()})
+		Cashier: login, ShiftID: p.ShiftID, State: p.State, From: from, Refund: p.RefundState, FD: p.FD, RefundFD: p.RefundFD, TransID: p.TransID,
+		Created: p.CreatedAt.UTC(), PaySent: p.PaySentAt.UTC(), Resolved: p.ResolvedAt.UTC()})
 }
 
 // loginOf is a cashier's login ("" when there is none by the id).

@@ -28,7 +28,7 @@ func TestOutbox(t *testing.T) {
 	var pe PaymentEvent
 	require.NoError(t, json.Unmarshal(es[0].Body, &pe))
 	assert.Equal(t, PaymentEvent{Session: paid.Session, Provider: "mts", ProviderName: "МТС", Number: "916*****67", Amount: 100_00,
-		Total: 100_00, Commission: 3_00, Cashier: "anna", ShiftID: paid.ShiftID, State: StatePaid, Created: paid.CreatedAt.UTC()}, pe)
+		Total: 100_00, Commission: 3_00, Cashier: "anna", ShiftID: paid.ShiftID, State: StatePaid, From: StateEntered, Created: paid.CreatedAt.UTC()}, pe)
 
 	// Steps that are not final write nothing; a conflict writes nothing.
 	p := &Payment{CashierID: c.ID, ProviderCode: "mts", ProviderName: "МТС", PayerID: "9161112233", Amount: 50_00, Total: 50_00}

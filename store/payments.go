@@ -348,7 +348,7 @@ func (s *Store) UpdatePayment(ctx context.Context, actor, step string, p *Paymen
 			}
 		}
 		if eventful(State(oldState), RefundState(oldRefund), p) {
-			if err := s.emitPayment(ctx, tx, p); err != nil {
+			if err := s.emitPayment(ctx, tx, p, State(oldState)); err != nil {
 				return err
 			}
 		}

@@ -293,7 +293,7 @@ func (s *Store) FinishCashOp(ctx context.Context, actor string, id int64, done b
 		if _, err := tx.ExecContext(ctx, "UPDATE cash_ops SET state = ?, fd = ? WHERE id = ?", state, fd, id); err != nil {
 			return fmt.Errorf("store: cash %s: %w", kind, err)
 		}
-		if done {
+		if done && kind != "float" {
 			if err := s.emit(ctx, tx, EventCash, CashEvent{ID: id, ShiftID: shiftID, Cashier: s.loginOf(ctx, tx, cashierID),
 				Kind: kind, Amount: amount, At: msTime(at).UTC(), FD: fd}); err != nil {
 				return err
@@ -366,9 +366,10 @@ func (s *Store) CloseShift(ctx context.Context, actor string, cashierID int64, c
 		}
 		sh.ClosedAt, sh.ClosedBy, sh.Expected, sh.Counted, sh.Difference = msTime(now), cashierID, totals.Expected, counted, diff
 		out = sh
-		if err := s.emit(ctx, tx, EventShift, ShiftEvent{ID: sh.ID, Opened: sh.OpenedAt.UTC(), Closed: sh.ClosedAt.UTC(),
-			ClosedBy: s.loginOf(ctx, tx, cashierID), Payments: totals.Payments, Amount: totals.Amount, Fee: totals.Fee, Total: totals.Total,
-			Commission: totals.Commission, Expected: totals.Expected, Counted: counted}); err != nil {
+		if err := s.emit(ctx, tx, EventShift, ShiftEvent{ID: sh.ID, Device: sh.DeviceShift, Opened: sh.OpenedAt.UTC(), Closed: sh.ClosedAt.UTC(),
+			OpenedBy: s.loginOf(ctx, tx, sh.OpenedBy), ClosedBy: s.loginOf(ctx, tx, cashierID), Payments: totals.Payments, Amount: totals.Amount,
+			Fee: totals.Fee, Total: totals.Total, Commission: totals.Commission, Refunded: totals.Refunded, CashIn: totals.CashIn,
+			CashOut: totals.CashOut, OpeningFloat: totals.OpeningFloat, Expected: totals.Expected, Counted: counted}); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "shift.close", fmt.Sprintf("shift %d, expected %v, counted %v, difference %v", sh.ID, totals.Expected, counted, diff))

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,6 +52,15 @@ type Config struct {
 	Store       Store  `mapstructure:"store"`
 	Fiscal      Fiscal `mapstructure:"fiscal"`
 	Agent       Agent  `mapstructure:"agent"`
+	Hub         Hub    `mapstructure:"hub"`
+}
+
+// Hub is where the desk ships what happened (issue 17): nothing is sent
+// when URL is "".
+type Hub struct {
+	URL   string        `mapstructure:"url"`   // the hub's base URL, https (http only to this computer)
+	Point string        `mapstructure:"point"` // the point's id as registered on the hub
+	Every time.Duration `mapstructure:"every"` // how often it syncs besides after each change
 }
 
 // Store names the database.
@@ -126,6 +136,26 @@ type Gateway struct {
 	BalanceWarn string `mapstructure:"balance_warn"`
 }
 
+// check refuses a hub URL that is not https (http only to this computer),
+// a hub without the point's id, and an interval outside 5 s..1 h.
+func (h Hub) check() error {
+	if h.URL == "" {
+		return nil
+	}
+	u, err := url.Parse(h.URL)
+	local := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+	if err != nil || u.Host == "" || u.Scheme != "https" && !local {
+		return bad("hub.url", i18n.M("config.hub_url", "value", h.URL), err)
+	}
+	if h.Point == "" {
+		return bad("hub.point", i18n.M("config.needed"), nil)
+	}
+	if h.Every < 5*time.Second || h.Every > time.Hour {
+		return bad("hub.every", i18n.M("config.hub_every", "value", h.Every), nil)
+	}
+	return nil
+}
+
 // BalanceWarning is gateway.balance_warn as a sum (Validate checked it).
 func (g Gateway) BalanceWarning() money.Amount {
 	a, _ := money.Parse(g.BalanceWarn)
@@ -179,6 +209,9 @@ var defaults = map[string]any{
 	"gateway.balance_url":   "",
 	"gateway.timeout":       "60s",
 	"gateway.balance_warn":  "5000.00",
+	"hub.url":               "",
+	"hub.point":             "",
+	"hub.every":             "1m",
 	"providers":             "",
 	"commissions":           "",
 	"store.path":            "",
@@ -350,6 +383,9 @@ func (c *Config) validate() error {
 	}
 	if c.Gateway.Timeout < time.Second || c.Gateway.Timeout > 10*time.Minute {
 		return bad("gateway.timeout", i18n.M("config.timeout", "value", c.Gateway.Timeout), nil)
+	}
+	if err := c.Hub.check(); err != nil {
+		return err
 	}
 	if a, err := money.Parse(c.Gateway.BalanceWarn); err != nil || a < 0 {
 		return bad("gateway.balance_warn", i18n.M("config.balance_warn", "value", c.Gateway.BalanceWarn), nil)

@@ -30,6 +30,7 @@ import (
 	"paydesk/money"
 	"paydesk/protocol/gateway"
 	"paydesk/protocol/gateway/sim"
+	"paydesk/protocol/ipriv"
 	"paydesk/receipts"
 	"paydesk/store"
 )
@@ -60,6 +61,7 @@ type World struct {
 
 	gateway   *gateway.Client
 	catalogue *gateway.Catalogue
+	key       *ipriv.SecretKey // the training point's (the dealer's)
 	port      string
 	closers   []func() error
 }
@@ -122,6 +124,9 @@ func (w *World) Agent(tax fiscal.TaxSystem) receipts.Agent {
 		Role: fiscal.PaymentSubagent, TaxSystem: tax}
 }
 
+// Key is the training point's secret key (the dealer's).
+func (w *World) Key() *ipriv.SecretKey { return w.key }
+
 // Seed adds the training cashiers with add when the books have none
 // (exist says whether they have).
 func (w *World) Seed(exist bool, add func(c store.Cashier, pin string) error) error {
@@ -165,6 +170,7 @@ func (w *World) startSim(s world.Setup) error {
 	}
 	w.closers = append(w.closers, srv.Close)
 	w.Sim, w.URL, w.catalogue = srv.Sim, srv.URL, srv.Catalogue()
+	w.key = keys.Dealer
 	w.gateway, err = gateway.New(gateway.Config{SD: keys.SD, AP: keys.AP, OP: keys.OP, Key: keys.Dealer, Bank: keys.Bank.Public(),
 		BalanceURL: srv.BalanceURL(), HTTP: s.HTTP, Clock: s.Clock, Log: s.Log, Timeout: 15 * time.Second})
 	return err

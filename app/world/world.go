@@ -14,6 +14,7 @@ import (
 	"paydesk/fiscal"
 	"paydesk/internal/clock"
 	"paydesk/protocol/gateway"
+	"paydesk/protocol/ipriv"
 	"paydesk/receipts"
 	"paydesk/store"
 )
@@ -52,6 +53,9 @@ type World interface {
 	// Agent is the payment agent its receipts name, with the configured
 	// tax system.
 	Agent(tax fiscal.TaxSystem) receipts.Agent
+	// Key is the point's secret key in this world (nil when the setup
+	// asked for no network): it signs what the point sends.
+	Key() *ipriv.SecretKey
 	// Seed adds its cashiers with add when the books have none (exist says
 	// whether they have).
 	Seed(exist bool, add func(c store.Cashier, pin string) error) error

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"paydesk/hub"
+	"paydesk/internal/clock"
+	"paydesk/internal/pgtest"
+	"paydesk/money"
+	"paydesk/protocol/gateway/sim"
+)
+
+// TestShipToHub: a training desk with hub: configured ships each final
+// payment, the cash operations and the closed shift to a hub on a real
+// PostgreSQL, signed with the point's key; the hub's report equals the
+// desk's books to the kopeck, and a restart sends nothing twice.
+func TestShipToHub(t *testing.T) {
+	url := pgtest.URL(t)
+	db, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	require.NoError(t, hub.Migrate(ctx, db))
+	h := hub.New(db, hub.Options{BcryptCost: bcrypt.MinCost})
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(srv.Close)
+
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "training"), 0o700))
+	require.NoError(t, exec.Command("cp", "-r", keysDir, filepath.Join(dir, "training", "keys")).Run())
+	pub, err := os.ReadFile(filepath.Join(dir, "training", "keys", sim.FileDealerKey))
+	require.NoError(t, err)
+	require.NoError(t, h.AddPartner(ctx, hub.Partner{ID: "north"}))
+	require.NoError(t, h.AddPoint(ctx, hub.Point{ID: "P1", Partner: "north", Key: pub, Serial: sim.TrainingDealerSerial}))
+	require.NoError(t, h.AddUser(ctx, hub.User{Login: "anna", Role: hub.RolePartner, Partner: "north"}, "secret-pass"))
+	t.Setenv("PAYDESK_HUB_URL", srv.URL)
+	t.Setenv("PAYDESK_HUB_POINT", "P1")
+	t.Setenv("PAYDESK_HUB_EVERY", "5s")
+
+	r := reboot(t, dir, clock.Real{}, true)
+	require.NotNil(t, r.Shipper)
+	for i, a := range []money.Amount{100_00, 250_00, 999_99} {
+		_, err := r.pay(t, "mts", "916123450"+string(rune('0'+i)), a)
+		require.NoError(t, err)
+	}
+	require.NoError(t, r.Till.CashIn(ctx, r.kassir, 500_00))
+	_, _, err = r.Till.CloseShift(ctx, r.manager, 0)
+	require.NoError(t, err)
+	synced := func() ShipState {
+		var st ShipState
+		require.Eventually(t, func() bool {
+			st = r.Shipper.State(ctx)
+			return st.Err == nil && st.Written > 0 && st.Applied == st.Written
+		}, 20*time.Second, 50*time.Millisecond, "the hub has everything: %+v", r.Shipper.State(ctx))
+		return st
+	}
+	st := synced()
+	assert.GreaterOrEqual(t, st.Written, int64(5), "3 payments, the cash in, the shift, the desk's state")
+
+	u, err := h.SignIn(ctx, "anna", "secret-pass")
+	require.NoError(t, err)
+	day := time.Now()
+	rows, err := h.Report(ctx, u, hub.Query{From: day.AddDate(0, 0, -1), To: day.AddDate(0, 0, 1), By: hub.ByPoint})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	books, err := r.Till.Commission(ctx, r.manager, day.AddDate(0, 0, -1), day.AddDate(0, 0, 1), ByDay)
+	require.NoError(t, err)
+	sum := SumRows(books)
+	assert.Equal(t, int64(sum.Count), rows[0].Count)
+	assert.Equal(t, sum.Amount, rows[0].Amount)
+	assert.Equal(t, sum.Commission, rows[0].Commission, "to the kopeck")
+
+	// A restart goes on from what the hub applied: nothing twice.
+	require.NoError(t, r.Close())
+	r = reboot(t, dir, clock.Real{}, true)
+	_, err = r.pay(t, "mts", "9161234599", 10_00)
+	require.NoError(t, err)
+	synced()
+	rows, err = h.Report(ctx, u, hub.Query{From: day.AddDate(0, 0, -1), To: day.AddDate(0, 0, 1), By: hub.ByPoint})
+	require.NoError(t, err)
+	assert.Equal(t, int64(sum.Count+1), rows[0].Count)
+	assert.Equal(t, sum.Amount+10_00, rows[0].Amount)
+}
