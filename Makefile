@@ -15,7 +15,7 @@ GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/
 CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 TESTFLAGS ?= -timeout 15m
 
-.PHONY: deps test-deps run test lint bench fuzz build screenshots walkthrough soak
+.PHONY: deps test-deps run test lint bench fuzz build screenshots walkthrough soak hub-demo
 
 deps:
 	@bash scripts/deps.sh
@@ -66,6 +66,12 @@ bench: deps
 
 # N training payments with random faults on both sides, the worker process
 # killed at random, then a reconciliation to the kopeck (exit 1 on a mismatch).
+# A throwaway PostgreSQL, the hub and three training desks shipping to it
+# (DEMO_WAIT=0 stops at once; DEMO_PAYMENTS=N a desk).
+hub-demo:
+	@bash scripts/deps.sh --test
+	bash scripts/hub-demo.sh
+
 N ?= 1000
 soak:
 	$(GO) build -o bin/paydeskctl ./cmd/paydeskctl

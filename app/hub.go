@@ -200,10 +200,22 @@ func (sh *Shipper) State(ctx context.Context) ShipState {
 // Sync wakes the shipper now.
 func (sh *Shipper) Sync() { sh.poke() }
 
-// Close stops the shipping (what is not sent goes at the next start).
+// closeSync bounds the last sync Close makes.
+const closeSync = 3 * time.Second
+
+// Close stops the shipping after one last sync of at most a few seconds
+// (a paydeskctl command's payment reaches the hub before it exits); what
+// is not sent goes at the next start.
 func (sh *Shipper) Close() error {
 	sh.stop()
 	<-sh.done
+	ctx, cancel := context.WithTimeout(context.Background(), closeSync)
+	defer cancel()
+	if _, acked, err := sh.till.d.Store.OutboxState(ctx); err == nil {
+		if _, err := sh.sender.Sync(ctx, acked); err != nil {
+			sh.till.log.Info("app: the hub will get the rest at the next start", "err", err)
+		}
+	}
 	return nil
 }
 

@@ -16,7 +16,7 @@ fi
 # (they skip without them). Debian 12 ships dbus-daemon on its own; older
 # releases only in dbus.
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(gnome-keyring)
+  pkgs+=(gnome-keyring curl)
   if command -v dbus-daemon >/dev/null; then
     :
   elif apt-cache show dbus-daemon >/dev/null 2>&1; then
