@@ -15,7 +15,7 @@ GUI_PKGS   = $(shell $(GO) list ./... | grep -E '^paydesk/(app/ui|cmd/paydesk)(/
 CORE_PKGS  = $(shell $(GO) list ./... | grep -vE '^paydesk/(app/ui|cmd/paydesk)(/|$$)')
 TESTFLAGS ?= -timeout 15m
 
-.PHONY: deps test-deps run test lint bench fuzz build screenshots walkthrough soak hub-demo
+.PHONY: deps test-deps run test lint bench fuzz build screenshots walkthrough soak hub-demo hub-screenshots
 
 deps:
 	@bash scripts/deps.sh
@@ -66,6 +66,12 @@ bench: deps
 
 # N training payments with random faults on both sides, the worker process
 # killed at random, then a reconciliation to the kopeck (exit 1 on a mismatch).
+# The hub's pages in headless Chromium (sign-in, report, points) as PNGs in
+# docs/screenshots/hub-*.png, in a throwaway PostgreSQL.
+hub-screenshots:
+	@bash scripts/deps.sh --test
+	bash scripts/pg.sh run -- env PAYDESK_SHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -timeout 5m -run TestBrowser ./hub/
+
 # A throwaway PostgreSQL, the hub and three training desks shipping to it
 # (DEMO_WAIT=0 stops at once; DEMO_PAYMENTS=N a desk).
 hub-demo:

@@ -29,6 +29,9 @@ if [[ "${1:-}" == "--test" ]]; then
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     pkgs+=(postgresql)
   fi
+  # Debian's chromium for the hub's pages driven in a real browser
+  # (hub.TestBrowser, chromedp).
+  command -v chromium >/dev/null || pkgs+=(chromium)
 fi
 
 missing=()
