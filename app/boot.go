@@ -191,7 +191,7 @@ func Boot(ctx context.Context, cfg *config.Config, opt Options) (rt *Runtime, er
 		}
 	}
 	r.Till = New(Deps{Store: r.books, Network: network, Register: reg, Clock: opt.Clock, Log: opt.Log,
-		Agent: agent, Fee: fee, Schedules: sched, BalanceWarn: cfg.Gateway.BalanceWarning(), Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
+		Agent: agent, Fee: fee, Schedules: sched, BalanceWarn: cfg.Gateway.BalanceWarning(), HubURL: cfg.Hub.URL, HubPoint: cfg.Hub.Point, Step: opt.Step, Settle: opt.Settle, Training: cfg.Training})
 	if cfg.Hub.URL != "" && !opt.Inspect {
 		var key *ipriv.SecretKey
 		if cfg.Training && r.World != nil {

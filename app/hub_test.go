@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"paydesk/internal/pgtest"
 	"paydesk/money"
 	"paydesk/protocol/gateway/sim"
+	"paydesk/store"
 )
 
 // TestShipToHub: a training desk with hub: configured ships each final
@@ -78,6 +80,22 @@ func TestShipToHub(t *testing.T) {
 	assert.Equal(t, int64(sum.Count), rows[0].Count)
 	assert.Equal(t, sum.Amount, rows[0].Amount)
 	assert.Equal(t, sum.Commission, rows[0].Commission, "to the kopeck")
+
+	// The payer looks the payment up by the address on the slip.
+	ps, err := r.Store.Payments(ctx, store.Filter{State: store.StatePaid, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	require.NotEmpty(t, ps[0].Lookup)
+	rs, err := r.Store.Receipts(ctx, ps[0].ID)
+	require.NoError(t, err)
+	slip := rs[len(rs)-1].Text
+	assert.Contains(t, slip, "Проверить платёж:")
+	assert.Contains(t, strings.ReplaceAll(slip, "\n", ""), "/p/P1/"+ps[0].Session+"?c=")
+	found, err := h.LookUp(ctx, "P1", ps[0].Session, ps[0].Lookup)
+	require.NoError(t, err)
+	assert.Equal(t, ps[0].Amount, found.Amount)
+	_, err = h.LookUp(ctx, "P1", ps[0].Session, "wrong-code")
+	assert.Error(t, err, "the code is the key")
 
 	// A restart goes on from what the hub applied: nothing twice.
 	require.NoError(t, r.Close())

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"paydesk/hub/wire"
 	"paydesk/internal/clock"
 	"paydesk/internal/i18n"
 
@@ -79,6 +80,9 @@ func (t *Till) StartFields(ctx context.Context, u *User, providerCode, payerID s
 	}
 	p := &store.Payment{CashierID: u.ID, ProviderCode: prov.Code, ProviderName: prov.Name, PayerID: id, Fields: fields,
 		CommissionRate: prov.Commission}
+	if t.d.HubURL != "" {
+		p.Lookup = wire.NewLookup()
+	}
 	if err := t.d.Store.CreatePayment(ctx, u.Login, p); err != nil {
 		return nil, err
 	}

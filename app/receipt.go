@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"paydesk/fiscal"
+	"paydesk/hub/wire"
 	"paydesk/internal/i18n"
 	"paydesk/protocol/gateway"
 	"paydesk/receipts"
@@ -31,6 +32,9 @@ func (t *Till) receiptPayment(ctx context.Context, p *store.Payment) (receipts.P
 	rp := receipts.Payment{ProviderName: p.ProviderName, Mobile: mobile, PayerID: p.PayerID, Session: p.Session,
 		TransID: p.TransID, AuthCode: p.AuthCode, Amount: p.Amount, Fee: p.Fee, Total: p.Total, Card: p.PayTool != 0,
 		Time: p.ResolvedAt.Local(), Cashier: fiscal.Cashier{Name: name, INN: inn}, Completed: p.Result == 7, Buyer: p.Buyer, Details: details}
+	if p.Lookup != "" && t.d.HubURL != "" {
+		rp.LookupURL = wire.LookupURL(t.d.HubURL, t.d.HubPoint, p.Session, p.Lookup)
+	}
 	return rp, sup, mobile
 }
 

@@ -52,6 +52,9 @@ type Deps struct {
 	Schedules *commission.Schedules
 	// BalanceWarn: below this balance the window warns (0: never).
 	BalanceWarn money.Amount
+	// HubURL and HubPoint, when set, give each payment a look-up code and
+	// its slip the hub's address of it (the payer checks the payment there).
+	HubURL, HubPoint string
 	// LineWidth of the register's tape when it cannot be read [32].
 	LineWidth int
 	// Settle is the status schedule while the cashier waits

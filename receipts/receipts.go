@@ -40,6 +40,9 @@ type Payment struct {
 	ProviderName string
 	Mobile       bool   // the payer id is a phone number
 	PayerID      string // normalised: 10 digits for a mobile
+	// LookupURL is the hub's page of this payment, where the payer checks
+	// it ("" without a hub).
+	LookupURL string
 	// Details are the other fields a provider described field by field
 	// was paid with (the period, the service, a meter reading), printed
 	// under the payer's account in this order.
@@ -295,6 +298,14 @@ func Slip(p Payment, a Agent, width int) []string {
 	add(Wrap("Кассир: "+p.Cashier.Name, width)...)
 	add(strings.Repeat("-", width))
 	add(Wrap("СОХРАНЯЙТЕ КВИТАНЦИЮ ДО ЗАЧИСЛЕНИЯ ПЛАТЕЖА", width)...)
+	if p.LookupURL != "" {
+		add(Wrap("Проверить платёж:", width)...)
+		for u := p.LookupURL; u != ""; {
+			n := min(len(u), width) // the address is ASCII: split where the line ends
+			add(u[:n])
+			u = u[n:]
+		}
+	}
 	return out
 }
 

@@ -54,10 +54,13 @@ func (s *Store) Health(ctx context.Context, h HealthEvent) error {
 // made: the payment as it stands then. A payment has one event per such
 // step; the last one is how it ended.
 type PaymentEvent struct {
-	Session        string       `json:"session"`
-	Provider       string       `json:"provider"`
-	ProviderName   string       `json:"provider_name"`
-	Number         string       `json:"number"` // masked: the payer's number is not the hub's
+	Session      string `json:"session"`
+	Provider     string `json:"provider"`
+	ProviderName string `json:"provider_name"`
+	Number       string `json:"number"` // the payer's (a hub is sent it masked)
+	// Lookup is the code of the payer's look-up on the hub, printed on the
+	// slip; "" without a hub.
+	Lookup         string       `json:"lookup,omitempty"`
 	Amount         money.Amount `json:"amount"`
 	Fee            money.Amount `json:"fee"`
 	Total          money.Amount `json:"total"`
@@ -130,22 +133,6 @@ func eventful(oldState State, oldRefund RefundState, p *Payment) bool {
 	return false
 }
 
-// mask keeps a payer's number's first three and last two characters.
-func mask(id string) string {
-	r := []rune(id)
-	if len(r) <= 5 {
-		return string(r)
-	}
-	out := make([]rune, len(r))
-	for i := range r {
-		out[i] = '*'
-		if i < 3 || i >= len(r)-2 {
-			out[i] = r[i]
-		}
-	}
-	return string(out)
-}
-
 func (s *Store) emit(ctx context.Context, tx *sql.Tx, kind string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -163,7 +150,7 @@ func (s *Store) emitPayment(ctx context.Context, tx *sql.Tx, p *Payment, from St
 		return fmt.Errorf("store: outbox: %w", err)
 	}
 	return s.emit(ctx, tx, EventPayment, PaymentEvent{Session: p.Session, Provider: p.ProviderCode, ProviderName: p.ProviderName,
-		Number: mask(p.PayerID), Amount: p.Amount, Fee: p.Fee, Total: p.Total, Commission: p.Commission, CommissionRule: p.CommissionRule,
+		Number: p.PayerID, Lookup: p.Lookup, Amount: p.Amount, Fee: p.Fee, Total: p.Total, Commission: p.Commission, CommissionRule: p.CommissionRule,
 		Cashier: login, ShiftID: p.ShiftID, State: p.State, From: from, Refund: p.RefundState, FD: p.FD, RefundFD: p.RefundFD, TransID: p.TransID,
 		Created: p.CreatedAt.UTC(), PaySent: p.PaySentAt.UTC(), Resolved: p.ResolvedAt.UTC()})
 }

@@ -92,6 +92,9 @@ type Payment struct {
 	// Buyer is the payer's phone (+7…) or e-mail for an electronic
 	// receipt (tag 1008), "" for paper only.
 	Buyer string
+	// Lookup is the code with which the payer looks the payment up on the
+	// hub (the slip prints its address); "" without a hub. Fixed at entry.
+	Lookup string
 	// Fields is what the cashier typed for a provider the network
 	// describes field by field (field id to its checked value), fixed at
 	// entry; nil for a provider of one number or account.
@@ -154,7 +157,7 @@ const paymentCols = `id, session, shift_id, cashier_id, provider_code, provider_
 	commission_rate, commission, pay_tool, state, error_code, result, transid, authcode, opname, addinfo, message,
 	created_at, number_checked_at, checked_at, pay_sent_at, resolved_at, status_attempts, next_status_at,
 	fiscal_state, fiscal_before, fiscal_error, fd, fp, fiscal_shift, receipt_no, fiscalized_at, slip_printed_at, version,
-	refund_state, refund_before, refund_error, refund_fd, refund_fp, refunded_at, refund_shift_id, buyer, fields, fee_rule, commission_rule`
+	refund_state, refund_before, refund_error, refund_fd, refund_fp, refunded_at, refund_shift_id, buyer, fields, fee_rule, commission_rule, lookup`
 
 func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	var p Payment
@@ -168,7 +171,7 @@ func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 		&p.TransID, &p.AuthCode, &p.OpName, &p.AddInfo, &p.Message,
 		&created, &numChecked, &checked, &paySent, &resolved, &p.StatusAttempts, &nextStatus,
 		&fstate, &before, &p.FiscalError, &fd, &fp, &fshift, &rno, &fiscalized, &slip, &p.Version,
-		&rstate, &rbefore, &p.RefundError, &rfd, &rfp, &refunded, &rshift, &p.Buyer, &fields, &p.FeeRule, &p.CommissionRule)
+		&rstate, &rbefore, &p.RefundError, &rfd, &rfp, &refunded, &rshift, &p.Buyer, &fields, &p.FeeRule, &p.CommissionRule, &p.Lookup)
 	if err != nil {
 		return nil, err
 	}
@@ -229,10 +232,10 @@ func (s *Store) CreatePayment(ctx context.Context, actor string, p *Payment) err
 			fields = string(b)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO payments (session, shift_id, cashier_id, provider_code, provider_name, payer_id,
-			amount, fee, total, commission_rate, commission, pay_tool, state, created_at, buyer, fields, fee_rule, commission_rule)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			amount, fee, total, commission_rate, commission, pay_tool, state, created_at, buyer, fields, fee_rule, commission_rule, lookup)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Session, p.ShiftID, p.CashierID, p.ProviderCode, p.ProviderName, p.PayerID, p.Amount, p.Fee, p.Total,
-			p.CommissionRate, p.Commission, p.PayTool, string(p.State), p.CreatedAt.UnixMilli(), p.Buyer, fields, p.FeeRule, p.CommissionRule)
+			p.CommissionRate, p.Commission, p.PayTool, string(p.State), p.CreatedAt.UnixMilli(), p.Buyer, fields, p.FeeRule, p.CommissionRule, p.Lookup)
 		if err != nil {
 			return fmt.Errorf("store: create payment: %w", err)
 		}
