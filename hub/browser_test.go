@@ -117,6 +117,10 @@ func TestBrowser(t *testing.T) {
 			require.NoError(t, err, csvText)
 			assert.GreaterOrEqual(t, len(recs), len(rows)+1, "a header and a row a point: %q", csvText)
 
+			// The month's agent report, printable.
+			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/agent?month=2026-12"), chromedp.WaitVisible(chromedp.CSS(`#agent`)), shot("agent")))
+			assert.Equal(t, sum.Amount.String(), plain(text(`#agent-accepted`)))
+
 			// The points at a glance, and another partner's point refused.
 			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/points"), chromedp.WaitVisible(chromedp.CSS(`table`)), shot("points")))
 			points := text(`body`)

@@ -231,3 +231,12 @@ func message(err error) any {
 	}
 	return err.Error()
 }
+
+// partnerName is a partner's name.
+func (h *Hub) partnerName(ctx context.Context, id string) (string, error) {
+	var name string
+	if err := h.db.QueryRow(ctx, "SELECT name FROM partners WHERE id = $1", id).Scan(&name); err != nil {
+		return "", dbError("partner", err)
+	}
+	return name, nil
+}

@@ -20,7 +20,7 @@ const cookieName = "paydesk_hub"
 var pages = func() map[string]*template.Template {
 	funcs := template.FuncMap{"t": func(string, ...any) string { return "" }}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "report", "points"} {
+	for _, name := range []string{"login", "report", "points", "agent"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(webFiles, "web/layout.html", "web/"+name+".html"))
 	}
 	out["payment"] = template.Must(template.New("payment").Funcs(funcs).ParseFS(webFiles, "web/payment.html"))
@@ -44,6 +44,7 @@ func (h *Hub) webRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /report", h.signedIn(h.reportPage))
 	mux.HandleFunc("GET /report.csv", h.signedIn(h.reportCSV))
 	mux.HandleFunc("GET /points", h.signedIn(h.pointsPage))
+	mux.HandleFunc("GET /agent", h.signedIn(h.agentPage))
 	mux.HandleFunc("GET /p/{point}/{session}", h.paymentPage)
 }
 

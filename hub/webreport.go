@@ -242,3 +242,76 @@ func drawChart(rows []Row) chart {
 	c.Height = top + len(rows)*rowH + 4
 	return c
 }
+
+// agentRow is a provider's line of the agent's report: Due is what the
+// agent passes on to the principal, what it accepted for the provider.
+type agentRow struct {
+	Row
+	Due money.Amount
+}
+
+type agentData struct {
+	page
+	Month, MonthName, FromText, ToText string
+	Partner, PointsText                string
+	Points                             []pointOption
+	Rows                               []agentRow
+	Total                              agentRow
+	CSV1C                              string
+}
+
+// agentPage is the month's agent report (what the agent sends the
+// principal): by provider, the payments accepted, the payers' fees, the
+// agent's reward and what is due to the principal, printable, with the
+// same table for 1C.
+func (h *Hub) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
+	l := lang(r)
+	v := r.URL.Query()
+	now := h.clock.Now().In(moscow)
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	status := http.StatusOK
+	var err error
+	if m := v.Get("month"); m != "" {
+		if first, err = time.Parse("2006-01", m); err != nil {
+			err = refuse("agent report", KindInput, "hub.input.month", "month", m)
+		}
+	}
+	last := first.AddDate(0, 1, -1)
+	d := agentData{page: page{Lang: l, User: u}, Month: first.Format("2006-01"), FromText: first.Format("02.01.2006"), ToText: last.Format("02.01.2006"),
+		MonthName: i18n.Text(l, "hub.web.month."+strconv.Itoa(int(first.Month())), "year", first.Year()), Partner: u.Partner}
+	var rows []Row
+	if err == nil {
+		rows, err = h.Report(r.Context(), u, Query{From: first, To: last, By: ByProvider, Point: v.Get("point")})
+	}
+	if err != nil {
+		status, d.Error = h.webError(err, l)
+	}
+	if name, nerr := h.partnerName(r.Context(), u.Partner); nerr == nil {
+		d.Partner = name
+	}
+	d.PointsText = i18n.Text(l, "hub.web.all_points")
+	if points, perr := h.Points(r.Context(), u.Partner); perr == nil {
+		for _, p := range points {
+			if u.Role == RoleManager && p.ID != u.Point {
+				continue
+			}
+			sel := p.ID == v.Get("point") || u.Role == RoleManager
+			d.Points = append(d.Points, pointOption{ID: p.ID, Name: p.Name, Selected: sel})
+			if sel {
+				d.PointsText = p.ID + " · " + p.Name
+			}
+		}
+	}
+	for _, row := range rows {
+		a := agentRow{Row: row, Due: row.Amount}
+		d.Rows = append(d.Rows, a)
+		d.Total.Count += a.Count
+		d.Total.Amount += a.Amount
+		d.Total.Fee += a.Fee
+		d.Total.Commission += a.Commission
+		d.Total.Due += a.Due
+	}
+	q := url.Values{"from": {first.Format(dateForm)}, "to": {last.Format(dateForm)}, "by": {string(ByProvider)}, "point": {v.Get("point")}, "format": {"1c"}}
+	d.CSV1C = "/report.csv?" + q.Encode()
+	h.draw(w, r, status, "agent", d)
+}
