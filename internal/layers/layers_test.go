@@ -22,6 +22,9 @@ var rules = []struct {
 		forbidden: []string{"paydesk/app", "paydesk/cmd/"}},
 	{pkgs: []string{"paydesk/protocol/"}, forbidden: []string{"paydesk/fiscal", "paydesk/store", "paydesk/receipts"}},
 	{pkgs: []string{"paydesk/fiscal"}, forbidden: []string{"paydesk/protocol/", "paydesk/store", "paydesk/receipts"}},
+	// The hub is another server: it knows the desks only by what they send.
+	{pkgs: []string{"paydesk/hub", "paydesk/cmd/paydeskhub"}, forbidden: []string{"paydesk/app", "paydesk/store", "paydesk/fiscal", "paydesk/receipts"}},
+	{pkgs: []string{"paydesk/store"}, forbidden: []string{"paydesk/hub"}},
 }
 
 // doors: a package matching a prefix must not import these itself (its
