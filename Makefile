@@ -53,7 +53,7 @@ test-deps:
 # The hub's tests get a throwaway PostgreSQL (scripts/pg.sh run sets PAYDESK_PG).
 test: test-deps lint
 	bash scripts/pg.sh run -- $(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
-	$(GO) test $(TESTFLAGS) -run 'TestSoak|TestBadInputCLI' ./cmd/paydeskctl/
+	bash scripts/pg.sh run -- $(GO) test $(TESTFLAGS) -run 'TestSoak|TestBadInputCLI' ./cmd/paydeskctl/
 	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi
 
 # One table: each figure beside its reference measured in the same run, the
