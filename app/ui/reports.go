@@ -212,10 +212,14 @@ func (s *reportsScreen) save(name string, w io.WriteCloser) {
 	})
 }
 
-// rowLabel names a report row: the provider's or cashier's name, the rule
+// rowLabel names a report row: the provider's (in the window's language)
+// or the cashier's name, the rule
 // as it read, else its key; a row of payments no schedule rule gave a
 // commission is the flat rates'.
 func (u *UI) rowLabel(r app.ReportRow) string {
+	if prov, err := u.till.Provider(r.Key); err == nil && r.Label == prov.Name {
+		return u.nameOf(prov) // a provider's row, in the window's language
+	}
 	switch {
 	case r.Label != "":
 		return r.Label

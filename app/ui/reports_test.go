@@ -22,7 +22,7 @@ func TestSheetForExcel(t *testing.T) {
 			"\"МегаФон; «Москва»\";1;300,50;0,00;300,50;9,01\r\n" +
 			"Итого;3;1800,50;15,00;1815,50;54,01\r\n"},
 		"en": {"en", "\uFEFFBy provider,Payments,Amount,Point's fee,Taken,Commission\r\n" +
-			"МТС,2,1500.00,15.00,1515.00,45.00\r\n" +
+			"MTS,2,1500.00,15.00,1515.00,45.00\r\n" + // a provider of the catalogue in the window's language
 			"МегаФон; «Москва»,1,300.50,0.00,300.50,9.01\r\n" +
 			"Total,3,1800.50,15.00,1815.50,54.01\r\n"},
 	}
