@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -69,7 +70,7 @@ type command struct {
 }
 
 var commands = []command{
-	{"serve", "--db URL [--listen ADDR] [--lanes N] [--group N]", serve},
+	{"serve", "--db URL [--listen ADDR] [--lanes N] [--group N] [--cert FILE --key FILE]", serve},
 	{"migrate", "--db URL", migrate},
 	{"partner add", "--db URL --id ID [--name NAME]", partnerAdd},
 	{"point add", "--db URL --id ID --partner ID --key PUBKEYFILE [--serial N] [--name NAME] [--tz ZONE]", pointAdd},
@@ -193,8 +194,21 @@ func serve(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 	grace := fs.Duration("grace", 10*time.Second, "how long requests in flight may finish on shutdown")
 	lanes := fs.Int("lanes", 4, "transactions of desks' batches at once")
 	group := fs.Int("group", 64, "batches arriving together that one transaction takes at most")
+	certFile := fs.String("cert", "", "serve HTTPS with this certificate `FILE` (PEM, the chain after the server's own)")
+	keyFile := fs.String("key", "", "the certificate's private key `FILE` (PEM)")
 	if err := parse(fs, args, "db"); err != nil {
 		return err
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		return usageError("--cert and --key go together")
+	}
+	var tlsConfig *tls.Config
+	if *certFile != "" {
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			return &failure{msg: i18n.M("hub.cli.tls", "cert", *certFile, "err", err.Error()), err: err}
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	log, err := logger(e, *level)
 	if err != nil {
@@ -220,8 +234,13 @@ func serve(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
-	fmt.Fprintf(e.stdout, "listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme, ln = "https", tls.NewListener(ln, tlsConfig)
+	}
+	fmt.Fprintf(e.stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "schema", hub.Latest())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
