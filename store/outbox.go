@@ -205,15 +205,18 @@ func (s *Store) OutboxState(ctx context.Context) (last, sent int64, err error) {
 	return last, sent, err
 }
 
-// OutboxSent records that a hub applied every event up to seq; a number
-// below the one recorded, or above the last event, is refused.
+// OutboxSent records that a hub applied every event up to seq. A number
+// below the one recorded is a hub restored from an older backup: the
+// events after it go again. One above the last event written is refused
+// (the books were restored from an older backup than the hub's).
 func (s *Store) OutboxSent(ctx context.Context, seq int64) error {
-	last, sent, err := s.OutboxState(ctx)
+	last, _, err := s.OutboxState(ctx)
 	if err != nil {
 		return err
 	}
-	if seq < sent || seq > last {
-		return fmt.Errorf("store: outbox: the hub applied up to %d, but %d were applied before and %d written", seq, sent, last)
+	if seq < 0 || seq > last {
+		return fmt.Errorf("store: outbox: the hub has applied events up to %d, but the books have written only %d: "+
+			"were the books restored from an older backup than the hub's?", seq, last)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
