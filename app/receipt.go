@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"paydesk/fiscal"
 	"paydesk/hub/wire"
@@ -202,8 +203,11 @@ func (t *Till) recoverReceipt(ctx context.Context, p *store.Payment) (bool, erro
 
 // decideStarted reads what became of p's receipt of kind that was started
 // when the device's last document was before: the device's last document
-// when it is that receipt, made since; otherwise nil, with any receipt
-// left open cancelled.
+// when it is that receipt, made since, or an earlier one after before (the
+// receipt queue can have made another payment's receipt after p's was made
+// and before this looks); otherwise nil, with any receipt left open
+// cancelled. When documents after before cannot be read, it does not
+// decide (an error): making the receipt again could make it twice.
 func (t *Till) decideStarted(ctx context.Context, p *store.Payment, before int64, kind fiscal.ReceiptKind) (*fiscal.Document, error) {
 	reg := t.d.Register
 	doc, err := reg.LastDocument(ctx)
@@ -212,6 +216,17 @@ func (t *Till) decideStarted(ctx context.Context, p *store.Payment, before int64
 	}
 	if before >= 0 && int64(doc.FD) > before && t.isDocOf(ctx, p, doc, kind, false) {
 		return &doc, nil
+	}
+	if before >= 0 && int64(doc.FD) > before+1 {
+		for fd := uint32(before + 1); fd < doc.FD; fd++ {
+			tags, err := reg.DocumentTags(ctx, fd)
+			if err != nil {
+				return nil, fail("receipt", KindDevice, i18n.M("app.receipt_undecided", "session", p.Session, "fd", fd), err)
+			}
+			if d, ok := receiptOf(fd, tags, p, kind); ok {
+				return &d, nil
+			}
+		}
 	}
 	st, err := reg.Status(ctx)
 	if err != nil {
@@ -223,6 +238,22 @@ func (t *Till) decideStarted(ctx context.Context, p *store.Payment, before int64
 		}
 	}
 	return nil, nil
+}
+
+// receiptOf reads document fd's tags as p's receipt of kind: its SESSION
+// in tag 1084, its settlement sign and total; with the fiscal sign and
+// time the drive keeps.
+func receiptOf(fd uint32, tags []fiscal.Tag, p *store.Payment, kind fiscal.ReceiptKind) (fiscal.Document, bool) {
+	k, okKind := num(tags, 1054)
+	sum, okSum := num(tags, 1020)
+	if !okKind || !okSum || fiscal.ReceiptKind(k) != kind || int64(sum) != int64(p.Total) || !receipts.Mentions(tags, p.Session) {
+		return fiscal.Document{}, false
+	}
+	d := fiscal.Document{FD: fd, Type: fiscal.DocReceipt, FP: fpOf(tags), Kind: kind, Sum: int64(sum)}
+	if v, ok := num(tags, 1012); ok {
+		d.Time = time.Unix(int64(v), 0)
+	}
+	return d, true
 }
 
 // isDocOf reports whether a document read back from the fiscal drive is

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"paydesk/internal/clock"
@@ -154,6 +156,11 @@ func (t *Till) RetryReceipts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A started receipt first: while one waits undecided, another made
+	// before it would stand between it and the register's last document.
+	slices.SortStableFunc(q, func(a, b *store.Payment) int {
+		return cmp.Compare(stateRank(a), stateRank(b))
+	})
 	var errs []error
 	for _, p := range q {
 		release, ok := t.take(p.ID, "receipt queue", t.resolverLease())
@@ -170,6 +177,14 @@ func (t *Till) RetryReceipts(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// stateRank orders the receipt queue: started receipts, then the others.
+func stateRank(p *store.Payment) int {
+	if p.FiscalState == store.FiscalStarted {
+		return 0
+	}
+	return 1
 }
 
 // Run resolves pending payments in the background until ctx ends, checking
