@@ -83,7 +83,13 @@ func TestShiftAndReceipt(t *testing.T) {
 
 			doc, err := r.reg.LastDocument(ctx)
 			require.NoError(t, err)
-			assert.Equal(t, fiscal.Document{FD: 2, Type: fiscal.DocReceipt, Kind: fiscal.Sale, Sum: 10000, Shift: 1}, doc)
+			assert.Equal(t, uint32(2), doc.FD)
+			assert.Equal(t, fiscal.DocReceipt, doc.Type)
+			assert.Equal(t, fiscal.Sale, doc.Kind)
+			assert.Equal(t, int64(10000), doc.Sum)
+			assert.Equal(t, res.FP, doc.FP)
+			assert.NotZero(t, doc.FP)
+			assert.WithinDuration(t, time.Now(), doc.Time, 2*time.Minute)
 
 			require.NoError(t, r.reg.PrintText(ctx, []string{"Спасибо!"}))
 			require.NoError(t, r.reg.Cut(ctx, true))
@@ -196,9 +202,10 @@ func TestDeviceAndInputErrors(t *testing.T) {
 	bad.Payments.Cash = 100
 	_, err = r.reg.Fiscalize(ctx, bad)
 	assert.Equal(t, fiscal.KindProgram, kindOf(err))
-	agent := sale()
-	agent.Agent = &fiscal.Agent{Sign: fiscal.PaymentAgent}
-	_, err = r.reg.Fiscalize(ctx, agent)
+	corr := sale()
+	corr.Correction = &fiscal.Correction{Date: time.Now()}
+	_, err = r.reg.Fiscalize(ctx, corr)
+	assert.True(t, fiscal.Unsupported(err), "%v", err)
 	assert.Equal(t, fiscal.KindProgram, kindOf(err))
 	assert.Equal(t, before, r.emu.Executed(emulator.CmdCashIn))
 	assert.Equal(t, 0, r.emu.Executed(emulator.CmdOpenReceipt), "bad input sends nothing")

@@ -75,6 +75,9 @@ type Emulator struct {
 	closers  []io.Closer
 	closed   bool
 	wg       sync.WaitGroup
+
+	tagBlocks []byte // E8h blocks received so far
+	reading   []Tag  // the document A4h 45h opened, the tags 46h has not handed out
 }
 
 // New creates a register with a closed shift, paper and an empty journal.
