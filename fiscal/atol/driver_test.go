@@ -127,6 +127,10 @@ func TestFaults(t *testing.T) {
 		{"power cut after close", emulator.FaultPowerLossAfter, emulator.CmdClose, nil, 0, true, 1, 1},
 		{"power cut before close", emulator.FaultPowerLossBefore, emulator.CmdClose, fiscal.ErrNoLink, fiscal.KindLink, false, 0, 0},
 		{"paper out in receipt", emulator.FaultPaperOutInReceipt, 0, nil, fiscal.KindOperator, false, 0, 1},
+		{"lost answer to a tag", emulator.FaultLoseAnswer, emulator.CmdWriteTag, nil, 0, false, 1, 1},
+		{"garbled answer to a tag", emulator.FaultGarble, emulator.CmdWriteTag, nil, 0, false, 1, 1},
+		{"power cut after a tag", emulator.FaultPowerLossAfter, emulator.CmdWriteTag, fiscal.ErrOutcomeUnknown, fiscal.KindLink, false, 0, 0},
+		{"power cut before a tag", emulator.FaultPowerLossBefore, emulator.CmdWriteTag, fiscal.ErrOutcomeUnknown, fiscal.KindLink, false, 0, 0},
 	}
 	for _, tr := range []string{"tcp", "pty"} {
 		for _, tt := range tests {
@@ -135,10 +139,13 @@ func TestFaults(t *testing.T) {
 				ctx := context.Background()
 				require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
 				r.emu.Arm(tt.fault, tt.cmd)
-				res, err := r.reg.Fiscalize(ctx, sale())
+				// The agent's receipt: a tag written twice would be refused
+				// (E7h), so every tag of it went out once.
+				res, err := r.reg.Fiscalize(ctx, agentSale())
 				es := r.emu.State()
 				assert.Len(t, es.Docs, 1+tt.docs)
 				assert.Equal(t, tt.closes, r.emu.Executed(emulator.CmdClose), "closes run")
+				assert.LessOrEqual(t, r.emu.Executed(emulator.CmdWriteTag), 3, "each E8h once: two items' tags and the receipt's")
 				if tt.kind != 0 || tt.wantErr != nil {
 					require.Error(t, err)
 					assert.Equal(t, tt.kind, kindOf(err), "%v", err)
@@ -154,6 +161,7 @@ func TestFaults(t *testing.T) {
 					return
 				}
 				require.NoError(t, err)
+				assert.Equal(t, 3, r.emu.Executed(emulator.CmdWriteTag))
 				assert.Equal(t, tt.recovered, res.Recovered)
 				assert.Equal(t, uint32(2), res.FD)
 				assert.Nil(t, es.Receipt)

@@ -77,6 +77,7 @@ type Emulator struct {
 	wg       sync.WaitGroup
 
 	tagBlocks []byte // E8h blocks received so far
+	tagBlockN byte   // how many
 	reading   []Tag  // the document A4h 45h opened, the tags 46h has not handed out
 }
 

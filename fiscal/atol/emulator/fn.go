@@ -125,16 +125,17 @@ func (e *Emulator) writeTags(d []byte) []byte {
 		return fail(errBadLength)
 	}
 	flags, blocks, block := d[0], d[1], d[2]
-	if blocks == 0 || block >= blocks || block != byte(len(e.tagBlocks)) {
-		e.tagBlocks = nil
+	if blocks == 0 || block >= blocks || block != e.tagBlockN {
+		e.tagBlocks, e.tagBlockN = nil, 0
 		return fail(errFNBadParam)
 	}
 	e.tagBlocks = append(e.tagBlocks, d[3:]...)
 	if block+1 < blocks {
+		e.tagBlockN++
 		return ok()
 	}
 	raw := e.tagBlocks
-	e.tagBlocks = nil
+	e.tagBlocks, e.tagBlockN = nil, 0
 	tags, good := decodeTLV(raw)
 	if !good || len(tags) == 0 {
 		return fail(errFNBadParam)
