@@ -3,18 +3,28 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	atolemu "paydesk/fiscal/atol/emulator"
 )
 
 // runATOL is "kkm-emu --driver atol": the ATOL emulator on the pty, TCP
-// port and control interface the flags name. It keeps its state in memory.
+// port and control interface the flags name, registered as --ffd and
+// --registration say. It keeps its state in memory.
 func (o *kkmEmuOpts) runATOL(ctx context.Context, e *env) error {
-	if o.state != "" || o.tape != "" || o.pace || o.registration != "" {
-		return usageErrorf("--driver atol: --state, --tape, --pace and --registration are the Shtrih emulator's")
+	if o.state != "" || o.tape != "" || o.pace {
+		return usageErrorf("--driver atol: --state, --tape and --pace are the Shtrih emulator's")
 	}
 	emu := atolemu.New(atolemu.Config{Now: e.now, Logger: e.log})
 	defer emu.Close()
+	if a := emu.Control("ffd " + o.ffd); a != "ok" {
+		return usageErrorf("--ffd %q: %s", o.ffd, strings.TrimPrefix(a, "error: "))
+	}
+	if o.registration != "" {
+		if a := emu.Control("registration " + o.registration); a != "ok" {
+			return usageErrorf("--registration %q: %s", o.registration, strings.TrimPrefix(a, "error: "))
+		}
+	}
 	if o.pty != "" {
 		p, err := emu.ListenPTY(o.pty)
 		if err != nil {

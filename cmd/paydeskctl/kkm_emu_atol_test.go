@@ -27,7 +27,8 @@ func TestKKMEmuATOL(t *testing.T) {
 	e := &env{stdin: bytes.NewReader(nil), stdout: &out, stderr: &out, now: time.Now, log: newEnv().log}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, e, []string{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"})
+		done <- run(ctx, e, []string{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0",
+			"--ffd", "1.05", "--registration", "inn=7701234567,agent=subagent"})
 	}()
 	re := regexp.MustCompile(`PORT (tcp://\S+)\)`)
 	ctl := regexp.MustCompile(`control (127\.0\.0\.1:\d+)`)
@@ -52,6 +53,11 @@ func TestKKMEmuATOL(t *testing.T) {
 	line, err := bufio.NewReader(c).ReadString('\n')
 	require.NoError(t, err)
 	assert.Contains(t, line, "shift_open=true paper=true last_fd=1")
+	in, err := reg.Info(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, fiscal.FFD105, in.FFD)
+	assert.Equal(t, "7701234567", in.Registration.INN)
+	assert.Equal(t, fiscal.PaymentSubagent, in.Registration.Agent)
 
 	cancel()
 	select {
@@ -66,10 +72,12 @@ func TestKKMEmuDriverFlag(t *testing.T) {
 	for _, args := range [][]string{
 		{"kkm-emu", "--driver", "epson", "--tcp", "127.0.0.1:0"},
 		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--state", "x.json"},
+		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--ffd", "1.1"},
+		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--registration", "inn=1"},
 	} {
 		var out syncBuffer
 		e := &env{stdin: bytes.NewReader(nil), stdout: &out, stderr: &out, now: time.Now, log: newEnv().log}
 		assert.Equal(t, 2, run(t.Context(), e, args), out.String())
-		assert.Contains(t, out.String(), "--driver")
+		assert.Regexp(t, "--driver|--ffd|--registration", out.String())
 	}
 }

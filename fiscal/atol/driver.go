@@ -57,6 +57,9 @@ const (
 	cmdFN          byte = 0xA4
 )
 
+// LineWidth is the characters per line Status reports (docs/atol.md §4).
+const LineWidth = 32
+
 // Register modes.
 const (
 	modeSelect       byte = 0
@@ -245,6 +248,9 @@ func (d *Driver) status(ctx context.Context, op string) (state, error) {
 	sum, _ := wire.FromBCD(b[22:27])
 	s.receiptSum = int64(sum)
 	s.Model = fmt.Sprintf("ATOL %d", b[13])
+	// 3Fh does not say the line's width; 32 characters fit the narrowest
+	// ATOL tape (57 mm), so text made for it prints on every model.
+	s.LineWidth = LineWidth
 	d.mode, d.known = b[16]&0x0F, true
 	return s, nil
 }
