@@ -3,28 +3,32 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	atolemu "paydesk/fiscal/atol/emulator"
 )
 
 // runATOL is "kkm-emu --driver atol": the ATOL emulator on the pty, TCP
-// port and control interface the flags name, registered as --ffd and
-// --registration say. It keeps its state in memory.
+// port and control interface the flags name, its state in --state and its
+// tape in --tape; a new device is registered as --ffd and --registration
+// say.
 func (o *kkmEmuOpts) runATOL(ctx context.Context, e *env) error {
-	if o.state != "" || o.tape != "" || o.pace {
-		return usageErrorf("--driver atol: --state, --tape and --pace are the Shtrih emulator's")
+	if o.pace {
+		return usageErrorf("--driver atol: --pace is the Shtrih emulator's")
 	}
-	emu := atolemu.New(atolemu.Config{Now: e.now, Logger: e.log})
+	st := atolemu.NewState()
+	v, err := atolemu.ParseFFD(o.ffd)
+	if err != nil {
+		return usageErrorf("--ffd %q: %v", o.ffd, err)
+	}
+	st.Reg.FFD = v
+	if err := atolemu.ApplyRegistration(&st.Reg, o.registration); err != nil {
+		return usageErrorf("--registration %q: %v", o.registration, err)
+	}
+	emu, err := atolemu.Open(atolemu.Config{Now: e.now, Logger: e.log, StatePath: o.state, TapePath: o.tape, Initial: &st})
+	if err != nil {
+		return err
+	}
 	defer emu.Close()
-	if a := emu.Control("ffd " + o.ffd); a != "ok" {
-		return usageErrorf("--ffd %q: %s", o.ffd, strings.TrimPrefix(a, "error: "))
-	}
-	if o.registration != "" {
-		if a := emu.Control("registration " + o.registration); a != "ok" {
-			return usageErrorf("--registration %q: %s", o.registration, strings.TrimPrefix(a, "error: "))
-		}
-	}
 	if o.pty != "" {
 		p, err := emu.ListenPTY(o.pty)
 		if err != nil {

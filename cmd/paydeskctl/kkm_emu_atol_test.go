@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -23,12 +25,13 @@ func TestKKMEmuATOL(t *testing.T) {
 		t.Skip("the emulator opens pseudo-terminals on Linux only")
 	}
 	ctx, cancel := context.WithCancel(t.Context())
+	state, tape := filepath.Join(t.TempDir(), "atol.json"), filepath.Join(t.TempDir(), "tape.txt")
 	var out syncBuffer
 	e := &env{stdin: bytes.NewReader(nil), stdout: &out, stderr: &out, now: time.Now, log: newEnv().log}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, e, []string{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0",
-			"--ffd", "1.05", "--registration", "inn=7701234567,agent=subagent"})
+			"--ffd", "1.05", "--registration", "inn=7701234567,agent=subagent", "--state", state, "--tape", tape})
 	}()
 	re := regexp.MustCompile(`PORT (tcp://\S+)\)`)
 	ctl := regexp.MustCompile(`control (127\.0\.0\.1:\d+)`)
@@ -63,6 +66,12 @@ func TestKKMEmuATOL(t *testing.T) {
 	select {
 	case code := <-done:
 		assert.Equal(t, 0, code)
+		b, err := os.ReadFile(state)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `"ShiftOpen":true`, "the state file holds the open shift")
+		b, err = os.ReadFile(tape)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), "ОТЧЁТ ОБ ОТКРЫТИИ СМЕНЫ 1")
 	case <-time.After(5 * time.Second):
 		t.Fatal("kkm-emu did not stop")
 	}
@@ -71,7 +80,7 @@ func TestKKMEmuATOL(t *testing.T) {
 func TestKKMEmuDriverFlag(t *testing.T) {
 	for _, args := range [][]string{
 		{"kkm-emu", "--driver", "epson", "--tcp", "127.0.0.1:0"},
-		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--state", "x.json"},
+		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--pace"},
 		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--ffd", "1.1"},
 		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--registration", "inn=1"},
 	} {

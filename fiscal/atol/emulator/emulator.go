@@ -25,7 +25,16 @@ type Config struct {
 	ByteTimeout time.Duration
 	// Logger [discard].
 	Logger *slog.Logger
+	// StatePath keeps the register's memory across restarts (Open) [none:
+	// in memory]; TapePath receives the printed lines [none].
+	StatePath, TapePath string
+	// Initial is the state of a new register when StatePath does not exist
+	// yet [a closed shift, paper, the default registration].
+	Initial *State
 }
+
+// timeDuration is a saved clock offset.
+func timeDuration(ns int64) time.Duration { return time.Duration(ns) }
 
 // Fault is a failure injected on the next packet carrying a task of the
 // given command (Arm), or on the next packet at all for the buffer faults.
@@ -130,6 +139,16 @@ func (e *Emulator) SetPaper(ok bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.st.Paper = ok
+	e.persist()
+}
+
+// readOnly reports the commands that change nothing of the saved state.
+func readOnly(code byte) bool {
+	switch code {
+	case CmdStatus, CmdStatusCode, CmdCash, CmdFN:
+		return true
+	}
+	return false
 }
 
 // Advance moves the register's clock forward by d.
@@ -137,6 +156,7 @@ func (e *Emulator) Advance(d time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.offset += d
+	e.persist()
 }
 
 func (e *Emulator) now() time.Time { return e.cfg.Now().Add(e.offset) }
@@ -336,6 +356,9 @@ func (e *Emulator) handle(data []byte) (ans []byte, garble, ok bool) {
 			return nil, false, false
 		}
 		res := e.run(cmd)
+		if !readOnly(code) {
+			e.persist()
+		}
 		state := wire.Result
 		if len(res) >= 2 && res[0] == wire.AnswerOK && res[1] != 0 {
 			state = wire.Error
@@ -401,5 +424,7 @@ func (e *Emulator) listen(addr string, serve func(net.Conn)) (net.Addr, error) {
 }
 
 func (e *Emulator) print(format string, args ...any) {
-	e.tape = append(e.tape, fmt.Sprintf(format, args...))
+	line := fmt.Sprintf(format, args...)
+	e.tape = append(e.tape, line)
+	e.appendTape(line)
 }

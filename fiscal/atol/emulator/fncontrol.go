@@ -179,5 +179,6 @@ func (e *Emulator) fnControl(f []string) (answer string, handled bool) {
 	default:
 		return "", false
 	}
+	e.persist()
 	return "ok", true
 }

@@ -124,6 +124,10 @@ const (
 	DefaultRNM = "0000000001012345"
 )
 
+// NewState is the memory of a new register: a closed shift, paper, an
+// empty journal, the default registration (FFD 1.2).
+func NewState() State { return newState() }
+
 func newState() State {
 	return State{Paper: true, FNNumber: "9999078900001234",
 		Reg: Registration{INN: DefaultINN, RNM: DefaultRNM, Tax: 0x01 | 0x02, Agent: 0x04 | 0x08, FFD: 4}}
