@@ -115,12 +115,12 @@ func (w *World) documents() ([]fiscal.Document, error) {
 		var out []fiscal.Document
 		for _, d := range w.ATOL.State().Docs {
 			k := fiscal.Sale
-			switch d.Kind { // ATOL's receipt types
-			case 2:
+			switch d.Kind { // ATOL's receipt types, and their corrections
+			case 2, 8:
 				k = fiscal.SaleReturn
-			case 4:
+			case 4, 9:
 				k = fiscal.Buy
-			case 5:
+			case 5, 10:
 				k = fiscal.BuyReturn
 			}
 			out = append(out, fiscal.Document{FD: d.FD, Type: fiscal.DocType(d.Type), Kind: k, Sum: d.Sum, Shift: d.Shift, Time: d.Time})

@@ -495,6 +495,28 @@ func receiptType(k fiscal.ReceiptKind) byte {
 	return 1
 }
 
+// correctionType is the 92h type of a correction receipt of kind k
+// (docs/atol.md §4).
+func correctionType(k fiscal.ReceiptKind) byte {
+	switch k {
+	case fiscal.SaleReturn:
+		return 8
+	case fiscal.Buy:
+		return 9
+	case fiscal.BuyReturn:
+		return 10
+	}
+	return 7
+}
+
+// docType is the fiscal document r makes.
+func docType(r fiscal.Receipt) fiscal.DocType {
+	if r.Correction != nil {
+		return fiscal.DocCorrection
+	}
+	return fiscal.DocReceipt
+}
+
 // kind is the settlement sign of a receipt of kind k (zero: a sale).
 func kind(k fiscal.ReceiptKind) fiscal.ReceiptKind {
 	if k == 0 {
@@ -535,15 +557,13 @@ func ReceiptTags(v fiscal.FFD, r fiscal.Receipt) []fiscal.Tag {
 
 // Fiscalize forms and prints a fiscal receipt: open, for each line its
 // tags (E8h) and the item, the receipt's tags, payments, close. A lost
-// answer to the close is resolved from the last document.
+// answer to the close is resolved from the last document. A correction
+// receipt (FFD 1.2 only) opens with the correction's type and carries
+// 1173 and 1174 among the receipt's tags.
 func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	const op = "fiscalize"
-	if r.Correction != nil {
-		return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported),
-			Err: fmt.Errorf("%w: atol: correction receipts (docs/atol.md §7)", fiscal.ErrNotSupported)}
-	}
 	var total int64
 	for _, ln := range r.Lines {
 		if ln.Price < 0 || ln.Quantity <= 0 || ln.Quantity%1000 != 0 || uint64(ln.Price) > wire.MaxBCD(6) || uint64(ln.Quantity/1000) > wire.MaxBCD(5) {
@@ -569,11 +589,19 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	if err != nil {
 		return fiscal.Result{}, err
 	}
+	if r.Correction != nil && v < fiscal.FFD12 {
+		return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported),
+			Err: fmt.Errorf("%w: atol: FFD 1.05 correction receipts (docs/atol.md §7)", fiscal.ErrNotSupported)}
+	}
 	before, err := d.lastDoc(ctx, op)
 	if err != nil {
 		return fiscal.Result{}, err
 	}
-	if _, err := d.run(ctx, op, cmdOpenReceipt, 0x00, receiptType(r.Kind)); err != nil {
+	typ := receiptType(r.Kind)
+	if r.Correction != nil {
+		typ = correctionType(r.Kind)
+	}
+	if _, err := d.run(ctx, op, cmdOpenReceipt, 0x00, typ); err != nil {
 		return fiscal.Result{}, err
 	}
 	for _, ln := range r.Lines {
@@ -591,7 +619,7 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 			return fiscal.Result{}, err
 		}
 	}
-	if err := d.writeTags(ctx, op, false, ReceiptTags(v, r)); err != nil {
+	if err := d.writeTags(ctx, op, false, append(shtrih.CorrectionTags(v, r, d.loc()), ReceiptTags(v, r)...)); err != nil {
 		return fiscal.Result{}, err
 	}
 	var change int64
@@ -617,7 +645,7 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	recovered := false
 	if err != nil {
 		rerr := d.resolve(ctx, op, err, before, func(s state, doc fiscal.Document) bool {
-			return s.receipt == 0 && doc.Type == fiscal.DocReceipt && doc.Sum == total && doc.Kind == kind(r.Kind)
+			return s.receipt == 0 && doc.Type == docType(r) && doc.Sum == total && doc.Kind == kind(r.Kind)
 		})
 		if rerr != nil {
 			return fiscal.Result{}, rerr

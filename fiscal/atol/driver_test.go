@@ -212,8 +212,9 @@ func TestDeviceAndInputErrors(t *testing.T) {
 	assert.Equal(t, fiscal.KindProgram, kindOf(err))
 	corr := sale()
 	corr.Correction = &fiscal.Correction{Date: time.Now()}
+	require.Equal(t, "ok", r.emu.Control("ffd 1.05"))
 	_, err = r.reg.Fiscalize(ctx, corr)
-	assert.True(t, fiscal.Unsupported(err), "%v", err)
+	assert.True(t, fiscal.Unsupported(err), "FFD 1.05 corrections: %v", err)
 	assert.Equal(t, fiscal.KindProgram, kindOf(err))
 	assert.Equal(t, before, r.emu.Executed(emulator.CmdCashIn))
 	assert.Equal(t, 0, r.emu.Executed(emulator.CmdOpenReceipt), "bad input sends nothing")

@@ -328,3 +328,52 @@ func TestDocumentTagsMissing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, doc.FD, "a new drive has no document")
 }
+
+// TestCorrection: under FFD 1.2 a correction receipt is a receipt of the
+// correction's type with its lines and their tags and 1173/1174; its lost
+// close is resolved from the drive as a receipt's is.
+func TestCorrection(t *testing.T) {
+	for _, fault := range []emulator.Fault{0, emulator.FaultPowerLossAfter} {
+		t.Run(map[emulator.Fault]string{0: "answered", emulator.FaultPowerLossAfter: "power cut after close"}[fault], func(t *testing.T) {
+			r := newRig(t, "tcp")
+			ctx := context.Background()
+			require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+			rc := agentSale()
+			day := time.Date(2026, 11, 20, 15, 30, 0, 0, time.Local)
+			rc.Correction = &fiscal.Correction{Date: day}
+			if fault != 0 {
+				r.emu.Arm(fault, emulator.CmdClose)
+			}
+			res, err := r.reg.Fiscalize(ctx, rc)
+			require.NoError(t, err)
+			assert.Equal(t, fault != 0, res.Recovered)
+			doc := r.emu.State().Docs[1]
+			assert.Equal(t, emulator.DocCorrection, doc.Type)
+			assert.Equal(t, byte(7), doc.Kind, "a sale's correction")
+			assert.Equal(t, int64(60000-8500), doc.Sum)
+			tags := emuTags(doc.Tags)
+			c, ok := fiscal.Find(tags, 1173)
+			require.True(t, ok)
+			assert.Equal(t, []byte{0}, c.Value, "on the user's own")
+			basis, ok := fiscal.Find(tags, 1174)
+			require.True(t, ok)
+			kids, err := basis.Children()
+			require.NoError(t, err)
+			d, ok := fiscal.Find(kids, 1178)
+			require.True(t, ok)
+			v, _ := d.Uint()
+			assert.Equal(t, uint64(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC).Unix()), v)
+			assert.Equal(t, []uint16{1212, 1214, 1222, 1223, 1224, 1226, 2108}, nums(emuTags(doc.Lines[0].Tags)))
+
+			last, err := r.reg.LastDocument(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, fiscal.DocCorrection, last.Type)
+			assert.Equal(t, fiscal.Sale, last.Kind)
+			back, err := r.reg.DocumentTags(ctx, last.FD)
+			require.NoError(t, err)
+			_, ok = fiscal.Find(back, 1173)
+			assert.True(t, ok)
+			assert.Equal(t, 1, r.emu.Executed(emulator.CmdClose))
+		})
+	}
+}

@@ -165,6 +165,11 @@ func (e *Emulator) run(cmd []byte) []byte {
 		if c := e.fnBlocked(now); c != 0 {
 			return fail(c)
 		}
+		switch d[1] {
+		case 1, 2, 4, 5, 7, 8, 9, 10:
+		default:
+			return fail(errFNBadParam)
+		}
 		st.Receipt = &Receipt{Kind: d[1]}
 		st.DocTags = nil
 		return ok()
@@ -224,18 +229,29 @@ func (e *Emulator) run(cmd []byte) []byte {
 		if len(r.ItemTags) > 0 {
 			return fail(errFNBadParam) // item tags without their item
 		}
+		if Correction(r.Kind) {
+			_, t1173 := FindTag(r.Tags, 1173)
+			_, t1174 := FindTag(r.Tags, 1174)
+			if !t1173 || !t1174 {
+				return fail(errFNBadParam) // a correction without what it corrects
+			}
+		}
 		if _, out := e.take(func(a armed) bool { return a.f == FaultPaperOutInReceipt }); out || !st.Paper {
 			st.Paper = false
 			return fail(errNoPaper)
 		}
 		r.Paid += s
-		if r.Kind == 1 || r.Kind == 5 {
+		if r.Kind == 1 || r.Kind == 5 || r.Kind == 7 || r.Kind == 10 {
 			st.Cash += r.Total
 		} else {
 			st.Cash -= r.Total
 		}
 		st.Receipts++
-		doc := e.doc(DocReceipt, r.Kind, r.Total, now)
+		typ := DocReceipt
+		if Correction(r.Kind) {
+			typ = DocCorrection
+		}
+		doc := e.doc(typ, r.Kind, r.Total, now)
 		doc.Lines, doc.Tags, doc.Cash, doc.Card = r.Lines, r.Tags, r.Cash+s, r.Card
 		if change := r.Paid - r.Total; change > 0 {
 			doc.Cash -= change

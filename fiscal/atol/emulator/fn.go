@@ -94,11 +94,11 @@ func fp(fd uint32) uint32 { return fd*2654435761 ^ 0x5A5A5A5A }
 // settlement is tag 1054 of an ATOL receipt type.
 func settlement(kind byte) byte {
 	switch kind {
-	case 2:
+	case 2, 8:
 		return 2
-	case 4:
+	case 4, 9:
 		return 3
-	case 5:
+	case 5, 10:
 		return 4
 	}
 	return 1
@@ -238,7 +238,7 @@ func (e *Emulator) fn(d []byte, now time.Time) []byte {
 		out = append(out, u32(doc.FD)...)
 		out = append(out, u32(fp(doc.FD))...)
 		switch doc.Type {
-		case DocReceipt:
+		case DocReceipt, DocCorrection:
 			out = append(out, settlement(doc.Kind))
 			s := make([]byte, 8)
 			binary.LittleEndian.PutUint64(s, uint64(doc.Sum))
@@ -320,7 +320,7 @@ func (e *Emulator) warnings(now time.Time) byte {
 // at top level, each item a 1059 structure.
 func docTags(doc Doc) []Tag {
 	tags := []Tag{{1040, u32(doc.FD)}, {1012, u32(uint32(doc.Time.Unix()))}, {1077, u32(fp(doc.FD))}}
-	if doc.Type == DocReceipt {
+	if doc.Type == DocReceipt || doc.Type == DocCorrection {
 		tags = append(tags, Tag{1042, u32(1)}, Tag{1054, []byte{settlement(doc.Kind)}}, Tag{1020, vln(doc.Sum)})
 		for _, l := range doc.Lines {
 			sub := appendTLV(nil, 1030, wire.Text(l.Name))

@@ -56,6 +56,11 @@ func TestWriteTagRules(t *testing.T) {
 			cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, errFNBadParam},
 		{"item tags go with their item", inReceipt, [][]byte{writeTag(TagItem, 1, 0, tlv(1212, 4)), item("A"),
 			cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, 0},
+		{"no receipt type 3", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 3)}, errFNBadParam},
+		{"a correction without what it corrects", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), item("A"),
+			writeTag(0, 1, 0, tlv(1173, 0)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, errFNBadParam},
+		{"a correction", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), item("A"),
+			writeTag(0, 1, 0, append(tlv(1173, 0), tlv(1174, tlv(1178, 1, 2, 3, 4)...)...)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,7 +20,12 @@ const (
 	DocShiftOpen    byte = 2
 	DocReceipt      byte = 3
 	DocShiftClose   byte = 5
+	DocCorrection   byte = 31 // чек коррекции
 )
+
+// Correction reports whether receipt type t (92h) is a correction receipt:
+// 7 sale, 8 sale return, 9 buy, 10 buy return (docs/atol.md §4).
+func Correction(t byte) bool { return t >= 7 && t <= 10 }
 
 // Tag is one FN TLV attribute written with E8h: its number and its
 // encoded value (a structure's value is its nested TLVs).
@@ -44,7 +49,7 @@ type Line struct {
 type Doc struct {
 	FD    uint32
 	Type  byte
-	Kind  byte // receipt type (1 sale, 2 sale return, 4 buy, 5 buy return)
+	Kind  byte // receipt type (1 sale, 2 sale return, 4 buy, 5 buy return; 7–10 their corrections)
 	Sum   int64
 	Shift int
 	Time  time.Time
