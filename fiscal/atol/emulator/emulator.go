@@ -31,6 +31,11 @@ type Config struct {
 	// Initial is the state of a new register when StatePath does not exist
 	// yet [a closed shift, paper, the default registration].
 	Initial *State
+	// Baud and Pace: with Pace set, a packet is taken in and an answer
+	// sent at the time their bytes take on a line of Baud (8N1: 10 bits a
+	// byte) [115200, off].
+	Baud int
+	Pace bool
 }
 
 // timeDuration is a saved clock offset.
@@ -97,6 +102,9 @@ func New(cfg Config) *Emulator {
 	}
 	if cfg.ByteTimeout == 0 {
 		cfg.ByteTimeout = 100 * time.Millisecond
+	}
+	if cfg.Baud <= 0 {
+		cfg.Baud = 115200
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -254,6 +262,7 @@ func (e *Emulator) ServeConn(c Conn) error {
 		case err != nil:
 			return err
 		}
+		e.pace(len(wire.Encode(p.ID, p.Data)))
 		ans, garble, ok := e.handle(p.Data)
 		if !ok {
 			continue
@@ -272,9 +281,17 @@ func (e *Emulator) ServeConn(c Conn) error {
 		if async != nil {
 			f = append(f, wire.Encode(wire.AsyncID, async)...)
 		}
+		e.pace(len(f))
 		if _, err := c.Write(f); err != nil {
 			return err
 		}
+	}
+}
+
+// pace waits the time n bytes take on the line, when pacing.
+func (e *Emulator) pace(n int) {
+	if e.cfg.Pace {
+		time.Sleep(time.Duration(n) * 10 * time.Second / time.Duration(e.cfg.Baud))
 	}
 }
 
