@@ -9,12 +9,9 @@ import (
 
 // runATOL is "kkm-emu --driver atol": the ATOL emulator on the pty, TCP
 // port and control interface the flags name, its state in --state and its
-// tape in --tape; a new device is registered as --ffd and --registration
-// say.
+// tape in --tape, paced at --baud with --pace; a new device is registered
+// as --ffd and --registration say.
 func (o *kkmEmuOpts) runATOL(ctx context.Context, e *env) error {
-	if o.pace {
-		return usageErrorf("--driver atol: --pace is the Shtrih emulator's")
-	}
 	st := atolemu.NewState()
 	v, err := atolemu.ParseFFD(o.ffd)
 	if err != nil {
@@ -24,7 +21,8 @@ func (o *kkmEmuOpts) runATOL(ctx context.Context, e *env) error {
 	if err := atolemu.ApplyRegistration(&st.Reg, o.registration); err != nil {
 		return usageErrorf("--registration %q: %v", o.registration, err)
 	}
-	emu, err := atolemu.Open(atolemu.Config{Now: e.now, Logger: e.log, StatePath: o.state, TapePath: o.tape, Initial: &st})
+	emu, err := atolemu.Open(atolemu.Config{Now: e.now, Logger: e.log, StatePath: o.state, TapePath: o.tape, Initial: &st,
+		Baud: o.baud, Pace: o.pace})
 	if err != nil {
 		return err
 	}
@@ -49,6 +47,9 @@ func (o *kkmEmuOpts) runATOL(ctx context.Context, e *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "kkm-emu: control %s (send \"help\")\n", a)
+	}
+	if o.pace {
+		fmt.Fprintf(e.stdout, "kkm-emu: pacing at %d baud\n", o.baud)
 	}
 	fmt.Fprintln(e.stdout, "kkm-emu: running; interrupt to stop")
 	<-ctx.Done()

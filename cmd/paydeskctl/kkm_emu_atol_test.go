@@ -80,7 +80,7 @@ func TestKKMEmuATOL(t *testing.T) {
 func TestKKMEmuDriverFlag(t *testing.T) {
 	for _, args := range [][]string{
 		{"kkm-emu", "--driver", "epson", "--tcp", "127.0.0.1:0"},
-		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--pace"},
+		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--pace", "--baud", "0"},
 		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--ffd", "1.1"},
 		{"kkm-emu", "--driver", "atol", "--tcp", "127.0.0.1:0", "--registration", "inn=1"},
 	} {
