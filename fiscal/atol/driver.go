@@ -263,11 +263,16 @@ func (d *Driver) Status(ctx context.Context) (fiscal.Status, error) {
 	if err != nil {
 		return fiscal.Status{}, err
 	}
+	// A firmware without the drive's status (7Ah) still has a status:
+	// the drive's part stays zero, taken to be fiscal (fiscal.Status.FNFiscal).
 	fn, err := d.fnState(ctx, "status")
-	if err != nil {
+	switch {
+	case fiscal.Unsupported(err):
+	case err != nil:
 		return fiscal.Status{}, err
+	default:
+		s.LastFD, s.FNPhase, s.FNWarnings, s.FNNumber = fn.LastFD, fn.Phase, fn.Warnings, fn.Number
 	}
-	s.LastFD, s.FNPhase, s.FNWarnings, s.FNNumber = fn.LastFD, fn.Phase, fn.Warnings, fn.Number
 	return s.Status, nil
 }
 

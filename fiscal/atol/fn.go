@@ -91,7 +91,9 @@ func (d *Driver) findDoc(ctx context.Context, op string, fd uint32) (fiscal.Docu
 func noData(err error) bool { return fiscal.CodeOf(err) == CodeFNNoData }
 
 // Info reads the registration (A4h 43h; 1057 and 1209 with A4h 44h), the
-// drive's expiry (32h), warnings (30h) and OFD queue (20h). The archive's
+// drive's expiry (32h), warnings (30h) and OFD queue (20h). A query the
+// firmware does not have (7Ah) leaves its part unknown, as on Shtrih:
+// nothing is checked against what the register cannot tell. The archive's
 // free memory is not asked for (docs/atol.md §7): DocsKnown stays false.
 func (d *Driver) Info(ctx context.Context) (fiscal.Info, error) {
 	d.mu.Lock()
@@ -108,22 +110,28 @@ func (d *Driver) Info(ctx context.Context) (fiscal.Info, error) {
 			return in, fnBad(op, err)
 		}
 	}
-	b, err = d.fn(ctx, op, fnExpiry)
-	if err != nil {
-		return in, err
-	}
 	var done int
-	in.Drive.Expires, in.Registration.Left, done = shtrih.ParseExpiry(b, 0, d.loc())
+	b, err = d.fn(ctx, op, fnExpiry)
+	switch {
+	case fiscal.Unsupported(err):
+	case err != nil:
+		return in, err
+	default:
+		in.Drive.Expires, in.Registration.Left, done = shtrih.ParseExpiry(b, 0, d.loc())
+	}
 	if in.Registration.Known {
 		if err := d.regTags(ctx, op, done, &in.Registration); err != nil {
 			return in, err
 		}
 	}
 	s, err := d.fnState(ctx, op)
-	if err != nil {
+	switch {
+	case fiscal.Unsupported(err):
+	case err != nil:
 		return in, err
+	default:
+		in.Drive.Warnings = s.Warnings
 	}
-	in.Drive.Warnings = s.Warnings
 	b, err = d.fn(ctx, op, fnOFD)
 	switch {
 	case fiscal.Unsupported(err):
@@ -151,7 +159,7 @@ func (d *Driver) regTags(ctx context.Context, op string, done int, r *fiscal.Reg
 	for _, num := range []uint16{1057, 1209} {
 		b, err := d.fn(ctx, op, fnRegTag, append([]byte{byte(done)}, binary.LittleEndian.AppendUint16(nil, num)...)...)
 		switch {
-		case noData(err):
+		case noData(err), fiscal.Unsupported(err):
 			continue
 		case err != nil:
 			return err
@@ -177,11 +185,15 @@ func (d *Driver) format(ctx context.Context, op string) (fiscal.FFD, error) {
 		return d.ffd, nil
 	}
 	var r fiscal.Registration
+	done := 0
 	b, err := d.fn(ctx, op, fnExpiry)
-	if err != nil {
+	switch {
+	case fiscal.Unsupported(err):
+	case err != nil:
 		return 0, err
+	default:
+		_, _, done = shtrih.ParseExpiry(b, 0, d.loc())
 	}
-	_, _, done := shtrih.ParseExpiry(b, 0, d.loc())
 	if err := d.regTags(ctx, op, done, &r); err != nil {
 		return 0, err
 	}

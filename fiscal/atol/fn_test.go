@@ -377,3 +377,25 @@ func TestCorrection(t *testing.T) {
 		})
 	}
 }
+
+// TestOlderFirmware: a firmware without the drive's queries still has a
+// status; Info leaves the registration and the drive unknown, so the till
+// checks nothing it cannot tell; receipts are refused since their lost
+// answers could not be resolved.
+func TestOlderFirmware(t *testing.T) {
+	r := newRig(t, "tcp")
+	ctx := context.Background()
+	require.Equal(t, "ok", r.emu.Control("fn-queries off"))
+	st, err := r.reg.Status(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, st.LastFD)
+	assert.True(t, st.FNFiscal())
+	in, err := r.reg.Info(ctx)
+	require.NoError(t, err)
+	assert.False(t, in.Registration.Known)
+	assert.True(t, in.Drive.Expires.IsZero())
+	assert.Equal(t, fiscal.FFD12, in.FFD)
+	err = r.reg.OpenShift(ctx, fiscal.Cashier{})
+	assert.True(t, fiscal.Unsupported(err), "%v", err)
+	assert.Empty(t, r.emu.State().Docs, "nothing fiscal was sent")
+}

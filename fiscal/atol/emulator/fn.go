@@ -35,6 +35,8 @@ const (
 	errFNExpired  byte = 0xD7
 	errFNBadParam byte = 0xE7
 	errFNOFDFull  byte = 0xEB
+	// errNotSupported is "this model cannot execute the command".
+	errNotSupported byte = 0x7A
 )
 
 // fnOK is the answer to an A4h query: 55h, the code, the data (no
@@ -174,6 +176,9 @@ func (e *Emulator) fn(d []byte, now time.Time) []byte {
 		return fail(errBadLength)
 	}
 	sub, d := d[0], d[1:]
+	if st.NoFNQueries && (sub == FNReg || sub == FNRegTag || sub == FNExpiry || sub == FNStatus || sub == FNOFD) {
+		return fail(errNotSupported)
+	}
 	switch sub {
 	case FNStatus:
 		phase := byte(0x03) // configured, fiscal mode open

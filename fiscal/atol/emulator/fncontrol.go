@@ -16,7 +16,8 @@ const FNControlHelp = `  ffd 1.05|1.2             the FFD version the register i
   ofd-backlog N AGE        the OFD stops confirming: the last N documents wait, since AGE ago (31d, 36h)
   ofd-send                 the OFD confirms every document
   fn-memory 90|ok          the drive's memory 90 % full (a warning), or not
-  fn-critical on|off       a critical fiscal drive error (warning bit 7)`
+  fn-critical on|off       a critical fiscal drive error (warning bit 7)
+  fn-queries on|off        off: a firmware without the drive's registration, expiry, status and OFD queries (7Ah)`
 
 var taxNames = map[string]byte{"osn": 0x01, "usn": 0x02, "usn-minus": 0x04, "eshn": 0x10, "psn": 0x20}
 
@@ -166,6 +167,13 @@ func (e *Emulator) fnControl(f []string) (answer string, handled bool) {
 			st.Warnings &^= 0x04
 		default:
 			return "error: fn-memory: want 90 or ok", true
+		}
+	case "fn-queries":
+		switch arg(1) {
+		case "on", "off":
+			st.NoFNQueries = arg(1) == "off"
+		default:
+			return "error: fn-queries: want on or off", true
 		}
 	case "fn-critical":
 		switch arg(1) {

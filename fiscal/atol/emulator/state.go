@@ -120,6 +120,9 @@ type State struct {
 	SentFD   uint32
 	OFDSince time.Time
 	OFDStuck bool
+	// NoFNQueries is a firmware without the drive's registration,
+	// expiry, status and OFD queries (A4h 43h, 44h, 32h, 30h, 20h: 7Ah).
+	NoFNQueries bool
 }
 
 // Defaults of a new register's registration (paydeskctl kkm-emu
