@@ -602,16 +602,46 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	if err != nil {
 		return fiscal.Result{}, err
 	}
+	// A receipt left open (a crash, a lost answer the register did not
+	// run) is no cause: it was never a fiscal document, and it is
+	// cancelled before this one opens.
+	s, err := d.status(ctx, op)
+	if err != nil {
+		return fiscal.Result{}, err
+	}
+	if s.receipt != 0 {
+		d.l.log.Warn("atol: cancelling a receipt left open", "type", s.receipt)
+		if _, err := d.run(ctx, op, cmdCancel); err != nil {
+			return fiscal.Result{}, err
+		}
+	}
+	res, closing, err := d.fiscalize(ctx, op, r, v, before, total, cash, card)
+	if err != nil && !closing && fiscal.CodeOf(err) != 0 {
+		// The register refused a part of the receipt before its close:
+		// cancel it, so that nothing half-made stays open.
+		if _, cerr := d.run(context.WithoutCancel(ctx), op, cmdCancel); cerr != nil {
+			d.l.log.Warn("atol: could not cancel the refused receipt", "err", cerr)
+		}
+	}
+	return res, err
+}
+
+// fiscalize forms the receipt on the register: open, the items with their
+// tags, the receipt's tags, the payments, the close. closing reports an
+// error of the close or after it, when the receipt may be a fiscal
+// document already.
+func (d *Driver) fiscalize(ctx context.Context, op string, r fiscal.Receipt, v fiscal.FFD, before fiscal.Document, total int64,
+	cash, card []byte) (res fiscal.Result, closing bool, err error) {
 	typ := receiptType(r.Kind)
 	if r.Correction != nil {
 		typ = correctionType(r.Kind)
 	}
 	if _, err := d.run(ctx, op, cmdOpenReceipt, 0x00, typ); err != nil {
-		return fiscal.Result{}, err
+		return fiscal.Result{}, false, err
 	}
 	for _, ln := range r.Lines {
 		if err := d.writeTags(ctx, op, true, LineTags(v, r, ln)); err != nil {
-			return fiscal.Result{}, err
+			return fiscal.Result{}, false, err
 		}
 		b := []byte{0x00}
 		b = append(b, wire.Field(ln.Name, 64)...)
@@ -621,11 +651,11 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 		b = append(b, make([]byte, 6)...) // discount
 		b = append(b, byte(ln.Tax), byte(ln.Department))
 		if _, err := d.run(ctx, op, cmdItem, b...); err != nil {
-			return fiscal.Result{}, err
+			return fiscal.Result{}, false, err
 		}
 	}
 	if err := d.writeTags(ctx, op, false, append(shtrih.CorrectionTags(v, r, d.loc()), ReceiptTags(v, r)...)); err != nil {
-		return fiscal.Result{}, err
+		return fiscal.Result{}, false, err
 	}
 	var change int64
 	pay := func(kind byte, sum []byte) error {
@@ -638,12 +668,12 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	}
 	if r.Payments.Card > 0 {
 		if err := pay(2, card); err != nil {
-			return fiscal.Result{}, err
+			return fiscal.Result{}, false, err
 		}
 	}
 	if r.Payments.Cash > 0 {
 		if err := pay(1, cash); err != nil {
-			return fiscal.Result{}, err
+			return fiscal.Result{}, false, err
 		}
 	}
 	_, err = d.run(ctx, op, cmdClose, 0x00, 0x01, 0, 0, 0, 0, 0)
@@ -653,23 +683,23 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 			return s.receipt == 0 && doc.Type == docType(r) && doc.Sum == total && doc.Kind == kind(r.Kind)
 		})
 		if rerr != nil {
-			return fiscal.Result{}, rerr
+			return fiscal.Result{}, true, rerr
 		}
 		recovered = true
 	}
 	doc, err := d.lastDoc(ctx, op)
 	if err != nil {
-		return fiscal.Result{}, err
+		return fiscal.Result{}, true, err
 	}
 	s, err := d.status(ctx, op)
 	if err != nil {
-		return fiscal.Result{}, err
+		return fiscal.Result{}, true, err
 	}
 	if recovered {
 		change = r.Payments.Cash + r.Payments.Card - total
 	}
 	return fiscal.Result{FD: doc.FD, FP: doc.FP, Shift: s.ShiftNumber, ReceiptNumber: s.ReceiptNumber - 1, Time: s.DeviceTime,
-		Change: change, Recovered: recovered}, nil
+		Change: change, Recovered: recovered}, true, nil
 }
 
 var _ fiscal.Register = (*Driver)(nil)

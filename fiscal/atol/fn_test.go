@@ -399,3 +399,31 @@ func TestOlderFirmware(t *testing.T) {
 	assert.True(t, fiscal.Unsupported(err), "%v", err)
 	assert.Empty(t, r.emu.State().Docs, "nothing fiscal was sent")
 }
+
+// TestReceiptLeftOpen: a receipt the register refused a part of is
+// cancelled at once; one left open by a lost close the register never ran
+// is cancelled before the next receipt opens; neither is a document.
+func TestReceiptLeftOpen(t *testing.T) {
+	r := newRig(t, "tcp")
+	ctx := context.Background()
+	require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+
+	dup := agentSale()
+	dup.Tags = append(dup.Tags, fiscal.String(1008, "+79160000000"))
+	_, err := r.reg.Fiscalize(ctx, dup)
+	assert.Equal(t, fiscal.Code(0xE7), fiscal.CodeOf(err), "a receipt tag twice: %v", err)
+	assert.Nil(t, r.emu.State().Receipt, "the refused receipt is cancelled")
+
+	r.emu.Arm(emulator.FaultPowerLossBefore, emulator.CmdClose)
+	_, err = r.reg.Fiscalize(ctx, agentSale())
+	require.ErrorIs(t, err, fiscal.ErrNoLink)
+	require.NotNil(t, r.emu.State().Receipt, "left open by the power cut")
+
+	res, err := r.reg.Fiscalize(ctx, agentSale())
+	require.NoError(t, err)
+	assert.Equal(t, uint32(2), res.FD)
+	st := r.emu.State()
+	require.Len(t, st.Docs, 2, "the shift's report and one receipt")
+	assert.Equal(t, int64(51500), st.Docs[1].Sum)
+	assert.Equal(t, 2, strings.Count(strings.Join(r.emu.Tape(), "\n"), "ЧЕК АННУЛИРОВАН"))
+}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"paydesk/fiscal/atol/wire"
@@ -148,12 +149,14 @@ func (e *Emulator) writeTags(d []byte) []byte {
 	case flags&TagItem != 0:
 		st.Receipt.ItemTags = append(st.Receipt.ItemTags, tags...)
 	case st.Receipt != nil:
+		seen := slices.Clone(st.Receipt.Tags)
 		for _, t := range tags {
-			if _, dup := FindTag(st.Receipt.Tags, t.Num); dup && t.Num != 1073 && t.Num != 1074 && t.Num != 1171 {
+			if _, dup := FindTag(seen, t.Num); dup && t.Num != 1073 && t.Num != 1074 && t.Num != 1171 {
 				return fail(errFNBadParam) // a receipt tag written twice
 			}
+			seen = append(seen, t)
 		}
-		st.Receipt.Tags = append(st.Receipt.Tags, tags...)
+		st.Receipt.Tags = seen
 	case st.Mode == ModeRegistration || st.Mode == ModeZReport:
 		st.DocTags = append(st.DocTags, tags...)
 	default:
