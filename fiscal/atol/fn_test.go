@@ -2,6 +2,7 @@ package atol_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -426,4 +427,29 @@ func TestReceiptLeftOpen(t *testing.T) {
 	require.Len(t, st.Docs, 2, "the shift's report and one receipt")
 	assert.Equal(t, int64(51500), st.Docs[1].Sum)
 	assert.Equal(t, 2, strings.Count(strings.Join(r.emu.Tape(), "\n"), "ЧЕК АННУЛИРОВАН"))
+}
+
+// TestLostAnswerShortBudget: with the till's short command time (1 s), a
+// lost answer still leaves time to ask the register for it again: the
+// receipt is made once and answered, not left unknown.
+func TestLostAnswerShortBudget(t *testing.T) {
+	for _, cmd := range []byte{0, emulator.CmdClose, emulator.CmdItem, emulator.CmdWriteTag, emulator.CmdStatus} {
+		t.Run(fmt.Sprintf("%02X", cmd), func(t *testing.T) {
+			emu := emulator.New(emulator.Config{})
+			t.Cleanup(func() { emu.Close() })
+			addr, err := emu.ListenTCP("127.0.0.1:0")
+			require.NoError(t, err)
+			reg, err := fiscal.Open(atol.DriverName, fiscal.Config{Port: "tcp://" + addr.String(), MaxAnswerTimeout: time.Second})
+			require.NoError(t, err)
+			t.Cleanup(func() { reg.Close() })
+			ctx := context.Background()
+			require.NoError(t, reg.OpenShift(ctx, fiscal.Cashier{}))
+			emu.Arm(emulator.FaultLoseAnswer, cmd)
+			res, err := reg.Fiscalize(ctx, agentSale())
+			require.NoError(t, err)
+			assert.False(t, res.Recovered, "asked for again, not resolved")
+			assert.Equal(t, 1, emu.Executed(emulator.CmdClose))
+			assert.Len(t, emu.State().Docs, 2)
+		})
+	}
 }
