@@ -134,6 +134,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Close releases the link.
 func (d *Driver) Close() error { return d.c.Close() }
 
+// reading reports the commands that only read the register (the state,
+// the drawer, the fiscal drive's queries but 46h, which moves the drive's
+// reading on): asking one again cannot do anything twice.
+func reading(code byte, data []byte) bool {
+	switch code {
+	case cmdStatus, cmdStatusCode, cmdCash:
+		return true
+	case cmdFN:
+		return len(data) > 0 && data[0] != fnDocTLVNext
+	}
+	return false
+}
+
 // errTaskLost marks a fiscal command whose task the register no longer
 // holds: whether it ran is for resolve to find out.
 var errTaskLost = errors.New("the register lost the task")
@@ -145,6 +158,15 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 	cmd := append(wire.BCD(uint64(d.o.Password), 2), code)
 	cmd = append(cmd, data...)
 	ans, err := d.l.do(ctx, cmd, d.o.MaxAnswerTimeout)
+	if err != nil && reading(code, data) && ctx.Err() == nil && (errors.Is(err, errNotTaken) || errors.Is(err, fiscal.ErrOutcomeUnknown)) {
+		// A question changes nothing on the register: one whose answer
+		// was lost (or whose task the register lost) is asked again, once.
+		d.l.log.Warn("atol: a question's answer lost; asking again", "cmd", fmt.Sprintf("%02Xh", code), "err", err)
+		ans, err = d.l.do(ctx, cmd, d.o.MaxAnswerTimeout)
+		// The register may have restarted and left its mode: the next
+		// command that needs one enters it again.
+		d.known = false
+	}
 	if err != nil {
 		d.known = false
 		if errors.Is(err, errNotTaken) {
@@ -296,6 +318,9 @@ func (d *Driver) OpenShift(ctx context.Context, c fiscal.Cashier) error {
 	if err != nil {
 		return err
 	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
+		return err
+	}
 	if err := d.writeTags(ctx, op, false, cashierTags(c)); err != nil {
 		return err
 	}
@@ -354,6 +379,9 @@ func (d *Driver) ZReport(ctx context.Context, c fiscal.Cashier) error {
 	if err != nil {
 		return err
 	}
+	if err := d.enter(ctx, op, modeZReport); err != nil {
+		return err
+	}
 	if err := d.writeTags(ctx, op, false, cashierTags(c)); err != nil {
 		return err
 	}
@@ -386,6 +414,9 @@ func (d *Driver) cash(ctx context.Context, op string, code byte, who fiscal.Cash
 	}
 	before, err := d.drawer(ctx, op)
 	if err != nil {
+		return 0, err
+	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
 		return 0, err
 	}
 	if err := d.writeTags(ctx, op, false, cashierTags(who)); err != nil {
@@ -607,6 +638,9 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	// cancelled before this one opens.
 	s, err := d.status(ctx, op)
 	if err != nil {
+		return fiscal.Result{}, err
+	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
 		return fiscal.Result{}, err
 	}
 	if s.receipt != 0 {

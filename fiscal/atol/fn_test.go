@@ -453,3 +453,34 @@ func TestLostAnswerShortBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestQuestionAskedAgain: a question (status, the drive's queries) whose
+// task the register lost with its power is asked again; a command that
+// does something is never.
+func TestQuestionAskedAgain(t *testing.T) {
+	tests := []struct {
+		cmd  byte
+		fail bool // the receipt fails (the lost task did something)
+	}{
+		{emulator.CmdStatus, false},
+		{emulator.CmdFN, false},
+		{emulator.CmdItem, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%02X", tt.cmd), func(t *testing.T) {
+			r := newRig(t, "tcp")
+			ctx := context.Background()
+			require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+			items := r.emu.Executed(emulator.CmdItem)
+			r.emu.Arm(emulator.FaultPowerLossAfter, tt.cmd)
+			_, err := r.reg.Fiscalize(ctx, agentSale())
+			if tt.fail {
+				assert.ErrorIs(t, err, fiscal.ErrOutcomeUnknown)
+				assert.Equal(t, items+1, r.emu.Executed(emulator.CmdItem), "the item went once")
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, r.emu.State().Docs, 2)
+		})
+	}
+}
