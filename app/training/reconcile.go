@@ -64,7 +64,7 @@ type Ledger interface {
 // on the device holds what the books' shifts expect; the audit chain holds.
 func Reconcile(ctx context.Context, books Ledger, w *World, startBalance money.Amount) (Reconciliation, error) {
 	var r Reconciliation
-	if w == nil || w.Sim == nil || w.Emulator == nil {
+	if w == nil || w.Sim == nil || w.Emulator == nil && w.ATOL == nil {
 		return r, fmt.Errorf("training: reconcile needs the simulator and the emulator")
 	}
 	ps, err := books.Payments(ctx, store.Filter{Limit: 10_000_000})
@@ -85,7 +85,7 @@ func Reconcile(ctx context.Context, books Ledger, w *World, startBalance money.A
 	if err := r.shifts(ctx, books, sums); err != nil {
 		return r, err
 	}
-	if got := money.Amount(w.Emulator.State().Cash); got != r.Drawer {
+	if got := w.drawer(); got != r.Drawer {
 		r.bad("the device's drawer holds %v, the books' shifts expect %v", got, r.Drawer)
 	}
 	if _, err := books.VerifyAudit(ctx); err != nil {
@@ -101,8 +101,45 @@ type device struct {
 	claimed        map[uint32]string
 }
 
-func readDevice(w *World, r *Reconciliation) (*device, error) {
+// drawer is the cash in the emulated register's drawer.
+func (w *World) drawer() money.Amount {
+	if w.ATOL != nil {
+		return money.Amount(w.ATOL.State().Cash)
+	}
+	return money.Amount(w.Emulator.State().Cash)
+}
+
+// documents are the fiscal documents of the emulated register's journal.
+func (w *World) documents() ([]fiscal.Document, error) {
+	if w.ATOL != nil {
+		var out []fiscal.Document
+		for _, d := range w.ATOL.State().Docs {
+			k := fiscal.Sale
+			switch d.Kind { // ATOL's receipt types, and their corrections
+			case 2, 8:
+				k = fiscal.SaleReturn
+			case 4, 9:
+				k = fiscal.Buy
+			case 5, 10:
+				k = fiscal.BuyReturn
+			}
+			out = append(out, fiscal.Document{FD: d.FD, Type: fiscal.DocType(d.Type), Kind: k, Sum: d.Sum, Shift: d.Shift, Time: d.Time})
+		}
+		return out, nil
+	}
 	docs, err := w.Emulator.Documents()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fiscal.Document, len(docs))
+	for i, d := range docs {
+		out[i] = fiscal.Document{FD: d.FD, Type: d.Type, Kind: d.Kind, Sum: d.Sum}
+	}
+	return out, nil
+}
+
+func readDevice(w *World, r *Reconciliation) (*device, error) {
+	docs, err := w.documents()
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ import (
 
 	"paydesk/app/world"
 	"paydesk/fiscal"
+	atolemu "paydesk/fiscal/atol/emulator"
 	"paydesk/fiscal/emulator"
 	"paydesk/internal/clock"
 	"paydesk/money"
@@ -56,8 +57,10 @@ type World struct {
 	// the network); URL its base address.
 	Sim *sim.Sim
 	URL string
-	// Emulator is the register.
+	// Emulator is the register: a Shtrih-M one, or (Setup.Driver "atol")
+	// ATOL an ATOL one, the other nil.
 	Emulator *emulator.Emulator
+	ATOL     *atolemu.Emulator
 
 	gateway   *gateway.Client
 	catalogue *gateway.Catalogue
@@ -102,10 +105,55 @@ func start(s world.Setup) (w *World, err error) {
 			return nil, err
 		}
 	}
-	if err := w.startEmulator(s); err != nil {
+	if s.Driver == ATOLDriver {
+		err = w.startATOL(s)
+	} else {
+		err = w.startEmulator(s)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// ATOLDriver is the Setup.Driver of a world whose register is an ATOL one
+// (the driver's name, fiscal/atol.DriverName).
+const ATOLDriver = "atol"
+
+// startATOL runs an ATOL register emulator with its state and tape in the
+// world's folder, registered for the setup's agent, on a pseudo-terminal
+// (TCP on Windows).
+func (w *World) startATOL(s world.Setup) error {
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("training: emulator folder: %w", err)
+	}
+	st := atolemu.NewState()
+	if s.INN != "" {
+		st.Reg.INN = s.INN
+	}
+	st.Reg.Agent |= byte(s.Agent)
+	st.Reg.Tax |= byte(s.TaxSystem)
+	em, err := atolemu.Open(atolemu.Config{StatePath: filepath.Join(s.Dir, "atol-state.json"), TapePath: filepath.Join(s.Dir, "tape.txt"),
+		Now: s.Clock.Now, Logger: s.Log, Initial: &st})
+	if err != nil {
+		return err
+	}
+	w.ATOL = em
+	w.closers = append(w.closers, em.Close)
+	if runtime.GOOS == "windows" || s.EmulatorTCP {
+		addr, err := em.ListenTCP("127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		w.port = "tcp://" + addr.String()
+		return nil
+	}
+	p, err := em.ListenPTY(filepath.Join(s.Dir, "kkm"))
+	if err != nil {
+		return err
+	}
+	w.port = p.Link
+	return nil
 }
 
 // Network is the training gateway's client and catalogue (nil without

@@ -31,6 +31,9 @@ type Setup struct {
 	// EmulatorTCP serves the register on TCP even where a pseudo-terminal
 	// is available.
 	EmulatorTCP bool
+	// Driver is the register family to emulate: "atol" for an ATOL
+	// register, anything else for a Shtrih-M one (the default).
+	Driver string
 	// Registration a new register emulator is given, as a register
 	// registered for this agent would be: INN, agent role and tax system
 	// (zero values keep the emulator's own).

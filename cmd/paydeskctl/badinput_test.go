@@ -206,6 +206,7 @@ func TestBadInputCLIUsage(t *testing.T) {
 		{"soak count zero", []string{"soak", "--n", "0"}, exitUsage, "must be positive"},
 		{"soak count negative", []string{"soak", "--n", "-3"}, exitUsage, "must be positive"},
 		{"soak count words", []string{"soak", "--n", "ten"}, exitUsage, "invalid value"},
+		{"soak driver unknown", []string{"soak", "--driver", "epson"}, exitUsage, `--driver "epson": want shtrih or atol`},
 		{"kkm byte timeout", []string{"kkm", "status", "--port", "tcp://127.0.0.1:1", "--byte-timeout", "fast"}, exitUsage, "invalid value"},
 		{"faults", []string{"gateway-sim", "--faults", "refuse=pay"}, exitUsage, "--faults"},
 		// Configuration files.

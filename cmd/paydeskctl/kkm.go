@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 // kkmFlags are the flags every "kkm" subcommand takes.
 type kkmFlags struct {
+	driver   string
 	port     string
 	baud     int
 	password uint
@@ -25,16 +27,21 @@ type kkmFlags struct {
 }
 
 func (k *kkmFlags) flags(fs *flag.FlagSet) {
+	fs.StringVar(&k.driver, "driver", shtrih.DriverName, "the register's protocol `NAME`: shtrih or atol")
 	fs.StringVar(&k.port, "port", "", required("register `PORT`: a device path (/dev/ttyUSB0, COM3) or tcp://host:port"))
 	fs.IntVar(&k.baud, "baud", shtrih.DefaultBaud, "serial line speed `N`")
-	fs.UintVar(&k.password, "password", 30, "register password `N` (operator 1-28, administrator 29, system administrator 30)")
+	fs.UintVar(&k.password, "password", 30, "register password `N` (Shtrih: operator 1-28, administrator 29, system administrator 30; ATOL: the mode password of reports)")
 	fs.DurationVar(&k.timeout, "byte-timeout", 100*time.Millisecond, "longest gap inside a frame")
 }
 
-// open connects to the register named by the flags.
-func (k *kkmFlags) open(e *env) (*shtrih.Device, error) {
+// open connects to the register named by the flags, with the driver
+// --driver names.
+func (k *kkmFlags) open(e *env) (fiscal.Register, error) {
 	if k.port == "" {
 		return nil, usageErrorf("--port is required")
+	}
+	if !slices.Contains(fiscal.Drivers(), k.driver) {
+		return nil, usageErrorf("--driver %q: want %s", k.driver, strings.Join(fiscal.Drivers(), " or "))
 	}
 	if k.password == 0 || k.password > 0xFFFFFFFF {
 		return nil, usageErrorf("--password %d out of range", k.password)
@@ -42,12 +49,18 @@ func (k *kkmFlags) open(e *env) (*shtrih.Device, error) {
 	if k.baud <= 0 {
 		return nil, usageErrorf("--baud %d out of range", k.baud)
 	}
-	reg, err := fiscal.Open(shtrih.DriverName, fiscal.Config{Port: k.port, Baud: k.baud, Password: uint32(k.password),
-		AdminPassword: uint32(k.password), ByteTimeout: k.timeout, Log: e.log})
+	c := fiscal.Config{Port: k.port, Baud: k.baud, Password: uint32(k.password),
+		AdminPassword: uint32(k.password), ByteTimeout: k.timeout, Log: e.log}
+	if k.driver != shtrih.DriverName {
+		// ATOL's access password is the cashier's (0 by default); --password
+		// is the mode password of reports and the registration.
+		c.Password = 0
+	}
+	reg, err := fiscal.Open(k.driver, c)
 	if err != nil {
 		return nil, noAnswer(err)
 	}
-	return reg.(*shtrih.Device), nil
+	return reg, nil
 }
 
 // parseSum reads roubles ("100", "100.5", "100,50") into kopecks.
@@ -92,7 +105,7 @@ type kkmOpts struct {
 	rawFlags
 	name       string
 	positional []string // the names of its positional arguments
-	do         func(ctx context.Context, e *env, d *shtrih.Device, args []string) error
+	do         func(ctx context.Context, e *env, d fiscal.Register, args []string) error
 }
 
 // kkmReadOnly are the kkm commands that make no document and move no
@@ -121,6 +134,9 @@ func (o *kkmOpts) run(ctx context.Context, e *env, args []string) error {
 		return cfgErr(cfg, err)
 	}
 	detail := strings.TrimSpace(fmt.Sprintf("port=%s %s", o.port, strings.Join(args, " ")))
+	if o.driver != shtrih.DriverName {
+		detail = "driver=" + o.driver + " " + detail
+	}
 	return o.withRaw(ctx, e, file, cfg, "kkm "+o.name, detail, func() error { return o.onDevice(ctx, e, args) })
 }
 
@@ -136,7 +152,7 @@ func (o *kkmOpts) onDevice(ctx context.Context, e *env, args []string) error {
 
 // kkmCommand builds a "kkm NAME" subcommand; positional lists the names of
 // its positional arguments.
-func kkmCommand(name, summary string, positional []string, do func(ctx context.Context, e *env, d *shtrih.Device, args []string) error) *command {
+func kkmCommand(name, summary string, positional []string, do func(ctx context.Context, e *env, d fiscal.Register, args []string) error) *command {
 	return &command{
 		name:    "kkm " + name,
 		args:    strings.Join(positional, " "),
@@ -147,8 +163,8 @@ func kkmCommand(name, summary string, positional []string, do func(ctx context.C
 
 // kkmDone builds a "kkm NAME" subcommand that runs one device call and
 // says done when it succeeds.
-func kkmDone(name, summary, done string, call func(*shtrih.Device, context.Context) error) *command {
-	return kkmCommand(name, summary, nil, func(ctx context.Context, e *env, d *shtrih.Device, _ []string) error {
+func kkmDone(name, summary, done string, call func(fiscal.Register, context.Context) error) *command {
+	return kkmCommand(name, summary, nil, func(ctx context.Context, e *env, d fiscal.Register, _ []string) error {
 		if err := call(d, ctx); err != nil {
 			return err
 		}
@@ -159,8 +175,8 @@ func kkmDone(name, summary, done string, call func(*shtrih.Device, context.Conte
 
 // kkmSum builds "kkm cash-in" or "kkm cash-out": a device call with a SUM
 // in roubles.
-func kkmSum(name, summary, done string, call func(*shtrih.Device, context.Context, fiscal.Cashier, int64) (int, error)) *command {
-	return kkmCommand(name, summary, []string{"SUM"}, func(ctx context.Context, e *env, d *shtrih.Device, args []string) error {
+func kkmSum(name, summary, done string, call func(fiscal.Register, context.Context, fiscal.Cashier, int64) (int, error)) *command {
+	return kkmCommand(name, summary, []string{"SUM"}, func(ctx context.Context, e *env, d fiscal.Register, args []string) error {
 		sum, err := parseSum(args[0])
 		if err != nil {
 			return usageErrorf("%v", err)
@@ -182,16 +198,16 @@ func init() {
 	})
 	register(kkmCommand("status", "show the fiscal register's state", nil, kkmStatus))
 	register(kkmDone("open-shift", "open a shift", "shift opened",
-		func(d *shtrih.Device, ctx context.Context) error { return d.OpenShift(ctx, fiscal.Cashier{}) }))
-	register(kkmDone("x-report", "print the X report (shift totals, shift stays open)", "X report printed", (*shtrih.Device).XReport))
+		func(d fiscal.Register, ctx context.Context) error { return d.OpenShift(ctx, fiscal.Cashier{}) }))
+	register(kkmDone("x-report", "print the X report (shift totals, shift stays open)", "X report printed", fiscal.Register.XReport))
 	register(kkmDone("z-report", "print the Z report and close the shift", "shift closed",
-		func(d *shtrih.Device, ctx context.Context) error { return d.ZReport(ctx, fiscal.Cashier{}) }))
-	register(kkmSum("cash-in", "register cash put into the drawer (SUM in roubles)", "cash in", (*shtrih.Device).CashIn))
-	register(kkmSum("cash-out", "register cash taken from the drawer (SUM in roubles)", "cash out", (*shtrih.Device).CashOut))
+		func(d fiscal.Register, ctx context.Context) error { return d.ZReport(ctx, fiscal.Cashier{}) }))
+	register(kkmSum("cash-in", "register cash put into the drawer (SUM in roubles)", "cash in", fiscal.Register.CashIn))
+	register(kkmSum("cash-out", "register cash taken from the drawer (SUM in roubles)", "cash out", fiscal.Register.CashOut))
 	register(kkmCommand("print-test", "print a test slip and cut", nil, kkmPrintTest))
 	register(kkmCommand("copy", "print a copy of fiscal document FD, read back from the fiscal drive", []string{"FD"}, kkmCopy))
-	register(kkmDone("continue", "continue printing after the paper was reloaded", "printing continued", (*shtrih.Device).Continue))
-	register(kkmDone("cancel-receipt", "cancel a receipt left open", "receipt cancelled", (*shtrih.Device).CancelReceipt))
+	register(kkmDone("continue", "continue printing after the paper was reloaded", "printing continued", fiscal.Register.Continue))
+	register(kkmDone("cancel-receipt", "cancel a receipt left open", "receipt cancelled", fiscal.Register.CancelReceipt))
 }
 
 // kkmPortsOpts are the options of "kkm ports": none.
@@ -218,7 +234,7 @@ func (kkmPortsOpts) run(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-func kkmStatus(ctx context.Context, e *env, d *shtrih.Device, _ []string) error {
+func kkmStatus(ctx context.Context, e *env, d fiscal.Register, _ []string) error {
 	st, err := d.Status(ctx)
 	if err != nil {
 		return err
@@ -295,7 +311,7 @@ func kkmInfoLine(in fiscal.Info, now time.Time) string {
 
 // kkmCopy prints a copy of an earlier fiscal document, read back from the
 // fiscal drive's archive and marked as a copy, and shows it.
-func kkmCopy(ctx context.Context, e *env, d *shtrih.Device, args []string) error {
+func kkmCopy(ctx context.Context, e *env, d fiscal.Register, args []string) error {
 	fd, err := strconv.ParseUint(strings.TrimPrefix(args[0], "--doc="), 10, 32)
 	if err != nil || fd == 0 {
 		return usageErrorf("FD %q is not a fiscal document number", args[0])
@@ -321,7 +337,7 @@ func kkmCopy(ctx context.Context, e *env, d *shtrih.Device, args []string) error
 	return nil
 }
 
-func kkmPrintTest(ctx context.Context, e *env, d *shtrih.Device, _ []string) error {
+func kkmPrintTest(ctx context.Context, e *env, d fiscal.Register, _ []string) error {
 	now := e.now()
 	lines := []string{"ПРОВЕРКА ПЕЧАТИ / PRINT TEST", "PayDesk paydeskctl", now.Format("02.01.2006 15:04:05"),
 		"АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ", "0123456789 №%*+-=/()"}

@@ -29,7 +29,7 @@ type kkmEmuOpts struct {
 }
 
 func (o *kkmEmuOpts) flags(fs *flag.FlagSet) {
-	fs.StringVar(&o.driver, "driver", "shtrih", "the register's protocol `NAME`: shtrih or atol (atol: --pty, --tcp and --control only)")
+	fs.StringVar(&o.driver, "driver", "shtrih", "the register's protocol `NAME`: shtrih or atol")
 	fs.StringVar(&o.pty, "pty", "", "create a pseudo-terminal and a symlink to it at `LINK` (this or --tcp, or both)")
 	fs.StringVar(&o.tcp, "tcp", "", "listen for TCP connections on `ADDR` (e.g. 127.0.0.1:7778)")
 	fs.StringVar(&o.state, "state", "", "state `FILE` (kept across restarts like a real device; default: memory only)")

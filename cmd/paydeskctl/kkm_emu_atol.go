@@ -8,12 +8,24 @@ import (
 )
 
 // runATOL is "kkm-emu --driver atol": the ATOL emulator on the pty, TCP
-// port and control interface the flags name. It keeps its state in memory.
+// port and control interface the flags name, its state in --state and its
+// tape in --tape, paced at --baud with --pace; a new device is registered
+// as --ffd and --registration say.
 func (o *kkmEmuOpts) runATOL(ctx context.Context, e *env) error {
-	if o.state != "" || o.tape != "" || o.pace || o.registration != "" {
-		return usageErrorf("--driver atol: --state, --tape, --pace and --registration are the Shtrih emulator's")
+	st := atolemu.NewState()
+	v, err := atolemu.ParseFFD(o.ffd)
+	if err != nil {
+		return usageErrorf("--ffd %q: %v", o.ffd, err)
 	}
-	emu := atolemu.New(atolemu.Config{Now: e.now, Logger: e.log})
+	st.Reg.FFD = v
+	if err := atolemu.ApplyRegistration(&st.Reg, o.registration); err != nil {
+		return usageErrorf("--registration %q: %v", o.registration, err)
+	}
+	emu, err := atolemu.Open(atolemu.Config{Now: e.now, Logger: e.log, StatePath: o.state, TapePath: o.tape, Initial: &st,
+		Baud: o.baud, Pace: o.pace})
+	if err != nil {
+		return err
+	}
 	defer emu.Close()
 	if o.pty != "" {
 		p, err := emu.ListenPTY(o.pty)
@@ -35,6 +47,9 @@ func (o *kkmEmuOpts) runATOL(ctx context.Context, e *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "kkm-emu: control %s (send \"help\")\n", a)
+	}
+	if o.pace {
+		fmt.Fprintf(e.stdout, "kkm-emu: pacing at %d baud\n", o.baud)
 	}
 	fmt.Fprintln(e.stdout, "kkm-emu: running; interrupt to stop")
 	<-ctx.Done()

@@ -15,6 +15,8 @@ import (
 	"paydesk/app"
 	"paydesk/app/config"
 	"paydesk/app/training"
+	"paydesk/app/world"
+	atolemu "paydesk/fiscal/atol/emulator"
 	"paydesk/fiscal/emulator"
 	"paydesk/fiscal/shtrih"
 	"paydesk/money"
@@ -40,6 +42,7 @@ type soakOpts struct {
 	maxLife  time.Duration
 	shiftLen int
 	worker   bool
+	driver   string
 }
 
 func (o *soakOpts) flags(fs *flag.FlagSet) {
@@ -49,6 +52,7 @@ func (o *soakOpts) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxLife, "max-life", time.Second, "a worker is killed after a random time up to this")
 	fs.IntVar(&o.shiftLen, "shift", 400, "`N` payments per shift (closed with a Z report, then a new one opened)")
 	fs.BoolVar(&o.worker, "worker", false, "run as the worker"+internalNote)
+	fs.StringVar(&o.driver, "driver", shtrih.DriverName, "the training register's protocol `NAME`: shtrih or atol")
 }
 
 func (o *soakOpts) run(ctx context.Context, e *env, _ []string) error {
@@ -56,13 +60,13 @@ func (o *soakOpts) run(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	if o.worker {
-		return soakWorker(ctx, e, o.data, o.n, o.shiftLen, o.seed)
+		return soakWorker(ctx, e, o.data, o.driver, o.n, o.shiftLen, o.seed)
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	if err := soakFund(ctx, o.data); err != nil {
+	if err := soakFund(ctx, o.data, o.driver); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -71,7 +75,7 @@ func (o *soakOpts) run(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "payments=%d kills=%d seconds=%.1f seed=%d\n", o.n, kills, time.Since(start).Seconds(), o.seed)
-	rec, err := soakReconcile(ctx, o.data)
+	rec, err := soakReconcile(ctx, o.data, o.driver)
 	if err != nil {
 		return err
 	}
@@ -82,6 +86,9 @@ func (o *soakOpts) run(ctx context.Context, e *env, _ []string) error {
 func (o *soakOpts) prepare() error {
 	if o.n <= 0 || o.shiftLen <= 0 {
 		return usageErrorf("--n and --shift must be positive")
+	}
+	if o.driver != shtrih.DriverName && o.driver != training.ATOLDriver {
+		return usageErrorf("--driver %q: want shtrih or atol", o.driver)
 	}
 	if o.maxLife <= 0 {
 		// rand.Int64N panics on it, with a worker already started.
@@ -128,7 +135,8 @@ func (o *soakOpts) runWorkers(ctx context.Context, e *env, exe string) (int, err
 
 // start starts the worker of a round; out is its standard output.
 func (o *soakOpts) start(ctx context.Context, e *env, exe string, round int) (*exec.Cmd, io.Reader, error) {
-	cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(o.n), "--shift", fmt.Sprint(o.shiftLen), "--data", o.data, "--seed", fmt.Sprint(o.seed+uint64(round)))
+	cmd := exec.CommandContext(ctx, exe, "soak", "--worker", "--n", fmt.Sprint(o.n), "--shift", fmt.Sprint(o.shiftLen), "--data", o.data,
+		"--seed", fmt.Sprint(o.seed+uint64(round)), "--driver", o.driver)
 	cmd.Env = append(os.Environ(), "PAYDESK_DATA_DIR="+o.data, "PAYDESK_CONFIG=", "PAYDESK_TEST_KILL_AT=")
 	cmd.Stderr = e.stderr
 	out, err := cmd.StdoutPipe()
@@ -185,18 +193,28 @@ func printReconciliation(e *env, rec training.Reconciliation) error {
 	return nil
 }
 
-func soakBoot(ctx context.Context, data string) (*app.Runtime, error) {
+// soakBoot boots the training till on the data folder, its register of
+// the family driver names (fiscal.driver).
+func soakBoot(ctx context.Context, data, driver string) (*app.Runtime, error) {
 	cfg, err := config.Load("")
 	if err != nil {
 		return nil, err
 	}
 	cfg.DataDir = data
-	return app.Boot(ctx, cfg, app.Options{Settle: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond}, DeviceTimeout: time.Second, Training: training.Start})
+	start := training.Start
+	if driver != shtrih.DriverName {
+		cfg.Fiscal.Driver = driver
+		start = func(ctx context.Context, s world.Setup) (world.World, error) {
+			s.Driver = driver
+			return training.Start(ctx, s)
+		}
+	}
+	return app.Boot(ctx, cfg, app.Options{Settle: []time.Duration{20 * time.Millisecond, 50 * time.Millisecond}, DeviceTimeout: time.Second, Training: start})
 }
 
 // soakReconcile settles what is open (no faults now) and reconciles.
-func soakReconcile(ctx context.Context, data string) (training.Reconciliation, error) {
-	rt, err := soakBoot(ctx, data)
+func soakReconcile(ctx context.Context, data, driver string) (training.Reconciliation, error) {
+	rt, err := soakBoot(ctx, data, driver)
 	if err != nil {
 		return training.Reconciliation{}, err
 	}
@@ -224,8 +242,8 @@ func soakReconcile(ctx context.Context, data string) (training.Reconciliation, e
 const soakBalance = money.Amount(100_000_000_000_00)
 
 // soakFund sets the simulator's dealer balance for a new soak.
-func soakFund(ctx context.Context, data string) error {
-	rt, err := soakBoot(ctx, data)
+func soakFund(ctx context.Context, data, driver string) error {
+	rt, err := soakBoot(ctx, data, driver)
 	if err != nil {
 		return err
 	}
@@ -257,10 +275,29 @@ var soakTraining = []string{"9000000023", "9000000500", "9000000502", "900000050
 var soakDeviceFaults = []emulator.Fault{emulator.FaultNAK, emulator.FaultGarble, emulator.FaultLoseACK, emulator.FaultPowerLoss,
 	emulator.FaultPowerLossBefore, emulator.FaultPaperOutInReceipt}
 
+var soakATOLFaults = []atolemu.Fault{atolemu.FaultLoseAnswer, atolemu.FaultGarble, atolemu.FaultLoseAck, atolemu.FaultPowerLossAfter,
+	atolemu.FaultPowerLossBefore, atolemu.FaultPaperOutInReceipt}
+
+// soakDeviceFault arms a random fault of the world's register on one of
+// the commands a receipt sends.
+func soakDeviceFault(w *training.World, rng *rand.Rand) {
+	if w.ATOL != nil {
+		f := soakATOLFaults[rng.IntN(len(soakATOLFaults))]
+		w.ATOL.Arm(f, []byte{0, atolemu.CmdClose, atolemu.CmdItem, atolemu.CmdWriteTag, atolemu.CmdPrint, atolemu.CmdStatus}[rng.IntN(6)])
+		return
+	}
+	f := soakDeviceFaults[rng.IntN(len(soakDeviceFaults))]
+	if f == emulator.FaultPaperOutInReceipt {
+		w.Emulator.Arm(f, 0)
+	} else {
+		w.Emulator.Arm(f, []shtrih.Cmd{0, shtrih.CmdCloseReceipt, shtrih.CmdOperation, shtrih.CmdPrintLine, shtrih.CmdShortStatus}[rng.IntN(5)])
+	}
+}
+
 // soakWorker takes payments until the books hold n, each with a random
 // fault on the network's side or the device's, or none.
-func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed uint64) error {
-	rt, err := soakBoot(ctx, data)
+func soakWorker(ctx context.Context, e *env, data, driver string, n, shiftLen int, seed uint64) error {
+	rt, err := soakBoot(ctx, data, driver)
 	if err != nil {
 		return err
 	}
@@ -337,12 +374,7 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 			// Slow answers: the pay and its status outlast a resolver tick.
 			w.Sim.SetFaults(sim.Faults{Latency: soakSlow})
 		case x < 50:
-			f := soakDeviceFaults[rng.IntN(len(soakDeviceFaults))]
-			if f == emulator.FaultPaperOutInReceipt {
-				w.Emulator.Arm(f, 0)
-			} else {
-				w.Emulator.Arm(f, []shtrih.Cmd{0, shtrih.CmdCloseReceipt, shtrih.CmdOperation, shtrih.CmdPrintLine, shtrih.CmdShortStatus}[rng.IntN(5)])
-			}
+			soakDeviceFault(w, rng)
 		}
 		amount := money.Amount(10_00 + rng.IntN(2000)*100 + rng.IntN(100))
 		p, err := rt.Till.Start(ctx, u, "mts", number)
@@ -355,7 +387,11 @@ func soakWorker(ctx context.Context, e *env, data string, n, shiftLen int, seed 
 		if err != nil && app.KindOf(err) == 0 {
 			return err
 		}
-		w.Emulator.SetPaper(true)
+		if w.ATOL != nil {
+			w.ATOL.SetPaper(true)
+		} else {
+			w.Emulator.SetPaper(true)
+		}
 		if count%10 == 9 {
 			w.Sim.SetFaults(sim.Faults{})
 			_, _ = rt.Till.ResolvePending(ctx, true)

@@ -42,7 +42,7 @@ func TestSynopsis(t *testing.T) {
 		"shift close": "paydeskctl shift close --cashier LOGIN --counted 1234.00 [--config FILE] [--float 0.00] [--pin-file FILE]",
 		"shift open":  "paydeskctl shift open --cashier LOGIN [--config FILE] [--counted 1234.00] [--float 0.00] [--pin-file FILE]",
 		"cash in":     "paydeskctl cash in SUM --cashier LOGIN [--config FILE] [--pin-file FILE]",
-		"soak":        "paydeskctl soak [--data DIR] [--max-life duration] [--n N] [--seed SEED] [--shift N]",
+		"soak":        "paydeskctl soak [--data DIR] [--driver NAME] [--max-life duration] [--n N] [--seed SEED] [--shift N]",
 		"kkm ports":   "paydeskctl kkm ports",
 		"refunds":     "paydeskctl refunds --cashier LOGIN [--config FILE] [--pin-file FILE]",
 		"refund":      "paydeskctl refund --cashier LOGIN --session SESSION [--config FILE] [--pin-file FILE]",

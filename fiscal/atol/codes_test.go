@@ -27,14 +27,17 @@ func TestCodesHaveTexts(t *testing.T) {
 
 func TestDeviceError(t *testing.T) {
 	tests := []struct {
-		code fiscal.Code
-		kind fiscal.Kind
-		en   string
+		code        fiscal.Code
+		kind        fiscal.Kind
+		en          string
+		unsupported bool
 	}{
-		{CodeNoPaper, fiscal.KindOperator, "no paper"},
-		{CodeReceiptOpen, fiscal.KindOperator, "receipt is open"},
-		{CodeShiftOver24h, fiscal.KindZReport, "24 hours"},
-		{0x01, fiscal.KindOther, "unknown"},
+		{CodeNoPaper, fiscal.KindOperator, "no paper", false},
+		{CodeReceiptOpen, fiscal.KindOperator, "receipt is open", false},
+		{CodeShiftOver24h, fiscal.KindZReport, "24 hours", false},
+		{0x01, fiscal.KindOther, "unknown", false},
+		{CodeNotSupported, KindOf(CodeNotSupported), "cannot execute", true},
+		{CodeNoCommand, KindOf(CodeNoCommand), "wrong command", true},
 	}
 	for _, tt := range tests {
 		e := DeviceError("fiscalize", 0x4A, tt.code)
@@ -43,5 +46,6 @@ func TestDeviceError(t *testing.T) {
 		assert.Contains(t, e.Error(), tt.en)
 		assert.Contains(t, e.Msg().In(i18n.RU), "код ККТ")
 		assert.NotContains(t, e.Msg().In(i18n.RU), "fiscal.atol")
+		assert.Equal(t, tt.unsupported, fiscal.Unsupported(e), "code %02X", byte(tt.code))
 	}
 }

@@ -6,7 +6,6 @@ package atol
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 
 	"paydesk/fiscal"
 	"paydesk/fiscal/atol/wire"
+	"paydesk/fiscal/shtrih"
 )
 
 // DriverName is the name the driver registers with fiscal.Open.
@@ -57,6 +57,9 @@ const (
 	cmdFN          byte = 0xA4
 )
 
+// LineWidth is the characters per line Status reports (docs/atol.md §4).
+const LineWidth = 32
+
 // Register modes.
 const (
 	modeSelect       byte = 0
@@ -90,7 +93,8 @@ type Driver struct {
 	c     conn
 	o     Options
 	mode  byte
-	known bool // mode is what the register is in
+	known bool       // mode is what the register is in
+	ffd   fiscal.FFD // the FFD version receipts are formed in, 0 until read
 }
 
 // New drives the register on c.
@@ -130,6 +134,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Close releases the link.
 func (d *Driver) Close() error { return d.c.Close() }
 
+// reading reports the commands that only read the register (the state,
+// the drawer, the fiscal drive's queries but 46h, which moves the drive's
+// reading on): asking one again cannot do anything twice.
+func reading(code byte, data []byte) bool {
+	switch code {
+	case cmdStatus, cmdStatusCode, cmdCash:
+		return true
+	case cmdFN:
+		return len(data) > 0 && data[0] != fnDocTLVNext
+	}
+	return false
+}
+
 // errTaskLost marks a fiscal command whose task the register no longer
 // holds: whether it ran is for resolve to find out.
 var errTaskLost = errors.New("the register lost the task")
@@ -141,6 +158,15 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 	cmd := append(wire.BCD(uint64(d.o.Password), 2), code)
 	cmd = append(cmd, data...)
 	ans, err := d.l.do(ctx, cmd, d.o.MaxAnswerTimeout)
+	if err != nil && reading(code, data) && ctx.Err() == nil && (errors.Is(err, errNotTaken) || errors.Is(err, fiscal.ErrOutcomeUnknown)) {
+		// A question changes nothing on the register: one whose answer
+		// was lost (or whose task the register lost) is asked again, once.
+		d.l.log.Warn("atol: a question's answer lost; asking again", "cmd", fmt.Sprintf("%02Xh", code), "err", err)
+		ans, err = d.l.do(ctx, cmd, d.o.MaxAnswerTimeout)
+		// The register may have restarted and left its mode: the next
+		// command that needs one enters it again.
+		d.known = false
+	}
 	if err != nil {
 		d.known = false
 		if errors.Is(err, errNotTaken) {
@@ -152,6 +178,14 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 	}
 	if code == cmdStatus && len(ans) > 0 && ans[0] == wire.AnswerDev || code == cmdCash && len(ans) > 0 && ans[0] == cmdCash {
 		return ans[1:], nil
+	}
+	if code == cmdFN && len(ans) >= 2 && ans[0] == wire.AnswerOK {
+		// The fiscal drive's queries answer 55h, the code, then the data
+		// (docs/atol.md §4).
+		if ans[1] != 0 {
+			return nil, DeviceError(op, code, fiscal.Code(ans[1]))
+		}
+		return ans[2:], nil
 	}
 	if len(ans) < 3 || ans[0] != wire.AnswerOK {
 		return nil, &fiscal.Error{Op: op, Cmd: uint16(code), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: % X", fiscal.ErrBadAnswer, ans)}
@@ -236,6 +270,9 @@ func (d *Driver) status(ctx context.Context, op string) (state, error) {
 	sum, _ := wire.FromBCD(b[22:27])
 	s.receiptSum = int64(sum)
 	s.Model = fmt.Sprintf("ATOL %d", b[13])
+	// 3Fh does not say the line's width; 32 characters fit the narrowest
+	// ATOL tape (57 mm), so text made for it prints on every model.
+	s.LineWidth = LineWidth
 	d.mode, d.known = b[16]&0x0F, true
 	return s, nil
 }
@@ -248,33 +285,21 @@ func (d *Driver) Status(ctx context.Context) (fiscal.Status, error) {
 	if err != nil {
 		return fiscal.Status{}, err
 	}
-	if doc, err := d.lastDoc(ctx, "status"); err == nil {
-		s.LastFD = doc.FD
+	// A firmware without the drive's status (7Ah) still has a status:
+	// the drive's part stays zero, taken to be fiscal (fiscal.Status.FNFiscal).
+	fn, err := d.fnState(ctx, "status")
+	switch {
+	case fiscal.Unsupported(err):
+	case err != nil:
+		return fiscal.Status{}, err
+	default:
+		s.LastFD, s.FNPhase, s.FNWarnings, s.FNNumber = fn.LastFD, fn.Phase, fn.Warnings, fn.Number
 	}
 	return s.Status, nil
 }
 
-func (d *Driver) lastDoc(ctx context.Context, op string) (fiscal.Document, error) {
-	b, err := d.run(ctx, op, cmdFN, 0x01)
-	if err != nil {
-		return fiscal.Document{}, err
-	}
-	if len(b) < 13 {
-		return fiscal.Document{}, &fiscal.Error{Op: op, Cmd: uint16(cmdFN), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: last document of %d bytes", fiscal.ErrBadAnswer, len(b))}
-	}
-	sum, err1 := wire.FromBCD(b[6:11])
-	sh, err2 := wire.FromBCD(b[11:13])
-	if err := errors.Join(err1, err2); err != nil {
-		return fiscal.Document{}, &fiscal.Error{Op: op, Cmd: uint16(cmdFN), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: %w", fiscal.ErrBadAnswer, err)}
-	}
-	doc := fiscal.Document{FD: binary.LittleEndian.Uint32(b), Type: fiscal.DocType(b[4]), Sum: int64(sum), Shift: int(sh)}
-	if doc.Type.IsReceipt() {
-		doc.Kind = kindOf(b[5])
-	}
-	return doc, nil
-}
-
-// LastDocument reads the last fiscal document.
+// LastDocument reads the last fiscal document from the fiscal drive
+// (A4h 30h, 40h).
 func (d *Driver) LastDocument(ctx context.Context) (fiscal.Document, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -291,6 +316,12 @@ func (d *Driver) OpenShift(ctx context.Context, c fiscal.Cashier) error {
 	}
 	before, err := d.lastDoc(ctx, op)
 	if err != nil {
+		return err
+	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
+		return err
+	}
+	if err := d.writeTags(ctx, op, false, cashierTags(c)); err != nil {
 		return err
 	}
 	_, err = d.run(ctx, op, cmdOpenShift, 0x00)
@@ -348,6 +379,12 @@ func (d *Driver) ZReport(ctx context.Context, c fiscal.Cashier) error {
 	if err != nil {
 		return err
 	}
+	if err := d.enter(ctx, op, modeZReport); err != nil {
+		return err
+	}
+	if err := d.writeTags(ctx, op, false, cashierTags(c)); err != nil {
+		return err
+	}
 	_, err = d.run(ctx, op, cmdZReport)
 	d.known = false // the register leaves the Z mode by itself
 	return d.resolve(ctx, op, err, before, func(s state, doc fiscal.Document) bool {
@@ -362,7 +399,7 @@ func amount5(op string, v int64) ([]byte, error) {
 	return wire.BCD(uint64(v), 5), nil
 }
 
-func (d *Driver) cash(ctx context.Context, op string, code byte, amount int64) (int, error) {
+func (d *Driver) cash(ctx context.Context, op string, code byte, who fiscal.Cashier, amount int64) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if amount <= 0 {
@@ -377,6 +414,12 @@ func (d *Driver) cash(ctx context.Context, op string, code byte, amount int64) (
 	}
 	before, err := d.drawer(ctx, op)
 	if err != nil {
+		return 0, err
+	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
+		return 0, err
+	}
+	if err := d.writeTags(ctx, op, false, cashierTags(who)); err != nil {
 		return 0, err
 	}
 	_, err = d.run(ctx, op, code, append([]byte{0x00}, a...)...)
@@ -415,15 +458,15 @@ func (d *Driver) drawer(ctx context.Context, op string) (int64, error) {
 	return int64(v), nil
 }
 
-// CashIn registers cash put into the drawer. The tape names the register's
-// operator of the password: c is not written to it yet (docs/atol.md).
+// CashIn registers cash put into the drawer, naming c (1021, 1203 with
+// E8h before the command) when c has a name.
 func (d *Driver) CashIn(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
-	return d.cash(ctx, "cash in", cmdCashIn, amount)
+	return d.cash(ctx, "cash in", cmdCashIn, c, amount)
 }
 
 // CashOut registers cash taken out of the drawer, as CashIn.
 func (d *Driver) CashOut(ctx context.Context, c fiscal.Cashier, amount int64) (int, error) {
-	return d.cash(ctx, "cash out", cmdCashOut, amount)
+	return d.cash(ctx, "cash out", cmdCashOut, c, amount)
 }
 
 // PrintText prints non-fiscal lines.
@@ -488,32 +531,77 @@ func receiptType(k fiscal.ReceiptKind) byte {
 	return 1
 }
 
-func kindOf(t byte) fiscal.ReceiptKind {
-	switch t {
-	case 2:
-		return fiscal.SaleReturn
-	case 4:
-		return fiscal.Buy
-	case 5:
-		return fiscal.BuyReturn
+// correctionType is the 92h type of a correction receipt of kind k
+// (docs/atol.md §4).
+func correctionType(k fiscal.ReceiptKind) byte {
+	switch k {
+	case fiscal.SaleReturn:
+		return 8
+	case fiscal.Buy:
+		return 9
+	case fiscal.BuyReturn:
+		return 10
 	}
-	return fiscal.Sale
+	return 7
 }
 
-// Fiscalize forms and prints a fiscal receipt: open, lines, payments,
-// close. A lost answer to the close is resolved from the last document.
+// docType is the fiscal document r makes.
+func docType(r fiscal.Receipt) fiscal.DocType {
+	if r.Correction != nil {
+		return fiscal.DocCorrection
+	}
+	return fiscal.DocReceipt
+}
+
+// kind is the settlement sign of a receipt of kind k (zero: a sale).
+func kind(k fiscal.ReceiptKind) fiscal.ReceiptKind {
+	if k == 0 {
+		return fiscal.Sale
+	}
+	return k
+}
+
+// LineTags are the tags written with E8h before line l's item (E6h) in
+// the form of FFD version v: the subject (1212) and the payment method
+// (1214), which E6h has no field for, then the agent's and supplier's
+// tags as the Shtrih driver sends them (shtrih.LineTags: 1222, 1223
+// {1073, 1074} under 1.2, 1224 {1225, 1171}, 1226, 2108 under 1.2).
+func LineTags(v fiscal.FFD, r fiscal.Receipt, l fiscal.Line) []fiscal.Tag {
+	var tags []fiscal.Tag
+	if l.Subject != 0 {
+		tags = append(tags, fiscal.Byte(1212, byte(l.Subject)))
+	}
+	m := l.Method
+	if m == 0 {
+		m = fiscal.FullPayment
+	}
+	tags = append(tags, fiscal.Byte(1214, byte(m)))
+	return append(tags, shtrih.LineTags(v, r, l)...)
+}
+
+// ReceiptTags are the receipt's own tags written with E8h before the
+// payments: the tax system (1055, which the close has no field for), then
+// as the Shtrih driver sends them (shtrih.ReceiptTags: 1057, 1073, 1074,
+// 1171 under 1.05; the cashier 1021, 1203; 1008, 1084 and the rest).
+func ReceiptTags(v fiscal.FFD, r fiscal.Receipt) []fiscal.Tag {
+	var tags []fiscal.Tag
+	if r.TaxSystem != 0 {
+		tags = append(tags, fiscal.Byte(1055, byte(r.TaxSystem)))
+	}
+	return append(tags, shtrih.ReceiptTags(v, r)...)
+}
+
+// Fiscalize forms and prints a fiscal receipt: open, for each line its
+// tags (E8h) and the item, the receipt's tags, payments, close. A lost
+// answer to the close is resolved from the last document. A correction
+// receipt (FFD 1.2 only) opens with the correction's type and carries
+// 1173 and 1174 among the receipt's tags.
 func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	const op = "fiscalize"
-	if r.Agent != nil || len(r.Tags) > 0 || len(r.SupplierPhones) > 0 || r.Correction != nil {
-		return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: errors.New("atol: FN tags, agent data and corrections are not supported by this driver yet (docs/atol.md §7)")}
-	}
 	var total int64
 	for _, ln := range r.Lines {
-		if ln.Agent != 0 || ln.Supplier != nil || len(ln.Tags) > 0 {
-			return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: errors.New("atol: line tags and agent data are not supported by this driver yet (docs/atol.md §7)")}
-		}
 		if ln.Price < 0 || ln.Quantity <= 0 || ln.Quantity%1000 != 0 || uint64(ln.Price) > wire.MaxBCD(6) || uint64(ln.Quantity/1000) > wire.MaxBCD(5) {
 			return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: line %q: price %d, quantity %d", ln.Name, ln.Price, ln.Quantity)}
 		}
@@ -533,14 +621,62 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	if err := d.enter(ctx, op, modeRegistration); err != nil {
 		return fiscal.Result{}, err
 	}
+	v, err := d.format(ctx, op)
+	if err != nil {
+		return fiscal.Result{}, err
+	}
+	if r.Correction != nil && v < fiscal.FFD12 {
+		return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported),
+			Err: fmt.Errorf("%w: atol: FFD 1.05 correction receipts (docs/atol.md §7)", fiscal.ErrNotSupported)}
+	}
 	before, err := d.lastDoc(ctx, op)
 	if err != nil {
 		return fiscal.Result{}, err
 	}
-	if _, err := d.run(ctx, op, cmdOpenReceipt, 0x00, receiptType(r.Kind)); err != nil {
+	// A receipt left open (a crash, a lost answer the register did not
+	// run) is no cause: it was never a fiscal document, and it is
+	// cancelled before this one opens.
+	s, err := d.status(ctx, op)
+	if err != nil {
 		return fiscal.Result{}, err
 	}
+	if err := d.enter(ctx, op, modeRegistration); err != nil {
+		return fiscal.Result{}, err
+	}
+	if s.receipt != 0 {
+		d.l.log.Warn("atol: cancelling a receipt left open", "type", s.receipt)
+		if _, err := d.run(ctx, op, cmdCancel); err != nil {
+			return fiscal.Result{}, err
+		}
+	}
+	res, closing, err := d.fiscalize(ctx, op, r, v, before, total, cash, card)
+	if err != nil && !closing && fiscal.CodeOf(err) != 0 {
+		// The register refused a part of the receipt before its close:
+		// cancel it, so that nothing half-made stays open.
+		if _, cerr := d.run(context.WithoutCancel(ctx), op, cmdCancel); cerr != nil {
+			d.l.log.Warn("atol: could not cancel the refused receipt", "err", cerr)
+		}
+	}
+	return res, err
+}
+
+// fiscalize forms the receipt on the register: open, the items with their
+// tags, the receipt's tags, the payments, the close. closing reports an
+// error of the close or after it, when the receipt may be a fiscal
+// document already.
+func (d *Driver) fiscalize(ctx context.Context, op string, r fiscal.Receipt, v fiscal.FFD, before fiscal.Document, total int64,
+	cash, card []byte) (res fiscal.Result, closing bool, err error) {
+	typ := receiptType(r.Kind)
+	if r.Correction != nil {
+		typ = correctionType(r.Kind)
+	}
+	if _, err := d.run(ctx, op, cmdOpenReceipt, 0x00, typ); err != nil {
+		return fiscal.Result{}, false, err
+	}
 	for _, ln := range r.Lines {
+		if err := d.writeTags(ctx, op, true, LineTags(v, r, ln)); err != nil {
+			return fiscal.Result{}, false, err
+		}
 		b := []byte{0x00}
 		b = append(b, wire.Field(ln.Name, 64)...)
 		b = append(b, wire.BCD(uint64(ln.Price), 6)...)
@@ -549,8 +685,11 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 		b = append(b, make([]byte, 6)...) // discount
 		b = append(b, byte(ln.Tax), byte(ln.Department))
 		if _, err := d.run(ctx, op, cmdItem, b...); err != nil {
-			return fiscal.Result{}, err
+			return fiscal.Result{}, false, err
 		}
+	}
+	if err := d.writeTags(ctx, op, false, append(shtrih.CorrectionTags(v, r, d.loc()), ReceiptTags(v, r)...)); err != nil {
+		return fiscal.Result{}, false, err
 	}
 	var change int64
 	pay := func(kind byte, sum []byte) error {
@@ -563,49 +702,38 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	}
 	if r.Payments.Card > 0 {
 		if err := pay(2, card); err != nil {
-			return fiscal.Result{}, err
+			return fiscal.Result{}, false, err
 		}
 	}
 	if r.Payments.Cash > 0 {
 		if err := pay(1, cash); err != nil {
-			return fiscal.Result{}, err
+			return fiscal.Result{}, false, err
 		}
 	}
 	_, err = d.run(ctx, op, cmdClose, 0x00, 0x01, 0, 0, 0, 0, 0)
 	recovered := false
 	if err != nil {
 		rerr := d.resolve(ctx, op, err, before, func(s state, doc fiscal.Document) bool {
-			return s.receipt == 0 && doc.Type == fiscal.DocReceipt && doc.Sum == total
+			return s.receipt == 0 && doc.Type == docType(r) && doc.Sum == total && doc.Kind == kind(r.Kind)
 		})
 		if rerr != nil {
-			return fiscal.Result{}, rerr
+			return fiscal.Result{}, true, rerr
 		}
 		recovered = true
 	}
 	doc, err := d.lastDoc(ctx, op)
 	if err != nil {
-		return fiscal.Result{}, err
+		return fiscal.Result{}, true, err
 	}
 	s, err := d.status(ctx, op)
 	if err != nil {
-		return fiscal.Result{}, err
+		return fiscal.Result{}, true, err
 	}
 	if recovered {
 		change = r.Payments.Cash + r.Payments.Card - total
 	}
 	return fiscal.Result{FD: doc.FD, FP: doc.FP, Shift: s.ShiftNumber, ReceiptNumber: s.ReceiptNumber - 1, Time: s.DeviceTime,
-		Change: change, Recovered: recovered}, nil
-}
-
-// DocumentTags is not available yet: reading a document back from the
-// fiscal drive needs the guide's A4h sub-commands (docs/atol.md §7).
-func (d *Driver) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Tag, error) {
-	return nil, &fiscal.Error{Op: "document tags", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported), Err: fiscal.ErrNotSupported}
-}
-
-// Info is not available yet (docs/atol.md §7).
-func (d *Driver) Info(ctx context.Context) (fiscal.Info, error) {
-	return fiscal.Info{}, &fiscal.Error{Op: "info", Cmd: uint16(cmdFN), Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported), Err: fiscal.ErrNotSupported}
+		Change: change, Recovered: recovered}, true, nil
 }
 
 var _ fiscal.Register = (*Driver)(nil)

@@ -83,7 +83,13 @@ func TestShiftAndReceipt(t *testing.T) {
 
 			doc, err := r.reg.LastDocument(ctx)
 			require.NoError(t, err)
-			assert.Equal(t, fiscal.Document{FD: 2, Type: fiscal.DocReceipt, Kind: fiscal.Sale, Sum: 10000, Shift: 1}, doc)
+			assert.Equal(t, uint32(2), doc.FD)
+			assert.Equal(t, fiscal.DocReceipt, doc.Type)
+			assert.Equal(t, fiscal.Sale, doc.Kind)
+			assert.Equal(t, int64(10000), doc.Sum)
+			assert.Equal(t, res.FP, doc.FP)
+			assert.NotZero(t, doc.FP)
+			assert.WithinDuration(t, time.Now(), doc.Time, 2*time.Minute)
 
 			require.NoError(t, r.reg.PrintText(ctx, []string{"Спасибо!"}))
 			require.NoError(t, r.reg.Cut(ctx, true))
@@ -121,6 +127,10 @@ func TestFaults(t *testing.T) {
 		{"power cut after close", emulator.FaultPowerLossAfter, emulator.CmdClose, nil, 0, true, 1, 1},
 		{"power cut before close", emulator.FaultPowerLossBefore, emulator.CmdClose, fiscal.ErrNoLink, fiscal.KindLink, false, 0, 0},
 		{"paper out in receipt", emulator.FaultPaperOutInReceipt, 0, nil, fiscal.KindOperator, false, 0, 1},
+		{"lost answer to a tag", emulator.FaultLoseAnswer, emulator.CmdWriteTag, nil, 0, false, 1, 1},
+		{"garbled answer to a tag", emulator.FaultGarble, emulator.CmdWriteTag, nil, 0, false, 1, 1},
+		{"power cut after a tag", emulator.FaultPowerLossAfter, emulator.CmdWriteTag, fiscal.ErrOutcomeUnknown, fiscal.KindLink, false, 0, 0},
+		{"power cut before a tag", emulator.FaultPowerLossBefore, emulator.CmdWriteTag, fiscal.ErrOutcomeUnknown, fiscal.KindLink, false, 0, 0},
 	}
 	for _, tr := range []string{"tcp", "pty"} {
 		for _, tt := range tests {
@@ -129,10 +139,13 @@ func TestFaults(t *testing.T) {
 				ctx := context.Background()
 				require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
 				r.emu.Arm(tt.fault, tt.cmd)
-				res, err := r.reg.Fiscalize(ctx, sale())
+				// The agent's receipt: a tag written twice would be refused
+				// (E7h), so every tag of it went out once.
+				res, err := r.reg.Fiscalize(ctx, agentSale())
 				es := r.emu.State()
 				assert.Len(t, es.Docs, 1+tt.docs)
 				assert.Equal(t, tt.closes, r.emu.Executed(emulator.CmdClose), "closes run")
+				assert.LessOrEqual(t, r.emu.Executed(emulator.CmdWriteTag), 3, "each E8h once: two items' tags and the receipt's")
 				if tt.kind != 0 || tt.wantErr != nil {
 					require.Error(t, err)
 					assert.Equal(t, tt.kind, kindOf(err), "%v", err)
@@ -148,6 +161,7 @@ func TestFaults(t *testing.T) {
 					return
 				}
 				require.NoError(t, err)
+				assert.Equal(t, 3, r.emu.Executed(emulator.CmdWriteTag))
 				assert.Equal(t, tt.recovered, res.Recovered)
 				assert.Equal(t, uint32(2), res.FD)
 				assert.Nil(t, es.Receipt)
@@ -196,9 +210,11 @@ func TestDeviceAndInputErrors(t *testing.T) {
 	bad.Payments.Cash = 100
 	_, err = r.reg.Fiscalize(ctx, bad)
 	assert.Equal(t, fiscal.KindProgram, kindOf(err))
-	agent := sale()
-	agent.Agent = &fiscal.Agent{Sign: fiscal.PaymentAgent}
-	_, err = r.reg.Fiscalize(ctx, agent)
+	corr := sale()
+	corr.Correction = &fiscal.Correction{Date: time.Now()}
+	require.Equal(t, "ok", r.emu.Control("ffd 1.05"))
+	_, err = r.reg.Fiscalize(ctx, corr)
+	assert.True(t, fiscal.Unsupported(err), "FFD 1.05 corrections: %v", err)
 	assert.Equal(t, fiscal.KindProgram, kindOf(err))
 	assert.Equal(t, before, r.emu.Executed(emulator.CmdCashIn))
 	assert.Equal(t, 0, r.emu.Executed(emulator.CmdOpenReceipt), "bad input sends nothing")

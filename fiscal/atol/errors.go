@@ -55,7 +55,13 @@ func Codes() []fiscal.Code {
 }
 
 // DeviceError is the error for code answered to cmd: ATOL's own message and
-// kind (a code the guide does not list is KindOther).
+// kind (a code the guide does not list is KindOther). The register's "this
+// model cannot" (7Ah) and "wrong command" (F2h) wrap fiscal.ErrNotSupported,
+// so that fiscal.Unsupported knows them whatever the driver.
 func DeviceError(op string, cmd byte, code fiscal.Code) *fiscal.Error {
-	return &fiscal.Error{Op: op, Cmd: uint16(cmd), Code: code, Kind: KindOf(code), Text: Msg(code)}
+	e := &fiscal.Error{Op: op, Cmd: uint16(cmd), Code: code, Kind: KindOf(code), Text: Msg(code)}
+	if code == CodeNotSupported || code == CodeNoCommand {
+		e.Err = fiscal.ErrNotSupported
+	}
+	return e
 }

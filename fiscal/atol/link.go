@@ -200,12 +200,13 @@ func (l *link) do(ctx context.Context, cmd []byte, timeout time.Duration) ([]byt
 }
 
 // wait is how long to wait for one answer: at most a few seconds (the
-// register answers a buffer command at once, pending or not), bounded by
-// what is left.
+// register answers a buffer command at once, pending or not), and at most
+// half of what is left, so that an answer lost on the line leaves time to
+// ask for it again (Req) within the command's time.
 func (l *link) wait(left time.Duration) time.Duration {
 	w := l.answer
-	if left < w {
-		w = left
+	if left/2 < w {
+		w = left / 2
 	}
 	if w < l.byteTimeout*3 {
 		w = l.byteTimeout * 3

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/binary"
 	"time"
 
 	"paydesk/fiscal/atol/wire"
@@ -40,7 +39,7 @@ const (
 	CmdPrint       byte = 0x4C
 	CmdCut         byte = 0x75
 	CmdCash        byte = 0x4D // cash in the drawer: answers 4Dh and the sum (7 BCD)
-	CmdFN          byte = 0xA4 // FN queries; A4 01: last document (emulator layout, docs/atol.md §5)
+	CmdFN          byte = 0xA4 // the fiscal drive's queries (sub-commands in fn.go)
 )
 
 func ok(data ...byte) []byte { return append([]byte{wire.AnswerOK, 0, 0}, data...) }
@@ -115,9 +114,14 @@ func (e *Emulator) run(cmd []byte) []byte {
 		case !st.Paper:
 			return fail(errNoPaper)
 		}
+		if c := e.fnBlocked(now); c != 0 {
+			return fail(c)
+		}
 		st.ShiftOpen, st.Shift, st.ShiftTime, st.Receipts = true, st.Shift+1, now, 0
-		e.doc(DocShiftOpen, 0, 0, now)
+		doc := e.doc(DocShiftOpen, 0, 0, now)
+		doc.Tags = e.takeDocTags()
 		e.print("ОТЧЁТ ОБ ОТКРЫТИИ СМЕНЫ %d", st.Shift)
+		e.printCashier(doc.Tags)
 		return ok()
 	case CmdZReport:
 		switch {
@@ -128,9 +132,14 @@ func (e *Emulator) run(cmd []byte) []byte {
 		case !st.Paper:
 			return fail(errNoPaper)
 		}
+		if c := e.fnBlocked(now); c != 0 {
+			return fail(c)
+		}
 		st.ShiftOpen = false
-		e.doc(DocShiftClose, 0, 0, now)
+		doc := e.doc(DocShiftClose, 0, 0, now)
+		doc.Tags = e.takeDocTags()
 		e.print("ОТЧЁТ О ЗАКРЫТИИ СМЕНЫ %d", st.Shift)
+		e.printCashier(doc.Tags)
 		st.Mode = ModeSelect
 		return ok()
 	case CmdXReport:
@@ -153,7 +162,16 @@ func (e *Emulator) run(cmd []byte) []byte {
 		case !st.ShiftOpen:
 			return fail(errShiftClosed)
 		}
+		if c := e.fnBlocked(now); c != 0 {
+			return fail(c)
+		}
+		switch d[1] {
+		case 1, 2, 4, 5, 7, 8, 9, 10:
+		default:
+			return fail(errFNBadParam)
+		}
 		st.Receipt = &Receipt{Kind: d[1]}
+		st.DocTags = nil
 		return ok()
 	case CmdItem:
 		if !need(1 + 64 + 6 + 5) {
@@ -169,7 +187,9 @@ func (e *Emulator) run(cmd []byte) []byte {
 		}
 		line := (price*qty + 500) / 1000
 		st.Receipt.Total += line
-		st.Receipt.Lines++
+		st.Receipt.Lines = append(st.Receipt.Lines, Line{Name: wire.FromText(d[1:65]), Price: price, Qty: qty, Sum: line,
+			Tax: d[len(d)-2], Tags: st.Receipt.ItemTags})
+		st.Receipt.ItemTags = nil
 		e.print("%s %d.%03d x %d.%02d = %d.%02d", wire.FromText(d[1:65]), qty/1000, qty%1000, price/100, price%100, line/100, line%100)
 		return ok()
 	case CmdPayment:
@@ -184,6 +204,11 @@ func (e *Emulator) run(cmd []byte) []byte {
 			return fail(0x08)
 		}
 		st.Receipt.Paid += s
+		if d[1] == 1 {
+			st.Receipt.Cash += s
+		} else {
+			st.Receipt.Card += s
+		}
 		rest, change := max(st.Receipt.Total-st.Receipt.Paid, 0), max(st.Receipt.Paid-st.Receipt.Total, 0)
 		return ok(append(wire.BCD(uint64(rest), 5), wire.BCD(uint64(change), 5)...)...)
 	case CmdClose:
@@ -201,18 +226,37 @@ func (e *Emulator) run(cmd []byte) []byte {
 		if r.Paid+s < r.Total {
 			return fail(errPaymentsShort)
 		}
+		if len(r.ItemTags) > 0 {
+			return fail(errFNBadParam) // item tags without their item
+		}
+		if Correction(r.Kind) {
+			_, t1173 := FindTag(r.Tags, 1173)
+			_, t1174 := FindTag(r.Tags, 1174)
+			if !t1173 || !t1174 {
+				return fail(errFNBadParam) // a correction without what it corrects
+			}
+		}
 		if _, out := e.take(func(a armed) bool { return a.f == FaultPaperOutInReceipt }); out || !st.Paper {
 			st.Paper = false
 			return fail(errNoPaper)
 		}
 		r.Paid += s
-		if r.Kind == 1 || r.Kind == 5 {
+		if r.Kind == 1 || r.Kind == 5 || r.Kind == 7 || r.Kind == 10 {
 			st.Cash += r.Total
 		} else {
 			st.Cash -= r.Total
 		}
 		st.Receipts++
-		e.doc(DocReceipt, r.Kind, r.Total, now)
+		typ := DocReceipt
+		if Correction(r.Kind) {
+			typ = DocCorrection
+		}
+		doc := e.doc(typ, r.Kind, r.Total, now)
+		doc.Lines, doc.Tags, doc.Cash, doc.Card = r.Lines, r.Tags, r.Cash+s, r.Card
+		if change := r.Paid - r.Total; change > 0 {
+			doc.Cash -= change
+		}
+		e.printCashier(doc.Tags)
 		e.print("ИТОГ %d.%02d ФД %d", r.Total/100, r.Total%100, st.LastFD())
 		st.Receipt = nil
 		return ok()
@@ -251,6 +295,9 @@ func (e *Emulator) run(cmd []byte) []byte {
 			st.Cash += s
 			e.print("ВНЕСЕНИЕ %d.%02d", s/100, s%100)
 		}
+		op := CashOp{In: code == CmdCashIn, Sum: s, Tags: e.takeDocTags(), Time: now}
+		st.CashOps = append(st.CashOps, op)
+		e.printCashier(op.Tags)
 		return ok()
 	case CmdCash:
 		return append([]byte{CmdCash}, wire.BCD(uint64(max(st.Cash, 0)), 7)...)
@@ -264,24 +311,23 @@ func (e *Emulator) run(cmd []byte) []byte {
 		e.print("--- отрез ---")
 		return ok()
 	case CmdFN:
-		if !need(1) || d[0] != 0x01 {
-			return fail(errNoCommand)
-		}
-		// FD (4, LE), type, receipt kind, sum (5 BCD), shift (2 BCD)
-		var last Doc
-		if len(st.Docs) > 0 {
-			last = st.Docs[len(st.Docs)-1]
-		}
-		out := binary.LittleEndian.AppendUint32(nil, last.FD)
-		out = append(out, last.Type, last.Kind)
-		out = append(out, wire.BCD(uint64(last.Sum), 5)...)
-		out = append(out, wire.BCD(uint64(last.Shift), 2)...)
-		return ok(out...)
+		return e.fn(d, now)
+	case CmdWriteTag:
+		return e.writeTags(d)
 	}
 	return fail(errNoCommand)
 }
 
-func (e *Emulator) doc(t, kind byte, sum int64, now time.Time) {
+func (e *Emulator) doc(t, kind byte, sum int64, now time.Time) *Doc {
 	st := &e.st
 	st.Docs = append(st.Docs, Doc{FD: st.LastFD() + 1, Type: t, Kind: kind, Sum: sum, Shift: st.Shift, Time: now})
+	return &st.Docs[len(st.Docs)-1]
+}
+
+// printCashier prints the cashier of a document (1021) when one was
+// written for it.
+func (e *Emulator) printCashier(tags []Tag) {
+	if t, ok := FindTag(tags, 1021); ok {
+		e.print("КАССИР %s", wire.FromText(t.Value))
+	}
 }

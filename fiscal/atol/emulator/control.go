@@ -16,6 +16,7 @@ const ControlHelp = `commands (one a line, answered "ok ..." or "error: ..."):
   power-cycle              switch off and on now (the task buffer is lost)
   fault NAME [CMD]         arm a fault (CMD in hex: 4A): lose-answer garble lose-ack
                            power-loss power-loss-before paper-out-in-receipt
+` + FNControlHelp + `
   help`
 
 // Control runs one control command and returns its answer line.
@@ -64,6 +65,9 @@ func (e *Emulator) Control(line string) string {
 		}
 		e.Arm(flt, cmd)
 	default:
+		if a, ok := e.fnControl(f); ok {
+			return a
+		}
 		return "error: unknown command " + f[0]
 	}
 	return "ok"

@@ -25,7 +25,21 @@ type Config struct {
 	ByteTimeout time.Duration
 	// Logger [discard].
 	Logger *slog.Logger
+	// StatePath keeps the register's memory across restarts (Open) [none:
+	// in memory]; TapePath receives the printed lines [none].
+	StatePath, TapePath string
+	// Initial is the state of a new register when StatePath does not exist
+	// yet [a closed shift, paper, the default registration].
+	Initial *State
+	// Baud and Pace: with Pace set, a packet is taken in and an answer
+	// sent at the time their bytes take on a line of Baud (8N1: 10 bits a
+	// byte) [115200, off].
+	Baud int
+	Pace bool
 }
+
+// timeDuration is a saved clock offset.
+func timeDuration(ns int64) time.Duration { return time.Duration(ns) }
 
 // Fault is a failure injected on the next packet carrying a task of the
 // given command (Arm), or on the next packet at all for the buffer faults.
@@ -75,6 +89,10 @@ type Emulator struct {
 	closers  []io.Closer
 	closed   bool
 	wg       sync.WaitGroup
+
+	tagBlocks []byte // E8h blocks received so far
+	tagBlockN byte   // how many
+	reading   []Tag  // the document A4h 45h opened, the tags 46h has not handed out
 }
 
 // New creates a register with a closed shift, paper and an empty journal.
@@ -84,6 +102,9 @@ func New(cfg Config) *Emulator {
 	}
 	if cfg.ByteTimeout == 0 {
 		cfg.ByteTimeout = 100 * time.Millisecond
+	}
+	if cfg.Baud <= 0 {
+		cfg.Baud = 115200
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -126,6 +147,16 @@ func (e *Emulator) SetPaper(ok bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.st.Paper = ok
+	e.persist()
+}
+
+// readOnly reports the commands that change nothing of the saved state.
+func readOnly(code byte) bool {
+	switch code {
+	case CmdStatus, CmdStatusCode, CmdCash, CmdFN:
+		return true
+	}
+	return false
 }
 
 // Advance moves the register's clock forward by d.
@@ -133,6 +164,7 @@ func (e *Emulator) Advance(d time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.offset += d
+	e.persist()
 }
 
 func (e *Emulator) now() time.Time { return e.cfg.Now().Add(e.offset) }
@@ -230,6 +262,7 @@ func (e *Emulator) ServeConn(c Conn) error {
 		case err != nil:
 			return err
 		}
+		e.pace(len(wire.Encode(p.ID, p.Data)))
 		ans, garble, ok := e.handle(p.Data)
 		if !ok {
 			continue
@@ -248,9 +281,17 @@ func (e *Emulator) ServeConn(c Conn) error {
 		if async != nil {
 			f = append(f, wire.Encode(wire.AsyncID, async)...)
 		}
+		e.pace(len(f))
 		if _, err := c.Write(f); err != nil {
 			return err
 		}
+	}
+}
+
+// pace waits the time n bytes take on the line, when pacing.
+func (e *Emulator) pace(n int) {
+	if e.cfg.Pace {
+		time.Sleep(time.Duration(n) * 10 * time.Second / time.Duration(e.cfg.Baud))
 	}
 }
 
@@ -332,6 +373,9 @@ func (e *Emulator) handle(data []byte) (ans []byte, garble, ok bool) {
 			return nil, false, false
 		}
 		res := e.run(cmd)
+		if !readOnly(code) {
+			e.persist()
+		}
 		state := wire.Result
 		if len(res) >= 2 && res[0] == wire.AnswerOK && res[1] != 0 {
 			state = wire.Error
@@ -397,5 +441,7 @@ func (e *Emulator) listen(addr string, serve func(net.Conn)) (net.Addr, error) {
 }
 
 func (e *Emulator) print(format string, args ...any) {
-	e.tape = append(e.tape, fmt.Sprintf(format, args...))
+	line := fmt.Sprintf(format, args...)
+	e.tape = append(e.tape, line)
+	e.appendTape(line)
 }

@@ -12,13 +12,19 @@ import (
 func FuzzHandle(f *testing.F) {
 	f.Add(wire.AddTask(wire.NeedResult, 1, []byte{0, 0, CmdItem, 0}))
 	f.Add(wire.AddTask(0, 2, []byte{0, 0, CmdPayment, 0, 1, 0x99, 0x99}))
-	f.Add(wire.AddTask(0, 3, []byte{0, 0, CmdFN, 1}))
+	f.Add(wire.AddTask(0, 3, []byte{0, 0, CmdFN, FNStatus}))
+	f.Add(wire.AddTask(0, 4, []byte{0, 0, CmdFN, FNFindDoc, 1, 0, 0, 0}))
+	f.Add(wire.AddTask(0, 5, []byte{0, 0, CmdFN, FNDocTLV, 1, 0, 0, 0}))
+	f.Add(wire.AddTask(0, 6, []byte{0, 0, CmdFN, FNRegTag, 1, 0x21, 0x04}))
+	f.Add(wire.AddTask(0, 7, []byte{0, 0, CmdWriteTag, TagItem, 1, 0, 0xFC, 0x04, 1, 0, 4}))
+	f.Add(wire.AddTask(0, 8, []byte{0, 0, CmdWriteTag, 0, 2, 0, 0xFD, 0x03, 9, 0}))
 	f.Add(wire.ReqTask(1))
 	f.Add([]byte{wire.Abort})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e := New(Config{})
 		e.st.Mode, e.st.ShiftOpen, e.st.Shift = ModeRegistration, true, 1
 		e.st.Receipt = &Receipt{Kind: 1}
+		e.st.Docs = []Doc{{FD: 1, Type: DocShiftOpen, Shift: 1}}
 		ans, _, ok := e.handle(data)
 		if !ok {
 			return

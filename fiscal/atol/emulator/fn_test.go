@@ -1,0 +1,167 @@
+package emulator
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"paydesk/fiscal/atol/wire"
+)
+
+func cmd(code byte, data ...byte) []byte { return append([]byte{0, 0, code}, data...) }
+
+func tlv(num uint16, v ...byte) []byte { return appendTLV(nil, num, v) }
+
+func writeTag(flags, blocks, block byte, data []byte) []byte {
+	return cmd(CmdWriteTag, append([]byte{flags, blocks, block}, data...)...)
+}
+
+func item(name string) []byte {
+	d := append([]byte{0}, wire.Field(name, 64)...)
+	d = append(d, wire.BCD(100, 6)...)
+	d = append(d, wire.BCD(1000, 5)...)
+	d = append(d, 1, 0, 0, 0, 0, 0, 0, 0, 4, 0)
+	return cmd(CmdItem, d...)
+}
+
+// code is the device code of an answer (0 for success).
+func code(a []byte) byte {
+	if len(a) < 2 {
+		return 0xFF
+	}
+	return a[1]
+}
+
+// TestWriteTagRules: E8h takes whole TLVs, bound to the next item or to
+// the document, and refuses what a fiscal drive refuses.
+func TestWriteTagRules(t *testing.T) {
+	inReceipt := [][]byte{cmd(CmdEnterMode, 1, 0, 0, 0, 0x30), cmd(CmdOpenShift, 0), cmd(CmdOpenReceipt, 0, 1)}
+	tests := []struct {
+		name  string
+		setup [][]byte
+		run   [][]byte // each but the last must succeed
+		want  byte
+	}{
+		{"outside any mode", nil, [][]byte{writeTag(0, 1, 0, tlv(1021, 'A'))}, errBadMode},
+		{"item tag without a receipt", inReceipt[:2], [][]byte{writeTag(TagItem, 1, 0, tlv(1212, 4))}, errReceiptClosed},
+		{"a cut TLV", inReceipt, [][]byte{writeTag(0, 1, 0, tlv(1021, 'A')[:4])}, errFNBadParam},
+		{"no TLV", inReceipt, [][]byte{writeTag(0, 1, 0, nil)}, errBadLength},
+		{"a receipt tag twice", inReceipt, [][]byte{writeTag(0, 1, 0, tlv(1021, 'A')), writeTag(0, 1, 0, tlv(1021, 'B'))}, errFNBadParam},
+		{"phones may repeat", inReceipt, [][]byte{writeTag(0, 1, 0, tlv(1073, '1')), writeTag(0, 1, 0, tlv(1073, '2'))}, 0},
+		{"blocks out of order", inReceipt, [][]byte{writeTag(0, 2, 1, tlv(1021, 'A'))}, errFNBadParam},
+		{"blocks in order", inReceipt, [][]byte{writeTag(0, 2, 0, tlv(1021, 'A', 'B')[:4]), writeTag(0, 2, 1, []byte{'A', 'B'})}, 0},
+		{"item tags left without their item", inReceipt, [][]byte{item("A"), writeTag(TagItem, 1, 0, tlv(1212, 4)),
+			cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, errFNBadParam},
+		{"item tags go with their item", inReceipt, [][]byte{writeTag(TagItem, 1, 0, tlv(1212, 4)), item("A"),
+			cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, 0},
+		{"no receipt type 3", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 3)}, errFNBadParam},
+		{"a correction without what it corrects", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), item("A"),
+			writeTag(0, 1, 0, tlv(1173, 0)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, errFNBadParam},
+		{"a correction", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), item("A"),
+			writeTag(0, 1, 0, append(tlv(1173, 0), tlv(1174, tlv(1178, 1, 2, 3, 4)...)...)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(Config{})
+			defer e.Close()
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			for _, c := range tt.setup {
+				require.Zero(t, code(e.run(c)), "% X", c)
+			}
+			for i, c := range tt.run {
+				got := code(e.run(c))
+				if i < len(tt.run)-1 {
+					require.Zero(t, got, "% X", c)
+					continue
+				}
+				assert.Equal(t, tt.want, got)
+			}
+		})
+	}
+}
+
+// TestTagsInTheJournal: the tags of a receipt, its items and a shift
+// report are in the journal, and the drive reads them back.
+func TestTagsInTheJournal(t *testing.T) {
+	e := New(Config{})
+	defer e.Close()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range [][]byte{
+		cmd(CmdEnterMode, 1, 0, 0, 0, 0x30), writeTag(0, 1, 0, tlv(1021, 'K')), cmd(CmdOpenShift, 0),
+		cmd(CmdOpenReceipt, 0, 1), writeTag(TagItem, 1, 0, append(tlv(1212, 10), tlv(1222, 8)...)), item("A"), item("B"),
+		writeTag(0, 1, 0, tlv(1008, '@')), cmd(CmdPayment, 0, 1, 0, 0, 0, 0x02, 0x00), cmd(CmdClose, 0, 1, 0, 0, 0, 0, 0),
+	} {
+		require.Zero(t, code(e.run(c)), "% X", c)
+	}
+	st := e.st
+	require.Len(t, st.Docs, 2)
+	assert.Equal(t, []Tag{{1021, []byte{'K'}}}, st.Docs[0].Tags)
+	r := st.Docs[1]
+	assert.Equal(t, []Tag{{1008, []byte{'@'}}}, r.Tags)
+	assert.Equal(t, []Tag{{1212, []byte{10}}, {1222, []byte{8}}}, r.Lines[0].Tags)
+	assert.Empty(t, r.Lines[1].Tags)
+	assert.Equal(t, int64(200), r.Cash)
+
+	a := e.run(cmd(CmdFN, FNDocTLV, 2, 0, 0, 0))
+	require.Zero(t, code(a))
+	var got []Tag
+	for {
+		a := e.run(cmd(CmdFN, FNDocTLVNext))
+		if code(a) == errFNNoData {
+			break
+		}
+		tags, ok := decodeTLV(a[2:])
+		require.True(t, ok)
+		got = append(got, tags...)
+	}
+	t1008, ok := FindTag(got, 1008)
+	require.True(t, ok)
+	assert.Equal(t, []byte{'@'}, t1008.Value)
+	n := 0
+	for _, tg := range got {
+		if tg.Num == 1059 {
+			n++
+		}
+	}
+	assert.Equal(t, 2, n)
+	assert.Equal(t, errFNNoData, code(e.run(cmd(CmdFN, FNFindDoc, 9, 0, 0, 0))))
+	assert.Equal(t, errNoCommand, code(e.run(cmd(CmdFN, 0x7F))))
+}
+
+func TestFNControl(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	e := New(Config{Now: func() time.Time { return now }})
+	defer e.Close()
+	tests := []struct{ in, want string }{
+		{"ffd 1.05", "ok"},
+		{"ffd 1.1", `error: FFD "1.1": want 1.05 or 1.2`},
+		{"registration inn=7701234567,agent=subagent,tax=usn+psn,auto=true", "ok"},
+		{"registration inn=12", `error: registration inn="12": want 10 to 12 digits`},
+		{"registration tax=usn+vat", `error: registration tax="usn+vat": "vat" is not osn, usn, usn-minus, eshn or psn`},
+		{"registration agent=boss", `error: registration agent="boss": want none, agent, subagent or agent+subagent`},
+		{"registration color=red", `error: registration key "color": want inn, rnm, agent, tax or auto`},
+		{"fn-expire 3", "ok"},
+		{"fn-expire soon", `error: fn-expire "soon": want whole days`},
+		{"ofd-backlog 2 31d", "ok"},
+		{"ofd-backlog two 1d", `error: ofd-backlog "two": want a number of documents`},
+		{"ofd-backlog 2 long", `error: age "long": want days (31d) or a duration (36h)`},
+		{"fn-memory 90", "ok"},
+		{"fn-memory 50", "error: fn-memory: want 90 or ok"},
+		{"fn-critical maybe", "error: fn-critical: want on or off"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, e.Control(tt.in), tt.in)
+	}
+	st := e.State()
+	assert.Equal(t, Registration{INN: "7701234567", RNM: DefaultRNM, Tax: 0x22, Agent: 0x08, Auto: true, FFD: 2}, st.Reg,
+		"a refused registration changes nothing")
+	assert.Equal(t, time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), st.FNExpires)
+	assert.True(t, st.OFDStuck)
+	assert.Equal(t, byte(0x04), st.Warnings)
+	assert.Equal(t, "ok", e.Control("ofd-send"))
+	assert.False(t, e.State().OFDStuck)
+}
