@@ -270,7 +270,8 @@ func (r *Runtime) startWorld(ctx context.Context, cfg *config.Config, opt Option
 	if opt.Training == nil {
 		return nil, fail("boot", KindConfig, i18n.M("app.no_training"), nil)
 	}
-	s := world.Setup{Dir: filepath.Join(r.DataDir, "emulator"), EmulatorTCP: opt.EmulatorTCP, Clock: opt.Clock, Log: opt.Log, HTTP: opt.HTTP}
+	s := world.Setup{Dir: filepath.Join(r.DataDir, "emulator"), EmulatorTCP: opt.EmulatorTCP, Clock: opt.Clock, Log: opt.Log, HTTP: opt.HTTP,
+		Driver: DriverOf(cfg)}
 	if a, _, err := agentOf(cfg); err == nil {
 		s.INN, s.Name, s.Agent, s.TaxSystem = a.INN, a.Name, a.Role, a.TaxSystem
 	}
@@ -285,15 +286,15 @@ func (r *Runtime) startWorld(ctx context.Context, cfg *config.Config, opt Option
 	return w, nil
 }
 
-// Driver is the register driver of training, of the emulator and of a
-// configuration that names none (fiscal.Open); the entry points link the
-// drivers in (packages fiscal/shtrih and fiscal/atol).
+// Driver is the register driver of a configuration that names none
+// (fiscal.Open); the entry points link the drivers in (packages
+// fiscal/shtrih and fiscal/atol).
 const Driver = "shtrih"
 
-// DriverOf is the register driver cfg names (fiscal.driver), Driver in
-// training and for the built-in emulator, which speak Shtrih-M.
+// DriverOf is the register driver cfg names (fiscal.driver), Driver when
+// it names none; training and the built-in emulator emulate that family.
 func DriverOf(cfg *config.Config) string {
-	if cfg.Training || cfg.Fiscal.Port == "emulator" || cfg.Fiscal.Driver == "" {
+	if cfg.Fiscal.Driver == "" {
 		return Driver
 	}
 	return cfg.Fiscal.Driver

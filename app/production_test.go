@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"paydesk/app/config"
+	"paydesk/fiscal"
 	_ "paydesk/fiscal/atol"
 	atolemu "paydesk/fiscal/atol/emulator"
 	"paydesk/fiscal/emulator"
 	"paydesk/money"
 	"paydesk/protocol/gateway/sim"
+	"paydesk/receipts"
 	"paydesk/store"
 
 	"github.com/stretchr/testify/assert"
@@ -141,6 +143,8 @@ func TestBootWithATOL(t *testing.T) {
 	t.Cleanup(func() { em.Close() })
 	addr, err := em.ListenTCP("127.0.0.1:0")
 	require.NoError(t, err)
+	// Registered for the configured agent, as the register must be.
+	require.Equal(t, "ok", em.Control("registration inn=7701234567,agent=subagent,tax=usn"))
 	cfg.Fiscal.Driver, cfg.Fiscal.Port = "atol", "tcp://"+addr.String()
 	rt, err := Boot(ctx, cfg, Options{PINCost: bcrypt.MinCost, Settle: []time.Duration{5 * time.Millisecond}})
 	require.NoError(t, err)
@@ -157,8 +161,16 @@ func TestBootWithATOL(t *testing.T) {
 	require.NoError(t, err)
 	p, err = rt.Till.Check(ctx, u, p, 1000_00, Cash)
 	require.NoError(t, err)
-	_, err = rt.Till.Confirm(ctx, u, p)
-	require.Error(t, err, "refused before pay")
-	assert.Contains(t, Message(err, "ru"), "ККТ не сообщает свою регистрацию")
-	assert.Zero(t, s.Committed(p.Session), "nothing paid")
+	p, err = rt.Till.Confirm(ctx, u, p)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatePaid, p.State)
+	assert.Equal(t, store.FiscalDone, p.FiscalState, "the agent's receipt made on the ATOL register")
+	assert.Equal(t, 1, s.Committed(p.Session))
+	tags, err := rt.Till.d.Register.DocumentTags(ctx, uint32(p.FD))
+	require.NoError(t, err)
+	assert.True(t, receipts.Mentions(tags, p.Session), "its SESSION in 1084")
+	for _, n := range []uint16{1055, 1021} {
+		_, ok := fiscal.Find(tags, n)
+		assert.True(t, ok, "tag %d", n)
+	}
 }

@@ -5,21 +5,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"paydesk/app"
-	"paydesk/app/config"
 )
 
 // TestSoakATOL is TestSoak on an ATOL register (soak --driver atol): the
 // same payments, faults and kills, the same reconciliation to the kopeck.
-// It needs the till to open the training register with fiscal.driver
-// (app.DriverOf), and says so until it does.
 func TestSoakATOL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak spawns processes")
-	}
-	if app.DriverOf(&config.Config{Training: true, Fiscal: config.Fiscal{Driver: "atol"}}) != "atol" {
-		t.Skip("app.DriverOf opens the training register as shtrih whatever fiscal.driver says (docs/atol.md: wired by the lead)")
 	}
 	n, life := "30", "700ms"
 	if raceDetector {
