@@ -62,15 +62,16 @@ func run(quick, gui bool, out string) error {
 		return full
 	}
 	res := results{}
-	groups := []struct{ pkg, bench, benchtime string }{
-		{"./app/", "^BenchmarkClientOverhead$", n("300x", "20x")},
-		{"./fiscal/shtrih/", "^BenchmarkFiscalize$", n("10x", "2x")},
-		{"./store/", "^Benchmark(DurablePayment|RawDurableInsert)$", n("500x", "50x")},
-		{"./store/", "^BenchmarkCommissionReport1M$", n("20x", "3x")},
+	groups := []struct{ pkg, bench, benchtime, prefix string }{
+		{"./app/", "^BenchmarkClientOverhead$", n("300x", "20x"), ""},
+		{"./fiscal/shtrih/", "^BenchmarkFiscalize$", n("10x", "2x"), ""},
+		{"./fiscal/atol/", "^BenchmarkFiscalize$", n("10x", "2x"), "ATOL"},
+		{"./store/", "^Benchmark(DurablePayment|RawDurableInsert)$", n("500x", "50x"), ""},
+		{"./store/", "^BenchmarkCommissionReport1M$", n("20x", "3x"), ""},
 	}
 	for _, g := range groups {
 		fmt.Fprintf(os.Stderr, "go test -bench %s %s\n", g.bench, g.pkg)
-		if err := goBench(res, g.pkg, g.bench, g.benchtime); err != nil {
+		if err := goBench(res, g.prefix, g.pkg, g.bench, g.benchtime); err != nil {
 			return err
 		}
 	}
@@ -84,12 +85,12 @@ func run(quick, gui bool, out string) error {
 	rows = append(rows, row{What: "client CPU per payment with the register (receipt and slip over a serial line)", Value: cpu, Unit: "ms",
 		Ref: wall, RefWhat: "the payment's wall time (simulator and emulator in another process)", Met: true})
 	for _, f := range []struct {
-		baud   string
-		target float64
-	}{{"9600", 1.15}, {"115200", 1.3}} {
-		name := "Fiscalize/" + f.baud
+		family, prefix, baud string
+		target               float64
+	}{{"Shtrih-M", "", "9600", 1.15}, {"Shtrih-M", "", "115200", 1.3}, {"ATOL", "ATOL", "9600", 1.15}, {"ATOL", "ATOL", "115200", 1.5}} {
+		name := f.prefix + "Fiscalize/" + f.baud
 		v, ref := get(name, "sec/op")*1e3, get(name, "wire-ms/op")
-		rows = append(rows, row{What: "fiscal receipt at " + f.baud + " baud (paced emulator)", Value: v, Unit: "ms",
+		rows = append(rows, row{What: f.family + " fiscal receipt at " + f.baud + " baud (paced emulator)", Value: v, Unit: "ms",
 			Ref: ref, RefWhat: "the wire's limit (bytes × 10 bits / baud)", Target: fmt.Sprintf("≤ %.2f×", f.target),
 			Met: ref > 0 && v/ref <= f.target})
 	}
@@ -135,7 +136,7 @@ func run(quick, gui bool, out string) error {
 }
 
 // goBench runs one benchmark group and adds its results.
-func goBench(res results, pkg, bench, benchtime string) error {
+func goBench(res results, prefix, pkg, bench, benchtime string) error {
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", bench, "-benchtime", benchtime, "-count", "1", "-timeout", "30m", pkg)
 	var buf bytes.Buffer
 	cmd.Stdout = io.MultiWriter(&buf, os.Stderr)
@@ -150,7 +151,7 @@ func goBench(res results, pkg, bench, benchtime string) error {
 			continue
 		}
 		base, parts := b.Name.Parts()
-		name := strings.Join(append([]string{strings.TrimPrefix(string(base), "Benchmark")}, trimProcs(parts)...), "")
+		name := prefix + strings.Join(append([]string{strings.TrimPrefix(string(base), "Benchmark")}, trimProcs(parts)...), "")
 		if res[name] == nil {
 			res[name] = map[string]float64{}
 		}
