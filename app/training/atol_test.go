@@ -54,7 +54,7 @@ func TestATOLWorld(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, reg.Close())
 
-		docs, err := w.documents()
+		docs, err := w.Documents()
 		require.NoError(t, err)
 		var kinds []fiscal.ReceiptKind
 		for _, d := range docs {

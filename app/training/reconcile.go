@@ -109,8 +109,9 @@ func (w *World) drawer() money.Amount {
 	return money.Amount(w.Emulator.State().Cash)
 }
 
-// documents are the fiscal documents of the emulated register's journal.
-func (w *World) documents() ([]fiscal.Document, error) {
+// Documents are the fiscal documents of the emulated register's journal,
+// Shtrih-M or ATOL.
+func (w *World) Documents() ([]fiscal.Document, error) {
 	if w.ATOL != nil {
 		var out []fiscal.Document
 		for _, d := range w.ATOL.State().Docs {
@@ -139,7 +140,7 @@ func (w *World) documents() ([]fiscal.Document, error) {
 }
 
 func readDevice(w *World, r *Reconciliation) (*device, error) {
-	docs, err := w.documents()
+	docs, err := w.Documents()
 	if err != nil {
 		return nil, err
 	}

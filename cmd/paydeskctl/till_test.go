@@ -152,6 +152,15 @@ func TestCrashAtEveryStep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test spawns processes")
 	}
+	for _, driver := range []string{"shtrih", "atol"} {
+		t.Run(driver, func(t *testing.T) {
+			t.Setenv("PAYDESK_FISCAL_DRIVER", driver) // the children's and the check's register
+			crashAtEveryStep(t, driver)
+		})
+	}
+}
+
+func crashAtEveryStep(t *testing.T, driver string) {
 	dir := trainingDir(t)
 	pin := writeFile(t, dir, "pin", "1111")
 	code, _, stderr := child(t, dir, "", "shift", "open", "--cashier", "kassir", "--pin-file", pin)
@@ -180,6 +189,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 	require.NoError(t, err)
 	defer rt.Close()
 	w := training.Of(rt.World)
+	require.Equal(t, driver == "atol", w.ATOL != nil, "the register was the %s emulator", driver)
 	ps, err := rt.Ledger().Payments(context.Background(), app.Filter{Limit: 1000})
 	require.NoError(t, err)
 	require.Len(t, ps, len(steps)*rounds)
@@ -199,7 +209,9 @@ func TestCrashAtEveryStep(t *testing.T) {
 		}
 	}
 	receipts := 0
-	for _, d := range w.Emulator.State().Docs {
+	docs, err := w.Documents()
+	require.NoError(t, err)
+	for _, d := range docs {
 		if d.Type == fiscal.DocReceipt {
 			receipts++
 		}
