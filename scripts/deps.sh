@@ -26,6 +26,13 @@ if [[ "${1:-}" == "--test" ]]; then
   fi
 fi
 
+# Extra packages for make windows-check and windows-test: the Windows
+# cross-compiler, the installer compiler and signer, and Wine (64-bit) with
+# Xvfb to run what they build.
+if [[ "${1:-}" == "--windows" ]]; then
+  pkgs+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64 xvfb)
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
