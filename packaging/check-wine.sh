@@ -17,7 +17,10 @@
 #      kkm status against it;
 #   5. kill-and-restart: paydeskctl.exe killed (TerminateProcess) at steps of
 #      a payment, restarted, and exactly-once checked as on Linux;
-#   6. the silent uninstall: files, shortcuts and registry entry gone, the
+#   6. paydesk.exe under Xvfb with Mesa: the sign-in screen drawn (SHOT=FILE
+#      keeps the screenshot), paydeskctl refused beside it (the database
+#      lock across processes), taskkill /F, the lock released;
+#   7. the silent uninstall: files, shortcuts and registry entry gone, the
 #      user's data folder kept byte for byte.
 # Wine 8.0 lacks bcryptprimitives.dll (ProcessPrng), without which every Go
 # 1.22+ program dies at start: the check builds packaging/wine/
@@ -26,7 +29,7 @@
 # The last line counts what was checked. KEEP=1 keeps the temporary folder.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-need wine wine64 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 osslsigncode xvfb
+need wine wine64 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 osslsigncode xvfb imagemagick
 
 t0=$(date +%s)
 ver=$(version)
@@ -49,14 +52,27 @@ tmp=$(mktemp -d /tmp/paydesk-wine.XXXXXX)
 source "$ROOT/packaging/wine/prefix.sh"
 wine_env "$tmp/prefix" "Кассир Смирнова 1" # C:\users\Кассир Смирнова 1\...
 unset PAYDESK_CONFIG PAYDESK_DATA_DIR
+xvfb=""
 cleanup() {
   wineserver -k 2>/dev/null || true
+  [[ -z $xvfb ]] || kill "$xvfb" 2>/dev/null || true
   if [[ -n ${KEEP:-} ]]; then echo "windows-check: kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 
 # ---- 1. the prefix --------------------------------------------------------
 section=prefix
+# An X server from the start: Wine's desktop process (explorer.exe), which
+# the window's GLFW needs, is started by the first program of the prefix
+# and keeps the display it was started with.
+disp=""
+for d in $(seq 140 199); do [[ -e /tmp/.X11-unix/X$d || -e /tmp/.X$d-lock ]] || { disp=$d; break; }; done
+[[ -n $disp ]] || fail "no free X display"
+Xvfb ":$disp" -screen 0 1366x768x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+xvfb=$!
+for _ in $(seq 1 50); do [[ -e /tmp/.X11-unix/X$disp ]] && break; sleep 0.1; done
+[[ -e /tmp/.X11-unix/X$disp ]] || fail "Xvfb :$disp did not start: $(cat "$tmp/xvfb.log")"
+export DISPLAY=":$disp"
 wine_prefix "$tmp/wineboot.log" || fail "the Wine prefix"
 # One wineserver for the whole run: a server that ends when its last
 # client does races the next command ("wine client error:0: recvmsg:
@@ -318,7 +334,44 @@ ctl shift close "${manager[@]}" --counted "$sum.00"
 expect 0 "second shift close"
 ok "second shift closed"
 
-# ---- 6. uninstall -------------------------------------------------------------
+# ---- 6. the window: paydesk.exe under Xvfb with Mesa's software OpenGL -----
+section=window
+LIBGL_ALWAYS_SOFTWARE=1 wine "$inst/paydesk.exe" >"$tmp/window.out" 2>"$tmp/window.err" &
+window=$!
+shot=$tmp/windows-signin.png
+drawn=""
+for _ in $(seq 1 60); do
+  sleep 1
+  import -window root "$shot" 2>/dev/null || continue
+  # The sign-in screen is drawn when the screen is no longer one colour
+  # and the window has been up a moment (fonts, the training banner).
+  sd=$(convert "$shot" -format '%[fx:standard_deviation]' info: 2>/dev/null || echo 0)
+  if awk -v s="$sd" 'BEGIN { exit !(s > 0.2) }'; then
+    [[ -n $drawn ]] && break
+    drawn=yes
+  fi
+done
+[[ -n $drawn ]] || { tail -n 20 "$tmp/window.err" >&2; fail "paydesk.exe drew nothing in 60 s under Xvfb"; }
+convert "$shot" -trim +repage "$shot"
+ok "paydesk.exe drew its sign-in screen under Wine, Xvfb and Mesa ($(identify -format '%wx%h' "$shot"), standard deviation $sd)"
+if [[ -n ${SHOT:-} ]]; then cp "$shot" "$SHOT" && ok "screenshot written to $SHOT"; fi
+ctl shift x "${kassir[@]}"
+[[ $rc != 0 ]] || fail "paydeskctl ran a till command beside the open window"
+grep -qiE 'уже работает|already running' <<<"$err" || fail "beside the window: $err"
+ok "beside the open window paydeskctl refuses the same books (exit $rc): $(head -1 <<<"$err")"
+ctl db check
+expect 0 "db check beside the window"
+has seal=ok "db check beside the window"
+ok "db check reads the books beside the window (read-only, no lock)"
+wine taskkill /F /IM paydesk.exe >/dev/null 2>&1 || true
+for _ in $(seq 1 50); do kill -0 "$window" 2>/dev/null || break; sleep 0.1; done
+! kill -0 "$window" 2>/dev/null || fail "taskkill /F left paydesk.exe running"
+ok "taskkill /F ended the window"
+ctl shift x "${kassir[@]}"
+[[ $rc == 1 ]] && grep -q 'смен' <<<"$err" || expect 0 "shift x after the window was killed"
+ok "the lock went with the killed window: paydeskctl opens the books again"
+
+# ---- 7. uninstall -------------------------------------------------------------
 section=uninstall
 before=$(cd "$data" && find . -type f ! -name '*.lock' -print0 | sort -z | xargs -0 sha256sum)
 wine "$inst/uninstall.exe" /S >"$tmp/uninst.log" 2>&1 || { cat "$tmp/uninst.log" >&2; fail "the silent uninstall exited $?"; }

@@ -30,7 +30,7 @@ fi
 # cross-compiler, the installer compiler and signer, and Wine (64-bit) with
 # Xvfb to run what they build.
 if [[ "${1:-}" == "--windows" ]]; then
-  pkgs+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64 xvfb)
+  pkgs+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64 xvfb imagemagick)
 fi
 
 missing=()
