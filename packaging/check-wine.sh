@@ -51,7 +51,9 @@ fail() {
 tmp=$(mktemp -d /tmp/paydesk-wine.XXXXXX)
 source "$ROOT/packaging/wine/prefix.sh"
 wine_env "$tmp/prefix" "Кассир Смирнова 1" # C:\users\Кассир Смирнова 1\...
-unset PAYDESK_CONFIG PAYDESK_DATA_DIR
+# The caller's PAYDESK_ settings would reach the Windows programs (Wine passes
+# the environment on): none of them here.
+for v in $(compgen -v PAYDESK_); do unset "$v"; done
 xvfb=""
 cleanup() {
   wineserver -k 2>/dev/null || true
