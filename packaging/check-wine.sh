@@ -269,6 +269,20 @@ expect 0 "db check --device --network"
 grep -q mismatch <<<"$out" && fail "db check --device --network: $out"
 ok "db check --device --network: the books agree with the register and the network"
 
+# A configuration as Notepad saves it: a UTF-8 BOM and CRLF, under a
+# Cyrillic name; English proves it was read.
+printf '\xef\xbb\xbftraining: true\r\nlanguage: en\r\n' >"$docs/настройки кассы.yaml"
+printf '0000\r\n' >"$docs/неверный ПИН.txt"
+cfg_w="$docs_w\\настройки кассы.yaml"
+ctl shift x --config "$cfg_w" --cashier kassir --pin-file "$docs_w\\неверный ПИН.txt"
+expect 1 "a wrong PIN"
+grep -q '^paydeskctl: Wrong login or PIN' <<<"$err" || fail "the CRLF configuration was not read: $err"
+ok "a configuration with a BOM and CRLF read (language: en): $(head -1 <<<"$err")"
+ctl db check --config "$cfg_w"
+expect 0 "db check --config"
+has "database=$data_w\\training.db" "db check --config"
+ok "with it the books are the same training.db"
+
 # ---- 4. the emulator as its own process, on TCP -----------------------------
 section=tcp
 port=$((20000 + RANDOM % 20000))
