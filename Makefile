@@ -124,7 +124,7 @@ icons:
 #                (packaging/check-wine.sh; the last line counts the checks)
 # windows-test:  the tests of the packages with Windows-only code, built for
 #                Windows and run under Wine (go test -exec packaging/wine/exec.sh)
-WINDOWS_TEST_PKGS ?= ./store/ ./internal/crash/
+WINDOWS_TEST_PKGS ?= ./store/ ./internal/crash/ ./internal/secret/
 .PHONY: windows-deps windows-check windows-test
 
 windows-deps:
