@@ -14,7 +14,8 @@
 #      the commission report, shift close, db backup, db check against the
 #      register and the network;
 #   4. the register emulator as its own process on TCP (kkm-emu --tcp) and
-#      kkm status against it;
+#      kkm status against it; the gateway simulator as its own process, its
+#      signed answer verified with the key it made;
 #   5. kill-and-restart: paydeskctl.exe killed (TerminateProcess) at steps of
 #      a payment, restarted, and exactly-once checked as on Linux;
 #   6. paydesk.exe under Xvfb with Mesa: the sign-in screen drawn (SHOT=FILE
@@ -305,6 +306,36 @@ sleep 0.5
 ok "kkm print-test over TCP, the tape written to $emu_w\\лента.txt"
 kill "$emu" 2>/dev/null || true
 wait "$emu" 2>/dev/null || true
+
+# The gateway simulator as its own process: training keys made in a
+# Cyrillic folder, an answer signed by its bank key and verified by
+# paydeskctl.exe verify with the public key it wrote.
+gport=$((20000 + RANDOM % 20000))
+[[ $gport != "$port" ]] || gport=$((gport + 1))
+sim_w="$docs_w\\симулятор шлюза"
+mkdir -p "$docs/симулятор шлюза"
+wine "$inst/paydeskctl.exe" gateway-sim --listen "127.0.0.1:$gport" --state "$sim_w\\состояние.json" \
+  --keys-dir "$sim_w\\ключи" >"$tmp/sim.out" 2>"$tmp/sim.err" &
+simpid=$!
+for _ in $(seq 1 100); do grep -q 'running' "$tmp/sim.out" 2>/dev/null && break; sleep 0.1; done
+grep -q 'running' "$tmp/sim.out" || { cat "$tmp/sim.out" "$tmp/sim.err" >&2; fail "gateway-sim did not start"; }
+[[ -s "$docs/симулятор шлюза/ключи/pubkeys.key" && -s "$docs/симулятор шлюза/ключи/secret.key" ]] ||
+  fail "gateway-sim made no keys in $sim_w\\ключи"
+ok "gateway-sim as its own process on 127.0.0.1:$gport, training keys made in $sim_w\\ключи"
+exec 3<>"/dev/tcp/127.0.0.1/$gport"
+printf 'POST /cgi-bin/status/get_rest.cgi HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n' >&3
+cat <&3 >"$tmp/answer.http"
+exec 3>&-
+head -1 "$tmp/answer.http" | grep -q '^HTTP/1.[01] 200' || fail "gateway-sim answered: $(head -1 "$tmp/answer.http")"
+grep -qi '^Content-Type: text/plain; charset=windows-1251' "$tmp/answer.http" || fail "the answer is not windows-1251 text"
+sed '1,/^\r$/d' "$tmp/answer.http" >"$tmp/answer.body"
+rc=0
+wine "$inst/paydeskctl.exe" verify --pubkeys "$sim_w\\ключи\\pubkeys.key" <"$tmp/answer.body" >"$tmp/answer.msg" 2>"$tmp/verify.err" || rc=$?
+[[ $rc == 0 ]] || fail "paydeskctl verify: exit $rc: $(tr -d '\r' <"$tmp/verify.err")"
+grep -qa '^ERROR=' "$tmp/answer.msg" || fail "the verified message holds no ERROR="
+ok "its answer (windows-1251, $(grep -a '^ERROR=' "$tmp/answer.msg" | tr -d '\r')) verifies with paydeskctl.exe verify and its bank key"
+kill "$simpid" 2>/dev/null || true
+wait "$simpid" 2>/dev/null || true
 
 # ---- 5. kill and restart: exactly once ----------------------------------------
 section=crash
