@@ -30,7 +30,8 @@
 # The last line counts what was checked. KEEP=1 keeps the temporary folder.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-need wine wine64 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 osslsigncode xvfb imagemagick
+need wine wine64 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 osslsigncode xvfb imagemagick \
+  libgl1 libglx-mesa0 libgl1-mesa-dri libxcursor1 libxi6 libxinerama1 libxrandr2 libxrender1
 
 t0=$(date +%s)
 ver=$(version)
