@@ -17,7 +17,8 @@
 #      kkm status against it; the gateway simulator as its own process, its
 #      signed answer verified with the key it made;
 #   5. kill-and-restart: paydeskctl.exe killed (TerminateProcess) at steps of
-#      a payment, restarted, and exactly-once checked as on Linux;
+#      a payment, restarted, and exactly-once checked as on Linux; the soak
+#      (random faults, workers killed at random, reconciliation);
 #   6. paydesk.exe under Xvfb with Mesa: the sign-in screen drawn (SHOT=FILE
 #      keeps the screenshot), paydeskctl refused beside it (the database
 #      lock across processes), taskkill /F, the lock released;
@@ -381,6 +382,17 @@ ok "after the kills: seal=ok, audit=$(field audit)"
 ctl shift close "${manager[@]}" --counted "$sum.00"
 expect 0 "second shift close"
 ok "second shift closed"
+
+# The soak: training payments with random faults on both sides, the worker
+# paydeskctl.exe killed (TerminateProcess) at random, shifts closed and
+# opened, then the reconciliation to the kopeck, in a data folder of its own.
+seed=${SOAK_SEED:-$RANDOM}
+ctl soak --n "${SOAK_N:-40}" --seed "$seed" --shift 12 --data "$profile_w\\AppData\\Local\\проверка кассы"
+expect 0 "soak --seed $seed"
+has reconciliation=ok "soak --seed $seed"
+kills=$(grep -o 'kills=[0-9]*' <<<"$out" | head -1)
+[[ -n $kills && $kills != kills=0 ]] || fail "the soak killed nothing: $out"
+ok "soak --seed $seed: $(grep -o 'payments=[0-9]* kills=[0-9]*' <<<"$out"), $(grep -o 'paid=[0-9]*' <<<"$out" | head -1) $(grep -o 'shifts=[0-9]*' <<<"$out" | head -1), reconciliation=ok"
 
 # ---- 6. the window: paydesk.exe under Xvfb with Mesa's software OpenGL -----
 section=window
