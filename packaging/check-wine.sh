@@ -47,7 +47,7 @@ section=""
 ok() { checks=$((checks + 1)); echo "windows-check: ok   [$section] $*"; }
 fail() {
   echo "windows-check: FAIL [$section] $*" >&2
-  echo "windows-check: FAILED after $checks checks passed, in $(($(date +%s) - t0)) s" >&2
+  summary="windows-check: FAILED after $checks checks passed, in $(($(date +%s) - t0)) s" summary_fd=2
   exit 1
 }
 
@@ -58,10 +58,14 @@ wine_env "$tmp/prefix" "Кассир Смирнова 1" # C:\users\Кассир
 # the environment on): none of them here.
 for v in $(compgen -v PAYDESK_); do unset "$v"; done
 xvfb=""
+summary="" summary_fd=1
 cleanup() {
-  wineserver -k 2>/dev/null || true
-  [[ -z $xvfb ]] || kill "$xvfb" 2>/dev/null || true
+  wineserver -k >/dev/null 2>&1 || true
+  wineserver -w >/dev/null 2>&1 || true
+  [[ -z $xvfb ]] || { kill "$xvfb" 2>/dev/null; wait "$xvfb" 2>/dev/null; } || true
   if [[ -n ${KEEP:-} ]]; then echo "windows-check: kept $tmp" >&2; else rm -rf "$tmp"; fi
+  # The count last, after everything that might still print.
+  [[ -z $summary ]] || echo "$summary" >&"${summary_fd:-1}"
 }
 trap cleanup EXIT
 
@@ -83,7 +87,7 @@ wine_prefix "$tmp/wineboot.log" || fail "the Wine prefix"
 # client does races the next command ("wine client error:0: recvmsg:
 # Connection reset by peer").
 wineserver -w
-wineserver -p
+wineserver -p >"$tmp/wineserver.log" 2>&1
 winever=$WINE_WINVER
 ok "Wine $(wine --version 2>/dev/null), Windows $winever (winecfg /v win10), 64-bit prefix, LANG=$LANG"
 c=$WINEPREFIX/drive_c
@@ -455,4 +459,4 @@ ok "the user's data folder kept byte for byte ($(wc -l <<<"$after") files, $data
 ok "the backup kept"
 
 section=done
-echo "windows-check: $checks checks passed (Wine $(wine --version 2>/dev/null), Windows $winever, PayDesk $ver) in $(($(date +%s) - t0)) s"
+summary="windows-check: $checks checks passed (Wine $(wine --version 2>/dev/null), Windows $winever, PayDesk $ver) in $(($(date +%s) - t0)) s"
