@@ -128,3 +128,23 @@ package-windows-check:
 
 icons:
 	@bash packaging/icons.sh
+
+# --- Windows, proven (README "Windows, proven"): under Wine 8.0 from Debian -
+# windows-deps:  Wine (wine, wine64), mingw-w64, NSIS, Xvfb (scripts/deps.sh --windows)
+# windows-check: builds the signed installer (package-windows), then in a new
+#                Wine prefix: the silent install, a training day of the
+#                installed paydeskctl.exe, kill-and-restart, the uninstall
+#                (packaging/check-wine.sh; the last line counts the checks)
+# windows-test:  the tests of the packages with Windows-only code, built for
+#                Windows and run under Wine (go test -exec packaging/wine/exec.sh)
+WINDOWS_TEST_PKGS ?= ./store/ ./internal/crash/ ./internal/secret/
+.PHONY: windows-deps windows-check windows-test
+
+windows-deps:
+	@bash scripts/deps.sh --windows
+
+windows-check: windows-deps package-windows
+	@bash packaging/check-wine.sh
+
+windows-test: windows-deps
+	@bash packaging/wine/test.sh $(WINDOWS_TEST_PKGS)

@@ -27,6 +27,8 @@ done
 [[ $(subsystem "$DIST/windows/paydesk.exe") == 00000002 ]] || fail "paydesk.exe: not the GUI subsystem"
 [[ $(subsystem "$DIST/windows/paydeskctl.exe") == 00000003 ]] || fail "paydeskctl.exe: not the console subsystem"
 [[ $(subsystem "$setup") == 00000002 ]] || fail "installer: not the GUI subsystem"
+# A 64-bit installer (NSIS Target amd64-unicode): it starts under wine64 alone.
+[[ $(x86_64-w64-mingw32-objdump -f "$setup") == *"file format pei-x86-64"* ]] || fail "installer: not a 64-bit executable"
 for e in paydesk paydeskctl; do
   x86_64-w64-mingw32-objdump -h "$DIST/windows/$e.exe" | grep -q ' \.rsrc ' || fail "$e.exe has no resources"
 done

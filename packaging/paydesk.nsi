@@ -6,7 +6,10 @@
 ; database, settings, keys, logs) is kept on uninstall unless the user asks
 ; to remove it; a silent uninstall (/S) always keeps it.
 
-Unicode true
+; A 64-bit installer for a 64-bit program: it starts on any 64-bit Windows
+; (and under wine64 alone, which cannot start a 32-bit one), writes to the
+; 64-bit Program Files and registry (SetRegView 64 below) and needs no WOW64.
+Target amd64-unicode
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 RequestExecutionLevel admin

@@ -34,6 +34,16 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || pkgs+=(chromium)
 fi
 
+# Extra packages for make windows-check and windows-test: the Windows
+# cross-compiler, the installer compiler and signer, and Wine (64-bit) with
+# Xvfb to run what they build; the libraries Wine's X11 driver and OpenGL
+# load (only recommended by libwine, so not installed with it here) and
+# Mesa's software renderer for the window.
+if [[ "${1:-}" == "--windows" ]]; then
+  pkgs+=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64 xvfb imagemagick
+         libgl1 libglx-mesa0 libgl1-mesa-dri libxcursor1 libxi6 libxinerama1 libxrandr2 libxrender1)
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
