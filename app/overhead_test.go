@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -63,13 +62,6 @@ func serveWorld(keysDir string) {
 	}
 	fmt.Printf("%s %s\n", srv.URL, port)
 	_, _ = io.Copy(io.Discard, os.Stdin)
-}
-
-// cpuTime is the CPU time this process has used: user and system.
-func cpuTime(b *testing.B) (user, sys time.Duration) {
-	var ru syscall.Rusage
-	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
-	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
 // BenchmarkClientOverhead is the CPU PayDesk itself spends on one payment

@@ -23,6 +23,7 @@ func readPassphrase(e *env, file, prompt string, confirm bool) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("passphrase file: %w", err)
 		}
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // the byte order mark Windows Notepad writes
 		b = bytes.TrimSuffix(b, []byte("\n"))
 		b = bytes.TrimSuffix(b, []byte("\r"))
 		return b, nil

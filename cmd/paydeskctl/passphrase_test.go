@@ -207,3 +207,26 @@ func TestUnlockKeysNoTerminal(t *testing.T) {
 		assert.NoFileExists(t, filepath.Join(filepath.Dir(file), "data", "paydesk.db"), "nothing was opened")
 	}
 }
+
+// TestSecretFileForms: a PIN or passphrase file is read as written by
+// hand on either system: one final line end (LF or CRLF) and a UTF-8 byte
+// order mark (Windows Notepad) dropped, nothing else.
+func TestSecretFileForms(t *testing.T) {
+	tests := []struct{ name, content, want string }{
+		{"bare", "1111", "1111"},
+		{"LF", "1111\n", "1111"},
+		{"CRLF", "1111\r\n", "1111"},
+		{"a byte order mark and CRLF", "\xef\xbb\xbf1111\r\n", "1111"},
+		{"inner spaces kept", " 11 11 \n", " 11 11 "},
+		{"only one line end dropped", "1111\n\n", "1111\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := filepath.Join(t.TempDir(), "pin")
+			require.NoError(t, os.WriteFile(f, []byte(tt.content), 0o600))
+			got, err := readPassphrase(&env{}, f, "PIN", false)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(got))
+		})
+	}
+}
