@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fyne.io/fyne/v2/container"
 	"time"
 
 	"paydesk/app"
@@ -80,6 +81,16 @@ func (u *UI) DemoFields() {
 		}
 	}
 	u.pay.amount.SetText(money.Amount(2450_00).String())
+}
+
+// DemoSettingsCatalogue shows the end of Settings: the provider catalogue
+// with its import, the commission schedule, the new keys (for
+// screenshots).
+func (u *UI) DemoSettingsCatalogue() {
+	u.show("settings")
+	if sc, ok := u.settings.root.(*container.Scroll); ok {
+		sc.ScrollToBottom()
+	}
 }
 
 // DemoConfirm opens the summary of the checked payment (for screenshots).

@@ -92,6 +92,7 @@ func shoot(a fyne.App, data, out string) error {
 			{"shift-close", func() { w.DemoShiftClose() }},
 			{"reports", func() { w.DemoHidePopups(); w.Show("reports") }},
 			{"settings", func() { w.Show("settings") }},
+			{"settings-catalogue", func() { w.DemoSettingsCatalogue() }},
 			{"drive-warnings", func() { w.DemoDriveWarnings() }},
 		}
 		for _, s := range steps {
