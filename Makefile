@@ -55,6 +55,10 @@ test: test-deps lint
 	bash scripts/pg.sh run -- $(GO) test -race $(TESTFLAGS) $(CORE_PKGS)
 	bash scripts/pg.sh run -- $(GO) test $(TESTFLAGS) -run 'TestSoak|TestBadInputCLI' ./cmd/paydeskctl/
 	@if [ -n "$(GUI_PKGS)" ]; then $(GO) test $(TESTFLAGS) $(GUI_PKGS); fi
+	@# The Windows-only code's tests under Wine where Wine and mingw are at hand
+	@# (make windows-deps installs them; the whole installer check is make windows-check).
+	@if command -v wine >/dev/null && command -v x86_64-w64-mingw32-gcc >/dev/null; then \
+		$(MAKE) --no-print-directory windows-test; else echo "windows-test skipped: no Wine or mingw (make windows-deps)"; fi
 
 # One table: each figure beside its reference measured in the same run, the
 # ratio and the target (internal/cmd/benchtable; the window under Xvfb).
