@@ -114,6 +114,15 @@ func checkSummaries(t testing.TB, db *pgxpool.Pool) {
 	       FROM payments WHERE state = 'paid' GROUP BY 1, 2, 3, 4)) d`)
 	require.Zero(t, diff, "the summaries are the sums of the paid payments")
 	require.Zero(t, count(t, db, "SELECT count(*) FROM summaries WHERE count = 0 AND (amount <> 0 OR fee <> 0 OR commission <> 0)"))
+	months := count(t, db, `SELECT count(*) FROM (
+	    (SELECT point, date_trunc('month', day)::date, provider, cashier, sum(count), sum(amount), sum(fee), sum(commission)
+	       FROM summaries GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0
+	     EXCEPT SELECT point, month, provider, cashier, count, amount, fee, commission FROM summaries_month WHERE count <> 0)
+	    UNION ALL
+	    (SELECT point, month, provider, cashier, count, amount, fee, commission FROM summaries_month WHERE count <> 0
+	     EXCEPT SELECT point, date_trunc('month', day)::date, provider, cashier, sum(count), sum(amount), sum(fee), sum(commission)
+	       FROM summaries GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0)) d`)
+	require.Zero(t, months, "the monthly summaries are the sums of the daily ones")
 }
 
 func session(i int) string { return fmt.Sprintf("20261204-%06d", i) }

@@ -256,12 +256,22 @@ const qPayments = `WITH up AS (
 	      amount = excluded.amount, fee = excluded.fee, commission = excluded.commission, cashier = excluded.cashier,
 	      shift = excluded.shift, state = excluded.state, closed = excluded.closed, accepted_at = excluded.accepted_at,
 	      final_at = excluded.final_at, day = excluded.day, seq = excluded.seq, lookup = excluded.lookup
+	), delta AS (
+	    SELECT * FROM unnest($17::text[], $18::date[], $19::text[], $20::text[], $21::bigint[], $22::bigint[], $23::bigint[],
+	        $24::bigint[]) AS d (point, day, provider, cashier, count, amount, fee, commission)
+	), days AS (
+	    INSERT INTO summaries (point, day, provider, cashier, count, amount, fee, commission)
+	    SELECT * FROM delta
+	    ON CONFLICT (point, day, provider, cashier) DO UPDATE SET count = summaries.count + excluded.count,
+	      amount = summaries.amount + excluded.amount, fee = summaries.fee + excluded.fee,
+	      commission = summaries.commission + excluded.commission
 	)
-	INSERT INTO summaries (point, day, provider, cashier, count, amount, fee, commission)
-	SELECT * FROM unnest($17::text[], $18::date[], $19::text[], $20::text[], $21::bigint[], $22::bigint[], $23::bigint[], $24::bigint[])
-	ON CONFLICT (point, day, provider, cashier) DO UPDATE SET count = summaries.count + excluded.count,
-	  amount = summaries.amount + excluded.amount, fee = summaries.fee + excluded.fee,
-	  commission = summaries.commission + excluded.commission`
+	INSERT INTO summaries_month (point, month, provider, cashier, count, amount, fee, commission)
+	SELECT point, date_trunc('month', day)::date, provider, cashier, sum(count), sum(amount), sum(fee), sum(commission)
+	FROM delta GROUP BY 1, 2, 3, 4
+	ON CONFLICT (point, month, provider, cashier) DO UPDATE SET count = summaries_month.count + excluded.count,
+	  amount = summaries_month.amount + excluded.amount, fee = summaries_month.fee + excluded.fee,
+	  commission = summaries_month.commission + excluded.commission`
 
 // qLast advances the points' last events (planned each time, like qOld).
 const qLast = `UPDATE points p SET last_seq = u.last, last_seen = $3

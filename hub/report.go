@@ -84,10 +84,21 @@ func (h *Hub) Report(ctx context.Context, u *User, q Query) ([]Row, error) {
 			return nil, dbError(op, err)
 		}
 	}
+	// Whole months are read from the monthly rows, the days of the
+	// months taken in part from the daily ones (by day: days only).
+	m1, m2 := wholeMonths(from, to)
+	if q.By == ByDay {
+		m1, m2 = from, from
+	}
 	rows, err := h.db.Query(ctx, `SELECT `+expr+`, sum(s.count), sum(s.amount), sum(s.fee), sum(s.commission)
-	    FROM summaries s JOIN points p ON p.id = s.point
-	    WHERE p.partner = $1 AND ($2 = '' OR s.point = $2) AND s.day BETWEEN $3 AND $4
-	    GROUP BY 1 HAVING sum(s.count) <> 0 ORDER BY 1`, pgx.QueryExecModeExec, u.Partner, point, from, to)
+	    FROM (SELECT point, day, provider, cashier, count, amount, fee, commission FROM summaries
+	            WHERE day BETWEEN $3 AND $4 AND NOT (day >= $5 AND day < $6)
+	          UNION ALL
+	          SELECT point, month, provider, cashier, count, amount, fee, commission FROM summaries_month
+	            WHERE month >= $5 AND month < $6) s
+	    JOIN points p ON p.id = s.point
+	    WHERE p.partner = $1 AND ($2 = '' OR s.point = $2)
+	    GROUP BY 1 HAVING sum(s.count) <> 0 ORDER BY 1`, pgx.QueryExecModeExec, u.Partner, point, from, to, m1, m2)
 	if err != nil {
 		return nil, dbError(op, err)
 	}
@@ -99,6 +110,24 @@ func (h *Hub) Report(ctx context.Context, u *User, q Query) ([]Row, error) {
 		return x, err
 	})
 	return out, dbError(op, err)
+}
+
+// wholeMonths is the span [m1, m2) of the months from..to takes whole: m1
+// the first of them, m2 the first day after the last; m1 == m2 when none.
+func wholeMonths(from, to time.Time) (m1, m2 time.Time) {
+	m1 = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !m1.Equal(from) {
+		m1 = m1.AddDate(0, 1, 0)
+	}
+	next := to.AddDate(0, 0, 1)
+	m2 = time.Date(next.Year(), next.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !m2.Equal(next) {
+		m2 = time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	if m2.Before(m1) {
+		m2 = m1
+	}
+	return m1, m2
 }
 
 // SessionTTL is how long a sign-in lasts.
