@@ -48,7 +48,7 @@ func wireEvent(e store.Event) (wire.Event, error) {
 		if err := json.Unmarshal(e.Body, &p); err != nil {
 			return w, err
 		}
-		wp := &wire.Payment{Session: p.Session, Provider: p.Provider, Number: wire.Mask(p.Number), Lookup: p.Lookup, Amount: p.Amount, Fee: p.Fee,
+		wp := &wire.Payment{Session: p.Session, Provider: p.Provider, ProviderName: p.ProviderName, Number: wire.Mask(p.Number), Lookup: p.Lookup, Amount: p.Amount, Fee: p.Fee,
 			Commission: p.Commission, Cashier: p.Cashier, Shift: p.ShiftID, Accepted: p.PaySent, Final: e.At.UTC(), Closed: wire.ByNetwork}
 		if wp.Accepted.IsZero() {
 			wp.Accepted = p.Created

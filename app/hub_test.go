@@ -81,6 +81,13 @@ func TestShipToHub(t *testing.T) {
 	assert.Equal(t, sum.Amount, rows[0].Amount)
 	assert.Equal(t, sum.Commission, rows[0].Commission, "to the kopeck")
 
+	// The report names the providers as the desk's catalogue does.
+	byProvider, err := h.Report(ctx, u, hub.Query{From: day.AddDate(0, 0, -1), To: day.AddDate(0, 0, 1), By: hub.ByProvider})
+	require.NoError(t, err)
+	require.Len(t, byProvider, 1)
+	assert.Equal(t, "mts", byProvider[0].Key)
+	assert.Equal(t, "МТС", byProvider[0].Label)
+
 	// The payer looks the payment up by the address on the slip.
 	ps, err := r.Store.Payments(ctx, store.Filter{State: store.StatePaid, Limit: 1})
 	require.NoError(t, err)

@@ -202,11 +202,12 @@ type writes struct {
 	cash       []pointEvent
 	health     map[string]wire.Event
 	last       map[string]int64
+	names      map[string]string // provider code to the latest name a desk gave
 }
 
 func newWrites() *writes {
 	return &writes{pays: map[paymentKey]*payment{}, shifts: map[shiftKey]pointEvent{},
-		health: map[string]wire.Event{}, last: map[string]int64{}}
+		health: map[string]wire.Event{}, last: map[string]int64{}, names: map[string]string{}}
 }
 
 // add takes events (in order, none applied before) of a point.
@@ -219,6 +220,9 @@ func (w *writes) add(pt *locked, events []wire.Event) {
 				w.payOrder = append(w.payOrder, k)
 			}
 			w.pays[k] = &payment{Payment: *e.Payment, point: pt.id, day: dayOf(e.Payment.Accepted, pt.loc), seq: e.Seq}
+			if n := e.Payment.ProviderName; n != "" {
+				w.names[e.Payment.Provider] = n
+			}
 		case wire.TypeShift:
 			k := shiftKey{pt.id, e.Shift.ID}
 			if _, ok := w.shifts[k]; !ok {
@@ -273,6 +277,13 @@ const qPayments = `WITH up AS (
 	  amount = summaries_month.amount + excluded.amount, fee = summaries_month.fee + excluded.fee,
 	  commission = summaries_month.commission + excluded.commission`
 
+// qNames keeps the providers' latest names (changed only when they differ,
+// so that busy points do not rewrite the rows in every batch).
+const qNames = `INSERT INTO provider_names (code, name, updated_at)
+    SELECT * FROM unnest($1::text[], $2::text[]) AS n (code, name), (SELECT $3::timestamptz) t
+    ON CONFLICT (code) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at
+    WHERE provider_names.name <> excluded.name`
+
 // qLast advances the points' last events (planned each time, like qOld).
 const qLast = `UPDATE points p SET last_seq = u.last, last_seen = $3
     FROM unnest($1::text[], $2::bigint[]) AS u (id, last) WHERE p.id = u.id`
@@ -313,6 +324,15 @@ func (w *writes) flush(ctx context.Context, tx pgx.Tx, now time.Time) error {
 	}
 	for point, e := range w.health {
 		if err := applyHealth(ctx, tx, point, e); err != nil {
+			return err
+		}
+	}
+	if len(w.names) > 0 {
+		codes, names := make([]string, 0, len(w.names)), make([]string, 0, len(w.names))
+		for c, n := range w.names {
+			codes, names = append(codes, c), append(names, n)
+		}
+		if _, err := tx.Exec(ctx, qNames, pgx.QueryExecModeExec, codes, names, now); err != nil {
 			return err
 		}
 	}

@@ -45,10 +45,20 @@ type Query struct {
 // Row is one group of a report.
 type Row struct {
 	Key        string
+	Label      string // the provider's name, by provider ("" when no desk gave one)
 	Count      int64
 	Amount     money.Amount // turnover: credited to payers
 	Fee        money.Amount
 	Commission money.Amount
+}
+
+// Name is the row as a page names it: the provider's name when a desk
+// gave one, else the key.
+func (r Row) Name() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return r.Key
 }
 
 // MaxDays is the longest period of a report.
@@ -90,7 +100,11 @@ func (h *Hub) Report(ctx context.Context, u *User, q Query) ([]Row, error) {
 	if q.By == ByDay {
 		m1, m2 = from, from
 	}
-	rows, err := h.db.Query(ctx, `SELECT `+expr+`, sum(s.count), sum(s.amount), sum(s.fee), sum(s.commission)
+	label := "''"
+	if q.By == ByProvider {
+		label = "coalesce((SELECT n.name FROM provider_names n WHERE n.code = s.provider), '')"
+	}
+	rows, err := h.db.Query(ctx, `SELECT `+expr+`, `+label+`, sum(s.count), sum(s.amount), sum(s.fee), sum(s.commission)
 	    FROM (SELECT point, day, provider, cashier, count, amount, fee, commission FROM summaries
 	            WHERE day BETWEEN $3 AND $4 AND NOT (day >= $5 AND day < $6)
 	          UNION ALL
@@ -98,14 +112,14 @@ func (h *Hub) Report(ctx context.Context, u *User, q Query) ([]Row, error) {
 	            WHERE month >= $5 AND month < $6) s
 	    JOIN points p ON p.id = s.point
 	    WHERE p.partner = $1 AND ($2 = '' OR s.point = $2)
-	    GROUP BY 1 HAVING sum(s.count) <> 0 ORDER BY 1`, pgx.QueryExecModeExec, u.Partner, point, from, to, m1, m2)
+	    GROUP BY 1, 2 HAVING sum(s.count) <> 0 ORDER BY 1`, pgx.QueryExecModeExec, u.Partner, point, from, to, m1, m2)
 	if err != nil {
 		return nil, dbError(op, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Row, error) {
 		var x Row
 		var amount, fee, commission int64
-		err := r.Scan(&x.Key, &x.Count, &amount, &fee, &commission)
+		err := r.Scan(&x.Key, &x.Label, &x.Count, &amount, &fee, &commission)
 		x.Amount, x.Fee, x.Commission = money.Amount(amount), money.Amount(fee), money.Amount(commission)
 		return x, err
 	})

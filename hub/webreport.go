@@ -167,7 +167,7 @@ func (h *Hub) reportCSV(w http.ResponseWriter, r *http.Request, u *User) {
 	_ = cw.Write([]string{i18n.Text(l, "hub.web.by."+string(q.By)), i18n.Text(l, "hub.web.count"),
 		i18n.Text(l, "hub.web.turnover"), i18n.Text(l, "hub.web.fee"), i18n.Text(l, "hub.web.commission")})
 	for _, row := range rows {
-		key := row.Key
+		key := row.Name()
 		if for1C && q.By == ByDay {
 			if t, err := time.Parse(dateForm, key); err == nil {
 				key = t.Format("02.01.2006")
@@ -228,7 +228,7 @@ func drawChart(rows []Row) chart {
 	}
 	for i, r := range rows {
 		y := top + i*rowH
-		label := r.Key
+		label := r.Name()
 		if len([]rune(label)) > 26 {
 			label = string([]rune(label)[:25]) + "…"
 		}

@@ -97,18 +97,21 @@ const (
 // may come again in a later event with a later state (disputed → paid,
 // failed → refunded); the hub keeps the latest.
 type Payment struct {
-	Session    string       `json:"session"`  // the SESSION, unique at the point
-	Provider   string       `json:"provider"` // the provider's code in the catalogue
-	Number     string       `json:"number"`   // the payer's number, masked (Mask)
-	Amount     money.Amount `json:"amount"`   // credited to the payer
-	Fee        money.Amount `json:"fee"`      // the point's fee, paid by the payer
-	Commission money.Amount `json:"commission"`
-	Cashier    string       `json:"cashier"` // the cashier's login
-	Shift      int64        `json:"shift"`   // the desk's shift id
-	State      State        `json:"state"`
-	Closed     Closing      `json:"closed"`
-	Accepted   time.Time    `json:"accepted"` // when pay was sent: the payment's day in reports
-	Final      time.Time    `json:"final"`    // when it reached State
+	Session  string `json:"session"`  // the SESSION, unique at the point
+	Provider string `json:"provider"` // the provider's code in the catalogue
+	// ProviderName is the provider's name as the desk's catalogue gives it
+	// ("" when the desk does not say): reports name providers by it.
+	ProviderName string       `json:"provider_name,omitempty"`
+	Number       string       `json:"number"` // the payer's number, masked (Mask)
+	Amount       money.Amount `json:"amount"` // credited to the payer
+	Fee          money.Amount `json:"fee"`    // the point's fee, paid by the payer
+	Commission   money.Amount `json:"commission"`
+	Cashier      string       `json:"cashier"` // the cashier's login
+	Shift        int64        `json:"shift"`   // the desk's shift id
+	State        State        `json:"state"`
+	Closed       Closing      `json:"closed"`
+	Accepted     time.Time    `json:"accepted"` // when pay was sent: the payment's day in reports
+	Final        time.Time    `json:"final"`    // when it reached State
 	// Lookup is the code printed in the slip's QR code (LookupURL) with
 	// which the payer may see this payment's state on the hub; "" when
 	// the slip has none.
@@ -335,6 +338,9 @@ func (p *Payment) check() error {
 		}
 	}
 	if err := text("number", p.Number, false); err != nil {
+		return err
+	}
+	if err := text("provider_name", p.ProviderName, false); err != nil {
 		return err
 	}
 	if Mask(p.Number) != p.Number {
