@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -140,19 +141,32 @@ func (w *World) startATOL(s world.Setup) error {
 	}
 	w.ATOL = em
 	w.closers = append(w.closers, em.Close)
+	return w.listen(s, em.ListenTCP, func(link string) (string, error) {
+		p, err := em.ListenPTY(link)
+		if err != nil {
+			return "", err
+		}
+		return p.Link, nil
+	})
+}
+
+// listen puts the register emulator on TCP (on Windows, or when the setup
+// asks) or on a pseudo-terminal linked in the world's folder, and keeps
+// the port a driver opens.
+func (w *World) listen(s world.Setup, tcp func(addr string) (net.Addr, error), pty func(link string) (string, error)) error {
 	if runtime.GOOS == "windows" || s.EmulatorTCP {
-		addr, err := em.ListenTCP("127.0.0.1:0")
+		addr, err := tcp("127.0.0.1:0")
 		if err != nil {
 			return err
 		}
 		w.port = "tcp://" + addr.String()
 		return nil
 	}
-	p, err := em.ListenPTY(filepath.Join(s.Dir, "kkm"))
+	link, err := pty(filepath.Join(s.Dir, "kkm"))
 	if err != nil {
 		return err
 	}
-	w.port = p.Link
+	w.port = link
 	return nil
 }
 
@@ -246,18 +260,11 @@ func (w *World) startEmulator(s world.Setup) error {
 	}
 	w.Emulator = em
 	w.closers = append(w.closers, em.Close)
-	if runtime.GOOS == "windows" || s.EmulatorTCP {
-		addr, err := em.ListenTCP("127.0.0.1:0")
+	return w.listen(s, em.ListenTCP, func(link string) (string, error) {
+		p, err := em.ListenPTY(link)
 		if err != nil {
-			return err
+			return "", err
 		}
-		w.port = "tcp://" + addr.String()
-		return nil
-	}
-	p, err := em.ListenPTY(filepath.Join(s.Dir, "kkm"))
-	if err != nil {
-		return err
-	}
-	w.port = p.Link
-	return nil
+		return p.Link, nil
+	})
 }
