@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -187,5 +186,5 @@ func TestSoakToHub(t *testing.T) {
 	assert.Equal(t, count, rows[0].Count, "each paid payment once")
 	assert.Equal(t, amount, rows[0].Amount, "to the kopeck")
 	assert.Equal(t, commission, rows[0].Commission)
-	t.Log(fmt.Sprintf("hub instances killed %d times; %d paid payments, %s", fleet.kills, count, amount))
+	t.Logf("hub instances killed %d times; %d paid payments, %s", fleet.kills, count, amount)
 }

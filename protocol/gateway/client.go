@@ -419,23 +419,23 @@ func (c *Client) Check(ctx context.Context, p Payment) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.received(c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded))(p, ReqCheck)
+	a, err := c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded)
+	return c.received(p, ReqCheck, a, err)
 }
 
-// received holds an answer without an error to the provider's description:
-// one that lacks a field the request must receive is no trustworthy answer.
-func (c *Client) received(a *Answer, err error) func(p Payment, req string) (*Answer, error) {
-	return func(p Payment, req string) (*Answer, error) {
-		if err != nil || a == nil || a.Error != 0 {
-			return a, err
-		}
-		if missing := p.Provider.Missing(req, a.Fields); len(missing) > 0 {
-			c.cfg.Log.Warn("gateway: the answer lacks fields the provider's description requires", "session", p.Session, "request", req, "missing", missing)
-			return a, &Error{Op: a.Op, Kind: KindNoAnswer, Session: p.Session, Result: a.Result,
-				Text: i18n.M("gateway.missing_received", "fields", strings.Join(missing, ", "), "provider", p.Provider.Name)}
-		}
-		return a, nil
+// received holds an answer without an error to request req of the
+// provider's description: one that lacks a field the request must receive
+// is no trustworthy answer.
+func (c *Client) received(p Payment, req string, a *Answer, err error) (*Answer, error) {
+	if err != nil || a == nil || a.Error != 0 {
+		return a, err
 	}
+	if missing := p.Provider.Missing(req, a.Fields); len(missing) > 0 {
+		c.cfg.Log.Warn("gateway: the answer lacks fields the provider's description requires", "session", p.Session, "request", req, "missing", missing)
+		return a, &Error{Op: a.Op, Kind: KindNoAnswer, Session: p.Session, Result: a.Result,
+			Text: i18n.M("gateway.missing_received", "fields", strings.Join(missing, ", "), "provider", p.Provider.Name)}
+	}
+	return a, nil
 }
 
 // CheckNumber checks only the payer's number (REQ_TYPE=1), before the
@@ -451,7 +451,8 @@ func (c *Client) CheckNumber(ctx context.Context, p Payment) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.received(c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded))(p, ReqCheck)
+	a, err := c.do(ctx, "check", p.Provider.CheckURL, p.Session, f, p.Provider.Encoded)
+	return c.received(p, ReqCheck, a, err)
 }
 
 // Pay sends the payment, once. The caller must have persisted the SESSION
@@ -480,7 +481,7 @@ func (c *Client) Pay(ctx context.Context, p Payment) (*Answer, error) {
 	}
 	// A provider described without a pay layout names no fields to receive;
 	// an acceptance without one it names is not known to be one.
-	return c.received(a, nil)(p, ReqPay)
+	return c.received(p, ReqPay, a, nil)
 }
 
 // checkOnlyFields are the fields spec §6 (docs/gateway-answers.md) gives
