@@ -33,6 +33,7 @@ func TestShipToHub(t *testing.T) {
 	t.Cleanup(db.Close)
 	require.NoError(t, hub.Migrate(ctx, db))
 	h := hub.New(db, hub.Options{BcryptCost: bcrypt.MinCost})
+	t.Cleanup(h.Close)
 	srv := httptest.NewServer(h.Handler())
 	t.Cleanup(srv.Close)
 
@@ -107,7 +108,7 @@ func TestShipToHub(t *testing.T) {
 	// The hub restored from a backup older than every event: the desk,
 	// told it has fewer, sends them all again.
 	_, err = db.Exec(ctx, `DELETE FROM payments; DELETE FROM shifts; DELETE FROM cash_ops; DELETE FROM health;
-		DELETE FROM summaries; UPDATE points SET last_seq = 0`)
+		DELETE FROM summaries; DELETE FROM summaries_month; DELETE FROM summary_deltas; UPDATE points SET last_seq = 0`)
 	require.NoError(t, err)
 	_, err = r.Till.OpenShift(ctx, r.kassir, 0)
 	require.NoError(t, err)

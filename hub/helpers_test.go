@@ -34,6 +34,7 @@ func keyFile(t testing.TB, k *ipriv.SecretKey) []byte {
 }
 
 type world struct {
+	t   testing.TB
 	url string
 	db  *pgxpool.Pool
 	hub *Hub
@@ -49,7 +50,7 @@ func newWorld(t testing.TB) *world {
 	require.NoError(t, err)
 	t.Cleanup(db.Close)
 	require.NoError(t, Migrate(ctx, db))
-	w := &world{url: url, db: db, clk: clock.NewFake(t0)}
+	w := &world{t: t, url: url, db: db, clk: clock.NewFake(t0)}
 	w.hub = w.instance()
 	require.NoError(t, w.hub.AddPartner(ctx, Partner{ID: "north", Name: "Север"}))
 	require.NoError(t, w.hub.AddPartner(ctx, Partner{ID: "south", Name: "Юг"}))
@@ -60,7 +61,9 @@ func newWorld(t testing.TB) *world {
 
 // instance is another hub on the same database.
 func (w *world) instance() *Hub {
-	return New(w.db, Options{Clock: w.clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BcryptCost: bcrypt.MinCost})
+	h := New(w.db, Options{Clock: w.clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BcryptCost: bcrypt.MinCost})
+	w.t.Cleanup(h.Close)
+	return h
 }
 
 // desk makes a point's events in order, as a desk's outbox would.
@@ -101,9 +104,21 @@ func count(t testing.TB, db *pgxpool.Pool, q string, args ...any) int64 {
 	return n
 }
 
-// checkSummaries holds the summaries to the paid payments, row by row.
-func checkSummaries(t testing.TB, db *pgxpool.Pool) {
+// fold folds the summary deltas, as another instance would, and checks
+// that none is left.
+func fold(t testing.TB, w *world) {
 	t.Helper()
+	_, err := w.instance().Fold(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, count(t, w.db, "SELECT count(*) FROM summary_deltas"), "a fold leaves no delta")
+}
+
+// checkSummaries folds the deltas and holds the summaries to the paid
+// payments, row by row.
+func checkSummaries(t testing.TB, w *world) {
+	t.Helper()
+	fold(t, w)
+	db := w.db
 	diff := count(t, db, `SELECT count(*) FROM (
 	    (SELECT point, day, provider, cashier, count(*) AS count, sum(amount) AS amount, sum(fee) AS fee, sum(commission) AS commission
 	       FROM payments WHERE state = 'paid' GROUP BY 1, 2, 3, 4

@@ -127,6 +127,7 @@ func TestHTTPGroups(t *testing.T) {
 	t.Logf("%d batches in %d transactions", posts, groups)
 	assert.Less(t, groups, posts, "batches that came together shared a transaction")
 	assert.EqualValues(t, desks*40, count(t, w.db, "SELECT count(*) FROM payments"))
+	fold(t, w)
 	assert.EqualValues(t, desks*(40*100+40*39/2), count(t, w.db, "SELECT sum(amount) FROM summaries"))
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 }

@@ -1,7 +1,8 @@
 // Package hub is the server side of PayDesk's many-points view: desks send
 // it signed batches of what happened (hub/wire), it applies each event
-// exactly once into PostgreSQL and keeps the daily summaries the partners'
-// reports read.
+// exactly once into PostgreSQL and keeps the daily and monthly summaries
+// the partners' reports read (through deltas written with each payment
+// and folded into them in the background: fold.go).
 //
 // The hub is stateless: every decision about order is the database's (a
 // batch is applied under a row lock on its point, whose last applied
@@ -40,9 +41,11 @@ type Hub struct {
 	// is unknown, so that it takes as long as a wrong password.
 	nobody []byte
 	group  *grouper
+	fold   *folder
 }
 
 // New returns a hub on db, whose schema Migrate has brought up to date.
+// Close stops its background work.
 func New(db *pgxpool.Pool, o Options) *Hub {
 	h := &Hub{db: db, clock: o.Clock, log: o.Log, cost: o.BcryptCost}
 	if h.clock == nil {
@@ -63,5 +66,6 @@ func New(db *pgxpool.Pool, o Options) *Hub {
 		group = 64
 	}
 	h.group = newGrouper(h, lanes, group)
+	h.fold = newFolder(h)
 	return h
 }

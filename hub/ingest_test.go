@@ -36,6 +36,7 @@ func TestIngest(t *testing.T) {
 	res, err := w.hub.Ingest(ctx, d.batch(t, 1, 4))
 	require.NoError(t, err)
 	assert.Equal(t, Result{Point: "P1", Last: 4, Applied: 4}, res)
+	fold(t, w)
 	assert.EqualValues(t, 1, count(t, w.db, "SELECT count(*) FROM summaries"), "the disputed payment is not in the summaries yet")
 
 	res, err = w.hub.Ingest(ctx, d.batch(t, 1, 4))
@@ -51,6 +52,7 @@ func TestIngest(t *testing.T) {
 		Provider, Cashier              string
 		Count, Amount, Fee, Commission int64
 	}
+	fold(t, w)
 	rows, err := w.db.Query(ctx, "SELECT day, provider, cashier, count, amount, fee, commission FROM summaries ORDER BY day, provider")
 	require.NoError(t, err)
 	var got []row
@@ -65,7 +67,7 @@ func TestIngest(t *testing.T) {
 		{day(4), "mts", "kassir", 2, 80000, 1600, 2400},
 		{day(5), "beeline", "petrova", 1, 10000, 200, 300},
 	}, got)
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 
 	var state, closed string
 	var seq int64
@@ -93,7 +95,7 @@ func TestIngest(t *testing.T) {
 	res, err = w.hub.Ingest(ctx, d.batch(t, 9, 10))
 	require.NoError(t, err)
 	assert.Equal(t, int64(10), res.Last)
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 }
 
 func TestIngestRefuses(t *testing.T) {
@@ -132,6 +134,7 @@ func TestIngestRefuses(t *testing.T) {
 			}
 			assert.Zero(t, count(t, w.db, "SELECT count(*) FROM payments"))
 			assert.Zero(t, count(t, w.db, "SELECT count(*) FROM summaries"))
+			assert.Zero(t, count(t, w.db, "SELECT count(*) FROM summary_deltas"))
 			assert.Zero(t, count(t, w.db, "SELECT coalesce(sum(last_seq), 0) FROM points"))
 		})
 	}
@@ -249,11 +252,12 @@ func TestIngestRandom(t *testing.T) {
 		require.NoError(t, err)
 	}
 	n, paid, amount, commission := expected(d)
+	fold(t, w)
 	assert.EqualValues(t, n, count(t, w.db, "SELECT count(*) FROM payments"))
 	assert.EqualValues(t, paid, count(t, w.db, "SELECT coalesce(sum(count), 0) FROM summaries"))
 	assert.EqualValues(t, amount, count(t, w.db, "SELECT coalesce(sum(amount), 0) FROM summaries"))
 	assert.EqualValues(t, commission, count(t, w.db, "SELECT coalesce(sum(commission), 0) FROM summaries"))
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 	assert.Positive(t, count(t, w.db, "SELECT count(*) FROM payments WHERE closed = 'support' AND state = 'paid'"), "disputes decided paid")
 	assert.Positive(t, count(t, w.db, "SELECT count(*) FROM payments WHERE state = 'refunded'"), "refunds")
 	assert.Positive(t, count(t, w.db, "SELECT count(*) FROM payments WHERE state = 'disputed'"), "disputes still open")
@@ -301,10 +305,11 @@ func TestConcurrentIngest(t *testing.T) {
 	assert.Equal(t, len(d.log), applied[0]+applied[1], "every event applied once, by one of the two")
 	t.Logf("applied by the first instance %d, by the second %d", applied[0], applied[1])
 	n, paid, amount, _ := expected(d)
+	fold(t, w)
 	assert.EqualValues(t, n, count(t, w.db, "SELECT count(*) FROM payments"))
 	assert.EqualValues(t, paid, count(t, w.db, "SELECT coalesce(sum(count), 0) FROM summaries"))
 	assert.EqualValues(t, amount, count(t, w.db, "SELECT coalesce(sum(amount), 0) FROM summaries"))
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 }
 
 func TestKeyRotation(t *testing.T) {
@@ -385,8 +390,9 @@ func TestIngestAll(t *testing.T) {
 	assert.EqualValues(t, 6, count(t, w.db, "SELECT last_seq FROM points WHERE id = 'P1'"))
 	assert.EqualValues(t, 4, count(t, w.db, "SELECT last_seq FROM points WHERE id = 'P2'"))
 	assert.EqualValues(t, 2, count(t, w.db, "SELECT last_seq FROM points WHERE id = 'P3'"))
+	fold(t, w)
 	assert.EqualValues(t, 6*1000+4*2000+2*3000, count(t, w.db, "SELECT sum(amount) FROM summaries"))
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 
 	// A point whose registered key no longer loads fails its own batch only.
 	_, err = w.db.Exec(ctx, "UPDATE points SET public_key = 'junk' WHERE id = 'P3'")
@@ -476,6 +482,7 @@ func TestConcurrentGroups(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	fold(t, w)
 	total := 0
 	for _, d := range ds {
 		total += len(d.log)
@@ -486,5 +493,5 @@ func TestConcurrentGroups(t *testing.T) {
 		assert.EqualValues(t, len(d.log), count(t, w.db, "SELECT last_seq FROM points WHERE id = $1", d.point))
 	}
 	assert.Equal(t, total, applied[0]+applied[1], "every event applied once")
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 }

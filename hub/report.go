@@ -95,7 +95,8 @@ func (h *Hub) Report(ctx context.Context, u *User, q Query) ([]Row, error) {
 		}
 	}
 	// Whole months are read from the monthly rows, the days of the
-	// months taken in part from the daily ones (by day: days only).
+	// months taken in part from the daily ones (by day: days only), and
+	// the deltas not yet folded into either by their day.
 	m1, m2 := wholeMonths(from, to)
 	if q.By == ByDay {
 		m1, m2 = from, from
@@ -109,7 +110,10 @@ func (h *Hub) Report(ctx context.Context, u *User, q Query) ([]Row, error) {
 	            WHERE day BETWEEN $3 AND $4 AND NOT (day >= $5 AND day < $6)
 	          UNION ALL
 	          SELECT point, month, provider, cashier, count, amount, fee, commission FROM summaries_month
-	            WHERE month >= $5 AND month < $6) s
+	            WHERE month >= $5 AND month < $6
+	          UNION ALL
+	          SELECT point, day, provider, cashier, count, amount, fee, commission FROM summary_deltas
+	            WHERE day BETWEEN $3 AND $4) s
 	    JOIN points p ON p.id = s.point
 	    WHERE p.partner = $1 AND ($2 = '' OR s.point = $2)
 	    GROUP BY 1, 2 HAVING sum(s.count) <> 0 ORDER BY 1`, pgx.QueryExecModeExec, u.Partner, point, from, to, m1, m2)

@@ -112,7 +112,7 @@ func TestReportAcrossMonths(t *testing.T) {
 	}
 	_, err = w.hub.Ingest(ctx, d.batch(t, 1, int64(len(d.log))))
 	require.NoError(t, err)
-	checkSummaries(t, w.db)
+	checkSummaries(t, w)
 	for _, period := range [][2]string{{"2026-01-01", "2026-12-31"}, {"2026-01-15", "2026-05-20"}, {"2026-02-01", "2026-03-31"}, {"2026-03-03", "2026-03-09"}} {
 		from, _ := time.Parse("2006-01-02", period[0])
 		to, _ := time.Parse("2006-01-02", period[1])

@@ -109,6 +109,7 @@ func TestSoakToHub(t *testing.T) {
 	t.Cleanup(pool.Close)
 	require.NoError(t, hub.Migrate(ctx, pool))
 	h := hub.New(pool, hub.Options{BcryptCost: bcrypt.MinCost})
+	defer h.Close()
 
 	dir := trainingDir(t)
 	pub, err := os.ReadFile(filepath.Join(dir, "training", "keys", sim.FileDealerKey))

@@ -223,6 +223,7 @@ func serve(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 		return usageError("--lanes and --group must be 1 or more")
 	}
 	h := hub.New(pool, hub.Options{Log: log, Lanes: *lanes, Group: *group})
+	defer h.Close()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return &failure{msg: i18n.M("hub.cli.listen", "addr", *listen, "err", err.Error()), err: err}
@@ -280,7 +281,8 @@ func admin(ctx context.Context, url string) (*hub.Hub, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return hub.New(pool, hub.Options{}), pool.Close, nil
+	h := hub.New(pool, hub.Options{})
+	return h, func() { h.Close(); pool.Close() }, nil
 }
 
 func partnerAdd(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
