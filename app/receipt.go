@@ -364,8 +364,11 @@ func (t *Till) slip(ctx context.Context, p *store.Payment) ([]string, string) {
 func (t *Till) printSlipLines(ctx context.Context, lines []string, url string) error {
 	reg := t.d.Register
 	at := slices.Index(lines, receipts.LookupTitle)
+	if url == "" || at < 0 {
+		return reg.PrintText(ctx, lines)
+	}
 	q, ok := qrPrinter(reg)
-	if url == "" || at < 0 || !ok {
+	if !ok {
 		return reg.PrintText(ctx, lines)
 	}
 	if err := reg.PrintText(ctx, lines[:at+1]); err != nil {

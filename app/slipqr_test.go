@@ -1,15 +1,20 @@
 package app
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"paydesk/app/training"
+	"paydesk/fiscal"
+	atolemu "paydesk/fiscal/atol/emulator"
 	"paydesk/fiscal/emulator"
 	"paydesk/fiscal/shtrih"
 	"paydesk/hub/wire"
@@ -98,4 +103,51 @@ func TestSlipQR(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLazyRegisterQR: the reconnecting register forwards the QR code to a
+// register that prints them (Shtrih) and, to one that does not (the ATOL
+// driver), sends nothing and says so (fiscal.Unsupported); a register that
+// is off prints none, and the next code after it comes on connects again.
+func TestLazyRegisterQR(t *testing.T) {
+	em, err := emulator.New(emulator.Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { em.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close() // off
+	r := &Runtime{}
+	t.Cleanup(func() { r.Close() })
+	reg, err := r.dial(Driver, "tcp://"+addr, 115200, 30, Options{DeviceTimeout: time.Second})
+	require.NoError(t, err)
+	_, ok := qrPrinter(reg)
+	assert.False(t, ok, "off: no QR code")
+	_, err = em.ListenTCP(addr)
+	require.NoError(t, err)
+	q, ok := qrPrinter(reg)
+	require.True(t, ok)
+	require.NoError(t, q.PrintQR(ctx, []byte("https://hub.example.ru/p/P1/1")))
+	assert.Equal(t, []string{"[QR https://hub.example.ru/p/P1/1]"}, trimmed(em.Tape()))
+
+	aem := atolemu.New(atolemu.Config{})
+	t.Cleanup(func() { aem.Close() })
+	aaddr, err := aem.ListenTCP("127.0.0.1:0")
+	require.NoError(t, err)
+	areg, err := r.dial(training.ATOLDriver, "tcp://"+aaddr.String(), 115200, 30, Options{DeviceTimeout: time.Second})
+	require.NoError(t, err)
+	_, ok = qrPrinter(areg)
+	assert.False(t, ok, "the ATOL driver prints no QR code")
+	err = areg.(fiscal.QRPrinter).PrintQR(ctx, []byte("x"))
+	assert.True(t, fiscal.Unsupported(err), "%v", err)
+	_, err = areg.Status(ctx)
+	require.NoError(t, err, "and the register stays connected")
+}
+
+func trimmed(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.TrimSpace(l)
+	}
+	return out
 }
