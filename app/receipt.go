@@ -333,11 +333,8 @@ func (t *Till) printSlip(ctx context.Context, p *store.Payment) error {
 	if !p.SlipPrintedAt.IsZero() || t.d.Register == nil {
 		return nil
 	}
-	lines, err := t.Slip(ctx, p)
-	if err != nil {
-		return err
-	}
-	if err := t.d.Register.PrintText(ctx, lines); err != nil {
+	lines, url := t.slip(ctx, p)
+	if err := t.printSlipLines(ctx, lines, url); err != nil {
 		return fail("print slip", KindDevice, i18n.M("app.slip_not_printed"), err)
 	}
 	_ = t.d.Register.Cut(ctx, true)
@@ -347,8 +344,40 @@ func (t *Till) printSlip(ctx context.Context, p *store.Payment) error {
 
 // Slip lays out the payment's slip for the register's width.
 func (t *Till) Slip(ctx context.Context, p *store.Payment) ([]string, error) {
+	lines, _ := t.slip(ctx, p)
+	return lines, nil
+}
+
+// slip is the slip's lines and its look-up address ("" without a hub).
+func (t *Till) slip(ctx context.Context, p *store.Payment) ([]string, string) {
 	rp, _, _ := t.receiptPayment(ctx, p)
-	return receipts.Slip(rp, t.d.Agent, t.width(ctx)), nil
+	return receipts.Slip(rp, t.d.Agent, t.width(ctx)), rp.LookupURL
+}
+
+// printSlipLines prints a slip's lines. With a look-up address and a
+// register that prints QR codes, the address's QR code goes right after
+// the receipts.LookupTitle line, the address's text beneath it as on any
+// slip. The code is an addition to the text: its failure (no such
+// command, paper, a lost answer) is logged and the rest of the text
+// printed, never the code sent again; the slip fails only as the text
+// fails, so it is printed, or reprinted, as before.
+func (t *Till) printSlipLines(ctx context.Context, lines []string, url string) error {
+	reg := t.d.Register
+	at := slices.Index(lines, receipts.LookupTitle)
+	if url == "" || at < 0 {
+		return reg.PrintText(ctx, lines)
+	}
+	q, ok := qrPrinter(reg)
+	if !ok {
+		return reg.PrintText(ctx, lines)
+	}
+	if err := reg.PrintText(ctx, lines[:at+1]); err != nil {
+		return err
+	}
+	if err := q.PrintQR(ctx, []byte(url)); err != nil {
+		t.log.Warn("app: the slip's QR code was not printed; its address is printed as text", "err", err)
+	}
+	return reg.PrintText(ctx, lines[at+1:])
 }
 
 // Reprint makes a queued receipt, or prints the slip of a fiscalized
@@ -372,12 +401,9 @@ func (t *Till) Reprint(ctx context.Context, u *User, p *store.Payment) error {
 	if t.d.Register == nil {
 		return fail(op, KindDevice, i18n.M("app.no_register"), nil)
 	}
-	lines, err := t.Slip(ctx, p)
-	if err != nil {
-		return err
-	}
+	lines, url := t.slip(ctx, p)
 	lines = append([]string{"КОПИЯ"}, lines...)
-	if err := t.d.Register.PrintText(ctx, lines); err != nil {
+	if err := t.printSlipLines(ctx, lines, url); err != nil {
 		return fail(op, KindDevice, i18n.M("app.copy_not_printed"), err)
 	}
 	_ = t.d.Register.Cut(ctx, true)

@@ -120,6 +120,41 @@ func (l *lazyRegister) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Ta
 	return do(l, func(r fiscal.Register) ([]fiscal.Tag, error) { return r.DocumentTags(ctx, fd) })
 }
 
+var _ fiscal.QRPrinter = (*lazyRegister)(nil)
+
+// PrintQR forwards to the register when it prints QR codes; to one that
+// does not it sends nothing and answers so that fiscal.Unsupported holds.
+func (l *lazyRegister) PrintQR(ctx context.Context, data []byte) error {
+	return l.do0(func(r fiscal.Register) error {
+		q, ok := r.(fiscal.QRPrinter)
+		if !ok {
+			return &fiscal.Error{Op: "print qr", Kind: fiscal.KindProgram, Err: fiscal.ErrNotSupported}
+		}
+		return q.PrintQR(ctx, data)
+	})
+}
+
+// canPrintQR reports whether the register behind is a fiscal.QRPrinter
+// (false when it cannot be reached).
+func (l *lazyRegister) canPrintQR() bool {
+	r, err := l.get()
+	if err != nil {
+		return false
+	}
+	_, ok := r.(fiscal.QRPrinter)
+	return ok
+}
+
+// qrPrinter returns the register as a QR printer when it is one: through
+// the reconnecting wrapper, when the register behind it is.
+func qrPrinter(r fiscal.Register) (fiscal.QRPrinter, bool) {
+	q, ok := r.(fiscal.QRPrinter)
+	if l, wraps := r.(*lazyRegister); wraps && !l.canPrintQR() {
+		return nil, false
+	}
+	return q, ok
+}
+
 // Close closes the current connection, if any.
 func (l *lazyRegister) Close() error {
 	l.mu.Lock()

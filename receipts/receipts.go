@@ -252,6 +252,11 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
+// LookupTitle is the slip's line before the payment's look-up address
+// (Payment.LookupURL): a register that prints QR codes prints the
+// address's code after it.
+const LookupTitle = "Проверить платёж:"
+
 // Slip lays out the non-fiscal slip of a payment for a line width.
 func Slip(p Payment, a Agent, width int) []string {
 	if width < 24 {
@@ -299,7 +304,7 @@ func Slip(p Payment, a Agent, width int) []string {
 	add(strings.Repeat("-", width))
 	add(Wrap("СОХРАНЯЙТЕ КВИТАНЦИЮ ДО ЗАЧИСЛЕНИЯ ПЛАТЕЖА", width)...)
 	if p.LookupURL != "" {
-		add(Wrap("Проверить платёж:", width)...)
+		add(Wrap(LookupTitle, width)...)
 		for u := p.LookupURL; u != ""; {
 			n := min(len(u), width) // the address is ASCII: split where the line ends
 			add(u[:n])

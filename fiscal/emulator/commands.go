@@ -231,6 +231,8 @@ func init() {
 		cmdVoidMarkup:       {run: (*Emulator).adjust},
 		cmdEAN13:            {run: byOpArgs((*Emulator).printEAN13), readOnly: true},
 		cmdBarcode:          {run: byOpArgs((*Emulator).printerBarcode), readOnly: true},
+		shtrih.CmdLoadData:  {run: byOpArgs((*Emulator).loadData), readOnly: true},
+		shtrih.CmdPrint2D:   {run: byOpArgs((*Emulator).print2D), readOnly: true},
 
 		shtrih.CmdFNOpenShift:    {run: byOp((*Emulator).fnOpenShift)},
 		shtrih.CmdFNStatus:       {run: plain((*Emulator).fnStatus), readOnly: true},

@@ -27,6 +27,7 @@ const ControlHelp = `commands (one a line, answered "ok ..." or "error: ..."):
                                (blocks fiscal documents)
   fn-critical on|off           a critical fiscal drive error (blocks fiscal documents)
   cash-ops on|off              off: the firmware has no cash in/out commands (50h, 51h: 37h)
+  barcode-2d on|off            off: the firmware has no 2D-barcode commands (DDh, DEh: 37h)
   ffd 1.05|1.2                 the FFD version the register forms documents in
   registration SPEC            change the registration: ` + RegistrationHelp + `
   fault NAME [CMD]             arm a fault for the next command (CMD in hex: FF45, 10):

@@ -119,6 +119,7 @@ type Emulator struct {
 	// newDate is the date 22h programmed, waiting for 23h to confirm it
 	// (mode 6); nil when none is.
 	newDate *time.Time
+	b2d     barcode2D // the 2D-barcode data DDh loaded
 	closers []io.Closer
 	closed  bool
 	wg      sync.WaitGroup
@@ -345,6 +346,7 @@ func (e *Emulator) powerCycleLocked() {
 	e.epoch++
 	e.busyUntil = time.Time{}
 	e.read, e.newDate = nil, nil
+	e.b2d = barcode2D{}
 	if e.cfg.StatePath != "" {
 		st, jr, ok, err := loadState(e.cfg.StatePath)
 		if err != nil {

@@ -18,6 +18,8 @@ func FuzzExec(f *testing.F) {
 	f.Add(shtrih.Payload(shtrih.CmdDocTag, fiscal.Byte(1057, 8).Append(shtrih.Password(30))))
 	f.Add(shtrih.Payload(shtrih.CmdOperation, shtrih.OperationArgs(30, fiscal.Sale, fiscal.Line{Name: "x", Price: 1, Quantity: 1_000_000, Tax: fiscal.NoVAT})))
 	f.Add(shtrih.Payload(shtrih.CmdCloseReceipt, shtrih.CloseArgs(30, fiscal.Receipt{Payments: fiscal.Payments{Cash: 5}})))
+	f.Add(shtrih.Payload(shtrih.CmdLoadData, shtrih.LoadDataArgs(30, 127, []byte("https://hub.example.ru"))))
+	f.Add(shtrih.Payload(shtrih.CmdPrint2D, shtrih.PrintQRArgs(30, 7089)))
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, p []byte) {
 		st := emulator.NewState(now)

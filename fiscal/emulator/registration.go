@@ -135,6 +135,7 @@ var fnControls = map[string]func(e *Emulator, args []string) string{
 	"fn-memory":    (*Emulator).ctlMemory,
 	"fn-critical":  func(e *Emulator, a []string) string { return e.ctlFlag(a, "on", "off", &e.st.FNCritical) },
 	"cash-ops":     func(e *Emulator, a []string) string { return e.ctlOff(a, &e.st.NoCashOps) },
+	"barcode-2d":   func(e *Emulator, a []string) string { return e.ctlOff(a, &e.st.No2D) },
 	"ffd":          (*Emulator).ctlFFD,
 	"registration": (*Emulator).ctlRegistration,
 }

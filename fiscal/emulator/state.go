@@ -76,6 +76,8 @@ type State struct {
 	// NoCashOps: the firmware has no cash in/out commands (50h, 51h answer
 	// 37h), as some FFD 1.2 firmware has dropped them.
 	NoCashOps bool `json:"no_cash_ops,omitempty"`
+	// No2D: the firmware has no 2D-barcode commands (DDh, DEh answer 37h).
+	No2D bool `json:"no_2d,omitempty"`
 	// FNCritical: the drive reports a critical error (warning bit 7) and
 	// refuses fiscal documents (03h).
 	FNCritical bool `json:"fn_critical,omitempty"`

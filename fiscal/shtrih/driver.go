@@ -60,6 +60,7 @@ type Device struct {
 	model     string
 	ffd       fiscal.FFD // the register's FFD version, 0 until Info read it
 	nameSize  int        // the size of table 2's name field, 0 until asked
+	noQR      bool       // the register answered 37h to DDh or DEh
 }
 
 // ErrCoverOpen is reported (KindOperator) when the printer cover is open.
