@@ -180,6 +180,11 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 	if code == cmdStatus && len(ans) > 0 && ans[0] == wire.AnswerDev || code == cmdCash && len(ans) > 0 && ans[0] == cmdCash {
 		return ans[1:], nil
 	}
+	if code == cmdStatusCode && len(ans) >= 3 && ans[0] == wire.AnswerOK {
+		// 45h answers 55h, the mode (submode in the high nibble) and the
+		// printer's flags: no error code (docs/atol.md §4).
+		return ans[1:3], nil
+	}
 	if code == cmdFN && len(ans) >= 2 && ans[0] == wire.AnswerOK {
 		// The fiscal drive's queries answer 55h, the code, then the data
 		// (docs/atol.md §4).
@@ -503,7 +508,7 @@ func (d *Driver) Continue(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(b) >= 2 && b[1]&0x01 != 0 {
+	if b[1]&0x01 != 0 {
 		return DeviceError("continue", cmdStatusCode, CodeNoPaper)
 	}
 	return nil

@@ -195,7 +195,11 @@ func TestPaperOutError(t *testing.T) {
 	assert.Equal(t, uint16(emulator.CmdClose), fe.Cmd)
 	assert.Contains(t, fe.Msg().In("ru"), "Нет бумаги")
 	assert.Contains(t, fe.Msg().In("en"), "no paper")
-	assert.Error(t, r.reg.Continue(ctx), "still no paper")
+	err = r.reg.Continue(ctx)
+	require.ErrorAs(t, err, &fe, "still no paper")
+	assert.Equal(t, atol.CodeNoPaper, fe.Code, "45h's flag 01h, not its mode byte (1: registration), says it")
+	r.emu.SetPaper(true)
+	assert.NoError(t, r.reg.Continue(ctx), "45h answers 55h, the mode, the flags: a mode is no error")
 }
 
 func TestDeviceAndInputErrors(t *testing.T) {

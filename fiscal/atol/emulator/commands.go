@@ -90,7 +90,9 @@ func (e *Emulator) run(cmd []byte) []byte {
 		if !st.Paper {
 			flags |= 0x01
 		}
-		return ok(st.Mode, flags)
+		// 55h, the mode (submode in the high nibble), the printer's flags:
+		// no error code (docs/atol.md §4).
+		return []byte{wire.AnswerOK, st.Mode, flags}
 	case CmdEnterMode:
 		if !need(5) || d[0] > ModeZReport || d[0] == 0 {
 			return fail(errBadLength)
