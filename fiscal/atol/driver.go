@@ -152,8 +152,10 @@ func reading(code byte, data []byte) bool {
 // holds: whether it ran is for resolve to find out.
 var errTaskLost = errors.New("the register lost the task")
 
-// run sends one command and returns the data after 55h code ext (or after
-// 44h for 3Fh). A device code becomes its *fiscal.Error; a link failure a
+// run sends one command and returns its answer's data: after 55h, the
+// code and its 00h for most commands; after 55h and the code for A4h and
+// 99h; after 44h for 3Fh, 4Dh for 4Dh, 55h for 45h (docs/atol.md §4). A
+// device code becomes its *fiscal.Error; a link failure a
 // KindLink *fiscal.Error wrapping fiscal.ErrNoLink or ErrOutcomeUnknown.
 func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([]byte, error) {
 	cmd := append(wire.BCD(uint64(d.o.Password), 2), code)
@@ -191,6 +193,11 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 		if ans[1] != 0 {
 			return nil, DeviceError(op, code, fiscal.Code(ans[1]))
 		}
+		return ans[2:], nil
+	}
+	if code == cmdPayment && len(ans) >= 2 && ans[0] == wire.AnswerOK && ans[1] == 0 {
+		// 99h answers 55h, the code, then the remainder and the change
+		// (5 BCD each) with no byte between (docs/atol.md §4).
 		return ans[2:], nil
 	}
 	if len(ans) < 3 || ans[0] != wire.AnswerOK {

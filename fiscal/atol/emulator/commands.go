@@ -207,7 +207,9 @@ func (e *Emulator) run(cmd []byte) []byte {
 			st.Receipt.Card += s
 		}
 		rest, change := max(st.Receipt.Total-st.Receipt.Paid, 0), max(st.Receipt.Paid-st.Receipt.Total, 0)
-		return ok(append(wire.BCD(uint64(rest), 5), wire.BCD(uint64(change), 5)...)...)
+		// 55h, the code, the remainder and the change: no byte between
+		// (docs/atol.md §4).
+		return append([]byte{wire.AnswerOK, 0}, append(wire.BCD(uint64(rest), 5), wire.BCD(uint64(change), 5)...)...)
 	case CmdClose:
 		if !need(7) {
 			return fail(errBadLength)
