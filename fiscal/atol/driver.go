@@ -45,7 +45,8 @@ const (
 	cmdZReport     byte = 0x5A
 	cmdXReport     byte = 0x67
 	cmdOpenReceipt byte = 0x92
-	cmdItem        byte = 0xE6
+	cmdBeginItem   byte = 0xEA // begin a position: flags, 01h, 00h
+	cmdItem        byte = 0xEB // end the position: its data (itemData)
 	cmdPayment     byte = 0x99
 	cmdClose       byte = 0x4A
 	cmdCancel      byte = 0x59
@@ -151,8 +152,10 @@ func reading(code byte, data []byte) bool {
 // holds: whether it ran is for resolve to find out.
 var errTaskLost = errors.New("the register lost the task")
 
-// run sends one command and returns the data after 55h code ext (or after
-// 44h for 3Fh). A device code becomes its *fiscal.Error; a link failure a
+// run sends one command and returns its answer's data: after 55h, the
+// code and its 00h for most commands; after 55h and the code for A4h and
+// 99h; after 44h for 3Fh, 4Dh for 4Dh, 55h for 45h (docs/atol.md §4). A
+// device code becomes its *fiscal.Error; a link failure a
 // KindLink *fiscal.Error wrapping fiscal.ErrNoLink or ErrOutcomeUnknown.
 func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([]byte, error) {
 	cmd := append(wire.BCD(uint64(d.o.Password), 2), code)
@@ -179,12 +182,22 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 	if code == cmdStatus && len(ans) > 0 && ans[0] == wire.AnswerDev || code == cmdCash && len(ans) > 0 && ans[0] == cmdCash {
 		return ans[1:], nil
 	}
+	if code == cmdStatusCode && len(ans) >= 3 && ans[0] == wire.AnswerOK {
+		// 45h answers 55h, the mode (submode in the high nibble) and the
+		// printer's flags: no error code (docs/atol.md §4).
+		return ans[1:3], nil
+	}
 	if code == cmdFN && len(ans) >= 2 && ans[0] == wire.AnswerOK {
 		// The fiscal drive's queries answer 55h, the code, then the data
 		// (docs/atol.md §4).
 		if ans[1] != 0 {
 			return nil, DeviceError(op, code, fiscal.Code(ans[1]))
 		}
+		return ans[2:], nil
+	}
+	if code == cmdPayment && len(ans) >= 2 && ans[0] == wire.AnswerOK && ans[1] == 0 {
+		// 99h answers 55h, the code, then the remainder and the change
+		// (5 BCD each) with no byte between (docs/atol.md §4).
 		return ans[2:], nil
 	}
 	if len(ans) < 3 || ans[0] != wire.AnswerOK {
@@ -321,7 +334,7 @@ func (d *Driver) OpenShift(ctx context.Context, c fiscal.Cashier) error {
 	if err := d.enter(ctx, op, modeRegistration); err != nil {
 		return err
 	}
-	if err := d.writeTags(ctx, op, false, cashierTags(c)); err != nil {
+	if err := d.writeTags(ctx, op, cashierTags(c)); err != nil {
 		return err
 	}
 	_, err = d.run(ctx, op, cmdOpenShift, 0x00)
@@ -382,7 +395,7 @@ func (d *Driver) ZReport(ctx context.Context, c fiscal.Cashier) error {
 	if err := d.enter(ctx, op, modeZReport); err != nil {
 		return err
 	}
-	if err := d.writeTags(ctx, op, false, cashierTags(c)); err != nil {
+	if err := d.writeTags(ctx, op, cashierTags(c)); err != nil {
 		return err
 	}
 	_, err = d.run(ctx, op, cmdZReport)
@@ -419,7 +432,7 @@ func (d *Driver) cash(ctx context.Context, op string, code byte, who fiscal.Cash
 	if err := d.enter(ctx, op, modeRegistration); err != nil {
 		return 0, err
 	}
-	if err := d.writeTags(ctx, op, false, cashierTags(who)); err != nil {
+	if err := d.writeTags(ctx, op, cashierTags(who)); err != nil {
 		return 0, err
 	}
 	_, err = d.run(ctx, op, code, append([]byte{0x00}, a...)...)
@@ -502,7 +515,7 @@ func (d *Driver) Continue(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(b) >= 2 && b[1]&0x01 != 0 {
+	if b[1]&0x01 != 0 {
 		return DeviceError("continue", cmdStatusCode, CodeNoPaper)
 	}
 	return nil
@@ -561,22 +574,65 @@ func kind(k fiscal.ReceiptKind) fiscal.ReceiptKind {
 	return k
 }
 
-// LineTags are the tags written with E8h before line l's item (E6h) in
-// the form of FFD version v: the subject (1212) and the payment method
-// (1214), which E6h has no field for, then the agent's and supplier's
-// tags as the Shtrih driver sends them (shtrih.LineTags: 1222, 1223
-// {1073, 1074} under 1.2, 1224 {1225, 1171}, 1226, 2108 under 1.2).
+// LineTags are the tags written with E8h inside line l's position (EAh …
+// EBh) in the form of FFD version v: the agent's and supplier's tags as the
+// Shtrih driver sends them (shtrih.LineTags: 1222, 1223 {1073, 1074} under
+// 1.2, 1224 {1225, 1171}, 1226, 2108 under 1.2). The subject (1212) and the
+// payment method (1214) are EBh's own fields (itemData).
 func LineTags(v fiscal.FFD, r fiscal.Receipt, l fiscal.Line) []fiscal.Tag {
-	var tags []fiscal.Tag
-	if l.Subject != 0 {
-		tags = append(tags, fiscal.Byte(1212, byte(l.Subject)))
+	return shtrih.LineTags(v, r, l)
+}
+
+// taxType is EBh's tax type of t: 0 the department's, 1 VAT 20 (18) %,
+// 2 VAT 10 %, 3 20/120, 4 10/110, 5 VAT 0 %, 6 no VAT (docs/atol.md §4);
+// false for a rate the sources give no number for.
+func taxType(t fiscal.Tax) (byte, bool) {
+	switch t {
+	case 0:
+		return 0, true
+	case fiscal.VAT20:
+		return 1, true
+	case fiscal.VAT10:
+		return 2, true
+	case fiscal.VAT120:
+		return 3, true
+	case fiscal.VAT110:
+		return 4, true
+	case fiscal.VAT0:
+		return 5, true
+	case fiscal.NoVAT:
+		return 6, true
 	}
+	return 0, false
+}
+
+// maxItemName is the longest name EBh takes, in bytes.
+const maxItemName = 128
+
+// itemData is EBh's data for line l (docs/atol.md §4): flags, price (7
+// BCD, kopecks), quantity (5 BCD, thousandths), the position's cost (7
+// BCD), tax type, tax sum (7 BCD, 0: the register counts it), department
+// (BCD), 1212 and 1214 (BCD), discount sign and sum (7 BCD, none), two
+// reserved bytes, the name (CP866, at most 128 bytes).
+func itemData(l fiscal.Line, tax byte) []byte {
 	m := l.Method
 	if m == 0 {
 		m = fiscal.FullPayment
 	}
-	tags = append(tags, fiscal.Byte(1214, byte(m)))
-	return append(tags, shtrih.LineTags(v, r, l)...)
+	b := []byte{0x00}
+	b = append(b, wire.BCD(uint64(l.Price), 7)...)
+	b = append(b, wire.BCD(uint64(l.Quantity/1000), 5)...)
+	b = append(b, wire.BCD(uint64(l.Sum()), 7)...)
+	b = append(b, tax)
+	b = append(b, make([]byte, 7)...)
+	b = append(b, wire.BCD(uint64(l.Department), 1)...)
+	b = append(b, wire.BCD(uint64(l.Subject), 1)...)
+	b = append(b, wire.BCD(uint64(m), 1)...)
+	b = append(b, 0x00)
+	b = append(b, make([]byte, 7)...)
+	b = append(b, 0x00, 0x00)
+	name := wire.Text(l.Name)
+	return append(b, name[:min(len(name), maxItemName)]...)
 }
 
 // ReceiptTags are the receipt's own tags written with E8h before the
@@ -591,8 +647,8 @@ func ReceiptTags(v fiscal.FFD, r fiscal.Receipt) []fiscal.Tag {
 	return append(tags, shtrih.ReceiptTags(v, r)...)
 }
 
-// Fiscalize forms and prints a fiscal receipt: open, for each line its
-// tags (E8h) and the item, the receipt's tags, payments, close. A lost
+// Fiscalize forms and prints a fiscal receipt: open, for each line a
+// position (EAh, its tags with E8h, EBh), the receipt's tags, payments, close. A lost
 // answer to the close is resolved from the last document. A correction
 // receipt (FFD 1.2 only) opens with the correction's type and carries
 // 1173 and 1174 among the receipt's tags.
@@ -602,8 +658,13 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 	const op = "fiscalize"
 	var total int64
 	for _, ln := range r.Lines {
-		if ln.Price < 0 || ln.Quantity <= 0 || ln.Quantity%1000 != 0 || uint64(ln.Price) > wire.MaxBCD(6) || uint64(ln.Quantity/1000) > wire.MaxBCD(5) {
+		if ln.Price < 0 || ln.Quantity <= 0 || ln.Quantity%1000 != 0 || uint64(ln.Price) > wire.MaxBCD(7) || uint64(ln.Quantity/1000) > wire.MaxBCD(5) ||
+			uint64(ln.Sum()) > wire.MaxBCD(7) || ln.Department < 0 || ln.Department > 99 || ln.Subject < 0 || ln.Subject > 99 || ln.Method < 0 || ln.Method > 99 {
 			return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: line %q: price %d, quantity %d", ln.Name, ln.Price, ln.Quantity)}
+		}
+		if _, known := taxType(ln.Tax); !known {
+			return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported),
+				Err: fmt.Errorf("%w: atol: line %q: tax %d has no ATOL number (docs/atol.md §4)", fiscal.ErrNotSupported, ln.Name, ln.Tax)}
 		}
 		total += ln.Sum()
 	}
@@ -674,21 +735,20 @@ func (d *Driver) fiscalize(ctx context.Context, op string, r fiscal.Receipt, v f
 		return fiscal.Result{}, false, err
 	}
 	for _, ln := range r.Lines {
-		if err := d.writeTags(ctx, op, true, LineTags(v, r, ln)); err != nil {
+		// A position: begin it (EAh), write its tags (E8h), end it with its
+		// data (EBh) (docs/atol.md §4).
+		if _, err := d.run(ctx, op, cmdBeginItem, 0x00, 0x01, 0x00); err != nil {
 			return fiscal.Result{}, false, err
 		}
-		b := []byte{0x00}
-		b = append(b, wire.Field(ln.Name, 64)...)
-		b = append(b, wire.BCD(uint64(ln.Price), 6)...)
-		b = append(b, wire.BCD(uint64(ln.Quantity/1000), 5)...)
-		b = append(b, 0x01, 0x00)         // discount kind and sign: none
-		b = append(b, make([]byte, 6)...) // discount
-		b = append(b, byte(ln.Tax), byte(ln.Department))
-		if _, err := d.run(ctx, op, cmdItem, b...); err != nil {
+		if err := d.writeTags(ctx, op, LineTags(v, r, ln)); err != nil {
+			return fiscal.Result{}, false, err
+		}
+		tax, _ := taxType(ln.Tax)
+		if _, err := d.run(ctx, op, cmdItem, itemData(ln, tax)...); err != nil {
 			return fiscal.Result{}, false, err
 		}
 	}
-	if err := d.writeTags(ctx, op, false, append(shtrih.CorrectionTags(v, r, d.loc()), ReceiptTags(v, r)...)); err != nil {
+	if err := d.writeTags(ctx, op, append(shtrih.CorrectionTags(v, r, d.loc()), ReceiptTags(v, r)...)); err != nil {
 		return fiscal.Result{}, false, err
 	}
 	var change int64

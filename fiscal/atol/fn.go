@@ -26,12 +26,15 @@ const (
 	fnDocTLVNext byte = 0x46
 )
 
-// E8h writes FN TLV attributes into the document being formed; TagItem
-// binds them to the item registered next (docs/atol.md §4).
+// E8h writes one FN TLV attribute into the document being formed: flags
+// (01h: print it), blocks, block, then the TLV's bytes (docs/atol.md §4,
+// "Verified against"). Inside a position (EAh … EBh) the attribute is the
+// item's, else the document's.
 const (
 	cmdWriteTag byte = 0xE8
-	tagItem     byte = 0x01
-	// tagBlock is the most TLV bytes one E8h carries.
+	tagPrint    byte = 0x01
+	// tagBlock is the most TLV bytes one E8h carries (unverified: no
+	// source splits a tag; docs/atol.md §4).
 	tagBlock = 240
 )
 
@@ -246,56 +249,28 @@ func (d *Driver) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Tag, err
 	return tags, nil
 }
 
-// writeTags writes tags into the document being formed (E8h), bound to the
-// next item when item is set: as few commands as the tags fit, each tag
-// whole in one command unless it alone is longer than a block, then in
-// blocks of one command each.
-func (d *Driver) writeTags(ctx context.Context, op string, item bool, tags []fiscal.Tag) error {
-	flags := byte(0)
-	if item {
-		flags = tagItem
-	}
-	send := func(blocks, block int, data []byte) error {
-		_, err := d.run(ctx, op, cmdWriteTag, append([]byte{flags, byte(blocks), byte(block)}, data...)...)
-		return err
-	}
-	var group []byte
-	flush := func() error {
-		if len(group) == 0 {
-			return nil
-		}
-		err := send(1, 0, group)
-		group = nil
-		return err
-	}
+// writeTags writes tags into the document being formed (E8h), one tag a
+// command as every public implementation does, a tag longer than a block
+// in blocks of one command each. Inside a position (after EAh) they are
+// the item's.
+func (d *Driver) writeTags(ctx context.Context, op string, tags []fiscal.Tag) error {
 	for _, t := range tags {
 		if t.Len() > fiscal.MaxTagValue {
 			return &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: tag %d of %d bytes", t.Num, len(t.Value))}
 		}
 		enc := t.Encode()
-		if len(enc) > tagBlock {
-			if err := flush(); err != nil {
-				return err
-			}
-			n := (len(enc) + tagBlock - 1) / tagBlock
-			if n > 255 {
-				return &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: tag %d of %d bytes", t.Num, len(t.Value))}
-			}
-			for i := range n {
-				if err := send(n, i, enc[i*tagBlock:min(len(enc), (i+1)*tagBlock)]); err != nil {
-					return err
-				}
-			}
-			continue
+		n := (len(enc) + tagBlock - 1) / tagBlock
+		if n > 255 {
+			return &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Err: fmt.Errorf("atol: tag %d of %d bytes", t.Num, len(t.Value))}
 		}
-		if len(group)+len(enc) > tagBlock {
-			if err := flush(); err != nil {
+		for i := range n {
+			data := append([]byte{tagPrint, byte(n), byte(i)}, enc[i*tagBlock:min(len(enc), (i+1)*tagBlock)]...)
+			if _, err := d.run(ctx, op, cmdWriteTag, data...); err != nil {
 				return err
 			}
 		}
-		group = append(group, enc...)
 	}
-	return flush()
+	return nil
 }
 
 // cashierTags are 1021 and 1203 of c (none when c has no name).

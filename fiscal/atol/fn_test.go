@@ -93,6 +93,7 @@ func TestAgentReceiptTags(t *testing.T) {
 			pay, fee := emuTags(doc.Lines[0].Tags), emuTags(doc.Lines[1].Tags)
 			assert.Equal(t, tt.payment, nums(pay))
 			assert.Equal(t, tt.fee, nums(fee))
+			assert.Equal(t, byte(6), doc.Lines[0].Tax, "no VAT is EBh's tax type 6 (Shtrih's group 4)")
 
 			assert.Equal(t, "Кассир Иванова А.А.", text(t, rt, 1021))
 			assert.Equal(t, "500100732259", text(t, rt, 1203))
@@ -158,6 +159,20 @@ func TestAgentReceiptTags(t *testing.T) {
 			assert.Equal(t, tt.payment, nums(emuTags(r.emu.State().Docs[2].Lines[0].Tags)))
 		})
 	}
+}
+
+// TestTaxWithoutATOLNumber: a rate the sources give no EBh number for is
+// refused before anything fiscal is sent.
+func TestTaxWithoutATOLNumber(t *testing.T) {
+	r := newRig(t, "tcp")
+	ctx := context.Background()
+	require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+	rc := sale()
+	rc.Lines[0].Tax = fiscal.VAT5
+	_, err := r.reg.Fiscalize(ctx, rc)
+	require.ErrorIs(t, err, fiscal.ErrNotSupported)
+	assert.Zero(t, r.emu.Executed(emulator.CmdOpenReceipt))
+	assert.Nil(t, r.emu.State().Receipt)
 }
 
 // TestLongTagInBlocks: a tag longer than one E8h block goes in blocks and

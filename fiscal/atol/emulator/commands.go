@@ -30,7 +30,8 @@ const (
 	CmdZReport     byte = 0x5A
 	CmdXReport     byte = 0x67
 	CmdOpenReceipt byte = 0x92
-	CmdItem        byte = 0xE6
+	CmdBeginItem   byte = 0xEA // begin a position: flags, 01h, 00h
+	CmdItem        byte = 0xEB // end the position: the item's data (endItem)
 	CmdPayment     byte = 0x99
 	CmdClose       byte = 0x4A
 	CmdCancel      byte = 0x59
@@ -89,7 +90,9 @@ func (e *Emulator) run(cmd []byte) []byte {
 		if !st.Paper {
 			flags |= 0x01
 		}
-		return ok(st.Mode, flags)
+		// 55h, the mode (submode in the high nibble), the printer's flags:
+		// no error code (docs/atol.md §4).
+		return []byte{wire.AnswerOK, st.Mode, flags}
 	case CmdEnterMode:
 		if !need(5) || d[0] > ModeZReport || d[0] == 0 {
 			return fail(errBadLength)
@@ -173,25 +176,19 @@ func (e *Emulator) run(cmd []byte) []byte {
 		st.Receipt = &Receipt{Kind: d[1]}
 		st.DocTags = nil
 		return ok()
-	case CmdItem:
-		if !need(1 + 64 + 6 + 5) {
+	case CmdBeginItem:
+		switch {
+		case !need(3):
 			return fail(errBadLength)
-		}
-		if st.Receipt == nil {
+		case st.Receipt == nil:
 			return fail(errReceiptClosed)
+		case st.Receipt.Position:
+			return fail(errFNBadParam) // a position is being formed already
 		}
-		price, ok1 := sum5(d[65:71])
-		qty, ok2 := sum5(d[71:76])
-		if !ok1 || !ok2 {
-			return fail(0x08)
-		}
-		line := (price*qty + 500) / 1000
-		st.Receipt.Total += line
-		st.Receipt.Lines = append(st.Receipt.Lines, Line{Name: wire.FromText(d[1:65]), Price: price, Qty: qty, Sum: line,
-			Tax: d[len(d)-2], Tags: st.Receipt.ItemTags})
-		st.Receipt.ItemTags = nil
-		e.print("%s %d.%03d x %d.%02d = %d.%02d", wire.FromText(d[1:65]), qty/1000, qty%1000, price/100, price%100, line/100, line%100)
+		st.Receipt.Position, st.Receipt.ItemTags = true, nil
 		return ok()
+	case CmdItem:
+		return e.endItem(d)
 	case CmdPayment:
 		if !need(7) {
 			return fail(errBadLength)
@@ -210,7 +207,9 @@ func (e *Emulator) run(cmd []byte) []byte {
 			st.Receipt.Card += s
 		}
 		rest, change := max(st.Receipt.Total-st.Receipt.Paid, 0), max(st.Receipt.Paid-st.Receipt.Total, 0)
-		return ok(append(wire.BCD(uint64(rest), 5), wire.BCD(uint64(change), 5)...)...)
+		// 55h, the code, the remainder and the change: no byte between
+		// (docs/atol.md §4).
+		return append([]byte{wire.AnswerOK, 0}, append(wire.BCD(uint64(rest), 5), wire.BCD(uint64(change), 5)...)...)
 	case CmdClose:
 		if !need(7) {
 			return fail(errBadLength)
@@ -226,8 +225,8 @@ func (e *Emulator) run(cmd []byte) []byte {
 		if r.Paid+s < r.Total {
 			return fail(errPaymentsShort)
 		}
-		if len(r.ItemTags) > 0 {
-			return fail(errFNBadParam) // item tags without their item
+		if r.Position {
+			return fail(errFNBadParam) // a position begun and not ended
 		}
 		if Correction(r.Kind) {
 			_, t1173 := FindTag(r.Tags, 1173)
@@ -316,6 +315,49 @@ func (e *Emulator) run(cmd []byte) []byte {
 		return e.writeTags(d)
 	}
 	return fail(errNoCommand)
+}
+
+// itemLen is the shortest EBh: flags, price (7), quantity (5), cost (7),
+// tax type, tax sum (7), department, 1212, 1214, discount sign, discount
+// (7), two reserved bytes; the name follows (docs/atol.md §4).
+const itemLen = 41
+
+// endItem runs EBh: it ends the position EAh began, with its data and the
+// tags E8h wrote inside it.
+func (e *Emulator) endItem(d []byte) []byte {
+	r := e.st.Receipt
+	switch {
+	case len(d) < itemLen:
+		return fail(errBadLength)
+	case r == nil:
+		return fail(errReceiptClosed)
+	case !r.Position:
+		return fail(errFNBadParam) // no EAh before
+	}
+	price, ok1 := sum5(d[1:8])
+	qty, ok2 := sum5(d[8:13])
+	cost, ok3 := sum5(d[13:20])
+	dept, ok4 := sum5(d[28:29])
+	subject, ok5 := sum5(d[29:30])
+	method, ok6 := sum5(d[30:31])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || qty == 0 || cost > (price*qty+500)/1000 {
+		return fail(0x08)
+	}
+	if d[20] > 6 || method == 0 || method > 7 {
+		return fail(errFNBadParam)
+	}
+	var tags []Tag
+	if subject != 0 {
+		tags = append(tags, Tag{1212, []byte{byte(subject)}})
+	}
+	tags = append(tags, Tag{1214, []byte{byte(method)}})
+	name := wire.FromText(d[itemLen:])
+	r.Total += cost
+	r.Lines = append(r.Lines, Line{Name: name, Price: price, Qty: qty, Sum: cost, Tax: d[20], Dept: int(dept),
+		Tags: append(tags, r.ItemTags...)})
+	r.Position, r.ItemTags = false, nil
+	e.print("%s %d.%03d x %d.%02d = %d.%02d", name, qty/1000, qty%1000, price/100, price%100, cost/100, cost%100)
+	return ok()
 }
 
 func (e *Emulator) doc(t, kind byte, sum int64, now time.Time) *Doc {

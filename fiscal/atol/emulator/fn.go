@@ -10,10 +10,10 @@ import (
 
 // Commands of the fiscal drive's data (docs/atol.md §4).
 const (
-	CmdWriteTag byte = 0xE8 // write FN TLV attributes: flags, blocks, block, TLV…
+	CmdWriteTag byte = 0xE8 // write one FN TLV attribute: flags, blocks, block, TLV…
 
-	// TagItem in E8h's flags binds the tags to the item registered next.
-	TagItem byte = 0x01
+	// TagPrint in E8h's flags prints the attribute on the receipt.
+	TagPrint byte = 0x01
 )
 
 // Sub-commands of A4h: the fiscal drive's own queries, numbered as the
@@ -120,15 +120,16 @@ func (e *Emulator) fnBlocked(now time.Time) byte {
 	return 0
 }
 
-// writeTags runs E8h: flags, blocks, block, TLV. The tags of one command
-// are whole TLVs; several blocks are joined in order.
+// writeTags runs E8h: flags, blocks, block, then the bytes of one TLV,
+// joined over its blocks in order. Inside a position (EAh … EBh) the tag
+// is the item's; else the receipt's, or the next document's.
 func (e *Emulator) writeTags(d []byte) []byte {
 	st := &e.st
 	if len(d) < 4 {
 		return fail(errBadLength)
 	}
 	flags, blocks, block := d[0], d[1], d[2]
-	if blocks == 0 || block >= blocks || block != e.tagBlockN {
+	if blocks == 0 || block >= blocks || block != e.tagBlockN || flags&^TagPrint != 0 {
 		e.tagBlocks, e.tagBlockN = nil, 0
 		return fail(errFNBadParam)
 	}
@@ -140,13 +141,11 @@ func (e *Emulator) writeTags(d []byte) []byte {
 	raw := e.tagBlocks
 	e.tagBlocks, e.tagBlockN = nil, 0
 	tags, good := decodeTLV(raw)
-	if !good || len(tags) == 0 {
-		return fail(errFNBadParam)
+	if !good || len(tags) != 1 {
+		return fail(errFNBadParam) // not one whole TLV
 	}
 	switch {
-	case flags&TagItem != 0 && st.Receipt == nil:
-		return fail(errReceiptClosed)
-	case flags&TagItem != 0:
+	case st.Receipt != nil && st.Receipt.Position:
 		st.Receipt.ItemTags = append(st.Receipt.ItemTags, tags...)
 	case st.Receipt != nil:
 		seen := slices.Clone(st.Receipt.Tags)

@@ -18,12 +18,25 @@ func writeTag(flags, blocks, block byte, data []byte) []byte {
 	return cmd(CmdWriteTag, append([]byte{flags, blocks, block}, data...)...)
 }
 
-func item(name string) []byte {
-	d := append([]byte{0}, wire.Field(name, 64)...)
-	d = append(d, wire.BCD(100, 6)...)
-	d = append(d, wire.BCD(1000, 5)...)
-	d = append(d, 1, 0, 0, 0, 0, 0, 0, 0, 4, 0)
-	return cmd(CmdItem, d...)
+// begin is EAh: begin a position.
+func begin() []byte { return cmd(CmdBeginItem, 0, 1, 0) }
+
+// item is EBh for one piece of name at 1.00, full payment.
+func item(name string) []byte { return itemAs(name, 0) }
+
+// itemAs is item with subject 1212 (0: none).
+func itemAs(name string, subject byte) []byte {
+	d := []byte{0}
+	d = append(d, wire.BCD(100, 7)...)  // price
+	d = append(d, wire.BCD(1000, 5)...) // quantity 1.000
+	d = append(d, wire.BCD(100, 7)...)  // cost
+	d = append(d, 1)                    // tax type
+	d = append(d, make([]byte, 7)...)   // tax sum
+	d = append(d, 0x01)                 // department 1
+	d = append(d, wire.BCD(uint64(subject), 1)...)
+	d = append(d, 0x04, 0)            // 1214 full payment, discount sign
+	d = append(d, make([]byte, 9)...) // discount, reserved
+	return cmd(CmdItem, append(d, wire.Text(name)...)...)
 }
 
 // code is the device code of an answer (0 for success).
@@ -34,8 +47,8 @@ func code(a []byte) byte {
 	return a[1]
 }
 
-// TestWriteTagRules: E8h takes whole TLVs, bound to the next item or to
-// the document, and refuses what a fiscal drive refuses.
+// TestWriteTagRules: E8h takes one whole TLV, the item's inside a position
+// (EAh … EBh), else the document's, and refuses what a fiscal drive refuses.
 func TestWriteTagRules(t *testing.T) {
 	inReceipt := [][]byte{cmd(CmdEnterMode, 1, 0, 0, 0, 0x30), cmd(CmdOpenShift, 0), cmd(CmdOpenReceipt, 0, 1)}
 	tests := []struct {
@@ -44,23 +57,28 @@ func TestWriteTagRules(t *testing.T) {
 		run   [][]byte // each but the last must succeed
 		want  byte
 	}{
-		{"outside any mode", nil, [][]byte{writeTag(0, 1, 0, tlv(1021, 'A'))}, errBadMode},
-		{"item tag without a receipt", inReceipt[:2], [][]byte{writeTag(TagItem, 1, 0, tlv(1212, 4))}, errReceiptClosed},
-		{"a cut TLV", inReceipt, [][]byte{writeTag(0, 1, 0, tlv(1021, 'A')[:4])}, errFNBadParam},
-		{"no TLV", inReceipt, [][]byte{writeTag(0, 1, 0, nil)}, errBadLength},
-		{"a receipt tag twice", inReceipt, [][]byte{writeTag(0, 1, 0, tlv(1021, 'A')), writeTag(0, 1, 0, tlv(1021, 'B'))}, errFNBadParam},
-		{"phones may repeat", inReceipt, [][]byte{writeTag(0, 1, 0, tlv(1073, '1')), writeTag(0, 1, 0, tlv(1073, '2'))}, 0},
-		{"blocks out of order", inReceipt, [][]byte{writeTag(0, 2, 1, tlv(1021, 'A'))}, errFNBadParam},
-		{"blocks in order", inReceipt, [][]byte{writeTag(0, 2, 0, tlv(1021, 'A', 'B')[:4]), writeTag(0, 2, 1, []byte{'A', 'B'})}, 0},
-		{"item tags left without their item", inReceipt, [][]byte{item("A"), writeTag(TagItem, 1, 0, tlv(1212, 4)),
+		{"outside any mode", nil, [][]byte{writeTag(TagPrint, 1, 0, tlv(1021, 'A'))}, errBadMode},
+		{"a position without a receipt", inReceipt[:2], [][]byte{begin()}, errReceiptClosed},
+		{"a position in a position", inReceipt, [][]byte{begin(), begin()}, errFNBadParam},
+		{"an item without its position", inReceipt, [][]byte{item("A")}, errFNBadParam},
+		{"two TLVs in one E8h", inReceipt, [][]byte{writeTag(TagPrint, 1, 0, append(tlv(1021, 'A'), tlv(1008, '@')...))}, errFNBadParam},
+		{"an unknown E8h flag", inReceipt, [][]byte{writeTag(0x02, 1, 0, tlv(1021, 'A'))}, errFNBadParam},
+		{"a short EBh", inReceipt, [][]byte{begin(), cmd(CmdItem, 0, 1, 2)}, errBadLength},
+		{"a cut TLV", inReceipt, [][]byte{writeTag(TagPrint, 1, 0, tlv(1021, 'A')[:4])}, errFNBadParam},
+		{"no TLV", inReceipt, [][]byte{writeTag(TagPrint, 1, 0, nil)}, errBadLength},
+		{"a receipt tag twice", inReceipt, [][]byte{writeTag(TagPrint, 1, 0, tlv(1021, 'A')), writeTag(TagPrint, 1, 0, tlv(1021, 'B'))}, errFNBadParam},
+		{"phones may repeat", inReceipt, [][]byte{writeTag(TagPrint, 1, 0, tlv(1073, '1')), writeTag(TagPrint, 1, 0, tlv(1073, '2'))}, 0},
+		{"blocks out of order", inReceipt, [][]byte{writeTag(TagPrint, 2, 1, tlv(1021, 'A'))}, errFNBadParam},
+		{"blocks in order", inReceipt, [][]byte{writeTag(TagPrint, 2, 0, tlv(1021, 'A', 'B')[:4]), writeTag(TagPrint, 2, 1, []byte{'A', 'B'})}, 0},
+		{"a position left without its item", inReceipt, [][]byte{begin(), item("A"), begin(), writeTag(TagPrint, 1, 0, tlv(1222, 4)),
 			cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, errFNBadParam},
-		{"item tags go with their item", inReceipt, [][]byte{writeTag(TagItem, 1, 0, tlv(1212, 4)), item("A"),
+		{"item tags go with their item", inReceipt, [][]byte{begin(), writeTag(TagPrint, 1, 0, tlv(1222, 4)), item("A"),
 			cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, 0},
 		{"no receipt type 3", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 3)}, errFNBadParam},
-		{"a correction without what it corrects", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), item("A"),
-			writeTag(0, 1, 0, tlv(1173, 0)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, errFNBadParam},
-		{"a correction", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), item("A"),
-			writeTag(0, 1, 0, append(tlv(1173, 0), tlv(1174, tlv(1178, 1, 2, 3, 4)...)...)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, 0},
+		{"a correction without what it corrects", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), begin(), item("A"),
+			writeTag(TagPrint, 1, 0, tlv(1173, 0)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, errFNBadParam},
+		{"a correction", inReceipt[:2], [][]byte{cmd(CmdOpenReceipt, 0, 7), begin(), item("A"),
+			writeTag(TagPrint, 1, 0, tlv(1173, 0)), writeTag(TagPrint, 1, 0, tlv(1174, tlv(1178, 1, 2, 3, 4)...)), cmd(CmdClose, 0, 1, 0, 0, 0, 0x01, 0x00)}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,9 +109,9 @@ func TestTagsInTheJournal(t *testing.T) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, c := range [][]byte{
-		cmd(CmdEnterMode, 1, 0, 0, 0, 0x30), writeTag(0, 1, 0, tlv(1021, 'K')), cmd(CmdOpenShift, 0),
-		cmd(CmdOpenReceipt, 0, 1), writeTag(TagItem, 1, 0, append(tlv(1212, 10), tlv(1222, 8)...)), item("A"), item("B"),
-		writeTag(0, 1, 0, tlv(1008, '@')), cmd(CmdPayment, 0, 1, 0, 0, 0, 0x02, 0x00), cmd(CmdClose, 0, 1, 0, 0, 0, 0, 0),
+		cmd(CmdEnterMode, 1, 0, 0, 0, 0x30), writeTag(TagPrint, 1, 0, tlv(1021, 'K')), cmd(CmdOpenShift, 0),
+		cmd(CmdOpenReceipt, 0, 1), begin(), writeTag(TagPrint, 1, 0, tlv(1222, 8)), itemAs("A", 10), begin(), item("B"),
+		writeTag(TagPrint, 1, 0, tlv(1008, '@')), cmd(CmdPayment, 0, 1, 0, 0, 0, 0x02, 0x00), cmd(CmdClose, 0, 1, 0, 0, 0, 0, 0),
 	} {
 		require.Zero(t, code(e.run(c)), "% X", c)
 	}
@@ -102,8 +120,9 @@ func TestTagsInTheJournal(t *testing.T) {
 	assert.Equal(t, []Tag{{1021, []byte{'K'}}}, st.Docs[0].Tags)
 	r := st.Docs[1]
 	assert.Equal(t, []Tag{{1008, []byte{'@'}}}, r.Tags)
-	assert.Equal(t, []Tag{{1212, []byte{10}}, {1222, []byte{8}}}, r.Lines[0].Tags)
-	assert.Empty(t, r.Lines[1].Tags)
+	assert.Equal(t, []Tag{{1212, []byte{10}}, {1214, []byte{4}}, {1222, []byte{8}}}, r.Lines[0].Tags,
+		"1212 and 1214 from EBh's fields, then the tags E8h wrote inside the position")
+	assert.Equal(t, []Tag{{1214, []byte{4}}}, r.Lines[1].Tags, "E8h outside a position is not an item's")
 	assert.Equal(t, int64(200), r.Cash)
 
 	a := e.run(cmd(CmdFN, FNDocTLV, 2, 0, 0, 0))

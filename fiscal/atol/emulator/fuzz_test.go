@@ -16,8 +16,9 @@ func FuzzHandle(f *testing.F) {
 	f.Add(wire.AddTask(0, 4, []byte{0, 0, CmdFN, FNFindDoc, 1, 0, 0, 0}))
 	f.Add(wire.AddTask(0, 5, []byte{0, 0, CmdFN, FNDocTLV, 1, 0, 0, 0}))
 	f.Add(wire.AddTask(0, 6, []byte{0, 0, CmdFN, FNRegTag, 1, 0x21, 0x04}))
-	f.Add(wire.AddTask(0, 7, []byte{0, 0, CmdWriteTag, TagItem, 1, 0, 0xFC, 0x04, 1, 0, 4}))
-	f.Add(wire.AddTask(0, 8, []byte{0, 0, CmdWriteTag, 0, 2, 0, 0xFD, 0x03, 9, 0}))
+	f.Add(wire.AddTask(0, 7, []byte{0, 0, CmdWriteTag, TagPrint, 1, 0, 0xFC, 0x04, 1, 0, 4}))
+	f.Add(wire.AddTask(0, 8, []byte{0, 0, CmdWriteTag, TagPrint, 2, 0, 0xFD, 0x03, 9, 0}))
+	f.Add(wire.AddTask(0, 9, []byte{0, 0, CmdBeginItem, 0, 1, 0}))
 	f.Add(wire.ReqTask(1))
 	f.Add([]byte{wire.Abort})
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -23,9 +23,9 @@ func TestStateFile(t *testing.T) {
 	require.NoError(t, err)
 	e.mu.Lock()
 	for _, c := range [][]byte{
-		cmd(CmdEnterMode, 1, 0, 0, 0, 0x30), writeTag(0, 1, 0, tlv(1021, 'K')), cmd(CmdOpenShift, 0),
+		cmd(CmdEnterMode, 1, 0, 0, 0, 0x30), writeTag(TagPrint, 1, 0, tlv(1021, 'K')), cmd(CmdOpenShift, 0),
 		cmd(CmdCashIn, 0, 0, 0, 0, 0x50, 0x00),
-		cmd(CmdOpenReceipt, 0, 1), writeTag(TagItem, 1, 0, tlv(1212, 10)), item("A"),
+		cmd(CmdOpenReceipt, 0, 1), begin(), writeTag(TagPrint, 1, 0, tlv(1222, 8)), item("A"),
 	} {
 		require.Zero(t, code(e.run(c)), "% X", c)
 		e.persist()

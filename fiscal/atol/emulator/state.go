@@ -34,14 +34,16 @@ type Tag struct {
 	Value []byte
 }
 
-// Line is one item of a receipt in the journal, with the tags written
-// for it (E8h bound to the item, docs/atol.md §4).
+// Line is one item of a receipt in the journal, with its tags: 1212 and
+// 1214 from EBh's fields, then those E8h wrote inside its position
+// (docs/atol.md §4).
 type Line struct {
 	Name  string
 	Price int64 // kopecks
 	Qty   int64 // thousandths
 	Sum   int64 // kopecks
-	Tax   byte
+	Tax   byte  // EBh's tax type (1…6)
+	Dept  int
 	Tags  []Tag
 }
 
@@ -70,7 +72,9 @@ type Receipt struct {
 	Card  int64
 	Lines []Line
 	Tags  []Tag
-	// ItemTags wait for the next item registration (E6h).
+	// Position is set between EAh and EBh: E8h then writes ItemTags,
+	// which EBh gives the item.
+	Position bool
 	ItemTags []Tag
 }
 
