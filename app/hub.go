@@ -39,6 +39,8 @@ func (o outbox) After(ctx context.Context, seq int64, n int) ([]wire.Event, erro
 
 func (o outbox) Applied(ctx context.Context, seq int64) error { return o.s.OutboxSent(ctx, seq) }
 
+func (o outbox) Rewound(ctx context.Context) (int64, bool, error) { return o.s.Rewound(ctx) }
+
 // wireEvent is a stored event in the hub's form.
 func wireEvent(e store.Event) (wire.Event, error) {
 	w := wire.Event{Seq: e.Seq, Type: wire.Type(e.Kind), At: e.At.UTC()}

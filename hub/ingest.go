@@ -190,8 +190,9 @@ func dayOf(t time.Time, loc *time.Location) time.Time {
 type paymentKey struct{ point, session string }
 
 type shiftKey struct {
-	point string
-	id    int64
+	point  string
+	id     int64
+	opened time.Time
 }
 
 type pointEvent struct {
@@ -233,7 +234,7 @@ func (w *writes) add(pt *locked, events []wire.Event) {
 				w.names[e.Payment.Provider] = n
 			}
 		case wire.TypeShift:
-			k := shiftKey{pt.id, e.Shift.ID}
+			k := shiftKey{pt.id, e.Shift.ID, e.Shift.Opened}
 			if _, ok := w.shifts[k]; !ok {
 				w.shiftOrder = append(w.shiftOrder, k)
 			}
@@ -460,7 +461,7 @@ func applyShift(ctx context.Context, tx pgx.Tx, point string, e wire.Event) erro
 	_, err := tx.Exec(ctx, `INSERT INTO shifts (point, id, device, opened_at, closed_at, opened_by, closed_by, payments, amount, fee,
 	        commission, refunded, cash_in, cash_out, opening_float, expected, counted, seq)
 	    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-	  ON CONFLICT (point, id) DO UPDATE SET device = excluded.device, opened_at = excluded.opened_at,
+	  ON CONFLICT (point, id, opened_at) DO UPDATE SET device = excluded.device,
 	    closed_at = excluded.closed_at, opened_by = excluded.opened_by, closed_by = excluded.closed_by,
 	    payments = excluded.payments, amount = excluded.amount, fee = excluded.fee, commission = excluded.commission,
 	    refunded = excluded.refunded, cash_in = excluded.cash_in, cash_out = excluded.cash_out,

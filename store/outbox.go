@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -167,9 +168,21 @@ const (
 	qCashierLogin = "SELECT login FROM cashiers WHERE id = ?"
 )
 
-// Outbox returns up to limit events after seq after, oldest first.
+// Outbox returns up to limit events after event after, oldest first, in
+// the hub's numbering (see Rewound). While the books restored from a
+// backup have not yet asked a hub about what it holds after them, the
+// events after the backup's last are held back.
 func (s *Store) Outbox(ctx context.Context, after int64, limit int) ([]Event, error) {
-	rows, err := s.ro.QueryContext(ctx, "SELECT seq, kind, at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	m, err := s.outboxMap(ctx, s.ro)
+	if err != nil {
+		return nil, err
+	}
+	upto := int64(math.MaxInt64)
+	if m.rewind > 0 {
+		upto = m.rewind
+	}
+	rows, err := s.ro.QueryContext(ctx, "SELECT seq, kind, at, body FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+		m.local(after), upto, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -182,45 +195,215 @@ func (s *Store) Outbox(ctx context.Context, after int64, limit int) ([]Event, er
 		if err := rows.Scan(&e.Seq, &e.Kind, &at, &body); err != nil {
 			return nil, err
 		}
+		e.Seq = m.hub(e.Seq)
 		e.At, e.Body = msTime(at), []byte(body)
 		out = append(out, e)
 	}
 	return out, rows.Err()
 }
 
-// OutboxState is the last event written and the last a hub applied.
+// OutboxState is the last event written and the last a hub applied, in
+// the hub's numbering.
 func (s *Store) OutboxState(ctx context.Context) (last, sent int64, err error) {
-	if err := s.ro.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox").Scan(&last); err != nil {
-		return 0, 0, fmt.Errorf("store: outbox: %w", err)
-	}
-	var v string
-	err = s.ro.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", outboxSent).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return last, 0, nil
-	}
+	return s.outboxState(ctx, s.ro)
+}
+
+func (s *Store) outboxState(ctx context.Context, q querier) (last, sent int64, err error) {
+	m, err := s.outboxMap(ctx, q)
 	if err != nil {
+		return 0, 0, err
+	}
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox").Scan(&last); err != nil {
 		return 0, 0, fmt.Errorf("store: outbox: %w", err)
+	}
+	v, err := metaValue(ctx, q, outboxSent)
+	if err != nil || v == "" {
+		return m.hub(last), 0, err
 	}
 	sent, err = strconv.ParseInt(v, 10, 64)
-	return last, sent, err
+	return m.hub(last), sent, err
 }
 
 // OutboxSent records that a hub applied every event up to seq. A number
 // below the one recorded is a hub restored from an older backup: the
 // events after it go again. One above the last event written is refused
-// (the books were restored from an older backup than the hub's).
+// (the books were restored from an older backup than the hub's, by a
+// copy of the file: see Rewound), except when the books were restored by
+// Restore and the hub has answered about the events after the backup's
+// last: see Rewound.
 func (s *Store) OutboxSent(ctx context.Context, seq int64) error {
-	last, _, err := s.OutboxState(ctx)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		m, err := s.outboxMap(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if r := m.rewind; r > 0 && seq >= m.hub(r) {
+			// The hub has answered a batch that ended at the backup's last
+			// event: what it holds after that was written by the books
+			// before they were restored, and is not in them. The events
+			// written since are numbered after the hub's.
+			if seq > m.hub(r) {
+				m.segs = append(m.segs, [2]int64{r + 1, seq - r})
+			}
+			m.rewind = 0
+			if err := s.putOutboxMap(ctx, tx, m); err != nil {
+				return err
+			}
+			s.log.Warn("store: outbox: the books were restored from a backup; the events written since go after the hub's",
+				"backup_last", r, "hub_last", seq)
+		}
+		last, _, err := s.outboxState(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if seq < 0 || seq > last {
+			return fmt.Errorf("store: outbox: the hub has applied events up to %d, but the books have written only %d: "+
+				"were the books restored from an older backup than the hub's by copying the file? (paydeskctl db restore numbers the events after the hub's)", seq, last)
+		}
+		_, err = tx.ExecContext(ctx, qPutMeta, outboxSent, strconv.FormatInt(seq, 10))
+		return err
+	})
+}
+
+// Rewound reports whether the books were restored from a backup (Restore)
+// and have not yet learnt what a hub holds after the backup's last event,
+// at: the events after it are held back (Outbox) until a hub has answered
+// a batch that ends at at. A sender starts its batches at at or before,
+// so that the hub answers (push.Rewound), when there is an event after
+// at to send.
+func (s *Store) Rewound(ctx context.Context) (at int64, pending bool, err error) {
+	m, err := s.outboxMap(ctx, s.ro)
+	if err != nil || m.rewind == 0 {
+		return 0, false, err
+	}
+	var after int
+	if err := s.ro.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE seq > ? LIMIT 1)", m.rewind).Scan(&after); err != nil {
+		return 0, false, fmt.Errorf("store: outbox: %w", err)
+	}
+	return m.hub(m.rewind), after > 0, nil
+}
+
+// markRewound records that these books were just restored from a backup
+// whose last event is the outbox's last (none: nothing to hold back).
+func (s *Store) markRewound(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		m, err := s.outboxMap(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox").Scan(&m.rewind); err != nil {
+			return fmt.Errorf("store: outbox: %w", err)
+		}
+		return s.putOutboxMap(ctx, tx, m)
+	})
+}
+
+// outboxNumbers is how the outbox's own numbers (1, 2, … without gaps)
+// become the hub's: segs are (first event, what is added from it on) in
+// order, none for the same numbers; rewind is the last event of books
+// restored from a backup while a hub has not yet said what it holds after
+// it (0: none).
+type outboxNumbers struct {
+	segs   [][2]int64
+	rewind int64
+}
+
+// hub is event seq's number at the hub.
+func (m *outboxNumbers) hub(seq int64) int64 {
+	add := int64(0)
+	for _, g := range m.segs {
+		if seq >= g[0] {
+			add = g[1]
+		}
+	}
+	return seq + add
+}
+
+// local is the last event whose number at the hub is h or less.
+func (m *outboxNumbers) local(h int64) int64 {
+	for i := len(m.segs) - 1; i >= 0; i-- {
+		g := m.segs[i]
+		if h >= g[0]+g[1] {
+			return h - g[1]
+		}
+		if h >= g[0]+m.hubBefore(i) { // between segments: the hub's events, not ours
+			return g[0] - 1
+		}
+	}
+	return h
+}
+
+// hubBefore is what is added just before segment i.
+func (m *outboxNumbers) hubBefore(i int) int64 {
+	if i == 0 {
+		return 0
+	}
+	return m.segs[i-1][1]
+}
+
+// The meta rows of the outbox's numbering.
+const (
+	outboxMapKey = "outbox.map"
+	outboxRewind = "outbox.rewind"
+)
+
+func (s *Store) outboxMap(ctx context.Context, q querier) (*outboxNumbers, error) {
+	m := &outboxNumbers{}
+	v, err := metaValue(ctx, q, outboxMapKey)
+	if err != nil {
+		return nil, err
+	}
+	if v != "" {
+		if err := json.Unmarshal([]byte(v), &m.segs); err != nil {
+			return nil, fmt.Errorf("store: outbox: the numbering %q: %w", v, err)
+		}
+	}
+	if v, err = metaValue(ctx, q, outboxRewind); err != nil {
+		return nil, err
+	}
+	if v != "" {
+		if m.rewind, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return nil, fmt.Errorf("store: outbox: the restored books' last event %q: %w", v, err)
+		}
+	}
+	return m, nil
+}
+
+func (s *Store) putOutboxMap(ctx context.Context, tx *sql.Tx, m *outboxNumbers) error {
+	b, err := json.Marshal(m.segs)
 	if err != nil {
 		return err
 	}
-	if seq < 0 || seq > last {
-		return fmt.Errorf("store: outbox: the hub has applied events up to %d, but the books have written only %d: "+
-			"were the books restored from an older backup than the hub's?", seq, last)
+	if _, err := tx.ExecContext(ctx, qPutMeta, outboxMapKey, string(b)); err != nil {
+		return fmt.Errorf("store: outbox: %w", err)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-			outboxSent, strconv.FormatInt(seq, 10))
-		return err
-	})
+	if m.rewind == 0 {
+		_, err = tx.ExecContext(ctx, "DELETE FROM meta WHERE key = ?", outboxRewind)
+	} else {
+		_, err = tx.ExecContext(ctx, qPutMeta, outboxRewind, strconv.FormatInt(m.rewind, 10))
+	}
+	if err != nil {
+		return fmt.Errorf("store: outbox: %w", err)
+	}
+	return nil
+}
+
+const qPutMeta = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+
+// metaValue is meta's value of key ("" when there is none).
+func metaValue(ctx context.Context, q querier, key string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: outbox: %w", err)
+	}
+	return v, nil
+}
+
+// querier is the books or a transaction of them.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

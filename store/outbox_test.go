@@ -92,3 +92,17 @@ func TestOutbox(t *testing.T) {
 	_, err = s.VerifySeal(ctx)
 	require.NoError(t, err, "the acknowledgement is sealed with the books")
 }
+
+// TestOutboxNumbers: the outbox's numbers and the hub's after two
+// restores from backups (events 1–5 as they were, 6–7 after the hub's
+// 6–8, 8– after the hub's 11–12), both ways.
+func TestOutboxNumbers(t *testing.T) {
+	m := &outboxNumbers{segs: [][2]int64{{6, 3}, {8, 5}}}
+	for _, c := range []struct{ local, hub int64 }{{1, 1}, {5, 5}, {6, 9}, {7, 10}, {8, 13}, {20, 25}} {
+		assert.Equal(t, c.hub, m.hub(c.local), "hub(%d)", c.local)
+		assert.Equal(t, c.local, m.local(c.hub), "local(%d)", c.hub)
+	}
+	for _, c := range []struct{ hub, local int64 }{{0, 0}, {6, 5}, {8, 5}, {11, 7}, {12, 7}} {
+		assert.Equal(t, c.local, m.local(c.hub), "the hub's own %d: ours before it", c.hub)
+	}
+}

@@ -85,6 +85,10 @@ func Restore(ctx context.Context, backup, path string, opt Options) (string, err
 		os.Remove(tmp)
 		return "", fail(err)
 	}
+	if err := markRestored(ctx, tmp, opt); err != nil {
+		os.Remove(tmp)
+		return "", fail(err)
+	}
 	var kept string
 	if _, err := os.Stat(file); err == nil {
 		kept = file + ".replaced-" + opt.Clock.Now().Format("20060102-150405")
@@ -107,6 +111,31 @@ func Restore(ctx context.Context, backup, path string, opt Options) (string, err
 		d.Close()
 	}
 	return kept, nil
+}
+
+// markRestored records in the copy, before it takes the books' place,
+// that it is a backup put back (Store.Rewound): a hub may hold events the
+// books wrote after the backup, and the ones they write now must be
+// numbered after those.
+func markRestored(ctx context.Context, file string, opt Options) error {
+	s, err := Open(ctx, file, opt)
+	if err != nil {
+		return err
+	}
+	err = s.markRewound(ctx)
+	if err == nil { // the mark in the file itself, not in its log, before the file is renamed
+		_, err = s.rw.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	os.Remove(file + ".lock")
+	os.Remove(file + "-shm")
+	if fi, serr := os.Stat(file + "-wal"); serr == nil && fi.Size() > 0 && err == nil {
+		err = fmt.Errorf("the copy's log was not written into it")
+	}
+	os.Remove(file + "-wal")
+	return err
 }
 
 // copyPrivate copies src to a new file dst, mode 0600, synced.

@@ -31,6 +31,16 @@ type Outbox interface {
 	Applied(ctx context.Context, seq int64) error
 }
 
+// Rewound is an outbox that may have been put back from a backup: while
+// pending, a hub may hold events after at that the outbox does not (they
+// were written before the backup was put back), so the outbox holds back
+// the events after at (After) until the hub has answered a batch that
+// ends at at, and then numbers them after what the hub holds (Applied
+// learns it). Sync starts its batches at at so that the hub answers.
+type Rewound interface {
+	Rewound(ctx context.Context) (at int64, pending bool, err error)
+}
+
 // Sender sends one point's outbox to one hub.
 type Sender struct {
 	Hub    string // the hub's base URL, such as https://hub.example.ru
@@ -70,6 +80,15 @@ func (s *Sender) Sync(ctx context.Context, acked int64) (int64, error) {
 	}
 	now := s.now
 	last := acked
+	if r, ok := s.Outbox.(Rewound); ok {
+		at, pending, err := r.Rewound(ctx)
+		if err != nil {
+			return last, err
+		}
+		if pending && last >= at {
+			last = at - 1 // the backup's last event again: the hub's answer says what it holds after it
+		}
+	}
 	for {
 		events, err := s.Outbox.After(ctx, last, n)
 		if err != nil || len(events) == 0 {
