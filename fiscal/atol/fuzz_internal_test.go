@@ -72,6 +72,15 @@ func FuzzDevice(f *testing.F) {
 	f.Add(uint8(3), bytes.Join([][]byte{step(wire.Result), res(wire.AnswerOK, 0, 3, 0, 8, 0), ack, res(wire.AnswerOK, 0, 0x10, 0x04, 1, 0, 1), ack}, nil))
 	f.Add(uint8(7), bytes.Join([][]byte{step(wire.Result), res(append([]byte{wire.AnswerDev}, make([]byte, 29)...)...), ack,
 		step(wire.Pending), step(wire.NotFound)}, nil))
+	// The last document: 30h names FD 1, 45h its type and length, 46h
+	// its tags; and Info's E9h (1057) and register 36h.
+	fn30 := append([]byte{wire.AnswerOK, 0}, make([]byte, 30)...)
+	fn30[2+26] = 1
+	doc := fiscal.EncodeTags(fiscal.Uint32(1040, 1), fiscal.Tag{Num: 1077, Value: []byte{0, 0, 1, 2, 3, 4}}, fiscal.Uint32(1038, 1))
+	f.Add(uint8(1), bytes.Join([][]byte{step(wire.Result), res(fn30...), ack, res(wire.AnswerOK, 0, 2, 0, byte(len(doc)), 0), ack,
+		res(append([]byte{wire.AnswerOK, 0}, doc...)...), ack}, nil))
+	f.Add(uint8(2), bytes.Join([][]byte{step(wire.Result), res(wire.AnswerOK, 0x7A), ack, res(wire.AnswerOK, 0x7A), ack,
+		res(wire.AnswerOK, 0x7A), ack, res(wire.AnswerOK, 0x7A), ack, res(wire.AnswerOK, 0, 2, 2, 0, 0, 0, 0), ack}, nil))
 	f.Add(uint8(6), bytes.Join([][]byte{step(wire.Result), res(cmdCash, 0, 0, 0, 0, 0x50, 0), ack}, nil))
 	f.Fuzz(func(t *testing.T, op uint8, script []byte) {
 		c := &scriptConn{script: script, adds: map[byte]int{}}

@@ -313,6 +313,10 @@ func (e *Emulator) run(cmd []byte) []byte {
 		return e.fn(d, now)
 	case CmdWriteTag:
 		return e.writeTags(d)
+	case CmdReadTag:
+		return e.readTag(d)
+	case CmdRegister:
+		return e.register(d)
 	}
 	return fail(errNoCommand)
 }

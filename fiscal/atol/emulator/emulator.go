@@ -153,7 +153,7 @@ func (e *Emulator) SetPaper(ok bool) {
 // readOnly reports the commands that change nothing of the saved state.
 func readOnly(code byte) bool {
 	switch code {
-	case CmdStatus, CmdStatusCode, CmdCash, CmdFN:
+	case CmdStatus, CmdStatusCode, CmdCash, CmdFN, CmdReadTag, CmdRegister:
 		return true
 	}
 	return false

@@ -125,7 +125,8 @@ type State struct {
 	OFDSince time.Time
 	OFDStuck bool
 	// NoFNQueries is a firmware without the drive's registration,
-	// expiry, status and OFD queries (A4h 43h, 44h, 32h, 30h, 20h: 7Ah).
+	// expiry, status and OFD queries (A4h 43h, 32h, 30h, 20h), of E9h and
+	// of register 36h: 7Ah.
 	NoFNQueries bool
 }
 
