@@ -96,6 +96,7 @@ type Driver struct {
 	mode  byte
 	known bool       // mode is what the register is in
 	ffd   fiscal.FFD // the FFD version receipts are formed in, 0 until read
+	noQR  bool       // the register refused C1h as unknown: PrintQR sends nothing
 }
 
 // New drives the register on c.

@@ -56,7 +56,7 @@ func (c *scriptConn) Close() error                    { return nil }
 
 func step(data ...byte) []byte { return append([]byte{byte(len(data))}, data...) }
 
-var fuzzOps = []string{"status", "last document", "info", "document tags", "open shift", "z report", "cash in", "fiscalize", "continue"}
+var fuzzOps = []string{"status", "last document", "info", "document tags", "open shift", "z report", "cash in", "fiscalize", "continue", "print qr"}
 
 // FuzzDevice runs a driver operation against a register that answers from
 // the fuzzer's script, so that every answer the driver decodes (3Fh, 45h,
@@ -110,6 +110,8 @@ func FuzzDevice(f *testing.F) {
 			_, err = d.Fiscalize(ctx, r)
 		case "continue":
 			err = d.Continue(ctx)
+		case "print qr":
+			err = d.PrintQR(ctx, []byte("https://hub.example.ru/p/P1/1"))
 		}
 		if c.bad != nil {
 			t.Fatal(c.bad)
@@ -123,7 +125,7 @@ func FuzzDevice(f *testing.F) {
 				t.Fatalf("%s: error %q names operation %q", name, err, fe.Op)
 			}
 		}
-		for _, code := range []byte{cmdClose, cmdOpenShift, cmdZReport, cmdCashIn} {
+		for _, code := range []byte{cmdClose, cmdOpenShift, cmdZReport, cmdCashIn, cmdBarcode} {
 			if c.adds[code] > 1 {
 				t.Fatalf("%s: command %02Xh sent %d times", name, code, c.adds[code])
 			}

@@ -317,6 +317,8 @@ func (e *Emulator) run(cmd []byte) []byte {
 		return e.readTag(d)
 	case CmdRegister:
 		return e.register(d)
+	case CmdBarcode:
+		return e.barcode(d)
 	}
 	return fail(errNoCommand)
 }

@@ -128,6 +128,8 @@ type State struct {
 	// expiry, status and OFD queries (A4h 43h, 32h, 30h, 20h), of E9h and
 	// of register 36h: 7Ah.
 	NoFNQueries bool
+	// NoQR is a firmware without C1h (F2h).
+	NoQR bool `json:",omitempty"`
 }
 
 // Defaults of a new register's registration (paydeskctl kkm-emu
