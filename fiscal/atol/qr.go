@@ -27,7 +27,7 @@ const (
 	// the sources do not settle (docs/atol.md §4).
 	MaxQR = 100
 	// qrHeader is C1h's bytes before the data.
-	qrHeader = 15
+	qrHeader = 14
 )
 
 var _ fiscal.QRPrinter = (*Driver)(nil)
@@ -57,7 +57,8 @@ func (d *Driver) PrintQR(ctx context.Context, data []byte) error {
 		return err
 	}
 	cmd := make([]byte, 0, qrHeader+len(data))
-	cmd = append(cmd, qrType, qrCentre, qrWidth, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	// version (2), options (2), level, rows, columns, the proportions (2, 2)
+	cmd = append(cmd, qrType, qrCentre, qrWidth, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 	_, err := d.run(ctx, op, cmdBarcode, append(cmd, data...)...)
 	if fiscal.Unsupported(err) {
 		d.noQR = true

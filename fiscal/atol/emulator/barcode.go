@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -13,7 +14,7 @@ import (
 const CmdBarcode byte = 0xC1
 
 // barcodeHeader is C1h's bytes before the data.
-const barcodeHeader = 15
+const barcodeHeader = 14
 
 // maxQRData is the most data bytes one C1h carries for a QR code.
 const maxQRData = 100
@@ -56,16 +57,20 @@ func (e *Emulator) barcode(d []byte) []byte {
 const lineWidth = 32
 
 // printable is barcode data for the tape: UTF-8 as it is, else as the
-// register's text; control characters dropped.
+// register's text; a control character as \xNN, so that a byte the
+// driver put in the data by mistake shows.
 func printable(b []byte) string {
 	s := string(b)
 	if !utf8.Valid(b) {
 		s = wire.FromText(b)
 	}
-	return strings.Map(func(r rune) rune {
+	var out strings.Builder
+	for _, r := range s {
 		if r < 0x20 || r == 0x7F {
-			return -1
+			fmt.Fprintf(&out, "\\x%02X", r)
+			continue
 		}
-		return r
-	}, s)
+		out.WriteRune(r)
+	}
+	return out.String()
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func qr(typ, align, width byte, data string) []byte {
-	return cmd(CmdBarcode, append([]byte{typ, align, width, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, data...)...)
+	return cmd(CmdBarcode, append([]byte{typ, align, width, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, data...)...)
 }
 
 // TestBarcode: C1h prints a QR code on the tape in the registration mode
@@ -31,6 +31,7 @@ func TestBarcode(t *testing.T) {
 		{"centred, short", qr(0, 2, 4, "abc"), 0, strings.Repeat(" ", 12) + "[QR abc]"},
 		{"left", qr(0, 1, 8, "abc"), 0, "[QR abc]"},
 		{"right", qr(0, 3, 1, "abc"), 0, strings.Repeat(" ", 24) + "[QR abc]"},
+		{"a control byte shows", qr(0, 1, 4, "a\x00b"), 0, `[QR a\x00b]`},
 		{"no data", qr(0, 2, 4, ""), errBadLength, ""},
 		{"101 bytes", qr(0, 2, 4, strings.Repeat("a", 101)), errBadLength, ""},
 		{"continued in C2h", qr(0x80, 2, 4, "abc"), errNotSupported, ""},
