@@ -51,8 +51,12 @@ func (d *Driver) fn(ctx context.Context, op string, sub byte, args ...byte) ([]b
 	return d.run(ctx, op, cmdFN, append([]byte{sub}, args...)...)
 }
 
-func fnBad(op string, err error) error {
-	return &fiscal.Error{Op: op, Cmd: uint16(cmdFN), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: %w", fiscal.ErrBadAnswer, err)}
+func fnBad(op string, err error) error { return badAnswer(op, cmdFN, err) }
+
+// badAnswer is the KindLink error of an answer to code that does not
+// decode.
+func badAnswer(op string, code byte, err error) error {
+	return &fiscal.Error{Op: op, Cmd: uint16(code), Kind: fiscal.KindLink, Err: fmt.Errorf("%w: %w", fiscal.ErrBadAnswer, err)}
 }
 
 func (d *Driver) loc() *time.Location { return time.Local }
@@ -89,6 +93,12 @@ func (d *Driver) lastDoc(ctx context.Context, op string) (fiscal.Document, error
 		return fiscal.Document{}, err
 	}
 	h, tags, err := d.documentTags(ctx, op, fd)
+	if err != nil && fiscal.CodeOf(err) == 0 && ctx.Err() == nil {
+		// A lost 46h answer is not asked again (it moves the reading
+		// on), but the whole read is: 45h starts it over.
+		d.l.log.Warn("atol: reading the last document again", "fd", fd, "err", err)
+		h, tags, err = d.documentTags(ctx, op, fd)
+	}
 	if err != nil {
 		return fiscal.Document{}, err
 	}
@@ -225,12 +235,12 @@ func (d *Driver) agentSign(ctx context.Context, op string) (fiscal.AgentSign, er
 		return 0, err
 	}
 	if len(b) < 1 {
-		return 0, fnBad(op, fmt.Errorf("E9h answer % X", b))
+		return 0, badAnswer(op, cmdReadTag, fmt.Errorf("E9h answer % X", b))
 	}
 	tags, terr := fiscal.DecodeTags(b[1:])
 	t, found := fiscal.Find(tags, num)
 	if terr != nil || !found || len(t.Value) != 1 {
-		return 0, fnBad(op, fmt.Errorf("registration tag %d: % X", num, b))
+		return 0, badAnswer(op, cmdReadTag, fmt.Errorf("registration tag %d: % X", num, b))
 	}
 	return fiscal.AgentSign(t.Value[0]), nil
 }
@@ -250,7 +260,7 @@ func (d *Driver) format(ctx context.Context, op string) (fiscal.FFD, error) {
 	case err != nil:
 		return 0, err
 	case len(b) < 2:
-		return 0, fnBad(op, fmt.Errorf("register %02Xh: % X", regFFD, b))
+		return 0, badAnswer(op, cmdRegister, fmt.Errorf("register %02Xh: % X", regFFD, b))
 	}
 	switch v := fiscal.FFD(b[0]); v {
 	case fiscal.FFD105, fiscal.FFD11, fiscal.FFD12:

@@ -543,3 +543,29 @@ func TestDocumentOf(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentReadAgain: a 46h answer lost (the register loses power
+// after it) is not asked again, but the whole read is, from 45h: the
+// receipt just closed is still reported with its number and fiscal sign,
+// and LastDocument still answers.
+func TestDocumentReadAgain(t *testing.T) {
+	r := newRig(t, "tcp")
+	ctx := context.Background()
+	require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	res, err := r.reg.Fiscalize(ctx, sale())
+	require.NoError(t, err)
+	assert.Equal(t, uint32(2), res.FD)
+	assert.Equal(t, emulator.FP(2), res.FP)
+	assert.Equal(t, 1, r.emu.Executed(emulator.CmdClose))
+
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	doc, err := r.reg.LastDocument(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, fiscal.Document{FD: 2, Type: fiscal.DocReceipt, Time: doc.Time, FP: emulator.FP(2), Kind: fiscal.Sale, Sum: 10000}, doc)
+
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	_, err = r.reg.LastDocument(ctx)
+	assert.Equal(t, fiscal.KindLink, kindOf(err), "read again once only: %v", err)
+}
