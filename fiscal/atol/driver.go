@@ -317,7 +317,7 @@ func (d *Driver) Status(ctx context.Context) (fiscal.Status, error) {
 func (d *Driver) LastDocument(ctx context.Context) (fiscal.Document, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.lastDoc(ctx, "last document")
+	return d.lastDoc(ctx, "last document", false)
 }
 
 // OpenShift opens a shift.
@@ -357,7 +357,7 @@ func (d *Driver) resolve(ctx context.Context, op string, err error, before uint3
 	if serr != nil {
 		return err
 	}
-	doc, derr := d.lastDoc(ctx, op)
+	doc, derr := d.lastDoc(ctx, op, false)
 	if derr != nil {
 		return err
 	}
@@ -782,7 +782,7 @@ func (d *Driver) fiscalize(ctx context.Context, op string, r fiscal.Receipt, v f
 		}
 		recovered = true
 	}
-	doc, err := d.lastDoc(ctx, op)
+	doc, err := d.lastDoc(ctx, op, true)
 	if err != nil {
 		return fiscal.Result{}, true, err
 	}

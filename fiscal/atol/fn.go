@@ -86,23 +86,37 @@ func (d *Driver) lastFD(ctx context.Context, op string) (uint32, error) {
 // lastDoc reads the last fiscal document: its number from the drive's
 // status (A4h 30h), then the document itself, as TerminalClient reads the
 // document it has just made (A4h 45h, 46h). A drive with no document yet
-// answers the zero Document.
-func (d *Driver) lastDoc(ctx context.Context, op string) (fiscal.Document, error) {
+// answers the zero Document. signOnly stops the read once the number
+// (1040) and the fiscal sign (1077) are read: the Document then has its
+// type, FD and FP only.
+func (d *Driver) lastDoc(ctx context.Context, op string, signOnly bool) (fiscal.Document, error) {
 	fd, err := d.lastFD(ctx, op)
 	if err != nil || fd == 0 {
 		return fiscal.Document{}, err
 	}
-	h, tags, err := d.documentTags(ctx, op, fd)
+	var enough func([]fiscal.Tag) bool
+	if signOnly {
+		enough = func(tags []fiscal.Tag) bool {
+			_, n := fiscal.Find(tags, 1040)
+			_, s := fiscal.Find(tags, 1077)
+			return n && s
+		}
+	}
+	h, tags, err := d.documentTags(ctx, op, fd, enough)
 	if err != nil && fiscal.CodeOf(err) == 0 && ctx.Err() == nil {
 		// A lost 46h answer is not asked again (it moves the reading
 		// on), but the whole read is: 45h starts it over.
 		d.l.log.Warn("atol: reading the last document again", "fd", fd, "err", err)
-		h, tags, err = d.documentTags(ctx, op, fd)
+		h, tags, err = d.documentTags(ctx, op, fd, enough)
 	}
 	if err != nil {
 		return fiscal.Document{}, err
 	}
-	doc, err := DocumentOf(h.Type, tags, d.loc())
+	of := DocumentOf
+	if signOnly {
+		of = documentHead
+	}
+	doc, err := of(h.Type, tags, d.loc())
 	if err != nil {
 		return doc, fnBad(op, err)
 	}
@@ -118,15 +132,30 @@ func (d *Driver) lastDoc(ctx context.Context, op string) (fiscal.Document, error
 // bytes, most significant first), for a receipt 1054 and 1020, for a shift
 // report 1038. A document without its number or fiscal sign is refused.
 func DocumentOf(typ uint16, tags []fiscal.Tag, loc *time.Location) (fiscal.Document, error) {
-	doc := fiscal.Document{Type: fiscal.DocType(typ)}
-	u := func(num uint16) (uint64, bool) {
-		t, found := fiscal.Find(tags, num)
-		if !found {
-			return 0, false
-		}
-		return t.Uint()
+	doc, err := documentHead(typ, tags, loc)
+	if err != nil {
+		return doc, err
 	}
-	fd, found := u(1040)
+	switch {
+	case doc.Type.IsReceipt():
+		k, kfound := tagUint(tags, 1054)
+		s, sfound := tagUint(tags, 1020)
+		if !kfound || !sfound || s > 1<<62 {
+			return doc, fmt.Errorf("receipt %d without its settlement sign (1054) or sum (1020)", doc.FD)
+		}
+		doc.Kind, doc.Sum = fiscal.ReceiptKind(k), int64(s)
+	case doc.Type == fiscal.DocShiftOpen || doc.Type == fiscal.DocShiftClose:
+		if n, found := tagUint(tags, 1038); found {
+			doc.Shift = int(n)
+		}
+	}
+	return doc, nil
+}
+
+// documentHead is what every document has: its type, 1040, 1077 and 1012.
+func documentHead(typ uint16, tags []fiscal.Tag, loc *time.Location) (fiscal.Document, error) {
+	doc := fiscal.Document{Type: fiscal.DocType(typ)}
+	fd, found := tagUint(tags, 1040)
 	if !found || fd > 0xFFFFFFFF {
 		return doc, fmt.Errorf("document of type %d without its number (1040)", typ)
 	}
@@ -136,25 +165,20 @@ func DocumentOf(typ uint16, tags []fiscal.Tag, loc *time.Location) (fiscal.Docum
 		return doc, fmt.Errorf("document %d without its fiscal sign (1077)", fd)
 	}
 	doc.FP = binary.BigEndian.Uint32(sign.Value[len(sign.Value)-4:])
-	if t, found := u(1012); found {
+	if t, found := tagUint(tags, 1012); found {
 		// 1012 is the local time written as seconds since 1970 (UTC).
 		ut := time.Unix(int64(t), 0).UTC()
 		doc.Time = time.Date(ut.Year(), ut.Month(), ut.Day(), ut.Hour(), ut.Minute(), ut.Second(), 0, loc)
 	}
-	switch {
-	case doc.Type.IsReceipt():
-		k, kfound := u(1054)
-		s, sfound := u(1020)
-		if !kfound || !sfound || s > 1<<62 {
-			return doc, fmt.Errorf("receipt %d without its settlement sign (1054) or sum (1020)", fd)
-		}
-		doc.Kind, doc.Sum = fiscal.ReceiptKind(k), int64(s)
-	case doc.Type == fiscal.DocShiftOpen || doc.Type == fiscal.DocShiftClose:
-		if n, found := u(1038); found {
-			doc.Shift = int(n)
-		}
-	}
 	return doc, nil
+}
+
+func tagUint(tags []fiscal.Tag, num uint16) (uint64, bool) {
+	t, found := fiscal.Find(tags, num)
+	if !found {
+		return 0, false
+	}
+	return t.Uint()
 }
 
 // noData reports the drive's "no such data" (DAh).
@@ -281,11 +305,14 @@ const maxDocumentTags = 4096
 func (d *Driver) DocumentTags(ctx context.Context, fd uint32) ([]fiscal.Tag, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	_, tags, err := d.documentTags(ctx, "document tags", fd)
+	_, tags, err := d.documentTags(ctx, "document tags", fd, nil)
 	return tags, err
 }
 
-func (d *Driver) documentTags(ctx context.Context, op string, fd uint32) (shtrih.DocumentHeader, []fiscal.Tag, error) {
+// documentTags reads document fd's TLV (45h, then 46h), until its length
+// is read, the drive says it has ended, or enough (when not nil) holds for
+// the whole tags read so far.
+func (d *Driver) documentTags(ctx context.Context, op string, fd uint32, enough func([]fiscal.Tag) bool) (shtrih.DocumentHeader, []fiscal.Tag, error) {
 	b, err := d.fn(ctx, op, fnDocTLV, binary.LittleEndian.AppendUint32(nil, fd)...)
 	if err != nil {
 		return shtrih.DocumentHeader{}, nil, err
@@ -310,6 +337,11 @@ func (d *Driver) documentTags(ctx context.Context, op string, fd uint32) (shtrih
 			return h, nil, fnBad(op, errors.New("empty TLV"))
 		}
 		tlv = append(tlv, b...)
+		if enough != nil {
+			if tags, err := fiscal.DecodeTags(tlv); err == nil && enough(tags) {
+				break
+			}
+		}
 	}
 	tags, err := shtrih.DecodeDocument(h, tlv)
 	if err != nil {
