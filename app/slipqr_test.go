@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"paydesk/app/training"
-	"paydesk/fiscal"
 	atolemu "paydesk/fiscal/atol/emulator"
 	"paydesk/fiscal/emulator"
 	"paydesk/fiscal/shtrih"
@@ -106,8 +105,7 @@ func TestSlipQR(t *testing.T) {
 }
 
 // TestLazyRegisterQR: the reconnecting register forwards the QR code to a
-// register that prints them (Shtrih) and, to one that does not (the ATOL
-// driver), sends nothing and says so (fiscal.Unsupported); a register that
+// register that prints them (Shtrih, and ATOL with C1h); a register that
 // is off prints none, and the next code after it comes on connects again.
 func TestLazyRegisterQR(t *testing.T) {
 	em, err := emulator.New(emulator.Config{})
@@ -136,10 +134,10 @@ func TestLazyRegisterQR(t *testing.T) {
 	require.NoError(t, err)
 	areg, err := r.dial(training.ATOLDriver, "tcp://"+aaddr.String(), 115200, 30, Options{DeviceTimeout: time.Second})
 	require.NoError(t, err)
-	_, ok = qrPrinter(areg)
-	assert.False(t, ok, "the ATOL driver prints no QR code")
-	err = areg.(fiscal.QRPrinter).PrintQR(ctx, []byte("x"))
-	assert.True(t, fiscal.Unsupported(err), "%v", err)
+	aq, ok := qrPrinter(areg)
+	require.True(t, ok, "the ATOL driver prints QR codes too (C1h)")
+	require.NoError(t, aq.PrintQR(ctx, []byte("x")))
+	assert.Equal(t, "[QR x]", strings.TrimSpace(aem.Tape()[len(aem.Tape())-1]))
 	_, err = areg.Status(ctx)
 	require.NoError(t, err, "and the register stays connected")
 }

@@ -96,6 +96,7 @@ type Driver struct {
 	mode  byte
 	known bool       // mode is what the register is in
 	ffd   fiscal.FFD // the FFD version receipts are formed in, 0 until read
+	noQR  bool       // the register refused C1h as unknown: PrintQR sends nothing
 }
 
 // New drives the register on c.
@@ -136,11 +137,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 func (d *Driver) Close() error { return d.c.Close() }
 
 // reading reports the commands that only read the register (the state,
-// the drawer, the fiscal drive's queries but 46h, which moves the drive's
-// reading on): asking one again cannot do anything twice.
+// the drawer, a registration attribute, a register, the fiscal drive's
+// queries but 46h, which moves the drive's reading on): asking one again cannot do anything twice.
 func reading(code byte, data []byte) bool {
 	switch code {
-	case cmdStatus, cmdStatusCode, cmdCash:
+	case cmdStatus, cmdStatusCode, cmdCash, cmdReadTag, cmdRegister:
 		return true
 	case cmdFN:
 		return len(data) > 0 && data[0] != fnDocTLVNext
@@ -153,8 +154,8 @@ func reading(code byte, data []byte) bool {
 var errTaskLost = errors.New("the register lost the task")
 
 // run sends one command and returns its answer's data: after 55h, the
-// code and its 00h for most commands; after 55h and the code for A4h and
-// 99h; after 44h for 3Fh, 4Dh for 4Dh, 55h for 45h (docs/atol.md §4). A
+// code and its 00h for most commands; after 55h and the code for A4h,
+// E9h, 91h and 99h; after 44h for 3Fh, 4Dh for 4Dh, 55h for 45h (docs/atol.md §4). A
 // device code becomes its *fiscal.Error; a link failure a
 // KindLink *fiscal.Error wrapping fiscal.ErrNoLink or ErrOutcomeUnknown.
 func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([]byte, error) {
@@ -187,9 +188,9 @@ func (d *Driver) run(ctx context.Context, op string, code byte, data ...byte) ([
 		// printer's flags: no error code (docs/atol.md §4).
 		return ans[1:3], nil
 	}
-	if code == cmdFN && len(ans) >= 2 && ans[0] == wire.AnswerOK {
-		// The fiscal drive's queries answer 55h, the code, then the data
-		// (docs/atol.md §4).
+	if (code == cmdFN || code == cmdReadTag || code == cmdRegister) && len(ans) >= 2 && ans[0] == wire.AnswerOK {
+		// The fiscal drive's queries, E9h and 91h answer 55h, the code,
+		// then the data (docs/atol.md §4).
 		if ans[1] != 0 {
 			return nil, DeviceError(op, code, fiscal.Code(ans[1]))
 		}
@@ -312,11 +313,11 @@ func (d *Driver) Status(ctx context.Context) (fiscal.Status, error) {
 }
 
 // LastDocument reads the last fiscal document from the fiscal drive
-// (A4h 30h, 40h).
+// (A4h 30h for its number, 45h and 46h for the document).
 func (d *Driver) LastDocument(ctx context.Context) (fiscal.Document, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.lastDoc(ctx, "last document")
+	return d.lastDoc(ctx, "last document", false)
 }
 
 // OpenShift opens a shift.
@@ -327,7 +328,7 @@ func (d *Driver) OpenShift(ctx context.Context, c fiscal.Cashier) error {
 	if err := d.enter(ctx, op, modeRegistration); err != nil {
 		return err
 	}
-	before, err := d.lastDoc(ctx, op)
+	before, err := d.lastFD(ctx, op)
 	if err != nil {
 		return err
 	}
@@ -345,9 +346,9 @@ func (d *Driver) OpenShift(ctx context.Context, c fiscal.Cashier) error {
 
 // resolve settles a fiscal command whose answer was lost: it reads the
 // register's state and last document and reports success when done says
-// the command took effect (a new document after before), the original
+// the command took effect (a new document after document before), the original
 // error when the register clearly did not run it, or outcome unknown.
-func (d *Driver) resolve(ctx context.Context, op string, err error, before fiscal.Document, done func(state, fiscal.Document) bool) error {
+func (d *Driver) resolve(ctx context.Context, op string, err error, before uint32, done func(state, fiscal.Document) bool) error {
 	if err == nil || !errors.Is(err, fiscal.ErrOutcomeUnknown) {
 		return err
 	}
@@ -356,14 +357,14 @@ func (d *Driver) resolve(ctx context.Context, op string, err error, before fisca
 	if serr != nil {
 		return err
 	}
-	doc, derr := d.lastDoc(ctx, op)
+	doc, derr := d.lastDoc(ctx, op, false)
 	if derr != nil {
 		return err
 	}
-	if doc.FD > before.FD && done(s, doc) {
+	if doc.FD > before && done(s, doc) {
 		return nil
 	}
-	if doc.FD == before.FD {
+	if doc.FD == before {
 		return &fiscal.Error{Op: op, Kind: fiscal.KindLink, Err: fmt.Errorf("%w: the register did not run the command (no new document)", fiscal.ErrNoLink)}
 	}
 	return err
@@ -388,7 +389,7 @@ func (d *Driver) ZReport(ctx context.Context, c fiscal.Cashier) error {
 	if err := d.enter(ctx, op, modeZReport); err != nil {
 		return err
 	}
-	before, err := d.lastDoc(ctx, op)
+	before, err := d.lastFD(ctx, op)
 	if err != nil {
 		return err
 	}
@@ -690,7 +691,7 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 		return fiscal.Result{}, &fiscal.Error{Op: op, Kind: fiscal.KindProgram, Code: CodeNotSupported, Text: Msg(CodeNotSupported),
 			Err: fmt.Errorf("%w: atol: FFD 1.05 correction receipts (docs/atol.md §7)", fiscal.ErrNotSupported)}
 	}
-	before, err := d.lastDoc(ctx, op)
+	before, err := d.lastFD(ctx, op)
 	if err != nil {
 		return fiscal.Result{}, err
 	}
@@ -725,7 +726,7 @@ func (d *Driver) Fiscalize(ctx context.Context, r fiscal.Receipt) (fiscal.Result
 // tags, the receipt's tags, the payments, the close. closing reports an
 // error of the close or after it, when the receipt may be a fiscal
 // document already.
-func (d *Driver) fiscalize(ctx context.Context, op string, r fiscal.Receipt, v fiscal.FFD, before fiscal.Document, total int64,
+func (d *Driver) fiscalize(ctx context.Context, op string, r fiscal.Receipt, v fiscal.FFD, before uint32, total int64,
 	cash, card []byte) (res fiscal.Result, closing bool, err error) {
 	typ := receiptType(r.Kind)
 	if r.Correction != nil {
@@ -781,7 +782,7 @@ func (d *Driver) fiscalize(ctx context.Context, op string, r fiscal.Receipt, v f
 		}
 		recovered = true
 	}
-	doc, err := d.lastDoc(ctx, op)
+	doc, err := d.lastDoc(ctx, op, true)
 	if err != nil {
 		return fiscal.Result{}, true, err
 	}

@@ -88,13 +88,16 @@ func TestShiftAndReceipt(t *testing.T) {
 			assert.Equal(t, fiscal.Sale, doc.Kind)
 			assert.Equal(t, int64(10000), doc.Sum)
 			assert.Equal(t, res.FP, doc.FP)
-			assert.NotZero(t, doc.FP)
+			assert.Equal(t, emulator.FP(2), doc.FP, "1077's last four bytes, most significant first")
 			assert.WithinDuration(t, time.Now(), doc.Time, 2*time.Minute)
 
 			require.NoError(t, r.reg.PrintText(ctx, []string{"Спасибо!"}))
 			require.NoError(t, r.reg.Cut(ctx, true))
 			require.NoError(t, r.reg.XReport(ctx))
 			require.NoError(t, r.reg.ZReport(ctx, fiscal.Cashier{}))
+			doc, err = r.reg.LastDocument(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, fiscal.Document{FD: 3, Type: fiscal.DocShiftClose, Time: doc.Time, FP: emulator.FP(3), Shift: 1}, doc)
 
 			es := r.emu.State()
 			assert.False(t, es.ShiftOpen)

@@ -267,7 +267,7 @@ func TestInfo(t *testing.T) {
 		{"FFD 1.05, another registration", []string{"ffd 1.05", "registration inn=7701234567,rnm=12345,agent=subagent,tax=usn+psn,auto=true"},
 			func(t *testing.T, in fiscal.Info) {
 				assert.Equal(t, fiscal.FFD105, in.FFD)
-				assert.Equal(t, fiscal.FFD105, in.Registration.FFD)
+				assert.Zero(t, in.Registration.FFD, "1209 itself is not read: the FFD is register 36h's")
 				assert.Equal(t, "7701234567", in.Registration.INN)
 				assert.Equal(t, "12345", in.Registration.RNM)
 				assert.Equal(t, fiscal.PaymentSubagent, in.Registration.Agent)
@@ -303,9 +303,12 @@ func TestInfo(t *testing.T) {
 			for _, c := range tt.controls {
 				require.Equal(t, "ok", r.emu.Control(c), c)
 			}
+			e9, r91 := r.emu.Executed(emulator.CmdReadTag), r.emu.Executed(emulator.CmdRegister)
 			in, err := r.reg.Info(ctx)
 			require.NoError(t, err)
 			tt.check(t, in)
+			assert.Equal(t, 1, r.emu.Executed(emulator.CmdReadTag)-e9, "1057 with E9h")
+			assert.Equal(t, 1, r.emu.Executed(emulator.CmdRegister)-r91, "the FFD from register 36h")
 			assert.Equal(t, tt.blocked, in.Drive.Blocked(now))
 			assert.Equal(t, tt.warns, in.Drive.Warns(now))
 			st, err := r.reg.Status(ctx)
@@ -498,4 +501,71 @@ func TestQuestionAskedAgain(t *testing.T) {
 			assert.Len(t, r.emu.State().Docs, 2)
 		})
 	}
+}
+
+// TestDocumentOf: the last document is made of the tags the drive hands
+// out with A4h 45h/46h; one without its number, its fiscal sign, or (a
+// receipt) its settlement sign or sum is refused, so a recovery is never
+// taken for success on a half-read document.
+func TestDocumentOf(t *testing.T) {
+	loc := time.FixedZone("MSK", 3*3600)
+	at := time.Date(2026, 12, 4, 12, 30, 15, 0, time.UTC)
+	fd := fiscal.Uint32(1040, 7)
+	fp := fiscal.Tag{Num: 1077, Value: []byte{0x31, 0x04, 0xDE, 0xAD, 0xBE, 0xEF}}
+	tm := fiscal.Uint32(1012, uint32(at.Unix()))
+	tests := []struct {
+		name string
+		typ  uint16
+		tags []fiscal.Tag
+		want fiscal.Document
+		bad  bool
+	}{
+		{"receipt", 3, []fiscal.Tag{fd, tm, fp, fiscal.Byte(1054, 2), fiscal.VLN(1020, 12345)},
+			fiscal.Document{FD: 7, Type: fiscal.DocReceipt, Time: time.Date(2026, 12, 4, 12, 30, 15, 0, loc), FP: 0xDEADBEEF, Kind: fiscal.SaleReturn, Sum: 12345}, false},
+		{"correction", 31, []fiscal.Tag{fd, fp, fiscal.Byte(1054, 1), fiscal.VLN(1020, 5)},
+			fiscal.Document{FD: 7, Type: fiscal.DocCorrection, FP: 0xDEADBEEF, Kind: fiscal.Sale, Sum: 5}, false},
+		{"shift open", 2, []fiscal.Tag{fd, fp, fiscal.Uint32(1038, 12)}, fiscal.Document{FD: 7, Type: fiscal.DocShiftOpen, FP: 0xDEADBEEF, Shift: 12}, false},
+		{"no number", 3, []fiscal.Tag{fp, fiscal.Byte(1054, 1), fiscal.VLN(1020, 5)}, fiscal.Document{}, true},
+		{"no fiscal sign", 2, []fiscal.Tag{fd, fiscal.Uint32(1038, 12)}, fiscal.Document{}, true},
+		{"short fiscal sign", 2, []fiscal.Tag{fd, {Num: 1077, Value: []byte{1, 2, 3}}}, fiscal.Document{}, true},
+		{"receipt without its sum", 3, []fiscal.Tag{fd, fp, fiscal.Byte(1054, 1)}, fiscal.Document{}, true},
+		{"receipt without 1054", 3, []fiscal.Tag{fd, fp, fiscal.VLN(1020, 5)}, fiscal.Document{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := atol.DocumentOf(tt.typ, tt.tags, loc)
+			if tt.bad {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, doc)
+		})
+	}
+}
+
+// TestDocumentReadAgain: a 46h answer lost (the register loses power
+// after it) is not asked again, but the whole read is, from 45h: the
+// receipt just closed is still reported with its number and fiscal sign,
+// and LastDocument still answers.
+func TestDocumentReadAgain(t *testing.T) {
+	r := newRig(t, "tcp")
+	ctx := context.Background()
+	require.NoError(t, r.reg.OpenShift(ctx, fiscal.Cashier{}))
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	res, err := r.reg.Fiscalize(ctx, sale())
+	require.NoError(t, err)
+	assert.Equal(t, uint32(2), res.FD)
+	assert.Equal(t, emulator.FP(2), res.FP)
+	assert.Equal(t, 1, r.emu.Executed(emulator.CmdClose))
+
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	doc, err := r.reg.LastDocument(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, fiscal.Document{FD: 2, Type: fiscal.DocReceipt, Time: doc.Time, FP: emulator.FP(2), Kind: fiscal.Sale, Sum: 10000}, doc)
+
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	r.emu.ArmFN(emulator.FaultPowerLossAfter, emulator.FNDocTLVNext)
+	_, err = r.reg.LastDocument(ctx)
+	assert.Equal(t, fiscal.KindLink, kindOf(err), "read again once only: %v", err)
 }

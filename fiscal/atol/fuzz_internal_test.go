@@ -56,7 +56,7 @@ func (c *scriptConn) Close() error                    { return nil }
 
 func step(data ...byte) []byte { return append([]byte{byte(len(data))}, data...) }
 
-var fuzzOps = []string{"status", "last document", "info", "document tags", "open shift", "z report", "cash in", "fiscalize", "continue"}
+var fuzzOps = []string{"status", "last document", "info", "document tags", "open shift", "z report", "cash in", "fiscalize", "continue", "print qr"}
 
 // FuzzDevice runs a driver operation against a register that answers from
 // the fuzzer's script, so that every answer the driver decodes (3Fh, 45h,
@@ -72,6 +72,15 @@ func FuzzDevice(f *testing.F) {
 	f.Add(uint8(3), bytes.Join([][]byte{step(wire.Result), res(wire.AnswerOK, 0, 3, 0, 8, 0), ack, res(wire.AnswerOK, 0, 0x10, 0x04, 1, 0, 1), ack}, nil))
 	f.Add(uint8(7), bytes.Join([][]byte{step(wire.Result), res(append([]byte{wire.AnswerDev}, make([]byte, 29)...)...), ack,
 		step(wire.Pending), step(wire.NotFound)}, nil))
+	// The last document: 30h names FD 1, 45h its type and length, 46h
+	// its tags; and Info's E9h (1057) and register 36h.
+	fn30 := append([]byte{wire.AnswerOK, 0}, make([]byte, 30)...)
+	fn30[2+26] = 1
+	doc := fiscal.EncodeTags(fiscal.Uint32(1040, 1), fiscal.Tag{Num: 1077, Value: []byte{0, 0, 1, 2, 3, 4}}, fiscal.Uint32(1038, 1))
+	f.Add(uint8(1), bytes.Join([][]byte{step(wire.Result), res(fn30...), ack, res(wire.AnswerOK, 0, 2, 0, byte(len(doc)), 0), ack,
+		res(append([]byte{wire.AnswerOK, 0}, doc...)...), ack}, nil))
+	f.Add(uint8(2), bytes.Join([][]byte{step(wire.Result), res(wire.AnswerOK, 0x7A), ack, res(wire.AnswerOK, 0x7A), ack,
+		res(wire.AnswerOK, 0x7A), ack, res(wire.AnswerOK, 0x7A), ack, res(wire.AnswerOK, 0, 2, 2, 0, 0, 0, 0), ack}, nil))
 	f.Add(uint8(6), bytes.Join([][]byte{step(wire.Result), res(cmdCash, 0, 0, 0, 0, 0x50, 0), ack}, nil))
 	f.Fuzz(func(t *testing.T, op uint8, script []byte) {
 		c := &scriptConn{script: script, adds: map[byte]int{}}
@@ -101,6 +110,8 @@ func FuzzDevice(f *testing.F) {
 			_, err = d.Fiscalize(ctx, r)
 		case "continue":
 			err = d.Continue(ctx)
+		case "print qr":
+			err = d.PrintQR(ctx, []byte("https://hub.example.ru/p/P1/1"))
 		}
 		if c.bad != nil {
 			t.Fatal(c.bad)
@@ -114,7 +125,7 @@ func FuzzDevice(f *testing.F) {
 				t.Fatalf("%s: error %q names operation %q", name, err, fe.Op)
 			}
 		}
-		for _, code := range []byte{cmdClose, cmdOpenShift, cmdZReport, cmdCashIn} {
+		for _, code := range []byte{cmdClose, cmdOpenShift, cmdZReport, cmdCashIn, cmdBarcode} {
 			if c.adds[code] > 1 {
 				t.Fatalf("%s: command %02Xh sent %d times", name, code, c.adds[code])
 			}

@@ -313,6 +313,12 @@ func (e *Emulator) run(cmd []byte) []byte {
 		return e.fn(d, now)
 	case CmdWriteTag:
 		return e.writeTags(d)
+	case CmdReadTag:
+		return e.readTag(d)
+	case CmdRegister:
+		return e.register(d)
+	case CmdBarcode:
+		return e.barcode(d)
 	}
 	return fail(errNoCommand)
 }

@@ -67,6 +67,7 @@ func ParseFault(s string) (Fault, bool) { f, ok := faultNames[s]; return f, ok }
 type armed struct {
 	f   Fault
 	cmd byte // 0: any
+	sub byte // for A4h: the sub-command (0: any)
 }
 
 type task struct {
@@ -139,7 +140,15 @@ func (e *Emulator) Tape() []string {
 func (e *Emulator) Arm(f Fault, cmd byte) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.faults = append(e.faults, armed{f, cmd})
+	e.faults = append(e.faults, armed{f: f, cmd: cmd})
+}
+
+// ArmFN injects f on the next A4h task of sub-command sub (46h: the next
+// TLV of a document).
+func (e *Emulator) ArmFN(f Fault, sub byte) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = append(e.faults, armed{f: f, cmd: CmdFN, sub: sub})
 }
 
 // SetPaper puts paper in or takes it out.
@@ -153,7 +162,7 @@ func (e *Emulator) SetPaper(ok bool) {
 // readOnly reports the commands that change nothing of the saved state.
 func readOnly(code byte) bool {
 	switch code {
-	case CmdStatus, CmdStatusCode, CmdCash, CmdFN:
+	case CmdStatus, CmdStatusCode, CmdCash, CmdFN, CmdReadTag, CmdRegister:
 		return true
 	}
 	return false
@@ -366,7 +375,8 @@ func (e *Emulator) handle(data []byte) (ans []byte, garble, ok bool) {
 			code = cmd[2]
 		}
 		f, _ := e.take(func(a armed) bool {
-			return (a.f == FaultLoseAnswer || a.f == FaultPowerLossBefore || a.f == FaultPowerLossAfter) && (a.cmd == 0 || a.cmd == code)
+			return (a.f == FaultLoseAnswer || a.f == FaultPowerLossBefore || a.f == FaultPowerLossAfter) && (a.cmd == 0 || a.cmd == code) &&
+				(a.sub == 0 || len(cmd) > 3 && cmd[3] == a.sub)
 		})
 		if f == FaultPowerLossBefore {
 			e.powerCycle()

@@ -11,6 +11,12 @@ import (
 // Commands of the fiscal drive's data (docs/atol.md §4).
 const (
 	CmdWriteTag byte = 0xE8 // write one FN TLV attribute: flags, blocks, block, TLV…
+	CmdReadTag  byte = 0xE9 // one attribute of the registration: tag (2 LE), block
+	CmdRegister byte = 0x91 // read a register: number, two parameters
+
+	// RegFFD is the register of the FFD versions: the register's, the
+	// drive's (numbered as 1209), then four bytes no source reads.
+	RegFFD byte = 0x36
 
 	// TagPrint in E8h's flags prints the attribute on the receipt.
 	TagPrint byte = 0x01
@@ -23,9 +29,7 @@ const (
 	FNStatus     byte = 0x30 // phase, document, shift, warnings, time, number, last FD
 	FNNumber     byte = 0x31 // the drive's serial number
 	FNExpiry     byte = 0x32 // last day, re-registrations left and done
-	FNFindDoc    byte = 0x40 // a document by number: type, time, FD, FP, kind, sum
 	FNReg        byte = 0x43 // the last registration: time, INN, RNM, tax systems, mode
-	FNRegTag     byte = 0x44 // one tag of a registration report
 	FNDocTLV     byte = 0x45 // begin reading a document's TLV: type, length
 	FNDocTLVNext byte = 0x46 // the document's next TLV
 )
@@ -93,6 +97,13 @@ func fnDateTime(t time.Time) []byte {
 // fp is the emulator's fiscal sign of document fd: deterministic, so that
 // tests can name it.
 func fp(fd uint32) uint32 { return fd*2654435761 ^ 0x5A5A5A5A }
+
+// FP is the fiscal sign the emulator gives document fd.
+func FP(fd uint32) uint32 { return fp(fd) }
+
+// fiscalSign is tag 1077's value: six bytes, the fiscal sign in the last
+// four, most significant first, as the fiscal drive stores it.
+func fiscalSign(fd uint32) []byte { return binary.BigEndian.AppendUint32([]byte{0, 0}, fp(fd)) }
 
 // settlement is tag 1054 of an ATOL receipt type.
 func settlement(kind byte) byte {
@@ -178,7 +189,7 @@ func (e *Emulator) fn(d []byte, now time.Time) []byte {
 		return fail(errBadLength)
 	}
 	sub, d := d[0], d[1:]
-	if st.NoFNQueries && (sub == FNReg || sub == FNRegTag || sub == FNExpiry || sub == FNStatus || sub == FNOFD) {
+	if st.NoFNQueries && (sub == FNReg || sub == FNExpiry || sub == FNStatus || sub == FNOFD) {
 		return fail(errNotSupported)
 	}
 	switch sub {
@@ -232,28 +243,6 @@ func (e *Emulator) fn(d []byte, now time.Time) []byte {
 			out = append(out, 0, 0, 0, 0, 0)
 		}
 		return fnOK(out...)
-	case FNFindDoc:
-		if len(d) < 4 {
-			return fail(errBadLength)
-		}
-		doc, found := st.Find(binary.LittleEndian.Uint32(d))
-		if !found {
-			return fail(errFNNoData)
-		}
-		out := []byte{doc.Type, 1}
-		out = append(out, fnDateTime(doc.Time)...)
-		out = append(out, u32(doc.FD)...)
-		out = append(out, u32(fp(doc.FD))...)
-		switch doc.Type {
-		case DocReceipt, DocCorrection:
-			out = append(out, settlement(doc.Kind))
-			s := make([]byte, 8)
-			binary.LittleEndian.PutUint64(s, uint64(doc.Sum))
-			out = append(out, s[:5]...)
-		case DocShiftOpen, DocShiftClose:
-			out = binary.LittleEndian.AppendUint16(out, uint16(doc.Shift))
-		}
-		return fnOK(out...)
 	case FNReg:
 		r := st.Reg
 		mode := byte(0)
@@ -266,17 +255,6 @@ func (e *Emulator) fn(d []byte, now time.Time) []byte {
 		out = append(out, r.Tax, mode)
 		out = append(out, u32(0)...)
 		return fnOK(append(out, u32(fp(0))...)...)
-	case FNRegTag:
-		if len(d) < 3 {
-			return fail(errBadLength)
-		}
-		switch num := binary.LittleEndian.Uint16(d[1:]); {
-		case num == 1057 && st.Reg.Agent != 0:
-			return fnOK(appendTLV(nil, num, []byte{st.Reg.Agent})...)
-		case num == 1209:
-			return fnOK(appendTLV(nil, num, []byte{st.Reg.FFD})...)
-		}
-		return fail(errFNNoData)
 	case FNDocTLV:
 		if len(d) < 4 {
 			return fail(errBadLength)
@@ -299,6 +277,57 @@ func (e *Emulator) fn(d []byte, now time.Time) []byte {
 		return fnOK(appendTLV(nil, t.Num, t.Value)...)
 	}
 	return fail(errNoCommand)
+}
+
+// readTag runs E9h: tag (2 LE) and block of an attribute of the
+// registration; the answer is the number of blocks, then the TLV (one
+// block here: every attribute the emulator holds is short). An attribute
+// the registration does not hold is DAh.
+func (e *Emulator) readTag(d []byte) []byte {
+	r := e.st.Reg
+	if len(d) < 3 {
+		return fail(errBadLength)
+	}
+	if e.st.NoFNQueries {
+		return fail(errNotSupported)
+	}
+	num, block := binary.LittleEndian.Uint16(d), d[2]
+	var v []byte
+	switch num {
+	case 1057:
+		if r.Agent != 0 {
+			v = []byte{r.Agent}
+		}
+	case 1209:
+		v = []byte{r.FFD}
+	case 1018:
+		v = []byte(pad(r.INN, 12))
+	case 1037:
+		v = []byte(pad(r.RNM, 20))
+	case 1062:
+		v = []byte{r.Tax}
+	}
+	switch {
+	case v == nil:
+		return fail(errFNNoData)
+	case block != 0:
+		return fail(errFNBadParam)
+	}
+	return fnOK(append([]byte{1}, appendTLV(nil, num, v)...)...)
+}
+
+// register runs 91h: register number, two parameters; the answer is the
+// register's bytes after 55h and the code. Only the FFD versions (36h)
+// are kept.
+func (e *Emulator) register(d []byte) []byte {
+	if len(d) < 3 {
+		return fail(errBadLength)
+	}
+	if d[0] != RegFFD || e.st.NoFNQueries {
+		return fail(errNotSupported)
+	}
+	v := e.st.Reg.FFD
+	return fnOK(v, v, 0, 0, 0, 0)
 }
 
 func pad(s string, n int) string {
@@ -326,7 +355,7 @@ func (e *Emulator) warnings(now time.Time) byte {
 // docTags is document doc as the drive hands it out: the 1000-series tags
 // at top level, each item a 1059 structure.
 func docTags(doc Doc) []Tag {
-	tags := []Tag{{1040, u32(doc.FD)}, {1012, u32(uint32(doc.Time.Unix()))}, {1077, u32(fp(doc.FD))}}
+	tags := []Tag{{1040, u32(doc.FD)}, {1012, u32(uint32(doc.Time.Unix()))}, {1077, fiscalSign(doc.FD)}}
 	if doc.Type == DocReceipt || doc.Type == DocCorrection {
 		tags = append(tags, Tag{1042, u32(1)}, Tag{1054, []byte{settlement(doc.Kind)}}, Tag{1020, vln(doc.Sum)})
 		for _, l := range doc.Lines {

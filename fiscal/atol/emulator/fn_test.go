@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -147,8 +148,44 @@ func TestTagsInTheJournal(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, n)
-	assert.Equal(t, errFNNoData, code(e.run(cmd(CmdFN, FNFindDoc, 9, 0, 0, 0))))
+	t1077, ok := FindTag(got, 1077)
+	require.True(t, ok)
+	assert.Equal(t, binary.BigEndian.AppendUint32([]byte{0, 0}, fp(2)), t1077.Value, "1077: six bytes, the sign in the last four")
+	assert.Equal(t, errFNNoData, code(e.run(cmd(CmdFN, FNDocTLV, 9, 0, 0, 0))))
+	assert.Equal(t, errNoCommand, code(e.run(cmd(CmdFN, 0x40, 2, 0, 0, 0))), "40h is gone: no public source reads its answer")
 	assert.Equal(t, errNoCommand, code(e.run(cmd(CmdFN, 0x7F))))
+}
+
+// TestRegistrationReads: E9h hands out the registration's attributes
+// (blocks, then the TLV) and 91h register 36h the FFD versions, both
+// after 55h and the code only, as TerminalClient reads them.
+func TestRegistrationReads(t *testing.T) {
+	e := New(Config{})
+	defer e.Close()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.st.Reg.Agent, e.st.Reg.FFD = 0x04, 2
+	tests := []struct {
+		name string
+		cmd  []byte
+		want []byte
+	}{
+		{"1057", cmd(CmdReadTag, 0x21, 0x04, 0), []byte{wire.AnswerOK, 0, 1, 0x21, 0x04, 1, 0, 0x04}},
+		{"1209", cmd(CmdReadTag, 0xB9, 0x04, 0), []byte{wire.AnswerOK, 0, 1, 0xB9, 0x04, 1, 0, 2}},
+		{"a second block", cmd(CmdReadTag, 0x21, 0x04, 1), fail(errFNBadParam)},
+		{"no such attribute", cmd(CmdReadTag, 0xE8, 0x03, 0), fail(errFNNoData)},
+		{"short", cmd(CmdReadTag, 0x21, 0x04), fail(errBadLength)},
+		{"register 36h", cmd(CmdRegister, RegFFD, 0, 0), []byte{wire.AnswerOK, 0, 2, 2, 0, 0, 0, 0}},
+		{"another register", cmd(CmdRegister, 0x34, 0, 0), fail(errNotSupported)},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, e.run(tt.cmd), tt.name)
+	}
+	e.st.Reg.Agent = 0
+	assert.Equal(t, fail(errFNNoData), e.run(cmd(CmdReadTag, 0x21, 0x04, 0)), "a registration without 1057")
+	e.st.NoFNQueries = true
+	assert.Equal(t, fail(errNotSupported), e.run(cmd(CmdReadTag, 0x21, 0x04, 0)))
+	assert.Equal(t, fail(errNotSupported), e.run(cmd(CmdRegister, RegFFD, 0, 0)))
 }
 
 func TestFNControl(t *testing.T) {

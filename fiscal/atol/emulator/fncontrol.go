@@ -9,7 +9,7 @@ import (
 
 // FNControlHelp lists the control commands of the fiscal drive and the
 // registration.
-const FNControlHelp = `  ffd 1.05|1.2             the FFD version the register is registered for (1209)
+const FNControlHelp = `  ffd 1.05|1.2             the FFD version the register is registered for (1209; register 36h)
   registration SPEC        comma-separated inn=DIGITS,rnm=DIGITS,agent=none|agent|subagent|agent+subagent,
                            tax=osn+usn+usn-minus+eshn+psn,auto=true|false (keys left out are kept)
   fn-expire DAYS           the fiscal drive's last day: today + DAYS (negative: expired)
@@ -17,7 +17,9 @@ const FNControlHelp = `  ffd 1.05|1.2             the FFD version the register i
   ofd-send                 the OFD confirms every document
   fn-memory 90|ok          the drive's memory 90 % full (a warning), or not
   fn-critical on|off       a critical fiscal drive error (warning bit 7)
-  fn-queries on|off        off: a firmware without the drive's registration, expiry, status and OFD queries (7Ah)`
+  fn-queries on|off        off: a firmware without the drive's registration, expiry, status and OFD queries,
+                           E9h and register 36h (7Ah)
+  qr on|off                off: a firmware without the barcode command C1h (F2h)`
 
 var taxNames = map[string]byte{"osn": 0x01, "usn": 0x02, "usn-minus": 0x04, "eshn": 0x10, "psn": 0x20}
 
@@ -174,6 +176,13 @@ func (e *Emulator) fnControl(f []string) (answer string, handled bool) {
 			st.NoFNQueries = arg(1) == "off"
 		default:
 			return "error: fn-queries: want on or off", true
+		}
+	case "qr":
+		switch arg(1) {
+		case "on", "off":
+			st.NoQR = arg(1) == "off"
+		default:
+			return "error: qr: want on or off", true
 		}
 	case "fn-critical":
 		switch arg(1) {

@@ -125,8 +125,11 @@ type State struct {
 	OFDSince time.Time
 	OFDStuck bool
 	// NoFNQueries is a firmware without the drive's registration,
-	// expiry, status and OFD queries (A4h 43h, 44h, 32h, 30h, 20h: 7Ah).
+	// expiry, status and OFD queries (A4h 43h, 32h, 30h, 20h), of E9h and
+	// of register 36h: 7Ah.
 	NoFNQueries bool
+	// NoQR is a firmware without C1h (F2h).
+	NoQR bool `json:",omitempty"`
 }
 
 // Defaults of a new register's registration (paydeskctl kkm-emu
