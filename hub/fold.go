@@ -3,6 +3,8 @@ package hub
 import (
 	"context"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // foldLock is the advisory lock under which one fold at a time runs, on
@@ -44,19 +46,14 @@ const qFold = `WITH moved AS (
 // its ingests.
 func (h *Hub) Fold(ctx context.Context) (int64, error) {
 	const op = "fold"
-	tx, err := h.db.Begin(ctx)
-	if err != nil {
-		return 0, dbError(op, err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", foldLock); err != nil {
-		return 0, dbError(op, err)
-	}
 	var n int64
-	if err := tx.QueryRow(ctx, qFold).Scan(&n); err != nil {
-		return 0, dbError(op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
+	err := pgx.BeginFunc(ctx, h.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", foldLock); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, qFold).Scan(&n)
+	})
+	if err != nil {
 		return 0, dbError(op, err)
 	}
 	return n, nil
